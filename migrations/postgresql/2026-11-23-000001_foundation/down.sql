@@ -1,0 +1,12 @@
+DROP TABLE audit_log;
+DROP TABLE plays;
+DROP TABLE playlist_items;
+DROP TABLE event_decisions;
+DROP TABLE events;
+DROP TABLE media_assets;
+DROP TABLE screens;
+DROP TABLE playlists;
+DROP TABLE buildings;
+DROP TABLE auth_tokens;
+DROP TABLE users;
+DROP TABLE organisations;

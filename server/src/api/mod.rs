@@ -1,0 +1,91 @@
+//! The JSON API under `/api/v1`, one module per resource. Each handler carries a
+//! `#[utoipa::path]`, and routes are registered through `utoipa_actix_web`, so the OpenAPI
+//! document at `/api/v1/openapi.json` lists exactly the routes that exist.
+
+mod audit_log;
+mod auth;
+mod buildings;
+mod events;
+mod media;
+mod organisations;
+mod playlists;
+mod screen_device;
+mod screens;
+mod users;
+
+pub(crate) use users::check_membership;
+
+use civicast_shared::api::{Page, PageQuery};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::AppError;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    auth::configure(cfg);
+    organisations::configure(cfg);
+    users::configure(cfg);
+    buildings::configure(cfg);
+    screens::configure(cfg);
+    screen_device::configure(cfg);
+    playlists::configure(cfg);
+    events::configure(cfg);
+    media::configure(cfg);
+    audit_log::configure(cfg);
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Civicast API",
+        description = "Digital signage for cities: buildings, screens, playlists, community events, \
+                       media and proof of play. Authenticate with `Authorization: Bearer <token>` \
+                       from `POST /api/v1/auth/token`; screens use their device token.",
+    ),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// A validated page request turned into LIMIT and OFFSET.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Paging {
+    page: u32,
+    per_page: u32,
+}
+
+impl Paging {
+    pub fn from_query(query: PageQuery) -> Result<Paging, AppError> {
+        let (page, per_page) = query.resolve().map_err(AppError::BadRequest)?;
+        Ok(Paging { page, per_page })
+    }
+
+    pub fn limit(self) -> i64 {
+        i64::from(self.per_page)
+    }
+
+    pub fn offset(self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+
+    pub fn page<T, R: Into<T>>(self, rows: Vec<R>, total: i64) -> Page<T> {
+        Page {
+            items: rows.into_iter().map(Into::into).collect(),
+            page: self.page,
+            per_page: self.per_page,
+            total: u64::try_from(total).unwrap_or_default(),
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! Screens and LED walls: staff see them, administrators register them and issue the device
+//! token a player uses.
+
+use actix_web::{HttpResponse, delete, get, post, put, web};
+use civicast_shared::Validate;
+use civicast_shared::api::places::{Screen, ScreenInput, ScreenToken};
+use civicast_shared::api::{ErrorBody, Page, PageQuery};
+use diesel::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::Paging;
+use super::buildings::find_building;
+use crate::audit;
+use crate::auth::{CurrentUser, token};
+use crate::db::models::{PlaylistRow, ScreenChanges, ScreenRow};
+use crate::db::schema::{playlists, screens};
+use crate::db::{self, DbConnection};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_screens)
+        .service(create_screen)
+        .service(get_screen)
+        .service(update_screen)
+        .service(delete_screen)
+        .service(issue_screen_token);
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+struct ScreenQuery {
+    page: Option<u32>,
+    per_page: Option<u32>,
+    /// Only the screens of this building.
+    building_id: Option<Uuid>,
+}
+
+pub(crate) fn find_screen(conn: &mut DbConnection, id: &str) -> Result<ScreenRow, AppError> {
+    screens::table
+        .find(id)
+        .select(ScreenRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("no screen with id {id}")))
+}
+
+/// Checks the references of a screen: its building exists, and its own playlist (if any) belongs
+/// to that building.
+fn check_references(conn: &mut DbConnection, input: &ScreenInput) -> Result<(), AppError> {
+    let building_id = input.building_id.to_string();
+    find_building(conn, &building_id)
+        .map_err(|_| AppError::invalid("building_id", "no building with this id"))?;
+    if let Some(playlist_id) = input.playlist_id {
+        let playlist = playlists::table
+            .find(playlist_id.to_string())
+            .select(PlaylistRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| AppError::invalid("playlist_id", "no playlist with this id"))?;
+        if playlist.building_id != building_id {
+            return Err(AppError::invalid(
+                "playlist_id",
+                "the playlist belongs to another building than the screen",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn changes(input: &ScreenInput) -> ScreenChanges {
+    ScreenChanges {
+        building_id: input.building_id.to_string(),
+        playlist_id: input.playlist_id.map(|id| id.to_string()),
+        name: input.name.trim().to_owned(),
+        kind: input.kind.as_str().to_owned(),
+        width: i32::try_from(input.width).unwrap_or(i32::MAX),
+        height: i32::try_from(input.height).unwrap_or(i32::MAX),
+        orientation: input.orientation.as_str().to_owned(),
+        updated_at: db::now(),
+    }
+}
+
+#[utoipa::path(
+    tag = "screens",
+    params(ScreenQuery),
+    responses((status = 200, body = Page<Screen>), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])),
+)]
+#[get("/screens")]
+async fn list_screens(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<ScreenQuery>,
+) -> Result<web::Json<Page<Screen>>, AppError> {
+    user.require_staff()?;
+    let query = query.into_inner();
+    let paging = Paging::from_query(PageQuery {
+        page: query.page,
+        per_page: query.per_page,
+    })?;
+    let building_id = query.building_id.map(|id| id.to_string());
+    let page = db::run(&state.pool, move |conn| {
+        let filtered = || {
+            let mut q = screens::table.into_boxed();
+            if let Some(building_id) = &building_id {
+                q = q.filter(screens::building_id.eq(building_id.clone()));
+            }
+            q
+        };
+        let total = filtered().count().get_result::<i64>(conn)?;
+        let rows = filtered()
+            .order((screens::building_id.asc(), screens::name.asc()))
+            .limit(paging.limit())
+            .offset(paging.offset())
+            .select(ScreenRow::as_select())
+            .load::<ScreenRow>(conn)?;
+        Ok(paging.page(rows, total))
+    })
+    .await?;
+    Ok(web::Json(page))
+}
+
+#[utoipa::path(
+    tag = "screens",
+    request_body = ScreenInput,
+    responses(
+        (status = 201, body = Screen),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/screens")]
+async fn create_screen(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<ScreenInput>,
+) -> Result<HttpResponse, AppError> {
+    user.require_admin()?;
+    let input = body.into_inner();
+    input.validate()?;
+    let screen = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            check_references(conn, &input)?;
+            let fields = changes(&input);
+            let row = ScreenRow {
+                id: db::new_id(),
+                building_id: fields.building_id,
+                playlist_id: fields.playlist_id,
+                name: fields.name,
+                kind: fields.kind,
+                width: fields.width,
+                height: fields.height,
+                orientation: fields.orientation,
+                token_hash: None,
+                last_seen_at: None,
+                created_at: fields.updated_at,
+                updated_at: fields.updated_at,
+            };
+            diesel::insert_into(screens::table).values(&row).execute(conn)?;
+            audit::record(conn, &user, "screen.create", "screen", &row.id, json!({ "name": row.name }))?;
+            Ok(Screen::from(row))
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(screen))
+}
+
+#[utoipa::path(
+    tag = "screens",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Screen), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])),
+)]
+#[get("/screens/{id}")]
+async fn get_screen(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Screen>, AppError> {
+    user.require_staff()?;
+    let id = id.into_inner().to_string();
+    let row = db::run(&state.pool, move |conn| find_screen(conn, &id)).await?;
+    Ok(web::Json(row.into()))
+}
+
+#[utoipa::path(
+    tag = "screens",
+    params(("id" = Uuid, Path)),
+    request_body = ScreenInput,
+    responses(
+        (status = 200, body = Screen),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[put("/screens/{id}")]
+async fn update_screen(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+    body: web::Json<ScreenInput>,
+) -> Result<web::Json<Screen>, AppError> {
+    user.require_admin()?;
+    let input = body.into_inner();
+    input.validate()?;
+    let id = id.into_inner().to_string();
+    let screen = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            find_screen(conn, &id)?;
+            check_references(conn, &input)?;
+            diesel::update(screens::table.find(&id)).set(changes(&input)).execute(conn)?;
+            audit::record(conn, &user, "screen.update", "screen", &id, json!({ "name": input.name }))?;
+            find_screen(conn, &id).map(Screen::from)
+        })
+    })
+    .await?;
+    Ok(web::Json(screen))
+}
+
+#[utoipa::path(
+    tag = "screens",
+    params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])),
+)]
+#[delete("/screens/{id}")]
+async fn delete_screen(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    user.require_admin()?;
+    let id = id.into_inner().to_string();
+    db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let row = find_screen(conn, &id)?;
+            diesel::delete(screens::table.find(&id)).execute(conn)?;
+            audit::record(conn, &user, "screen.delete", "screen", &id, json!({ "name": row.name }))?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Issues a new device token for the screen's player, replacing (revoking) any earlier one.
+/// The token is shown only in this response.
+#[utoipa::path(
+    tag = "screens",
+    params(("id" = Uuid, Path)),
+    responses((status = 201, body = ScreenToken), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])),
+)]
+#[post("/screens/{id}/token")]
+async fn issue_screen_token(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    user.require_admin()?;
+    let screen_id = id.into_inner();
+    let id = screen_id.to_string();
+    let device_token = token::generate(token::SCREEN_PREFIX);
+    let token_hash = token::hash(&device_token);
+    db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            find_screen(conn, &id)?;
+            diesel::update(screens::table.find(&id))
+                .set((screens::token_hash.eq(Some(token_hash)), screens::updated_at.eq(db::now())))
+                .execute(conn)?;
+            audit::record(conn, &user, "screen.token", "screen", &id, json!({}))?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(ScreenToken {
+        screen_id,
+        token: device_token,
+    }))
+}

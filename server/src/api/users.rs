@@ -1,0 +1,251 @@
+//! User accounts: administrators manage them; staff may read them; everyone reads themselves.
+
+use actix_web::{HttpResponse, delete, get, post, put, web};
+use civicast_shared::Validate;
+use civicast_shared::api::accounts::{OrganisationKind, Role, User, UserCreate, UserUpdate};
+use civicast_shared::api::{ErrorBody, Page, PageQuery};
+use diesel::prelude::*;
+use serde_json::json;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::Paging;
+use super::organisations::find_organisation;
+use crate::audit;
+use crate::auth::{CurrentUser, password};
+use crate::db::models::UserRow;
+use crate::db::schema::{auth_tokens, users};
+use crate::db::{self, DbConnection};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_users)
+        .service(create_user)
+        .service(get_user)
+        .service(update_user)
+        .service(delete_user);
+}
+
+fn find_user(conn: &mut DbConnection, id: &str) -> Result<UserRow, AppError> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("no user with id {id}")))
+}
+
+/// An association member belongs to an association; staff may belong to a city department.
+pub(crate) fn check_membership(
+    conn: &mut DbConnection,
+    role: Role,
+    organisation_id: Option<Uuid>,
+) -> Result<(), AppError> {
+    let Some(organisation_id) = organisation_id else {
+        return Ok(());
+    };
+    let organisation = find_organisation(conn, &organisation_id.to_string())
+        .map_err(|_| AppError::invalid("organisation_id", "no organisation with this id"))?;
+    let is_association = organisation.kind == OrganisationKind::Association.as_str();
+    if (role == Role::Association) != is_association {
+        return Err(AppError::invalid(
+            "organisation_id",
+            "association members belong to an association; staff and admins to a city department",
+        ));
+    }
+    Ok(())
+}
+
+#[utoipa::path(
+    tag = "users",
+    params(PageQuery),
+    responses((status = 200, body = Page<User>), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])),
+)]
+#[get("/users")]
+async fn list_users(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<User>>, AppError> {
+    user.require_staff()?;
+    let paging = Paging::from_query(query.into_inner())?;
+    let page = db::run(&state.pool, move |conn| {
+        let total = users::table.count().get_result::<i64>(conn)?;
+        let rows = users::table
+            .order(users::email.asc())
+            .limit(paging.limit())
+            .offset(paging.offset())
+            .select(UserRow::as_select())
+            .load::<UserRow>(conn)?;
+        Ok(paging.page(rows, total))
+    })
+    .await?;
+    Ok(web::Json(page))
+}
+
+#[utoipa::path(
+    tag = "users",
+    request_body = UserCreate,
+    responses(
+        (status = 201, body = User),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/users")]
+async fn create_user(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<UserCreate>,
+) -> Result<HttpResponse, AppError> {
+    user.require_admin()?;
+    let input = body.into_inner();
+    input.validate()?;
+    let plain = input.password.clone();
+    let password_hash = web::block(move || password::hash(&plain)).await??;
+    let created = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let email = input.email.trim().to_lowercase();
+            let taken = users::table.filter(users::email.eq(&email)).count().get_result::<i64>(conn)?;
+            if taken > 0 {
+                return Err(AppError::Conflict(format!("a user with e-mail address {email} already exists")));
+            }
+            check_membership(conn, input.role, input.organisation_id)?;
+            let now = db::now();
+            let row = UserRow {
+                id: db::new_id(),
+                email,
+                display_name: input.display_name.trim().to_owned(),
+                password_hash,
+                role: input.role.as_str().to_owned(),
+                organisation_id: input.organisation_id.map(|id| id.to_string()),
+                created_at: now,
+                updated_at: now,
+            };
+            diesel::insert_into(users::table).values(&row).execute(conn)?;
+            audit::record(conn, &user, "user.create", "user", &row.id, json!({ "email": row.email, "role": row.role }))?;
+            Ok(User::from(row))
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = User), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])),
+)]
+#[get("/users/{id}")]
+async fn get_user(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<User>, AppError> {
+    let id = id.into_inner();
+    if !user.is_staff() && id != user.id {
+        return Err(AppError::NotFound(format!("no user with id {id}")));
+    }
+    let row = db::run(&state.pool, move |conn| find_user(conn, &id.to_string())).await?;
+    Ok(web::Json(row.into()))
+}
+
+/// Changes a user's name, role or organisation, and the password when one is given (which signs
+/// the user out everywhere).
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path)),
+    request_body = UserUpdate,
+    responses(
+        (status = 200, body = User),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[put("/users/{id}")]
+async fn update_user(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+    body: web::Json<UserUpdate>,
+) -> Result<web::Json<User>, AppError> {
+    user.require_admin()?;
+    let input = body.into_inner();
+    input.validate()?;
+    let id = id.into_inner().to_string();
+    let new_hash = match input.password.clone() {
+        Some(plain) => Some(web::block(move || password::hash(&plain)).await??),
+        None => None,
+    };
+    let updated = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let mut row = find_user(conn, &id)?;
+            if row.id == user.id.to_string() && input.role != Role::Admin {
+                return Err(AppError::Conflict("you cannot take away your own administrator role".into()));
+            }
+            check_membership(conn, input.role, input.organisation_id)?;
+            row.display_name = input.display_name.trim().to_owned();
+            row.role = input.role.as_str().to_owned();
+            row.organisation_id = input.organisation_id.map(|id| id.to_string());
+            let password_changed = new_hash.is_some();
+            if let Some(hash) = new_hash {
+                row.password_hash = hash;
+                diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&id))).execute(conn)?;
+            }
+            row.updated_at = db::now();
+            diesel::update(users::table.find(&id)).set(&row).execute(conn)?;
+            audit::record(
+                conn,
+                &user,
+                "user.update",
+                "user",
+                &id,
+                json!({ "role": row.role, "password_changed": password_changed }),
+            )?;
+            Ok(User::from(row))
+        })
+    })
+    .await?;
+    Ok(web::Json(updated))
+}
+
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 204),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[delete("/users/{id}")]
+async fn delete_user(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    user.require_admin()?;
+    let id = id.into_inner().to_string();
+    if id == user.id.to_string() {
+        return Err(AppError::Conflict("you cannot delete your own account".into()));
+    }
+    db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let row = find_user(conn, &id)?;
+            diesel::delete(users::table.find(&id)).execute(conn)?;
+            audit::record(conn, &user, "user.delete", "user", &id, json!({ "email": row.email }))?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

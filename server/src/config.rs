@@ -1,0 +1,134 @@
+//! Command line and environment: every option of `civicast-server`, with its variable and default.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use civicast_shared::api::accounts::Role;
+
+use crate::db::DatabaseUrl;
+
+/// Civicast: digital signage for cities. Runs the CMS server (the default) or manages users.
+#[derive(Debug, Parser)]
+#[command(name = "civicast-server", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (what `civicast-server` does without a subcommand).
+    Serve,
+    /// Manage user accounts from the command line.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        /// E-mail address the user signs in with.
+        #[arg(long)]
+        email: String,
+        /// admin, staff or association.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Organisation the user belongs to (required for association members; created, verified,
+        /// if it does not exist yet).
+        #[arg(long)]
+        organisation: Option<String>,
+        /// Name shown in the CMS (default: the e-mail address).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (one line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+fn parse_role(value: &str) -> Result<Role, String> {
+    Role::parse(value).ok_or_else(|| format!("'{value}' is not a role: use admin, staff or association"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Settings shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address and port to listen on.
+    #[arg(long, env = "CIVICAST_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+    /// Directory for the SQLite database, media files and backups.
+    #[arg(long, env = "CIVICAST_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// postgres://user:password@host/db for PostgreSQL; default: SQLite at DATA_DIR/civicast.db.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Largest accepted upload, in mebibytes.
+    #[arg(long, env = "CIVICAST_MAX_UPLOAD_MB", default_value_t = 50, global = true)]
+    pub max_upload_mb: u64,
+    /// Largest accepted image, in megapixels (larger images are refused before decoding).
+    #[arg(long, env = "CIVICAST_MAX_IMAGE_MEGAPIXELS", default_value_t = 50, global = true)]
+    pub max_image_megapixels: u64,
+    /// Days a bearer token stays valid.
+    #[arg(long, env = "CIVICAST_TOKEN_DAYS", default_value_t = 30, global = true)]
+    pub token_days: i64,
+    /// E-mail address of the administrator created on the first start of an empty database.
+    #[arg(
+        long,
+        env = "CIVICAST_INITIAL_ADMIN_EMAIL",
+        default_value = "admin@civicast.local",
+        global = true
+    )]
+    pub initial_admin_email: String,
+    /// HTTP worker threads (default: one per CPU core).
+    #[arg(long, env = "CIVICAST_WORKERS", global = true)]
+    pub workers: Option<usize>,
+    /// Log line format.
+    #[arg(long, env = "CIVICAST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+impl Settings {
+    /// Settings for a server on `bind` with its data in `data_dir`, everything else default.
+    pub fn new(bind: &str, data_dir: PathBuf) -> Settings {
+        Settings {
+            bind: bind.to_owned(),
+            data_dir,
+            database_url: None,
+            max_upload_mb: 50,
+            max_image_megapixels: 50,
+            token_days: 30,
+            initial_admin_email: "admin@civicast.local".into(),
+            workers: None,
+            log_format: LogFormat::Text,
+        }
+    }
+
+    pub fn database(&self) -> Result<DatabaseUrl, String> {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => DatabaseUrl::parse(url),
+            _ => Ok(DatabaseUrl::Sqlite(self.data_dir.join("civicast.db"))),
+        }
+    }
+
+    pub fn max_upload_bytes(&self) -> u64 {
+        self.max_upload_mb.saturating_mul(1024 * 1024)
+    }
+
+    /// File in which the first start leaves the initial administrator's password.
+    pub fn initial_password_file(&self) -> PathBuf {
+        self.data_dir.join("initial-admin-password.txt")
+    }
+}

@@ -1,0 +1,205 @@
+//! Storage: one diesel connection type over SQLite and PostgreSQL, its pool, and the embedded
+//! migrations that run at start.
+//!
+//! The backend is chosen from the URL scheme, never by trying each (a SQLite connection accepts
+//! any path, so a mistyped PostgreSQL URL would silently become a file).
+
+pub mod models;
+pub mod schema;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use actix_web::web;
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::R2D2Connection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::AppError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgresql");
+
+/// A connection to whichever backend the server was started on.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// Where the data lives, parsed from `--database-url`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// `postgres://` or `postgresql://` selects PostgreSQL; `sqlite://PATH`, `sqlite:PATH` or a
+    /// plain path selects SQLite.
+    pub fn parse(url: &str) -> Result<DatabaseUrl, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(url.to_owned()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.contains("://") {
+            return Err(format!(
+                "unsupported database URL '{url}': use postgres://... or a SQLite file path"
+            ));
+        }
+        if path.is_empty() {
+            return Err("the database URL is empty".into());
+        }
+        Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Sqlite(_) => "sqlite",
+            DatabaseUrl::Postgres(_) => "postgresql",
+        }
+    }
+}
+
+/// r2d2 manager that opens the backend named by the URL and sets SQLite up for concurrent use.
+#[derive(Debug)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut connection = diesel::SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                // WAL lets readers work while one writer commits; NORMAL sync is durable in WAL mode
+                // except for the last transactions on power loss, which the players' retries cover.
+                connection
+                    .batch_execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                    )
+                    .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(connection))
+            }
+            DatabaseUrl::Postgres(url) => diesel::PgConnection::establish(url)
+                .map(DbConnection::Postgres)
+                .map_err(diesel::r2d2::Error::ConnectionError),
+        }
+    }
+
+    fn is_valid(&self, connection: &mut DbConnection) -> Result<(), Self::Error> {
+        connection.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, connection: &mut DbConnection) -> bool {
+        connection.is_broken()
+    }
+}
+
+pub type DbPool = r2d2::Pool<ConnectionManager>;
+
+/// Opens the pool and brings the schema up to date.
+pub fn open(url: &DatabaseUrl) -> anyhow::Result<DbPool> {
+    if let DatabaseUrl::Sqlite(path) = url
+        && let Some(parent) = path.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)?;
+    }
+    let max_size = match url {
+        DatabaseUrl::Sqlite(_) => 8,
+        DatabaseUrl::Postgres(_) => 16,
+    };
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(5))
+        .test_on_check_out(true)
+        .build(ConnectionManager { url: url.clone() })
+        .map_err(|e| anyhow::anyhow!("cannot open the database ({}): {e}", url.backend_name()))?;
+    let mut connection = pool.get()?;
+    run_migrations(&mut connection)?;
+    Ok(pool)
+}
+
+fn run_migrations(connection: &mut DbConnection) -> anyhow::Result<()> {
+    match connection {
+        DbConnection::Sqlite(connection) => {
+            connection
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map_err(|e| anyhow::anyhow!("SQLite migration failed: {e}"))?;
+        }
+        DbConnection::Postgres(connection) => {
+            // Several instances may start at once against one database: one migrates, the others wait.
+            const MIGRATION_LOCK: i64 = 0x0C1F1CA5;
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+                .execute(connection)?;
+            let result = connection.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+                .execute(connection)?;
+            result.map_err(|e| anyhow::anyhow!("PostgreSQL migration failed: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `work` on a pooled connection on the blocking thread pool.
+pub async fn run<T, F>(pool: &DbPool, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    web::block(move || {
+        let mut connection = pool.get()?;
+        work(&mut connection)
+    })
+    .await?
+}
+
+/// Now, at the microsecond precision both backends store.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// A client's instant at the precision both backends store.
+pub fn to_db_time(instant: DateTime<Utc>) -> NaiveDateTime {
+    instant.naive_utc().trunc_subsecs(6)
+}
+
+/// A new time-ordered id.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_url_scheme() {
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u@h/db").unwrap(),
+            DatabaseUrl::Postgres("postgres://u@h/db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///var/lib/civicast/c.db").unwrap(),
+            DatabaseUrl::Sqlite("/var/lib/civicast/c.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("data/civicast.db").unwrap(),
+            DatabaseUrl::Sqlite("data/civicast.db".into())
+        );
+        assert!(DatabaseUrl::parse("mysql://h/db").is_err());
+    }
+}

@@ -1,0 +1,211 @@
+//! The one portable diesel schema for both backends; it mirrors `migrations/{sqlite,postgresql}`.
+
+diesel::table! {
+    organisations (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        contact_name -> Text,
+        contact_email -> Text,
+        description -> Text,
+        verified -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        organisation_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    auth_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    buildings (id) {
+        id -> Text,
+        name -> Text,
+        address -> Text,
+        time_zone -> Text,
+        venue_type -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    playlists (id) {
+        id -> Text,
+        building_id -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    screens (id) {
+        id -> Text,
+        building_id -> Text,
+        playlist_id -> Nullable<Text>,
+        name -> Text,
+        kind -> Text,
+        width -> Integer,
+        height -> Integer,
+        orientation -> Text,
+        token_hash -> Nullable<Text>,
+        last_seen_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    media_assets (id) {
+        id -> Text,
+        sha256 -> Text,
+        organisation_id -> Nullable<Text>,
+        uploaded_by -> Nullable<Text>,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        width -> Integer,
+        height -> Integer,
+        original_name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Text,
+        organisation_id -> Text,
+        created_by -> Nullable<Text>,
+        title -> Text,
+        description -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        venue -> Text,
+        category -> Text,
+        target_audiences -> Text,
+        link -> Nullable<Text>,
+        poster_media_id -> Nullable<Text>,
+        requested_building_ids -> Text,
+        status -> Text,
+        approved_building_ids -> Text,
+        promotion_from -> Nullable<Timestamp>,
+        promotion_until -> Nullable<Timestamp>,
+        moderation_note -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    event_decisions (id) {
+        id -> Text,
+        event_id -> Text,
+        decision -> Text,
+        reason -> Nullable<Text>,
+        building_ids -> Text,
+        promotion_from -> Nullable<Timestamp>,
+        promotion_until -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    playlist_items (id) {
+        id -> Text,
+        playlist_id -> Text,
+        position -> Integer,
+        kind -> Text,
+        event_id -> Nullable<Text>,
+        media_id -> Nullable<Text>,
+        text -> Nullable<Text>,
+        duration_ms -> Integer,
+        fit -> Text,
+        schedule -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plays (id) {
+        id -> Text,
+        schema_version -> Integer,
+        screen_id -> Text,
+        seq -> BigInt,
+        item_id -> Nullable<Text>,
+        content_hash -> Nullable<Text>,
+        owner -> Nullable<Text>,
+        kind -> Text,
+        started_at -> Timestamp,
+        ended_at -> Timestamp,
+        planned_ms -> BigInt,
+        played_ms -> BigInt,
+        clock_offset_ms -> BigInt,
+        outcome -> Text,
+        display_on -> Nullable<Bool>,
+        player_version -> Text,
+        received_at -> Timestamp,
+        building_id -> Nullable<Text>,
+        daypart -> Nullable<Text>,
+        multiplier -> Nullable<Double>,
+        multiplier_version -> Nullable<Integer>,
+        impressions_est -> Nullable<Double>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_user_id -> Nullable<Text>,
+        actor -> Text,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::joinable!(users -> organisations (organisation_id));
+diesel::joinable!(auth_tokens -> users (user_id));
+diesel::joinable!(playlists -> buildings (building_id));
+diesel::joinable!(screens -> buildings (building_id));
+diesel::joinable!(events -> organisations (organisation_id));
+diesel::joinable!(event_decisions -> events (event_id));
+diesel::joinable!(playlist_items -> playlists (playlist_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organisations,
+    users,
+    auth_tokens,
+    buildings,
+    playlists,
+    screens,
+    media_assets,
+    events,
+    event_decisions,
+    playlist_items,
+    plays,
+    audit_log,
+);

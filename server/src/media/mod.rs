@@ -1,0 +1,205 @@
+//! The media store: uploads streamed to disk, checked by content (never by file name), and kept
+//! once per SHA-256 under `DATA_DIR/media/ab/<sha256>`.
+//!
+//! An upload is written to `media/incoming/` first and moved into place with a rename only after
+//! it passed every check, so no half-written or refused file is ever served.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use actix_web::web;
+use futures_util::StreamExt;
+use image::{ImageFormat, ImageReader, Limits};
+use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+
+/// Longest side of an accepted image, in pixels.
+pub const MAX_IMAGE_SIDE: u32 = 16_384;
+
+#[derive(Debug, Clone)]
+pub struct MediaStore {
+    root: PathBuf,
+    incoming: PathBuf,
+    max_bytes: u64,
+    max_pixels: u64,
+}
+
+/// A checked upload, in place in the store.
+#[derive(Debug, Clone)]
+pub struct StoredMedia {
+    pub sha256: String,
+    pub size_bytes: u64,
+    pub content_type: &'static str,
+    pub width: u32,
+    pub height: u32,
+}
+
+fn mime_of(format: ImageFormat) -> &'static str {
+    match format {
+        ImageFormat::Jpeg => "image/jpeg",
+        ImageFormat::Png => "image/png",
+        ImageFormat::WebP => "image/webp",
+        _ => "application/octet-stream",
+    }
+}
+
+impl MediaStore {
+    pub fn open(data_dir: &Path, max_bytes: u64, max_megapixels: u64) -> std::io::Result<MediaStore> {
+        let root = data_dir.join("media");
+        let incoming = root.join("incoming");
+        std::fs::create_dir_all(&incoming)?;
+        Ok(MediaStore {
+            root,
+            incoming,
+            max_bytes,
+            max_pixels: max_megapixels.saturating_mul(1_000_000),
+        })
+    }
+
+    /// Where the content with this hash lives (whether or not it is there).
+    pub fn path_of(&self, sha256: &str) -> PathBuf {
+        self.root.join(&sha256[..2]).join(sha256)
+    }
+
+    /// Streams an upload to disk, checks it and stores it under its hash.
+    ///
+    /// `declared_type` is the request's Content-Type: when it names an image type it must match
+    /// the content.
+    pub async fn receive(
+        &self,
+        declared_type: Option<String>,
+        declared_length: Option<u64>,
+        mut payload: web::Payload,
+    ) -> Result<StoredMedia, AppError> {
+        let limit = self.max_bytes;
+        let too_large = || {
+            AppError::PayloadTooLarge(format!(
+                "the file is larger than the limit of {} MiB",
+                limit / (1024 * 1024)
+            ))
+        };
+        if declared_length.is_some_and(|length| length > limit) {
+            return Err(too_large());
+        }
+        let incoming = self.incoming.clone();
+        let mut temp = web::block(move || tempfile::NamedTempFile::new_in(incoming))
+            .await?
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot create an upload file: {e}")))?;
+        let mut hasher = Sha256::new();
+        let mut size: u64 = 0;
+        let mut buffer: Vec<u8> = Vec::with_capacity(1 << 20);
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| AppError::BadRequest(format!("the upload was interrupted: {e}")))?;
+            size += chunk.len() as u64;
+            if size > limit {
+                return Err(too_large());
+            }
+            hasher.update(&chunk);
+            buffer.extend_from_slice(&chunk);
+            if buffer.len() >= 1 << 20 {
+                let full = std::mem::replace(&mut buffer, Vec::with_capacity(1 << 20));
+                temp = write_blocking(temp, full).await?;
+            }
+        }
+        if size == 0 {
+            return Err(AppError::invalid("file", "the upload is empty"));
+        }
+        temp = write_blocking(temp, buffer).await?;
+        let sha256 = hex::encode(hasher.finalize());
+        let destination = self.path_of(&sha256);
+        let max_pixels = self.max_pixels;
+        web::block(move || -> Result<StoredMedia, AppError> {
+            let (format, width, height) = inspect_image(temp.path(), declared_type.as_deref(), max_pixels)?;
+            temp.as_file()
+                .sync_all()
+                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot sync the upload: {e}")))?;
+            if !destination.exists() {
+                let parent = destination.parent().expect("media paths have a parent");
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot create {parent:?}: {e}")))?;
+                temp.persist(&destination)
+                    .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot store the upload: {e}")))?;
+            }
+            Ok(StoredMedia {
+                sha256,
+                size_bytes: size,
+                content_type: mime_of(format),
+                width,
+                height,
+            })
+        })
+        .await?
+    }
+}
+
+async fn write_blocking(
+    mut temp: tempfile::NamedTempFile,
+    bytes: Vec<u8>,
+) -> Result<tempfile::NamedTempFile, AppError> {
+    web::block(move || temp.write_all(&bytes).map(|()| temp))
+        .await?
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot write the upload: {e}")))
+}
+
+/// Checks that a file is a JPEG, PNG or WebP image of acceptable size that decodes completely.
+/// The size is read from the header first, so a decompression bomb is refused without decoding.
+pub fn inspect_image(
+    path: &Path,
+    declared_type: Option<&str>,
+    max_pixels: u64,
+) -> Result<(ImageFormat, u32, u32), AppError> {
+    let open = || -> Result<ImageReader<std::io::BufReader<std::fs::File>>, AppError> {
+        ImageReader::open(path)
+            .and_then(|reader| reader.with_guessed_format())
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot read the upload: {e}")))
+    };
+    let reader = open()?;
+    let format = match reader.format() {
+        Some(format @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)) => format,
+        Some(other) => {
+            return Err(AppError::UnsupportedMediaType(format!(
+                "{} images are not accepted: upload a JPEG, PNG or WebP image",
+                other.extensions_str().first().unwrap_or(&"these")
+            )));
+        }
+        None => {
+            return Err(AppError::UnsupportedMediaType(
+                "the content is not a JPEG, PNG or WebP image, whatever its name says".into(),
+            ));
+        }
+    };
+    let actual = mime_of(format);
+    if let Some(declared) = declared_type {
+        let declared = declared.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if declared.starts_with("image/") && declared != actual {
+            return Err(AppError::UnsupportedMediaType(format!(
+                "the request says {declared} but the content is {actual}"
+            )));
+        }
+    }
+    let (width, height) = reader
+        .into_dimensions()
+        .map_err(|e| AppError::invalid("file", format!("the image header is unreadable: {e}")))?;
+    let pixels = u64::from(width) * u64::from(height);
+    if width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE || pixels > max_pixels {
+        return Err(AppError::invalid(
+            "file",
+            format!(
+                "the image is {width}x{height} pixels; the largest accepted is {MAX_IMAGE_SIDE} pixels \
+                 on a side and {} megapixels",
+                max_pixels / 1_000_000
+            ),
+        ));
+    }
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    limits.max_alloc = Some(max_pixels.saturating_mul(4).saturating_add(64 << 20));
+    let mut reader = open()?;
+    reader.limits(limits);
+    reader
+        .decode()
+        .map_err(|e| AppError::invalid("file", format!("the image is truncated or corrupt: {e}")))?;
+    Ok((format, width, height))
+}

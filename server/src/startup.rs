@@ -1,0 +1,136 @@
+//! Builds the application: state, routes, middleware and the HTTP server on its listener.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Next, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, scope};
+
+use crate::accounts;
+use crate::api::{self, ApiDoc};
+use crate::config::Settings;
+use crate::db;
+use crate::error;
+use crate::health;
+use crate::media::MediaStore;
+use crate::state::AppState;
+
+/// A server bound to its port, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Opens the database (running migrations), prepares the data directory, creates the first
+    /// administrator of an empty database, and binds the listener.
+    pub fn build(settings: Settings) -> anyhow::Result<Application> {
+        std::fs::create_dir_all(&settings.data_dir)?;
+        let database = settings.database().map_err(anyhow::Error::msg)?;
+        let pool = db::open(&database)?;
+        if let Some(password) = accounts::ensure_first_admin(&pool, &settings)? {
+            tracing::warn!(
+                email = %settings.initial_admin_email,
+                password = %password,
+                file = %settings.initial_password_file().display(),
+                "created the first administrator; sign in and change this password"
+            );
+        }
+        let media = MediaStore::open(
+            &settings.data_dir,
+            settings.max_upload_bytes(),
+            settings.max_image_megapixels,
+        )?;
+        let state = AppState {
+            pool,
+            backend: database.backend_name(),
+            media,
+            settings: Arc::new(settings.clone()),
+        };
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let openapi = Arc::new(openapi_json());
+        let mut server = HttpServer::new(move || {
+            let openapi = openapi.clone();
+            App::new()
+                .app_data(web::Data::new(state.clone()))
+                .configure(error::configure_extractors)
+                .wrap(from_fn(log_request))
+                .route(
+                    "/api/v1/openapi.json",
+                    web::get().to(move || {
+                        let body = openapi.clone();
+                        async move { HttpResponse::Ok().content_type("application/json").body(body.to_string()) }
+                    }),
+                )
+                .configure(routes)
+                .default_service(web::to(error::not_found))
+        })
+        .listen(listener)?
+        .shutdown_timeout(30);
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        tracing::info!(port, backend = database.backend_name(), "Civicast server listening");
+        Ok(Application { port, server: server.run() })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server gracefully (requests in flight finish first).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Every documented route: `/healthz` and the API under `/api/v1`.
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(actix_web::Scope::new("/api/v1").configure(|scope_cfg| {
+            let mut documented = utoipa_actix_web::service_config::ServiceConfig::new(scope_cfg);
+            api::configure(&mut documented);
+        }));
+}
+
+/// The OpenAPI document, collected from the same registrations that serve the routes.
+pub fn openapi_json() -> String {
+    let (_, mut document) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(health::healthz)
+        .service(scope::scope("/api/v1").configure(api::configure))
+        .split_for_parts();
+    document.info.version = env!("CARGO_PKG_VERSION").into();
+    document.to_json().expect("the OpenAPI document serialises")
+}
+
+/// One log line per request: method, path, status and time taken.
+async fn log_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let response = next.call(req).await?;
+    tracing::info!(
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    Ok(response)
+}

@@ -1,0 +1,144 @@
+//! Buildings and the screens in them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::validation::{Validate, ValidationErrors};
+use crate::venue::VenueType;
+
+crate::wire_enum! {
+    /// Information screens stand in buildings; LED walls stand at the city's entrances.
+    ScreenKind {
+        InformationScreen = "information_screen",
+        LedWall = "led_wall",
+    }
+}
+
+crate::wire_enum! {
+    Orientation {
+        Landscape = "landscape",
+        Portrait = "portrait",
+    }
+}
+
+/// Smallest and largest screen side in pixels that Civicast accepts.
+pub const SCREEN_SIDE_MIN: u32 = 64;
+pub const SCREEN_SIDE_MAX: u32 = 16_384;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Building {
+    pub id: Uuid,
+    pub name: String,
+    pub address: String,
+    /// IANA time zone in which the building's schedules are read, e.g. `Europe/Brussels`.
+    pub time_zone: String,
+    pub venue_type: VenueType,
+    /// The OpenOOH v1.2.1 venue id that `venue_type` maps to.
+    pub openooh_venue_id: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BuildingInput {
+    pub name: String,
+    pub address: String,
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+    pub venue_type: VenueType,
+}
+
+fn default_time_zone() -> String {
+    "Europe/Brussels".into()
+}
+
+impl Validate for BuildingInput {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        errors.text("name", &self.name, 120);
+        errors.text("address", &self.address, 300);
+        if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            errors.add(
+                "time_zone",
+                format!("'{}' is not an IANA time zone such as Europe/Brussels", self.time_zone),
+            );
+        }
+        errors.into_result()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Screen {
+    pub id: Uuid,
+    pub building_id: Uuid,
+    /// The screen's own playlist (LED walls); without one it plays its building's playlist.
+    pub playlist_id: Option<Uuid>,
+    pub name: String,
+    pub kind: ScreenKind,
+    pub width: u32,
+    pub height: u32,
+    pub orientation: Orientation,
+    /// Whether a device token has been issued to a player for this screen.
+    pub paired: bool,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ScreenInput {
+    pub building_id: Uuid,
+    #[serde(default)]
+    pub playlist_id: Option<Uuid>,
+    pub name: String,
+    pub kind: ScreenKind,
+    pub width: u32,
+    pub height: u32,
+    pub orientation: Orientation,
+}
+
+impl Validate for ScreenInput {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        errors.text("name", &self.name, 120);
+        let (min, max) = (i64::from(SCREEN_SIDE_MIN), i64::from(SCREEN_SIDE_MAX));
+        errors.range("width", i64::from(self.width), min, max);
+        errors.range("height", i64::from(self.height), min, max);
+        match self.orientation {
+            Orientation::Landscape if self.height > self.width => errors.add(
+                "orientation",
+                "a landscape screen is at least as wide as it is tall: use portrait or swap width and height",
+            ),
+            Orientation::Portrait if self.width > self.height => errors.add(
+                "orientation",
+                "a portrait screen is at least as tall as it is wide: use landscape or swap width and height",
+            ),
+            _ => {}
+        }
+        errors.into_result()
+    }
+}
+
+/// A screen's device token, shown once when issued; the player sends it as a bearer token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScreenToken {
+    pub screen_id: Uuid,
+    pub token: String,
+}
+
+/// What a screen learns about itself with its device token (`GET /api/v1/screen/self`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScreenIdentity {
+    pub screen: Screen,
+    pub building_name: String,
+    pub time_zone: String,
+}

@@ -1,0 +1,14 @@
+//! Types and logic that the Civicast server and player both need: the JSON wire format of the API,
+//! the validation rules every input passes, venue types and playlist schedules.
+//!
+//! This crate never depends on diesel or bevy, so the player builds without a database layer and
+//! the server without a renderer. With the `openapi` feature the wire types also describe
+//! themselves for the server's OpenAPI document.
+
+pub mod api;
+mod wire_enum;
+pub mod schedule;
+pub mod validation;
+pub mod venue;
+
+pub use validation::{FieldError, Validate, ValidationErrors};

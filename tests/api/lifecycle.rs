@@ -1,0 +1,123 @@
+//! Health, the OpenAPI document, and restarts that keep the data.
+
+use civicast_tests::{on_postgres, spawn_app};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn healthz_reports_the_database() {
+    let app = spawn_app().await;
+    let response = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["database"], "ok");
+    assert_eq!(body["backend"], if on_postgres() { "postgresql" } else { "sqlite" });
+}
+
+#[tokio::test]
+async fn the_openapi_document_covers_every_route() {
+    let app = spawn_app().await;
+    let response = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let document: Value = response.json().await.unwrap();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = document["paths"].as_object().unwrap();
+    let expected = [
+        ("post", "/api/v1/auth/token"),
+        ("post", "/api/v1/auth/logout"),
+        ("get", "/api/v1/auth/me"),
+        ("get", "/api/v1/organisations"),
+        ("post", "/api/v1/organisations"),
+        ("get", "/api/v1/organisations/{id}"),
+        ("put", "/api/v1/organisations/{id}"),
+        ("delete", "/api/v1/organisations/{id}"),
+        ("post", "/api/v1/organisations/{id}/verify"),
+        ("get", "/api/v1/users"),
+        ("post", "/api/v1/users"),
+        ("get", "/api/v1/users/{id}"),
+        ("put", "/api/v1/users/{id}"),
+        ("delete", "/api/v1/users/{id}"),
+        ("get", "/api/v1/buildings"),
+        ("post", "/api/v1/buildings"),
+        ("get", "/api/v1/buildings/{id}"),
+        ("put", "/api/v1/buildings/{id}"),
+        ("delete", "/api/v1/buildings/{id}"),
+        ("get", "/api/v1/screens"),
+        ("post", "/api/v1/screens"),
+        ("get", "/api/v1/screens/{id}"),
+        ("put", "/api/v1/screens/{id}"),
+        ("delete", "/api/v1/screens/{id}"),
+        ("post", "/api/v1/screens/{id}/token"),
+        ("get", "/api/v1/screen/self"),
+        ("get", "/api/v1/playlists"),
+        ("post", "/api/v1/playlists"),
+        ("get", "/api/v1/playlists/{id}"),
+        ("put", "/api/v1/playlists/{id}"),
+        ("delete", "/api/v1/playlists/{id}"),
+        ("get", "/api/v1/playlists/{id}/items"),
+        ("post", "/api/v1/playlists/{id}/items"),
+        ("get", "/api/v1/playlists/{id}/items/{item_id}"),
+        ("put", "/api/v1/playlists/{id}/items/{item_id}"),
+        ("delete", "/api/v1/playlists/{id}/items/{item_id}"),
+        ("get", "/api/v1/events"),
+        ("post", "/api/v1/events"),
+        ("get", "/api/v1/events/{id}"),
+        ("put", "/api/v1/events/{id}"),
+        ("delete", "/api/v1/events/{id}"),
+        ("post", "/api/v1/events/{id}/withdraw"),
+        ("post", "/api/v1/events/{id}/approve"),
+        ("post", "/api/v1/events/{id}/reject"),
+        ("post", "/api/v1/events/{id}/request-changes"),
+        ("get", "/api/v1/events/{id}/decisions"),
+        ("get", "/api/v1/media"),
+        ("post", "/api/v1/media"),
+        ("get", "/api/v1/media/{id}"),
+        ("get", "/api/v1/media/{id}/content"),
+        ("delete", "/api/v1/media/{id}"),
+        ("get", "/api/v1/audit"),
+        ("get", "/healthz"),
+    ];
+    let mut documented = 0;
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            documented += 1;
+            assert!(expected.contains(&(method.as_str(), path.as_str())), "undocumented route in the test list: {method} {path}");
+        }
+    }
+    for (method, path) in expected {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is missing from the OpenAPI document");
+    }
+    assert_eq!(documented, expected.len());
+    // Every documented route answers (not the default 404 of an unknown route).
+    for (method, path) in expected {
+        let concrete = path
+            .replace("{id}", "0190f0a0-0000-7000-8000-000000000000")
+            .replace("{item_id}", "0190f0a0-0000-7000-8000-000000000001");
+        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let response = app.send(method.clone(), &concrete, Some(&app.admin), Some(&json!({}))).await;
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        assert_ne!(body["message"].as_str().unwrap_or(""), "there is no such route; see /api/v1/openapi.json", "{method} {concrete}");
+    }
+    assert!(document["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+#[tokio::test]
+async fn a_restart_keeps_the_data_and_the_sessions() {
+    let app = spawn_app().await;
+    let library = app.building("Library").await;
+    let (_, choir) = app.organisation_with_member("Choir", "association", "association").await;
+    let event = app
+        .expect(Method::POST, "/api/v1/events", &choir, Some(&crate::event_body("Concert", 20, &[&library])), StatusCode::CREATED)
+        .await;
+
+    let app = app.restart().await;
+    let building = app.expect(Method::GET, &format!("/api/v1/buildings/{library}"), &app.admin, None, StatusCode::OK).await;
+    assert_eq!(building["name"], "Library");
+    let stored = app.expect(Method::GET, &format!("/api/v1/events/{}", event["id"].as_str().unwrap()), &choir, None, StatusCode::OK).await;
+    assert_eq!(stored["title"], "Concert");
+    assert_eq!(stored["starts_at"], event["starts_at"]);
+    // Starting again on a database with users creates no second administrator.
+    let users = app.expect(Method::GET, "/api/v1/users", &app.admin, None, StatusCode::OK).await;
+    assert_eq!(users["total"], 2);
+}

@@ -1,0 +1,28 @@
+//! Integration tests of the JSON API: the real server on a free port, driven over HTTP, on
+//! SQLite by default and on PostgreSQL when `CIVICAST_TEST_POSTGRES_URL` is set.
+
+mod access;
+mod bad_input;
+mod events;
+mod lifecycle;
+mod media;
+mod resources;
+
+use chrono::{Duration, Utc};
+use serde_json::{Value, json};
+
+/// A valid event submission starting `days` from now.
+pub fn event_body(title: &str, days: i64, buildings: &[&str]) -> Value {
+    let starts = Utc::now() + Duration::days(days);
+    json!({
+        "title": title,
+        "description": "Open rehearsal, everyone welcome",
+        "starts_at": starts.to_rfc3339(),
+        "ends_at": (starts + Duration::hours(3)).to_rfc3339(),
+        "venue": "Culture centre, Kortrijk",
+        "category": "music",
+        "target_audiences": ["seniors", "culture"],
+        "link": "https://choir.example/concert",
+        "requested_building_ids": buildings,
+    })
+}

@@ -1,0 +1,199 @@
+//! Test harness: starts the real Civicast server in-process on a free port with a fresh database
+//! (SQLite in a temporary directory, or a new PostgreSQL database when
+//! `CIVICAST_TEST_POSTGRES_URL` names a cluster) and drives it over HTTP.
+
+use std::path::PathBuf;
+
+use actix_web::dev::ServerHandle;
+use civicast_server::{Application, Settings};
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// Names a PostgreSQL cluster (e.g. `postgres://postgres@127.0.0.1:5433`) to run against
+/// instead of SQLite; `tests/run.sh` sets it for the second pass.
+pub const POSTGRES_ENV: &str = "CIVICAST_TEST_POSTGRES_URL";
+
+/// A running server with its own database and data directory.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub settings: Settings,
+    pub admin_email: String,
+    pub admin_password: String,
+    /// Token of the first administrator.
+    pub admin: String,
+    handle: ServerHandle,
+    // Removed when the test ends.
+    _data_dir: std::sync::Arc<tempfile::TempDir>,
+}
+
+/// A fresh database URL for one test, or `None` for SQLite.
+fn fresh_database() -> Option<String> {
+    let base = std::env::var(POSTGRES_ENV).ok().filter(|v| !v.is_empty())?;
+    let base = base.trim_end_matches('/').to_owned();
+    let name = format!("civicast_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::establish(&format!("{base}/postgres"))
+        .expect("the test PostgreSQL cluster accepts connections");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .expect("a test database can be created");
+    Some(format!("{base}/{name}"))
+}
+
+/// Whether this run uses PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var(POSTGRES_ENV).is_ok_and(|v| !v.is_empty())
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts a server after `adjust` changed its settings (e.g. a smaller upload limit).
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("a temporary directory");
+    let mut settings = Settings::new("127.0.0.1:0", data_dir.path().to_path_buf());
+    settings.database_url = fresh_database();
+    settings.workers = Some(2);
+    adjust(&mut settings);
+    let password_file: PathBuf = settings.initial_password_file();
+    let mut app = start(settings, std::sync::Arc::new(data_dir), String::new(), String::new()).await;
+    app.admin_password = std::fs::read_to_string(password_file)
+        .expect("the first start leaves the admin password in the data directory")
+        .trim()
+        .to_owned();
+    app.admin_email = app.settings.initial_admin_email.clone();
+    app.admin = app.login(&app.admin_email.clone(), &app.admin_password.clone()).await;
+    app
+}
+
+async fn start(
+    settings: Settings,
+    data_dir: std::sync::Arc<tempfile::TempDir>,
+    admin_password: String,
+    admin: String,
+) -> TestApp {
+    let application = Application::build(settings.clone()).expect("the server starts");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let handle = application.handle();
+    tokio::spawn(application.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        admin_email: settings.initial_admin_email.clone(),
+        settings,
+        admin_password,
+        admin,
+        handle,
+        _data_dir: data_dir,
+    }
+}
+
+impl TestApp {
+    /// Stops the server gracefully and starts a new one on the same database and data directory.
+    pub async fn restart(self) -> TestApp {
+        self.handle.stop(true).await;
+        let mut settings = self.settings.clone();
+        settings.bind = "127.0.0.1:0".into();
+        start(settings, self._data_dir.clone(), self.admin_password, self.admin).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> reqwest::Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("the server answers")
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.send(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.send(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.send(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> reqwest::Response {
+        self.send(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// Sends a request and checks its status, returning the JSON body (or `null` when empty).
+    pub async fn expect(&self, method: Method, path: &str, token: &str, body: Option<&Value>, status: StatusCode) -> Value {
+        let response = self.send(method.clone(), path, Some(token), body).await;
+        let actual = response.status();
+        let text = response.text().await.unwrap_or_default();
+        assert_eq!(actual, status, "{method} {path} answered {actual}: {text}");
+        if text.is_empty() { Value::Null } else { serde_json::from_str(&text).expect("a JSON body") }
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let body = json!({ "email": email, "password": password });
+        let response = self.send(Method::POST, "/api/v1/auth/token", None, Some(&body)).await;
+        assert_eq!(response.status(), StatusCode::OK, "login of {email} failed");
+        let json: Value = response.json().await.expect("a JSON body");
+        json["token"].as_str().expect("a token").to_owned()
+    }
+
+    /// Creates a verified organisation and a member of it; returns (organisation id, member token).
+    pub async fn organisation_with_member(&self, name: &str, kind: &str, role: &str) -> (String, String) {
+        let organisation = self
+            .expect(
+                Method::POST,
+                "/api/v1/organisations",
+                &self.admin,
+                Some(&json!({
+                    "name": name, "kind": kind, "contact_name": "Contact",
+                    "contact_email": "contact@example.org", "description": ""
+                })),
+                StatusCode::CREATED,
+            )
+            .await;
+        let organisation_id = organisation["id"].as_str().expect("an id").to_owned();
+        if organisation["verified"] == false {
+            let verify = format!("/api/v1/organisations/{organisation_id}/verify");
+            self.expect(Method::POST, &verify, &self.admin, None, StatusCode::OK).await;
+        }
+        let email = format!("{}@example.org", name.to_lowercase().replace(' ', "."));
+        self.expect(
+            Method::POST,
+            "/api/v1/users",
+            &self.admin,
+            Some(&json!({
+                "email": email, "display_name": name, "password": "a long enough password",
+                "role": role, "organisation_id": organisation_id
+            })),
+            StatusCode::CREATED,
+        )
+        .await;
+        let token = self.login(&email, "a long enough password").await;
+        (organisation_id, token)
+    }
+
+    /// Creates a building; returns its id.
+    pub async fn building(&self, name: &str) -> String {
+        let building = self
+            .expect(
+                Method::POST,
+                "/api/v1/buildings",
+                &self.admin,
+                Some(&json!({ "name": name, "address": "Grote Markt 1, Kortrijk", "venue_type": "library" })),
+                StatusCode::CREATED,
+            )
+            .await;
+        building["id"].as_str().expect("an id").to_owned()
+    }
+}
