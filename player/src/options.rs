@@ -13,7 +13,11 @@ pub struct Options {
     #[arg(long, env = "CIVICAST_SERVER", default_value = "http://127.0.0.1:8080")]
     pub server: String,
     /// Directory for the player's token, cache and queue of plays.
-    #[arg(long, env = "CIVICAST_PLAYER_DATA_DIR", default_value = "./player-data")]
+    #[arg(
+        long,
+        env = "CIVICAST_PLAYER_DATA_DIR",
+        default_value = "./player-data"
+    )]
     pub data_dir: PathBuf,
     /// Full screen on the primary monitor (the default).
     #[arg(long, conflicts_with = "window")]
@@ -34,12 +38,15 @@ impl FromStr for WindowSize {
     type Err = String;
 
     fn from_str(value: &str) -> Result<WindowSize, String> {
-        let invalid = || format!("'{value}' is not a size: write it as WIDTHxHEIGHT, e.g. 1280x720");
+        let invalid =
+            || format!("'{value}' is not a size: write it as WIDTHxHEIGHT, e.g. 1280x720");
         let (width, height) = value.split_once(['x', 'X']).ok_or_else(invalid)?;
         let width: u32 = width.trim().parse().map_err(|_| invalid())?;
         let height: u32 = height.trim().parse().map_err(|_| invalid())?;
         if !(64..=16_384).contains(&width) || !(64..=16_384).contains(&height) {
-            return Err(format!("'{value}': each side must be between 64 and 16384 pixels"));
+            return Err(format!(
+                "'{value}': each side must be between 64 and 16384 pixels"
+            ));
         }
         Ok(WindowSize { width, height })
     }
@@ -53,17 +60,37 @@ mod tests {
     fn window_sizes_parse_and_bad_ones_say_how_to_write_them() {
         assert_eq!(
             "1536x384".parse::<WindowSize>(),
-            Ok(WindowSize { width: 1536, height: 384 })
+            Ok(WindowSize {
+                width: 1536,
+                height: 384
+            })
         );
-        assert!("1280".parse::<WindowSize>().unwrap_err().contains("WIDTHxHEIGHT"));
-        assert!("10x10".parse::<WindowSize>().unwrap_err().contains("between 64"));
+        assert!(
+            "1280"
+                .parse::<WindowSize>()
+                .unwrap_err()
+                .contains("WIDTHxHEIGHT")
+        );
+        assert!(
+            "10x10"
+                .parse::<WindowSize>()
+                .unwrap_err()
+                .contains("between 64")
+        );
     }
 
     #[test]
     fn fullscreen_and_window_exclude_each_other() {
-        let both = Options::try_parse_from(["civicast-player", "--fullscreen", "--window", "800x600"]);
+        let both =
+            Options::try_parse_from(["civicast-player", "--fullscreen", "--window", "800x600"]);
         assert!(both.is_err());
         let windowed = Options::try_parse_from(["civicast-player", "--window", "800x600"]).unwrap();
-        assert_eq!(windowed.window, Some(WindowSize { width: 800, height: 600 }));
+        assert_eq!(
+            windowed.window,
+            Some(WindowSize {
+                width: 800,
+                height: 600
+            })
+        );
     }
 }

@@ -21,18 +21,31 @@ pub enum ServerStatus {
     Unreachable(String),
 }
 
-/// Delay before the next check: steady while the server answers, doubling up to a minute while
-/// it does not, so a city full of players does not hammer a server that is coming back up.
-pub fn next_delay(previous: Duration, reachable: bool) -> Duration {
+/// Delays between checks: steady while the server answers, doubling up to a minute while it
+/// does not, so a city full of players does not hammer a server that is coming back up.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Backoff {
+    /// The last retry delay; zero while the server answers.
+    retry: Duration,
+}
+
+impl Backoff {
     const STEADY: Duration = Duration::from_secs(10);
     const FIRST_RETRY: Duration = Duration::from_secs(2);
     const LONGEST: Duration = Duration::from_secs(60);
-    if reachable {
-        STEADY
-    } else if previous >= STEADY || previous.is_zero() {
-        FIRST_RETRY
-    } else {
-        (previous * 2).min(LONGEST)
+
+    /// The delay before the next check, given whether the last one reached the server.
+    pub fn after(&mut self, reachable: bool) -> Duration {
+        if reachable {
+            self.retry = Duration::ZERO;
+            return Self::STEADY;
+        }
+        self.retry = if self.retry.is_zero() {
+            Self::FIRST_RETRY
+        } else {
+            (self.retry * 2).min(Self::LONGEST)
+        };
+        self.retry
     }
 }
 
@@ -69,14 +82,16 @@ fn check_forever(url: &str, sender: &Sender<ServerStatus>) {
             return;
         }
     };
-    let mut delay = Duration::ZERO;
+    let mut backoff = Backoff::default();
     loop {
         let status = match client.get(url).send() {
             Ok(response) if response.status().is_success() => ServerStatus::Reachable,
-            Ok(response) => ServerStatus::Unreachable(format!("server answered {}", response.status())),
+            Ok(response) => {
+                ServerStatus::Unreachable(format!("server answered {}", response.status()))
+            }
             Err(error) => ServerStatus::Unreachable(error.to_string()),
         };
-        delay = next_delay(delay, status == ServerStatus::Reachable);
+        let delay = backoff.after(status == ServerStatus::Reachable);
         if sender.send(status).is_err() {
             return; // the app has closed
         }
@@ -103,14 +118,10 @@ mod tests {
 
     #[test]
     fn backoff_doubles_to_a_minute_and_resets_when_the_server_answers() {
-        let mut delay = Duration::ZERO;
-        let mut seen = Vec::new();
-        for _ in 0..7 {
-            delay = next_delay(delay, false);
-            seen.push(delay.as_secs());
-        }
+        let mut backoff = Backoff::default();
+        let seen: Vec<u64> = (0..7).map(|_| backoff.after(false).as_secs()).collect();
         assert_eq!(seen, vec![2, 4, 8, 16, 32, 60, 60]);
-        assert_eq!(next_delay(delay, true), Duration::from_secs(10));
-        assert_eq!(next_delay(Duration::from_secs(10), false), Duration::from_secs(2));
+        assert_eq!(backoff.after(true), Duration::from_secs(10));
+        assert_eq!(backoff.after(false), Duration::from_secs(2));
     }
 }

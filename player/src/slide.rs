@@ -75,7 +75,11 @@ mod tests {
 
     fn status_line(app: &mut App) -> String {
         let mut query = app.world_mut().query_filtered::<&Text, With<StatusLine>>();
-        query.single(app.world()).expect("one status line").0.clone()
+        query
+            .single(app.world())
+            .expect("one status line")
+            .0
+            .clone()
     }
 
     #[test]
@@ -91,7 +95,8 @@ mod tests {
         app.update();
         assert_eq!(status_line(&mut app), "Connected to the server");
 
-        *app.world_mut().resource_mut::<ServerStatus>() = ServerStatus::Unreachable("refused".into());
+        *app.world_mut().resource_mut::<ServerStatus>() =
+            ServerStatus::Unreachable("refused".into());
         app.update();
         assert_eq!(status_line(&mut app), "Server unreachable: trying again");
     }

@@ -34,22 +34,34 @@ pub fn add_user(pool: &DbPool, new_user: NewUser) -> Result<UserRow, AppError> {
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         let organisation_id = match &new_user.organisation {
-            Some(name) => Some(find_or_create_organisation(conn, name.trim(), new_user.role)?),
+            Some(name) => Some(find_or_create_organisation(
+                conn,
+                name.trim(),
+                new_user.role,
+            )?),
             None => None,
         };
         let email = new_user.email.trim().to_lowercase();
         let input = UserCreate {
             email: email.clone(),
-            display_name: new_user.display_name.clone().unwrap_or_else(|| email.clone()),
+            display_name: new_user
+                .display_name
+                .clone()
+                .unwrap_or_else(|| email.clone()),
             password: new_user.password.clone(),
             role: new_user.role,
             organisation_id: organisation_id.as_deref().map(db::models::stored_id),
         };
         input.validate()?;
         check_membership(conn, input.role, input.organisation_id)?;
-        let taken = users::table.filter(users::email.eq(&email)).count().get_result::<i64>(conn)?;
+        let taken = users::table
+            .filter(users::email.eq(&email))
+            .count()
+            .get_result::<i64>(conn)?;
         if taken > 0 {
-            return Err(AppError::Conflict(format!("a user with e-mail address {email} already exists")));
+            return Err(AppError::Conflict(format!(
+                "a user with e-mail address {email} already exists"
+            )));
         }
         let now = db::now();
         let row = UserRow {
@@ -62,13 +74,27 @@ pub fn add_user(pool: &DbPool, new_user: NewUser) -> Result<UserRow, AppError> {
             created_at: now,
             updated_at: now,
         };
-        diesel::insert_into(users::table).values(&row).execute(conn)?;
-        audit::record_as(conn, None, "command line", "user.create", "user", &row.id, json!({ "email": row.email, "role": row.role }))?;
+        diesel::insert_into(users::table)
+            .values(&row)
+            .execute(conn)?;
+        audit::record_as(
+            conn,
+            None,
+            "command line",
+            "user.create",
+            "user",
+            &row.id,
+            json!({ "email": row.email, "role": row.role }),
+        )?;
         Ok(row)
     })
 }
 
-fn find_or_create_organisation(conn: &mut DbConnection, name: &str, role: Role) -> Result<String, AppError> {
+fn find_or_create_organisation(
+    conn: &mut DbConnection,
+    name: &str,
+    role: Role,
+) -> Result<String, AppError> {
     if let Some(id) = organisations::table
         .filter(organisations::name.eq(name))
         .select(organisations::id)
@@ -95,10 +121,23 @@ fn find_or_create_organisation(conn: &mut DbConnection, name: &str, role: Role) 
         updated_at: now,
     };
     if name.is_empty() || name.chars().count() > 120 {
-        return Err(AppError::invalid("organisation", "must be 1 to 120 characters"));
+        return Err(AppError::invalid(
+            "organisation",
+            "must be 1 to 120 characters",
+        ));
     }
-    diesel::insert_into(organisations::table).values(&row).execute(conn)?;
-    audit::record_as(conn, None, "command line", "organisation.create", "organisation", &row.id, json!({ "name": name }))?;
+    diesel::insert_into(organisations::table)
+        .values(&row)
+        .execute(conn)?;
+    audit::record_as(
+        conn,
+        None,
+        "command line",
+        "organisation.create",
+        "organisation",
+        &row.id,
+        json!({ "name": name }),
+    )?;
     Ok(row.id)
 }
 
@@ -128,7 +167,11 @@ pub fn ensure_first_admin(pool: &DbPool, settings: &Settings) -> anyhow::Result<
         Ok(_) => {}
         // Another instance on the same database created it first.
         Err(AppError::Conflict(_)) => return Ok(None),
-        Err(other) => return Err(anyhow::anyhow!("cannot create the first administrator: {other}")),
+        Err(other) => {
+            return Err(anyhow::anyhow!(
+                "cannot create the first administrator: {other}"
+            ));
+        }
     }
     let path = settings.initial_password_file();
     let mut options = std::fs::OpenOptions::new();

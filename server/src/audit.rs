@@ -47,6 +47,8 @@ pub fn record_as(
         entity_id: entity_id.to_owned(),
         detail: detail.to_string(),
     };
-    diesel::insert_into(audit_log::table).values(&row).execute(conn)?;
+    diesel::insert_into(audit_log::table)
+        .values(&row)
+        .execute(conn)?;
     Ok(())
 }

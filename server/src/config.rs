@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
 use civicast_shared::api::accounts::Role;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::db::DatabaseUrl;
 
@@ -52,7 +52,8 @@ pub enum UserCommand {
 }
 
 fn parse_role(value: &str) -> Result<Role, String> {
-    Role::parse(value).ok_or_else(|| format!("'{value}' is not a role: use admin, staff or association"))
+    Role::parse(value)
+        .ok_or_else(|| format!("'{value}' is not a role: use admin, staff or association"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,19 +68,39 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// Address and port to listen on.
-    #[arg(long, env = "CIVICAST_BIND", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "CIVICAST_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind: String,
     /// Directory for the SQLite database, media files and backups.
-    #[arg(long, env = "CIVICAST_DATA_DIR", default_value = "./data", global = true)]
+    #[arg(
+        long,
+        env = "CIVICAST_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// postgres://user:password@host/db for PostgreSQL; default: SQLite at DATA_DIR/civicast.db.
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// Largest accepted upload, in mebibytes.
-    #[arg(long, env = "CIVICAST_MAX_UPLOAD_MB", default_value_t = 50, global = true)]
+    #[arg(
+        long,
+        env = "CIVICAST_MAX_UPLOAD_MB",
+        default_value_t = 50,
+        global = true
+    )]
     pub max_upload_mb: u64,
     /// Largest accepted image, in megapixels (larger images are refused before decoding).
-    #[arg(long, env = "CIVICAST_MAX_IMAGE_MEGAPIXELS", default_value_t = 50, global = true)]
+    #[arg(
+        long,
+        env = "CIVICAST_MAX_IMAGE_MEGAPIXELS",
+        default_value_t = 50,
+        global = true
+    )]
     pub max_image_megapixels: u64,
     /// Days a bearer token stays valid.
     #[arg(long, env = "CIVICAST_TOKEN_DAYS", default_value_t = 30, global = true)]

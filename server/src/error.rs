@@ -143,7 +143,8 @@ fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
         JsonPayloadError::ContentType => AppError::UnsupportedMediaType(
             "send the body as JSON with the header Content-Type: application/json".into(),
         ),
-        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+        JsonPayloadError::Overflow { limit }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => {
             AppError::PayloadTooLarge(format!("the JSON body is larger than {limit} bytes"))
         }
         JsonPayloadError::Deserialize(serde_error) if serde_error.is_data() => {

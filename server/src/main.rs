@@ -3,10 +3,10 @@
 use std::io::BufRead;
 use std::process::ExitCode;
 
-use clap::Parser;
 use civicast_server::accounts::{NewUser, add_user};
 use civicast_server::config::{Cli, Command, UserCommand};
 use civicast_server::{Application, db, telemetry};
+use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -66,7 +66,11 @@ impl Application {
                     "/api/v1/openapi.json",
                     web::get().to(move || {
                         let body = openapi.clone();
-                        async move { HttpResponse::Ok().content_type("application/json").body(body.to_string()) }
+                        async move {
+                            HttpResponse::Ok()
+                                .content_type("application/json")
+                                .body(body.to_string())
+                        }
                     }),
                 )
                 .configure(routes)
@@ -77,8 +81,15 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
-        tracing::info!(port, backend = database.backend_name(), "Civicast server listening");
-        Ok(Application { port, server: server.run() })
+        tracing::info!(
+            port,
+            backend = database.backend_name(),
+            "Civicast server listening"
+        );
+        Ok(Application {
+            port,
+            server: server.run(),
+        })
     }
 
     pub fn port(&self) -> u16 {

@@ -6,9 +6,9 @@
 //! themselves for the server's OpenAPI document.
 
 pub mod api;
-mod wire_enum;
 pub mod schedule;
 pub mod validation;
 pub mod venue;
+mod wire_enum;
 
 pub use validation::{FieldError, Validate, ValidationErrors};

@@ -45,7 +45,12 @@ pub struct Schedule {
 
 impl Schedule {
     /// Whether the item may play at `instant`, given the local weekday and time at that instant.
-    pub fn is_active(&self, instant: DateTime<Utc>, local_weekday: Weekday, local_time: NaiveTime) -> bool {
+    pub fn is_active(
+        &self,
+        instant: DateTime<Utc>,
+        local_weekday: Weekday,
+        local_time: NaiveTime,
+    ) -> bool {
         if self.valid_from.is_some_and(|from| instant < from) {
             return false;
         }
@@ -100,7 +105,10 @@ mod tests {
             valid_from: Some(Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()),
             valid_until: Some(Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap()),
             weekdays: vec![Weekday::Mon, Weekday::Sat],
-            time_windows: vec![TimeWindow { start: t(22, 0), end: t(2, 0) }],
+            time_windows: vec![TimeWindow {
+                start: t(22, 0),
+                end: t(2, 0),
+            }],
         };
         let inside = Utc.with_ymd_and_hms(2026, 11, 23, 23, 0, 0).unwrap();
         assert!(schedule.is_active(inside, Weekday::Mon, t(23, 30)));
@@ -118,7 +126,10 @@ mod tests {
             valid_from: Some(Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap()),
             valid_until: Some(Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()),
             weekdays: vec![],
-            time_windows: vec![TimeWindow { start: t(9, 0), end: t(9, 0) }],
+            time_windows: vec![TimeWindow {
+                start: t(9, 0),
+                end: t(9, 0),
+            }],
         };
         let errors = schedule.validate().unwrap_err();
         assert_eq!(errors.0.len(), 2);

@@ -44,8 +44,14 @@ impl ValidationErrors {
     pub fn optional_text(&mut self, field: &str, value: &str, max: usize) {
         let length = value.chars().count();
         if length > max {
-            self.add(field, format!("must be at most {max} characters (it has {length})"));
-        } else if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+            self.add(
+                field,
+                format!("must be at most {max} characters (it has {length})"),
+            );
+        } else if value
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        {
             self.add(field, "must not contain control characters");
         }
     }
@@ -85,14 +91,20 @@ impl ValidationErrors {
             .or_else(|| value.strip_prefix("http://"));
         match rest {
             Some(host) if !host.is_empty() && !value.chars().any(char::is_whitespace) => {}
-            _ => self.add(field, "must be a web address starting with https:// or http://"),
+            _ => self.add(
+                field,
+                "must be a web address starting with https:// or http://",
+            ),
         }
     }
 
     /// A whole number in `min..=max`.
     pub fn range(&mut self, field: &str, value: i64, min: i64, max: i64) {
         if value < min || value > max {
-            self.add(field, format!("must be between {min} and {max} (it is {value})"));
+            self.add(
+                field,
+                format!("must be between {min} and {max} (it is {value})"),
+            );
         }
     }
 

@@ -11,23 +11,62 @@ use crate::event_body;
 async fn signing_in_needs_the_right_password_and_logout_revokes_the_token() {
     let app = spawn_app().await;
     let wrong = app
-        .send(Method::POST, "/api/v1/auth/token", None, Some(&json!({ "email": app.admin_email, "password": "not the password" })))
+        .send(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(&json!({ "email": app.admin_email, "password": "not the password" })),
+        )
         .await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     let unknown = app
-        .send(Method::POST, "/api/v1/auth/token", None, Some(&json!({ "email": "nobody@example.org", "password": "whatever it is" })))
+        .send(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(&json!({ "email": "nobody@example.org", "password": "whatever it is" })),
+        )
         .await;
     assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
     let body: serde_json::Value = unknown.json().await.unwrap();
     assert_eq!(body["error"], "unauthorized");
 
-    let me = app.expect(Method::GET, "/api/v1/auth/me", &app.admin, None, StatusCode::OK).await;
+    let me = app
+        .expect(
+            Method::GET,
+            "/api/v1/auth/me",
+            &app.admin,
+            None,
+            StatusCode::OK,
+        )
+        .await;
     assert_eq!(me["role"], "admin");
     let token = app.login(&app.admin_email, &app.admin_password).await;
-    app.expect(Method::POST, "/api/v1/auth/logout", &token, None, StatusCode::NO_CONTENT).await;
-    app.expect(Method::GET, "/api/v1/auth/me", &token, None, StatusCode::UNAUTHORIZED).await;
+    app.expect(
+        Method::POST,
+        "/api/v1/auth/logout",
+        &token,
+        None,
+        StatusCode::NO_CONTENT,
+    )
+    .await;
+    app.expect(
+        Method::GET,
+        "/api/v1/auth/me",
+        &token,
+        None,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
     // The other session is untouched.
-    app.expect(Method::GET, "/api/v1/auth/me", &app.admin, None, StatusCode::OK).await;
+    app.expect(
+        Method::GET,
+        "/api/v1/auth/me",
+        &app.admin,
+        None,
+        StatusCode::OK,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -36,7 +75,14 @@ async fn requests_without_a_valid_token_are_refused() {
     let anonymous = app.send(Method::GET, "/api/v1/buildings", None, None).await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(anonymous.headers()["www-authenticate"], "Bearer");
-    app.expect(Method::GET, "/api/v1/buildings", "cvu_forged", None, StatusCode::UNAUTHORIZED).await;
+    app.expect(
+        Method::GET,
+        "/api/v1/buildings",
+        "cvu_forged",
+        None,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
     let basic = app
         .client
         .get(app.url("/api/v1/buildings"))
@@ -51,34 +97,94 @@ async fn requests_without_a_valid_token_are_refused() {
 async fn an_association_cannot_touch_another_associations_events_or_moderate() {
     let app = spawn_app().await;
     let library = app.building("Library").await;
-    let (_, choir) = app.organisation_with_member("Choir", "association", "association").await;
-    let (_, club) = app.organisation_with_member("Football club", "association", "association").await;
+    let (_, choir) = app
+        .organisation_with_member("Choir", "association", "association")
+        .await;
+    let (_, club) = app
+        .organisation_with_member("Football club", "association", "association")
+        .await;
 
     let event = app
-        .expect(Method::POST, "/api/v1/events", &choir, Some(&event_body("Concert", 20, &[&library])), StatusCode::CREATED)
+        .expect(
+            Method::POST,
+            "/api/v1/events",
+            &choir,
+            Some(&event_body("Concert", 20, &[&library])),
+            StatusCode::CREATED,
+        )
         .await;
     let path = format!("/api/v1/events/{}", event["id"].as_str().unwrap());
 
     // The other association sees nothing and changes nothing.
-    app.expect(Method::GET, &path, &club, None, StatusCode::NOT_FOUND).await;
-    app.expect(Method::PUT, &path, &club, Some(&event_body("Hijacked", 20, &[])), StatusCode::NOT_FOUND).await;
-    app.expect(Method::DELETE, &path, &club, None, StatusCode::NOT_FOUND).await;
-    app.expect(Method::POST, &format!("{path}/withdraw"), &club, None, StatusCode::NOT_FOUND).await;
-    app.expect(Method::GET, &format!("{path}/decisions"), &club, None, StatusCode::NOT_FOUND).await;
-    let listed = app.expect(Method::GET, "/api/v1/events", &club, None, StatusCode::OK).await;
+    app.expect(Method::GET, &path, &club, None, StatusCode::NOT_FOUND)
+        .await;
+    app.expect(
+        Method::PUT,
+        &path,
+        &club,
+        Some(&event_body("Hijacked", 20, &[])),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    app.expect(Method::DELETE, &path, &club, None, StatusCode::NOT_FOUND)
+        .await;
+    app.expect(
+        Method::POST,
+        &format!("{path}/withdraw"),
+        &club,
+        None,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    app.expect(
+        Method::GET,
+        &format!("{path}/decisions"),
+        &club,
+        None,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let listed = app
+        .expect(Method::GET, "/api/v1/events", &club, None, StatusCode::OK)
+        .await;
     assert_eq!(listed["total"], 0);
     let asked_for_other = app
-        .expect(Method::GET, &format!("/api/v1/events?organisation_id={}", event["organisation_id"].as_str().unwrap()), &club, None, StatusCode::OK)
+        .expect(
+            Method::GET,
+            &format!(
+                "/api/v1/events?organisation_id={}",
+                event["organisation_id"].as_str().unwrap()
+            ),
+            &club,
+            None,
+            StatusCode::OK,
+        )
         .await;
     assert_eq!(asked_for_other["total"], 0);
 
     // Not even the owner may moderate.
     let approve = json!({ "building_ids": [library] });
-    app.expect(Method::POST, &format!("{path}/approve"), &choir, Some(&approve), StatusCode::FORBIDDEN).await;
-    app.expect(Method::POST, &format!("{path}/reject"), &choir, Some(&json!({ "reason": "no" })), StatusCode::FORBIDDEN).await;
+    app.expect(
+        Method::POST,
+        &format!("{path}/approve"),
+        &choir,
+        Some(&approve),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    app.expect(
+        Method::POST,
+        &format!("{path}/reject"),
+        &choir,
+        Some(&json!({ "reason": "no" })),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
 
     // The event is unchanged.
-    let unchanged = app.expect(Method::GET, &path, &choir, None, StatusCode::OK).await;
+    let unchanged = app
+        .expect(Method::GET, &path, &choir, None, StatusCode::OK)
+        .await;
     assert_eq!(unchanged["title"], "Concert");
     assert_eq!(unchanged["status"], "pending");
 }
@@ -86,9 +192,15 @@ async fn an_association_cannot_touch_another_associations_events_or_moderate() {
 #[tokio::test]
 async fn associations_cannot_administer_and_staff_cannot_manage_accounts() {
     let app = spawn_app().await;
-    let (choir_id, choir) = app.organisation_with_member("Choir", "association", "association").await;
-    let (_, staff) = app.organisation_with_member("Communications", "city_department", "staff").await;
-    let (club_id, _) = app.organisation_with_member("Club", "association", "association").await;
+    let (choir_id, choir) = app
+        .organisation_with_member("Choir", "association", "association")
+        .await;
+    let (_, staff) = app
+        .organisation_with_member("Communications", "city_department", "staff")
+        .await;
+    let (club_id, _) = app
+        .organisation_with_member("Club", "association", "association")
+        .await;
     let building = json!({ "name": "Pool", "address": "Street 1", "venue_type": "swimming_pool" });
 
     for (method, path) in [
@@ -97,10 +209,25 @@ async fn associations_cannot_administer_and_staff_cannot_manage_accounts() {
         (Method::GET, "/api/v1/playlists"),
         (Method::GET, "/api/v1/audit"),
     ] {
-        app.expect(method, path, &choir, None, StatusCode::FORBIDDEN).await;
+        app.expect(method, path, &choir, None, StatusCode::FORBIDDEN)
+            .await;
     }
-    app.expect(Method::POST, "/api/v1/buildings", &choir, Some(&building), StatusCode::FORBIDDEN).await;
-    app.expect(Method::POST, "/api/v1/buildings", &staff, Some(&building), StatusCode::FORBIDDEN).await;
+    app.expect(
+        Method::POST,
+        "/api/v1/buildings",
+        &choir,
+        Some(&building),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    app.expect(
+        Method::POST,
+        "/api/v1/buildings",
+        &staff,
+        Some(&building),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
     app.expect(
         Method::POST,
         "/api/v1/users",
@@ -109,19 +236,57 @@ async fn associations_cannot_administer_and_staff_cannot_manage_accounts() {
         StatusCode::FORBIDDEN,
     )
     .await;
-    app.expect(Method::POST, &format!("/api/v1/organisations/{club_id}/verify"), &choir, None, StatusCode::FORBIDDEN).await;
+    app.expect(
+        Method::POST,
+        &format!("/api/v1/organisations/{club_id}/verify"),
+        &choir,
+        None,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
 
     // Members read their own organisation only.
-    let own = app.expect(Method::GET, "/api/v1/organisations", &choir, None, StatusCode::OK).await;
+    let own = app
+        .expect(
+            Method::GET,
+            "/api/v1/organisations",
+            &choir,
+            None,
+            StatusCode::OK,
+        )
+        .await;
     assert_eq!(own["total"], 1);
     assert_eq!(own["items"][0]["id"], choir_id.as_str());
-    app.expect(Method::GET, &format!("/api/v1/organisations/{club_id}"), &choir, None, StatusCode::NOT_FOUND).await;
+    app.expect(
+        Method::GET,
+        &format!("/api/v1/organisations/{club_id}"),
+        &choir,
+        None,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
     // Staff read everything.
-    let all = app.expect(Method::GET, "/api/v1/organisations", &staff, None, StatusCode::OK).await;
+    let all = app
+        .expect(
+            Method::GET,
+            "/api/v1/organisations",
+            &staff,
+            None,
+            StatusCode::OK,
+        )
+        .await;
     assert_eq!(all["total"], 3);
-    app.expect(Method::GET, "/api/v1/users", &staff, None, StatusCode::OK).await;
+    app.expect(Method::GET, "/api/v1/users", &staff, None, StatusCode::OK)
+        .await;
     // Buildings are readable by everyone signed in (associations choose where to be shown).
-    app.expect(Method::GET, "/api/v1/buildings", &choir, None, StatusCode::OK).await;
+    app.expect(
+        Method::GET,
+        "/api/v1/buildings",
+        &choir,
+        None,
+        StatusCode::OK,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -140,26 +305,81 @@ async fn screen_tokens_and_user_tokens_each_stay_on_their_own_routes() {
     assert_eq!(screen["paired"], false);
     let screen_id = screen["id"].as_str().unwrap();
     let issued = app
-        .expect(Method::POST, &format!("/api/v1/screens/{screen_id}/token"), &app.admin, None, StatusCode::CREATED)
+        .expect(
+            Method::POST,
+            &format!("/api/v1/screens/{screen_id}/token"),
+            &app.admin,
+            None,
+            StatusCode::CREATED,
+        )
         .await;
     let device = issued["token"].as_str().unwrap().to_owned();
 
-    let identity = app.expect(Method::GET, "/api/v1/screen/self", &device, None, StatusCode::OK).await;
+    let identity = app
+        .expect(
+            Method::GET,
+            "/api/v1/screen/self",
+            &device,
+            None,
+            StatusCode::OK,
+        )
+        .await;
     assert_eq!(identity["screen"]["id"], screen_id);
     assert_eq!(identity["building_name"], "Town hall");
     assert_eq!(identity["time_zone"], "Europe/Brussels");
 
-    for path in ["/api/v1/buildings", "/api/v1/events", "/api/v1/auth/me", "/api/v1/media"] {
-        let refused = app.expect(Method::GET, path, &device, None, StatusCode::FORBIDDEN).await;
-        assert!(refused["message"].as_str().unwrap().contains("screen token"));
+    for path in [
+        "/api/v1/buildings",
+        "/api/v1/events",
+        "/api/v1/auth/me",
+        "/api/v1/media",
+    ] {
+        let refused = app
+            .expect(Method::GET, path, &device, None, StatusCode::FORBIDDEN)
+            .await;
+        assert!(
+            refused["message"]
+                .as_str()
+                .unwrap()
+                .contains("screen token")
+        );
     }
-    app.expect(Method::GET, "/api/v1/screen/self", &app.admin, None, StatusCode::FORBIDDEN).await;
+    app.expect(
+        Method::GET,
+        "/api/v1/screen/self",
+        &app.admin,
+        None,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
 
-    let seen = app.expect(Method::GET, &format!("/api/v1/screens/{screen_id}"), &app.admin, None, StatusCode::OK).await;
+    let seen = app
+        .expect(
+            Method::GET,
+            &format!("/api/v1/screens/{screen_id}"),
+            &app.admin,
+            None,
+            StatusCode::OK,
+        )
+        .await;
     assert_eq!(seen["paired"], true);
     assert!(seen["last_seen_at"].is_string());
 
     // A new token revokes the old one.
-    app.expect(Method::POST, &format!("/api/v1/screens/{screen_id}/token"), &app.admin, None, StatusCode::CREATED).await;
-    app.expect(Method::GET, "/api/v1/screen/self", &device, None, StatusCode::UNAUTHORIZED).await;
+    app.expect(
+        Method::POST,
+        &format!("/api/v1/screens/{screen_id}/token"),
+        &app.admin,
+        None,
+        StatusCode::CREATED,
+    )
+    .await;
+    app.expect(
+        Method::GET,
+        "/api/v1/screen/self",
+        &device,
+        None,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
 }

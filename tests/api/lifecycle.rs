@@ -12,13 +12,25 @@ async fn healthz_reports_the_database() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], "ok");
     assert_eq!(body["database"], "ok");
-    assert_eq!(body["backend"], if on_postgres() { "postgresql" } else { "sqlite" });
+    assert_eq!(
+        body["backend"],
+        if on_postgres() {
+            "postgresql"
+        } else {
+            "sqlite"
+        }
+    );
 }
 
 #[tokio::test]
 async fn the_openapi_document_covers_every_route() {
     let app = spawn_app().await;
-    let response = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let document: Value = response.json().await.unwrap();
     assert!(document["openapi"].as_str().unwrap().starts_with("3."));
@@ -82,11 +94,17 @@ async fn the_openapi_document_covers_every_route() {
     for (path, item) in paths {
         for method in item.as_object().unwrap().keys() {
             documented += 1;
-            assert!(expected.contains(&(method.as_str(), path.as_str())), "undocumented route in the test list: {method} {path}");
+            assert!(
+                expected.contains(&(method.as_str(), path.as_str())),
+                "undocumented route in the test list: {method} {path}"
+            );
         }
     }
     for (method, path) in expected {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is missing from the OpenAPI document");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} is missing from the OpenAPI document"
+        );
     }
     assert_eq!(documented, expected.len());
     // Every documented route answers (not the default 404 of an unknown route).
@@ -95,9 +113,20 @@ async fn the_openapi_document_covers_every_route() {
             .replace("{id}", "0190f0a0-0000-7000-8000-000000000000")
             .replace("{item_id}", "0190f0a0-0000-7000-8000-000000000001");
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-        let response = app.send(method.clone(), &concrete, Some(&app.admin), Some(&json!({}))).await;
+        let response = app
+            .send(
+                method.clone(),
+                &concrete,
+                Some(&app.admin),
+                Some(&json!({})),
+            )
+            .await;
         let body: Value = response.json().await.unwrap_or(Value::Null);
-        assert_ne!(body["message"].as_str().unwrap_or(""), "there is no such route; see /api/v1/openapi.json", "{method} {concrete}");
+        assert_ne!(
+            body["message"].as_str().unwrap_or(""),
+            "there is no such route; see /api/v1/openapi.json",
+            "{method} {concrete}"
+        );
     }
     assert!(document["components"]["securitySchemes"]["bearer"].is_object());
 }
@@ -106,18 +135,50 @@ async fn the_openapi_document_covers_every_route() {
 async fn a_restart_keeps_the_data_and_the_sessions() {
     let app = spawn_app().await;
     let library = app.building("Library").await;
-    let (_, choir) = app.organisation_with_member("Choir", "association", "association").await;
+    let (_, choir) = app
+        .organisation_with_member("Choir", "association", "association")
+        .await;
     let event = app
-        .expect(Method::POST, "/api/v1/events", &choir, Some(&crate::event_body("Concert", 20, &[&library])), StatusCode::CREATED)
+        .expect(
+            Method::POST,
+            "/api/v1/events",
+            &choir,
+            Some(&crate::event_body("Concert", 20, &[&library])),
+            StatusCode::CREATED,
+        )
         .await;
 
     let app = app.restart().await;
-    let building = app.expect(Method::GET, &format!("/api/v1/buildings/{library}"), &app.admin, None, StatusCode::OK).await;
+    let building = app
+        .expect(
+            Method::GET,
+            &format!("/api/v1/buildings/{library}"),
+            &app.admin,
+            None,
+            StatusCode::OK,
+        )
+        .await;
     assert_eq!(building["name"], "Library");
-    let stored = app.expect(Method::GET, &format!("/api/v1/events/{}", event["id"].as_str().unwrap()), &choir, None, StatusCode::OK).await;
+    let stored = app
+        .expect(
+            Method::GET,
+            &format!("/api/v1/events/{}", event["id"].as_str().unwrap()),
+            &choir,
+            None,
+            StatusCode::OK,
+        )
+        .await;
     assert_eq!(stored["title"], "Concert");
     assert_eq!(stored["starts_at"], event["starts_at"]);
     // Starting again on a database with users creates no second administrator.
-    let users = app.expect(Method::GET, "/api/v1/users", &app.admin, None, StatusCode::OK).await;
+    let users = app
+        .expect(
+            Method::GET,
+            "/api/v1/users",
+            &app.admin,
+            None,
+            StatusCode::OK,
+        )
+        .await;
     assert_eq!(users["total"], 2);
 }

@@ -9,7 +9,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 fn png(width: u32, height: u32) -> Vec<u8> {
-    let image = RgbImage::from_fn(width, height, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 120]));
+    let image = RgbImage::from_fn(width, height, |x, y| {
+        Rgb([(x % 256) as u8, (y % 256) as u8, 120])
+    });
     let mut bytes = Cursor::new(Vec::new());
     image.write_to(&mut bytes, ImageFormat::Png).unwrap();
     bytes.into_inner()
@@ -34,7 +36,13 @@ fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     bytes
 }
 
-async fn upload(app: &TestApp, token: &str, query: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, Value) {
     let response = app
         .client
         .post(app.url(&format!("/api/v1/media{query}")))
@@ -51,10 +59,19 @@ async fn upload(app: &TestApp, token: &str, query: &str, content_type: &str, bod
 #[tokio::test]
 async fn an_upload_is_stored_once_and_served_with_etag_and_ranges() {
     let app = spawn_app().await;
-    let (_, choir) = app.organisation_with_member("Choir", "association", "association").await;
+    let (_, choir) = app
+        .organisation_with_member("Choir", "association", "association")
+        .await;
     let bytes = png(640, 360);
 
-    let (status, asset) = upload(&app, &choir, "?filename=poster.png", "image/png", bytes.clone()).await;
+    let (status, asset) = upload(
+        &app,
+        &choir,
+        "?filename=poster.png",
+        "image/png",
+        bytes.clone(),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{asset}");
     assert_eq!(asset["width"], 640);
     assert_eq!(asset["height"], 360);
@@ -67,36 +84,100 @@ async fn an_upload_is_stored_once_and_served_with_etag_and_ranges() {
     };
     assert_eq!(asset["sha256"], sha.as_str());
 
-    let (status, again) = upload(&app, &choir, "?filename=copy.png", "application/octet-stream", bytes.clone()).await;
+    let (status, again) = upload(
+        &app,
+        &choir,
+        "?filename=copy.png",
+        "application/octet-stream",
+        bytes.clone(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again["id"], asset["id"]);
-    assert!(app.settings.data_dir.join("media").join(&sha[..2]).join(&sha).is_file());
+    assert!(
+        app.settings
+            .data_dir
+            .join("media")
+            .join(&sha[..2])
+            .join(&sha)
+            .is_file()
+    );
 
     let content = app.url(asset["content_url"].as_str().unwrap());
-    let full = app.client.get(&content).bearer_auth(&choir).send().await.unwrap();
+    let full = app
+        .client
+        .get(&content)
+        .bearer_auth(&choir)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(full.status(), StatusCode::OK);
     assert_eq!(full.headers()["content-type"], "image/png");
-    assert!(full.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(
+        full.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
     let etag = full.headers()["etag"].clone();
     assert_eq!(full.bytes().await.unwrap().as_ref(), bytes.as_slice());
 
-    let partial = app.client.get(&content).bearer_auth(&choir).header("range", "bytes=10-19").send().await.unwrap();
+    let partial = app
+        .client
+        .get(&content)
+        .bearer_auth(&choir)
+        .header("range", "bytes=10-19")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(partial.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(partial.bytes().await.unwrap().as_ref(), &bytes[10..20]);
 
-    let unchanged = app.client.get(&content).bearer_auth(&choir).header("if-none-match", etag).send().await.unwrap();
+    let unchanged = app
+        .client
+        .get(&content)
+        .bearer_auth(&choir)
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
 
     // Another association can neither see nor fetch it.
-    let (_, club) = app.organisation_with_member("Club", "association", "association").await;
+    let (_, club) = app
+        .organisation_with_member("Club", "association", "association")
+        .await;
     let media_path = format!("/api/v1/media/{}", asset["id"].as_str().unwrap());
-    app.expect(Method::GET, &media_path, &club, None, StatusCode::NOT_FOUND).await;
-    let fetched = app.client.get(&content).bearer_auth(&club).send().await.unwrap();
+    app.expect(Method::GET, &media_path, &club, None, StatusCode::NOT_FOUND)
+        .await;
+    let fetched = app
+        .client
+        .get(&content)
+        .bearer_auth(&club)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(fetched.status(), StatusCode::NOT_FOUND);
-    let listed = app.expect(Method::GET, "/api/v1/media", &club, None, StatusCode::OK).await;
+    let listed = app
+        .expect(Method::GET, "/api/v1/media", &club, None, StatusCode::OK)
+        .await;
     assert_eq!(listed["total"], 0);
-    app.expect(Method::DELETE, &media_path, &club, None, StatusCode::NOT_FOUND).await;
-    app.expect(Method::DELETE, &media_path, &choir, None, StatusCode::NO_CONTENT).await;
+    app.expect(
+        Method::DELETE,
+        &media_path,
+        &club,
+        None,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    app.expect(
+        Method::DELETE,
+        &media_path,
+        &choir,
+        None,
+        StatusCode::NO_CONTENT,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -104,24 +185,58 @@ async fn uploads_that_lie_are_truncated_or_too_big_are_refused_and_leave_nothing
     let app = spawn_app_with(|settings| settings.max_upload_mb = 1).await;
     let admin = app.admin.clone();
 
-    let (status, body) = upload(&app, &admin, "?filename=notes.png", "image/png", b"just some text, not an image".to_vec()).await;
+    let (status, body) = upload(
+        &app,
+        &admin,
+        "?filename=notes.png",
+        "image/png",
+        b"just some text, not an image".to_vec(),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert!(body["message"].as_str().unwrap().contains("not a JPEG, PNG or WebP"));
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a JPEG, PNG or WebP")
+    );
 
     let (status, body) = upload(&app, &admin, "", "image/jpeg", png(64, 64)).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert!(body["message"].as_str().unwrap().contains("image/jpeg but the content is image/png"));
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("image/jpeg but the content is image/png")
+    );
 
     let mut truncated = jpeg(400, 300);
     truncated.truncate(truncated.len() / 2);
     let (status, body) = upload(&app, &admin, "", "image/jpeg", truncated).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
-    let (status, body) = upload(&app, &admin, "", "image/png", png_claiming(100_000, 100_000)).await;
+    let (status, body) = upload(
+        &app,
+        &admin,
+        "",
+        "image/png",
+        png_claiming(100_000, 100_000),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["message"].as_str().unwrap().contains("100000x100000"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("100000x100000"),
+        "{body}"
+    );
 
-    let (status, body) = upload(&app, &admin, "?filename=../../etc/passwd", "image/png", png(64, 64)).await;
+    let (status, body) = upload(
+        &app,
+        &admin,
+        "?filename=../../etc/passwd",
+        "image/png",
+        png(64, 64),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["fields"][0]["field"], "filename");
 
@@ -132,12 +247,25 @@ async fn uploads_that_lie_are_truncated_or_too_big_are_refused_and_leave_nothing
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(body["message"].as_str().unwrap().contains("1 MiB"));
 
-    let listed = app.expect(Method::GET, "/api/v1/media", &admin, None, StatusCode::OK).await;
+    let listed = app
+        .expect(Method::GET, "/api/v1/media", &admin, None, StatusCode::OK)
+        .await;
     assert_eq!(listed["total"], 0);
     let incoming = app.settings.data_dir.join("media").join("incoming");
-    assert_eq!(std::fs::read_dir(incoming).unwrap().count(), 0, "refused uploads leave no files");
+    assert_eq!(
+        std::fs::read_dir(incoming).unwrap().count(),
+        0,
+        "refused uploads leave no files"
+    );
 
-    let (status, asset) = upload(&app, &admin, "?filename=slide.jpg", "image/jpeg", jpeg(1920, 1080)).await;
+    let (status, asset) = upload(
+        &app,
+        &admin,
+        "?filename=slide.jpg",
+        "image/jpeg",
+        jpeg(1920, 1080),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(asset["width"], 1920);
 }
@@ -145,14 +273,40 @@ async fn uploads_that_lie_are_truncated_or_too_big_are_refused_and_leave_nothing
 #[tokio::test]
 async fn a_poster_must_come_from_the_organisations_own_library() {
     let app = spawn_app().await;
-    let (_, choir) = app.organisation_with_member("Choir", "association", "association").await;
-    let (_, club) = app.organisation_with_member("Club", "association", "association").await;
+    let (_, choir) = app
+        .organisation_with_member("Choir", "association", "association")
+        .await;
+    let (_, club) = app
+        .organisation_with_member("Club", "association", "association")
+        .await;
     let (_, asset) = upload(&app, &club, "", "image/png", png(300, 200)).await;
     let mut event = crate::event_body("Concert", 10, &[]);
     event["poster_media_id"] = asset["id"].clone();
-    let body = app.expect(Method::POST, "/api/v1/events", &choir, Some(&event), StatusCode::UNPROCESSABLE_ENTITY).await;
+    let body = app
+        .expect(
+            Method::POST,
+            "/api/v1/events",
+            &choir,
+            Some(&event),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     assert_eq!(body["fields"][0]["field"], "poster_media_id");
-    app.expect(Method::POST, "/api/v1/events", &club, Some(&event), StatusCode::CREATED).await;
+    app.expect(
+        Method::POST,
+        "/api/v1/events",
+        &club,
+        Some(&event),
+        StatusCode::CREATED,
+    )
+    .await;
     // A poster in use cannot be deleted from under its event.
-    app.expect(Method::DELETE, &format!("/api/v1/media/{}", asset["id"].as_str().unwrap()), &club, None, StatusCode::CONFLICT).await;
+    app.expect(
+        Method::DELETE,
+        &format!("/api/v1/media/{}", asset["id"].as_str().unwrap()),
+        &club,
+        None,
+        StatusCode::CONFLICT,
+    )
+    .await;
 }

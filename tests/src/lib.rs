@@ -58,13 +58,21 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     settings.workers = Some(2);
     adjust(&mut settings);
     let password_file: PathBuf = settings.initial_password_file();
-    let mut app = start(settings, std::sync::Arc::new(data_dir), String::new(), String::new()).await;
+    let mut app = start(
+        settings,
+        std::sync::Arc::new(data_dir),
+        String::new(),
+        String::new(),
+    )
+    .await;
     app.admin_password = std::fs::read_to_string(password_file)
         .expect("the first start leaves the admin password in the data directory")
         .trim()
         .to_owned();
     app.admin_email = app.settings.initial_admin_email.clone();
-    app.admin = app.login(&app.admin_email.clone(), &app.admin_password.clone()).await;
+    app.admin = app
+        .login(&app.admin_email.clone(), &app.admin_password.clone())
+        .await;
     app
 }
 
@@ -96,7 +104,13 @@ impl TestApp {
         self.handle.stop(true).await;
         let mut settings = self.settings.clone();
         settings.bind = "127.0.0.1:0".into();
-        start(settings, self._data_dir.clone(), self.admin_password, self.admin).await
+        start(
+            settings,
+            self._data_dir.clone(),
+            self.admin_password,
+            self.admin,
+        )
+        .await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -104,7 +118,13 @@ impl TestApp {
     }
 
     /// Sends a request with an optional bearer token and JSON body.
-    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> reqwest::Response {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> reqwest::Response {
         let mut request = self.client.request(method, self.url(path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -132,24 +152,42 @@ impl TestApp {
     }
 
     /// Sends a request and checks its status, returning the JSON body (or `null` when empty).
-    pub async fn expect(&self, method: Method, path: &str, token: &str, body: Option<&Value>, status: StatusCode) -> Value {
+    pub async fn expect(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+        status: StatusCode,
+    ) -> Value {
         let response = self.send(method.clone(), path, Some(token), body).await;
         let actual = response.status();
         let text = response.text().await.unwrap_or_default();
         assert_eq!(actual, status, "{method} {path} answered {actual}: {text}");
-        if text.is_empty() { Value::Null } else { serde_json::from_str(&text).expect("a JSON body") }
+        if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).expect("a JSON body")
+        }
     }
 
     pub async fn login(&self, email: &str, password: &str) -> String {
         let body = json!({ "email": email, "password": password });
-        let response = self.send(Method::POST, "/api/v1/auth/token", None, Some(&body)).await;
+        let response = self
+            .send(Method::POST, "/api/v1/auth/token", None, Some(&body))
+            .await;
         assert_eq!(response.status(), StatusCode::OK, "login of {email} failed");
         let json: Value = response.json().await.expect("a JSON body");
         json["token"].as_str().expect("a token").to_owned()
     }
 
     /// Creates a verified organisation and a member of it; returns (organisation id, member token).
-    pub async fn organisation_with_member(&self, name: &str, kind: &str, role: &str) -> (String, String) {
+    pub async fn organisation_with_member(
+        &self,
+        name: &str,
+        kind: &str,
+        role: &str,
+    ) -> (String, String) {
         let organisation = self
             .expect(
                 Method::POST,
@@ -165,7 +203,8 @@ impl TestApp {
         let organisation_id = organisation["id"].as_str().expect("an id").to_owned();
         if organisation["verified"] == false {
             let verify = format!("/api/v1/organisations/{organisation_id}/verify");
-            self.expect(Method::POST, &verify, &self.admin, None, StatusCode::OK).await;
+            self.expect(Method::POST, &verify, &self.admin, None, StatusCode::OK)
+                .await;
         }
         let email = format!("{}@example.org", name.to_lowercase().replace(' ', "."));
         self.expect(

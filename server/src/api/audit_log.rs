@@ -43,7 +43,8 @@ async fn list_audit(
                 q = q.filter(audit_log::entity_id.eq(entity_id.clone()));
             }
             if let Some(action) = &query.action {
-                q = q.filter(audit_log::action.like(format!("{}%", action.replace(['%', '_'], ""))));
+                q = q
+                    .filter(audit_log::action.like(format!("{}%", action.replace(['%', '_'], ""))));
             }
             q
         };

@@ -70,7 +70,9 @@ async fn create_token(
     };
     let expires_at = row.expires_at.and_utc();
     db::run(&pool, move |conn| {
-        diesel::insert_into(auth_tokens::table).values(&row).execute(conn)?;
+        diesel::insert_into(auth_tokens::table)
+            .values(&row)
+            .execute(conn)?;
         Ok(())
     })
     .await?;
@@ -107,7 +109,10 @@ async fn logout(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpRes
 async fn me(state: web::Data<AppState>, user: CurrentUser) -> Result<web::Json<User>, AppError> {
     let id = user.id.to_string();
     let row = db::run(&state.pool, move |conn| {
-        Ok(users::table.find(&id).select(UserRow::as_select()).first::<UserRow>(conn)?)
+        Ok(users::table
+            .find(&id)
+            .select(UserRow::as_select())
+            .first::<UserRow>(conn)?)
     })
     .await?;
     Ok(web::Json(row.into()))

@@ -36,14 +36,20 @@ pub(crate) fn find_building(conn: &mut DbConnection, id: &str) -> Result<Buildin
         .ok_or_else(|| AppError::NotFound(format!("no building with id {id}")))
 }
 
-fn ensure_unique_name(conn: &mut DbConnection, name: &str, except_id: &str) -> Result<(), AppError> {
+fn ensure_unique_name(
+    conn: &mut DbConnection,
+    name: &str,
+    except_id: &str,
+) -> Result<(), AppError> {
     let taken = buildings::table
         .filter(buildings::name.eq(name))
         .filter(buildings::id.ne(except_id))
         .count()
         .get_result::<i64>(conn)?;
     if taken > 0 {
-        return Err(AppError::Conflict(format!("a building named '{name}' already exists")));
+        return Err(AppError::Conflict(format!(
+            "a building named '{name}' already exists"
+        )));
     }
     Ok(())
 }
@@ -109,8 +115,17 @@ async fn create_building(
                 created_at: now,
                 updated_at: now,
             };
-            diesel::insert_into(buildings::table).values(&row).execute(conn)?;
-            audit::record(conn, &user, "building.create", "building", &row.id, json!({ "name": row.name }))?;
+            diesel::insert_into(buildings::table)
+                .values(&row)
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &user,
+                "building.create",
+                "building",
+                &row.id,
+                json!({ "name": row.name }),
+            )?;
             Ok(Building::from(row))
         })
     })
@@ -168,8 +183,17 @@ async fn update_building(
             row.time_zone = input.time_zone;
             row.venue_type = input.venue_type.as_str().to_owned();
             row.updated_at = db::now();
-            diesel::update(buildings::table.find(&id)).set(&row).execute(conn)?;
-            audit::record(conn, &user, "building.update", "building", &id, json!({ "name": row.name }))?;
+            diesel::update(buildings::table.find(&id))
+                .set(&row)
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &user,
+                "building.update",
+                "building",
+                &id,
+                json!({ "name": row.name }),
+            )?;
             Ok(Building::from(row))
         })
     })
@@ -210,9 +234,17 @@ async fn delete_building(
                     row.name
                 )));
             }
-            diesel::delete(playlists::table.filter(playlists::building_id.eq(&id))).execute(conn)?;
+            diesel::delete(playlists::table.filter(playlists::building_id.eq(&id)))
+                .execute(conn)?;
             diesel::delete(buildings::table.find(&id)).execute(conn)?;
-            audit::record(conn, &user, "building.delete", "building", &id, json!({ "name": row.name }))?;
+            audit::record(
+                conn,
+                &user,
+                "building.delete",
+                "building",
+                &id,
+                json!({ "name": row.name }),
+            )?;
             Ok(())
         })
     })

@@ -26,7 +26,9 @@ use crate::auth::CurrentUser;
 use crate::db::models::{
     DecisionRow, EventRow, MediaAssetRow, PlaylistItemRow, PlaylistRow, to_json,
 };
-use crate::db::schema::{buildings, event_decisions, events, media_assets, playlist_items, playlists};
+use crate::db::schema::{
+    buildings, event_decisions, events, media_assets, playlist_items, playlists,
+};
 use crate::db::{self, DbConnection, to_db_time};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -56,7 +58,11 @@ struct EventQuery {
 }
 
 /// Finds an event the user may see; other organisations' events look absent.
-fn find_visible(conn: &mut DbConnection, user: &CurrentUser, id: &str) -> Result<EventRow, AppError> {
+fn find_visible(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<EventRow, AppError> {
     let not_found = || AppError::NotFound(format!("no event with id {id}"));
     let row = events::table
         .find(id)
@@ -77,7 +83,8 @@ fn remove_from_playlists(conn: &mut DbConnection, event_id: &str) -> Result<(), 
         .select(playlist_items::playlist_id)
         .distinct()
         .load(conn)?;
-    diesel::delete(playlist_items::table.filter(playlist_items::event_id.eq(event_id))).execute(conn)?;
+    diesel::delete(playlist_items::table.filter(playlist_items::event_id.eq(event_id)))
+        .execute(conn)?;
     for playlist_id in affected {
         renumber(conn, &playlist_id)?;
     }
@@ -102,13 +109,19 @@ fn record_decision(
         decided_by: user.map(|u| u.id.to_string()),
         decided_at: db::now(),
     };
-    diesel::insert_into(event_decisions::table).values(&row).execute(conn)?;
+    diesel::insert_into(event_decisions::table)
+        .values(&row)
+        .execute(conn)?;
     Ok(())
 }
 
 /// Checks what the database knows about an input: the organisation may submit, the buildings
 /// and the poster exist and the poster belongs to the organisation.
-fn check_input(conn: &mut DbConnection, input: &EventInput, organisation_id: &str) -> Result<(), AppError> {
+fn check_input(
+    conn: &mut DbConnection,
+    input: &EventInput,
+    organisation_id: &str,
+) -> Result<(), AppError> {
     if input.ends_at <= Utc::now() {
         return Err(AppError::invalid("ends_at", "the event is already over"));
     }
@@ -120,13 +133,20 @@ fn check_input(conn: &mut DbConnection, input: &EventInput, organisation_id: &st
             organisation.name
         )));
     }
-    let wanted: Vec<String> = input.requested_building_ids.iter().map(Uuid::to_string).collect();
+    let wanted: Vec<String> = input
+        .requested_building_ids
+        .iter()
+        .map(Uuid::to_string)
+        .collect();
     let known: Vec<String> = buildings::table
         .filter(buildings::id.eq_any(&wanted))
         .select(buildings::id)
         .load(conn)?;
     if let Some(unknown) = wanted.iter().find(|id| !known.contains(id)) {
-        return Err(AppError::invalid("requested_building_ids", format!("no building with id {unknown}")));
+        return Err(AppError::invalid(
+            "requested_building_ids",
+            format!("no building with id {unknown}"),
+        ));
     }
     if let Some(poster_id) = input.poster_media_id {
         let poster = media_assets::table
@@ -195,7 +215,11 @@ async fn list_events(
         query.organisation_id.map(|id| id.to_string())
     } else {
         // Members always see their own organisation's events, whatever they ask for.
-        Some(user.organisation_id.map(|id| id.to_string()).unwrap_or_default())
+        Some(
+            user.organisation_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+        )
     };
     let status = query.status.map(|s| s.as_str().to_owned());
     let page = db::run(&state.pool, move |conn| {
@@ -242,14 +266,23 @@ async fn create_event(
     let input = body.into_inner();
     input.validate()?;
     let organisation_id = if user.is_staff() {
-        input
-            .organisation_id
-            .ok_or_else(|| AppError::invalid("organisation_id", "staff name the organisation the event is for"))?
+        input.organisation_id.ok_or_else(|| {
+            AppError::invalid(
+                "organisation_id",
+                "staff name the organisation the event is for",
+            )
+        })?
     } else {
         match (input.organisation_id, user.organisation_id) {
-            (_, None) => return Err(AppError::Forbidden("your account belongs to no organisation".into())),
+            (_, None) => {
+                return Err(AppError::Forbidden(
+                    "your account belongs to no organisation".into(),
+                ));
+            }
             (Some(asked), Some(own)) if asked != own => {
-                return Err(AppError::Forbidden("you can only submit events for your own organisation".into()));
+                return Err(AppError::Forbidden(
+                    "you can only submit events for your own organisation".into(),
+                ));
             }
             (_, Some(own)) => own,
         }
@@ -282,8 +315,17 @@ async fn create_event(
                 updated_at: now,
             };
             apply_input(&mut row, &input);
-            diesel::insert_into(events::table).values(&row).execute(conn)?;
-            audit::record(conn, &user, "event.create", "event", &row.id, json!({ "title": row.title }))?;
+            diesel::insert_into(events::table)
+                .values(&row)
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &user,
+                "event.create",
+                "event",
+                &row.id,
+                json!({ "title": row.title }),
+            )?;
             Ok(Event::from(row))
         })
     })
@@ -335,8 +377,14 @@ async fn update_event(
     let event = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let mut row = find_visible(conn, &user, &id)?;
-            if input.organisation_id.is_some_and(|o| o.to_string() != row.organisation_id) {
-                return Err(AppError::invalid("organisation_id", "an event cannot move to another organisation"));
+            if input
+                .organisation_id
+                .is_some_and(|o| o.to_string() != row.organisation_id)
+            {
+                return Err(AppError::invalid(
+                    "organisation_id",
+                    "an event cannot move to another organisation",
+                ));
             }
             let status = row.status();
             if matches!(status, EventStatus::Withdrawn | EventStatus::Expired) {
@@ -352,7 +400,9 @@ async fn update_event(
                 clear_approval(conn, &mut row)?;
             }
             row.status = EventStatus::Pending.as_str().to_owned();
-            diesel::update(events::table.find(&id)).set(&row).execute(conn)?;
+            diesel::update(events::table.find(&id))
+                .set(&row)
+                .execute(conn)?;
             audit::record(
                 conn,
                 &user,
@@ -385,9 +435,17 @@ async fn delete_event(
         conn.transaction(|conn| {
             let row = find_visible(conn, &user, &id)?;
             remove_from_playlists(conn, &id)?;
-            diesel::delete(event_decisions::table.filter(event_decisions::event_id.eq(&id))).execute(conn)?;
+            diesel::delete(event_decisions::table.filter(event_decisions::event_id.eq(&id)))
+                .execute(conn)?;
             diesel::delete(events::table.find(&id)).execute(conn)?;
-            audit::record(conn, &user, "event.delete", "event", &id, json!({ "title": row.title }))?;
+            audit::record(
+                conn,
+                &user,
+                "event.delete",
+                "event",
+                &id,
+                json!({ "title": row.title }),
+            )?;
             Ok(())
         })
     })
@@ -414,14 +472,26 @@ async fn withdraw_event(
             let mut row = find_visible(conn, &user, &id)?;
             let status = row.status();
             if matches!(status, EventStatus::Withdrawn | EventStatus::Expired) {
-                return Err(AppError::Conflict(format!("the event is already {}", status.as_str())));
+                return Err(AppError::Conflict(format!(
+                    "the event is already {}",
+                    status.as_str()
+                )));
             }
             clear_approval(conn, &mut row)?;
             row.status = EventStatus::Withdrawn.as_str().to_owned();
             row.updated_at = db::now();
-            diesel::update(events::table.find(&id)).set(&row).execute(conn)?;
+            diesel::update(events::table.find(&id))
+                .set(&row)
+                .execute(conn)?;
             record_decision(conn, Some(&user), &row, DecisionKind::Withdrawn, None)?;
-            audit::record(conn, &user, "event.withdraw", "event", &id, json!({ "title": row.title }))?;
+            audit::record(
+                conn,
+                &user,
+                "event.withdraw",
+                "event",
+                &id,
+                json!({ "title": row.title }),
+            )?;
             Ok(Event::from(row))
         })
     })
@@ -449,7 +519,9 @@ fn building_playlist(conn: &mut DbConnection, building_id: &str) -> Result<Strin
         created_at: now,
         updated_at: now,
     };
-    diesel::insert_into(playlists::table).values(&row).execute(conn)?;
+    diesel::insert_into(playlists::table)
+        .values(&row)
+        .execute(conn)?;
     Ok(row.id)
 }
 
@@ -572,16 +644,28 @@ async fn decide_with_reason(
             let mut row = find_visible(conn, &user, &id)?;
             let current = row.status();
             if matches!(current, EventStatus::Withdrawn | EventStatus::Expired) {
-                return Err(AppError::Conflict(format!("the event is already {}", current.as_str())));
+                return Err(AppError::Conflict(format!(
+                    "the event is already {}",
+                    current.as_str()
+                )));
             }
             let reason = request.reason.trim().to_owned();
             clear_approval(conn, &mut row)?;
             row.status = status.as_str().to_owned();
             row.moderation_note = Some(reason.clone());
             row.updated_at = db::now();
-            diesel::update(events::table.find(&id)).set(&row).execute(conn)?;
+            diesel::update(events::table.find(&id))
+                .set(&row)
+                .execute(conn)?;
             record_decision(conn, Some(&user), &row, decision, Some(reason.clone()))?;
-            audit::record(conn, &user, action, "event", &id, json!({ "reason": reason }))?;
+            audit::record(
+                conn,
+                &user,
+                action,
+                "event",
+                &id,
+                json!({ "reason": reason }),
+            )?;
             Ok(Event::from(row))
         })
     })
@@ -604,7 +688,14 @@ async fn reject_event(
     id: web::Path<Uuid>,
     body: web::Json<ReasonRequest>,
 ) -> Result<web::Json<Event>, AppError> {
-    decide_with_reason(state, user, id.into_inner(), body.into_inner(), DecisionKind::Rejected).await
+    decide_with_reason(
+        state,
+        user,
+        id.into_inner(),
+        body.into_inner(),
+        DecisionKind::Rejected,
+    )
+    .await
 }
 
 /// Sends an event back to the association with a comment on what to change.
@@ -622,7 +713,14 @@ async fn request_changes(
     id: web::Path<Uuid>,
     body: web::Json<ReasonRequest>,
 ) -> Result<web::Json<Event>, AppError> {
-    decide_with_reason(state, user, id.into_inner(), body.into_inner(), DecisionKind::ChangesRequested).await
+    decide_with_reason(
+        state,
+        user,
+        id.into_inner(),
+        body.into_inner(),
+        DecisionKind::ChangesRequested,
+    )
+    .await
 }
 
 /// The moderation history of an event, oldest first.

@@ -43,7 +43,11 @@ fn check_filename(name: &str) -> Result<String, AppError> {
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AppError::invalid("filename", "must be 1 to 200 characters"));
     }
-    if name.contains(['/', '\\']) || name == "." || name == ".." || name.chars().any(char::is_control) {
+    if name.contains(['/', '\\'])
+        || name == "."
+        || name == ".."
+        || name.chars().any(char::is_control)
+    {
         return Err(AppError::invalid(
             "filename",
             "must be a plain file name without folders, slashes or control characters",
@@ -52,7 +56,11 @@ fn check_filename(name: &str) -> Result<String, AppError> {
     Ok(name.to_owned())
 }
 
-fn find_visible(conn: &mut DbConnection, user: &CurrentUser, id: &str) -> Result<MediaAssetRow, AppError> {
+fn find_visible(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<MediaAssetRow, AppError> {
     let not_found = || AppError::NotFound(format!("no media with id {id}"));
     let row = media_assets::table
         .find(id)
@@ -83,7 +91,10 @@ async fn list_media(
         let visible = || {
             let mut q = media_assets::table.into_boxed();
             if !user.is_staff() {
-                let own = user.organisation_id.map(|id| id.to_string()).unwrap_or_default();
+                let own = user
+                    .organisation_id
+                    .map(|id| id.to_string())
+                    .unwrap_or_default();
                 q = q.filter(media_assets::organisation_id.eq(own));
             }
             q
@@ -130,14 +141,22 @@ async fn upload_media(
         Some(name) => check_filename(name)?,
         None => "upload".to_owned(),
     };
-    let organisation_id = if user.is_staff() {
-        query.organisation_id
-    } else {
-        if query.organisation_id.is_some_and(|asked| Some(asked) != user.organisation_id) {
-            return Err(AppError::Forbidden("you can only upload to your own organisation's library".into()));
-        }
-        Some(user.organisation_id.ok_or_else(|| AppError::Forbidden("your account belongs to no organisation".into()))?)
-    };
+    let organisation_id =
+        if user.is_staff() {
+            query.organisation_id
+        } else {
+            if query
+                .organisation_id
+                .is_some_and(|asked| Some(asked) != user.organisation_id)
+            {
+                return Err(AppError::Forbidden(
+                    "you can only upload to your own organisation's library".into(),
+                ));
+            }
+            Some(user.organisation_id.ok_or_else(|| {
+                AppError::Forbidden("your account belongs to no organisation".into())
+            })?)
+        };
     let declared_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -157,9 +176,13 @@ async fn upload_media(
         })
         .await?;
     }
-    let stored = state.media.receive(declared_type, declared_length, payload).await?;
-    let (asset, created) = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+    let stored = state
+        .media
+        .receive(declared_type, declared_length, payload)
+        .await?;
+    let (asset, created) =
+        db::run(&state.pool, move |conn| {
+            conn.transaction(|conn| {
             let organisation = organisation_id.map(|id| id.to_string());
             let mut existing = media_assets::table
                 .filter(media_assets::sha256.eq(&stored.sha256))
@@ -198,8 +221,8 @@ async fn upload_media(
             )?;
             Ok((MediaAsset::from(row), true))
         })
-    })
-    .await?;
+        })
+        .await?;
     Ok(if created {
         HttpResponse::Created().json(asset)
     } else {
@@ -248,7 +271,9 @@ async fn media_content(
     let path = state.media.path_of(&row.sha256);
     let file = web::block(move || actix_files::NamedFile::open(path))
         .await?
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("media file {} is missing: {e}", row.sha256)))?;
+        .map_err(|e| {
+            AppError::Unexpected(anyhow::anyhow!("media file {} is missing: {e}", row.sha256))
+        })?;
     let mime: mime::Mime = row
         .content_type
         .parse()

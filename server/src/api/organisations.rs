@@ -28,7 +28,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(verify_organisation);
 }
 
-pub(crate) fn find_organisation(conn: &mut DbConnection, id: &str) -> Result<OrganisationRow, AppError> {
+pub(crate) fn find_organisation(
+    conn: &mut DbConnection,
+    id: &str,
+) -> Result<OrganisationRow, AppError> {
     organisations::table
         .find(id)
         .select(OrganisationRow::as_select())
@@ -38,21 +41,31 @@ pub(crate) fn find_organisation(conn: &mut DbConnection, id: &str) -> Result<Org
 }
 
 /// Finds an organisation the user may see; others' organisations look absent.
-fn find_visible(conn: &mut DbConnection, user: &CurrentUser, id: Uuid) -> Result<OrganisationRow, AppError> {
+fn find_visible(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: Uuid,
+) -> Result<OrganisationRow, AppError> {
     if !user.can_access_organisation(Some(id)) {
         return Err(AppError::NotFound(format!("no organisation with id {id}")));
     }
     find_organisation(conn, &id.to_string())
 }
 
-fn ensure_unique_name(conn: &mut DbConnection, name: &str, except_id: &str) -> Result<(), AppError> {
+fn ensure_unique_name(
+    conn: &mut DbConnection,
+    name: &str,
+    except_id: &str,
+) -> Result<(), AppError> {
     let taken = organisations::table
         .filter(organisations::name.eq(name))
         .filter(organisations::id.ne(except_id))
         .count()
         .get_result::<i64>(conn)?;
     if taken > 0 {
-        return Err(AppError::Conflict(format!("an organisation named '{name}' already exists")));
+        return Err(AppError::Conflict(format!(
+            "an organisation named '{name}' already exists"
+        )));
     }
     Ok(())
 }
@@ -74,7 +87,10 @@ async fn list_organisations(
         let visible = || {
             let mut q = organisations::table.into_boxed();
             if !user.is_staff() {
-                let own = user.organisation_id.map(|id| id.to_string()).unwrap_or_default();
+                let own = user
+                    .organisation_id
+                    .map(|id| id.to_string())
+                    .unwrap_or_default();
                 q = q.filter(organisations::id.eq(own));
             }
             q
@@ -130,8 +146,17 @@ async fn create_organisation(
                 created_at: now,
                 updated_at: now,
             };
-            diesel::insert_into(organisations::table).values(&row).execute(conn)?;
-            audit::record(conn, &user, "organisation.create", "organisation", &row.id, json!({ "name": row.name }))?;
+            diesel::insert_into(organisations::table)
+                .values(&row)
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &user,
+                "organisation.create",
+                "organisation",
+                &row.id,
+                json!({ "name": row.name }),
+            )?;
             Ok(Organisation::from(row))
         })
     })
@@ -184,7 +209,9 @@ async fn update_organisation(
         conn.transaction(|conn| {
             let mut row = find_visible(conn, &user, id)?;
             if !user.is_staff() && row.kind != input.kind.as_str() {
-                return Err(AppError::Forbidden("only city staff may change an organisation's kind".into()));
+                return Err(AppError::Forbidden(
+                    "only city staff may change an organisation's kind".into(),
+                ));
             }
             row.name = input.name.trim().to_owned();
             ensure_unique_name(conn, &row.name, &row.id)?;
@@ -193,8 +220,17 @@ async fn update_organisation(
             row.contact_email = input.contact_email.trim().to_lowercase();
             row.description = input.description.trim().to_owned();
             row.updated_at = db::now();
-            diesel::update(organisations::table.find(&row.id)).set(&row).execute(conn)?;
-            audit::record(conn, &user, "organisation.update", "organisation", &row.id, json!({ "name": row.name }))?;
+            diesel::update(organisations::table.find(&row.id))
+                .set(&row)
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &user,
+                "organisation.update",
+                "organisation",
+                &row.id,
+                json!({ "name": row.name }),
+            )?;
             Ok(Organisation::from(row))
         })
     })
@@ -268,8 +304,17 @@ async fn verify_organisation(
             let mut row = find_organisation(conn, &id)?;
             row.verified = true;
             row.updated_at = db::now();
-            diesel::update(organisations::table.find(&id)).set(&row).execute(conn)?;
-            audit::record(conn, &user, "organisation.verify", "organisation", &id, json!({ "name": row.name }))?;
+            diesel::update(organisations::table.find(&id))
+                .set(&row)
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &user,
+                "organisation.verify",
+                "organisation",
+                &id,
+                json!({ "name": row.name }),
+            )?;
             Ok(Organisation::from(row))
         })
     })

@@ -52,7 +52,11 @@ pub(crate) fn find_playlist(conn: &mut DbConnection, id: &str) -> Result<Playlis
         .ok_or_else(|| AppError::NotFound(format!("no playlist with id {id}")))
 }
 
-fn find_item(conn: &mut DbConnection, playlist_id: &str, item_id: &str) -> Result<PlaylistItemRow, AppError> {
+fn find_item(
+    conn: &mut DbConnection,
+    playlist_id: &str,
+    item_id: &str,
+) -> Result<PlaylistItemRow, AppError> {
     playlist_items::table
         .find(item_id)
         .filter(playlist_items::playlist_id.eq(playlist_id))
@@ -65,7 +69,10 @@ fn find_item(conn: &mut DbConnection, playlist_id: &str, item_id: &str) -> Resul
 fn load_order(conn: &mut DbConnection, playlist_id: &str) -> Result<Vec<(String, i32)>, AppError> {
     Ok(playlist_items::table
         .filter(playlist_items::playlist_id.eq(playlist_id))
-        .order((playlist_items::position.asc(), playlist_items::created_at.asc()))
+        .order((
+            playlist_items::position.asc(),
+            playlist_items::created_at.asc(),
+        ))
         .select((playlist_items::id, playlist_items::position))
         .load(conn)?)
 }
@@ -107,7 +114,10 @@ pub(crate) fn renumber(conn: &mut DbConnection, playlist_id: &str) -> Result<(),
 }
 
 /// Checks that an item's event is approved and its media exists.
-fn check_item_references(conn: &mut DbConnection, input: &PlaylistItemInput) -> Result<(), AppError> {
+fn check_item_references(
+    conn: &mut DbConnection,
+    input: &PlaylistItemInput,
+) -> Result<(), AppError> {
     if let Some(event_id) = input.event_id {
         let event = events::table
             .find(event_id.to_string())
@@ -116,7 +126,10 @@ fn check_item_references(conn: &mut DbConnection, input: &PlaylistItemInput) -> 
             .optional()?
             .ok_or_else(|| AppError::invalid("event_id", "no event with this id"))?;
         if event.status() != EventStatus::Approved {
-            return Err(AppError::invalid("event_id", "only approved events can be put in a playlist"));
+            return Err(AppError::invalid(
+                "event_id",
+                "only approved events can be put in a playlist",
+            ));
         }
     }
     if let Some(media_id) = input.media_id {
@@ -209,8 +222,17 @@ async fn create_playlist(
                 created_at: now,
                 updated_at: now,
             };
-            diesel::insert_into(playlists::table).values(&row).execute(conn)?;
-            audit::record(conn, &user, "playlist.create", "playlist", &row.id, json!({ "name": row.name }))?;
+            diesel::insert_into(playlists::table)
+                .values(&row)
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &user,
+                "playlist.create",
+                "playlist",
+                &row.id,
+                json!({ "name": row.name }),
+            )?;
             Ok(Playlist::from(row))
         })
     })
@@ -263,12 +285,24 @@ async fn update_playlist(
         conn.transaction(|conn| {
             let mut row = find_playlist(conn, &id)?;
             if row.building_id != input.building_id.to_string() {
-                return Err(AppError::invalid("building_id", "a playlist cannot move to another building"));
+                return Err(AppError::invalid(
+                    "building_id",
+                    "a playlist cannot move to another building",
+                ));
             }
             row.name = input.name.trim().to_owned();
             row.updated_at = db::now();
-            diesel::update(playlists::table.find(&id)).set(&row).execute(conn)?;
-            audit::record(conn, &user, "playlist.update", "playlist", &id, json!({ "name": row.name }))?;
+            diesel::update(playlists::table.find(&id))
+                .set(&row)
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &user,
+                "playlist.update",
+                "playlist",
+                &id,
+                json!({ "name": row.name }),
+            )?;
             Ok(Playlist::from(row))
         })
     })
@@ -293,9 +327,17 @@ async fn delete_playlist(
     db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let row = find_playlist(conn, &id)?;
-            diesel::delete(playlist_items::table.filter(playlist_items::playlist_id.eq(&id))).execute(conn)?;
+            diesel::delete(playlist_items::table.filter(playlist_items::playlist_id.eq(&id)))
+                .execute(conn)?;
             diesel::delete(playlists::table.find(&id)).execute(conn)?;
-            audit::record(conn, &user, "playlist.delete", "playlist", &id, json!({ "name": row.name }))?;
+            audit::record(
+                conn,
+                &user,
+                "playlist.delete",
+                "playlist",
+                &id,
+                json!({ "name": row.name }),
+            )?;
             Ok(())
         })
     })
@@ -379,9 +421,18 @@ async fn create_item(
                 updated_at: now,
             };
             item_fields(&mut row, &input);
-            diesel::insert_into(playlist_items::table).values(&row).execute(conn)?;
+            diesel::insert_into(playlist_items::table)
+                .values(&row)
+                .execute(conn)?;
             place_item(conn, &playlist_id, &row.id, input.position)?;
-            audit::record(conn, &user, "playlist.item.create", "playlist_item", &row.id, json!({ "playlist_id": playlist_id, "kind": row.kind }))?;
+            audit::record(
+                conn,
+                &user,
+                "playlist.item.create",
+                "playlist_item",
+                &row.id,
+                json!({ "playlist_id": playlist_id, "kind": row.kind }),
+            )?;
             find_item(conn, &playlist_id, &row.id).map(PlaylistItem::from)
         })
     })
@@ -440,11 +491,20 @@ async fn update_item(
             let mut row = find_item(conn, &playlist_id, &item_id)?;
             check_item_references(conn, &input)?;
             item_fields(&mut row, &input);
-            diesel::update(playlist_items::table.find(&item_id)).set(&row).execute(conn)?;
+            diesel::update(playlist_items::table.find(&item_id))
+                .set(&row)
+                .execute(conn)?;
             if input.position.is_some() {
                 place_item(conn, &playlist_id, &item_id, input.position)?;
             }
-            audit::record(conn, &user, "playlist.item.update", "playlist_item", &item_id, json!({ "playlist_id": playlist_id }))?;
+            audit::record(
+                conn,
+                &user,
+                "playlist.item.update",
+                "playlist_item",
+                &item_id,
+                json!({ "playlist_id": playlist_id }),
+            )?;
             find_item(conn, &playlist_id, &item_id).map(PlaylistItem::from)
         })
     })
@@ -472,7 +532,14 @@ async fn delete_item(
             find_item(conn, &playlist_id, &item_id)?;
             diesel::delete(playlist_items::table.find(&item_id)).execute(conn)?;
             renumber(conn, &playlist_id)?;
-            audit::record(conn, &user, "playlist.item.delete", "playlist_item", &item_id, json!({ "playlist_id": playlist_id }))?;
+            audit::record(
+                conn,
+                &user,
+                "playlist.item.delete",
+                "playlist_item",
+                &item_id,
+                json!({ "playlist_id": playlist_id }),
+            )?;
             Ok(())
         })
     })

@@ -161,8 +161,17 @@ async fn create_screen(
                 created_at: fields.updated_at,
                 updated_at: fields.updated_at,
             };
-            diesel::insert_into(screens::table).values(&row).execute(conn)?;
-            audit::record(conn, &user, "screen.create", "screen", &row.id, json!({ "name": row.name }))?;
+            diesel::insert_into(screens::table)
+                .values(&row)
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &user,
+                "screen.create",
+                "screen",
+                &row.id,
+                json!({ "name": row.name }),
+            )?;
             Ok(Screen::from(row))
         })
     })
@@ -215,8 +224,17 @@ async fn update_screen(
         conn.transaction(|conn| {
             find_screen(conn, &id)?;
             check_references(conn, &input)?;
-            diesel::update(screens::table.find(&id)).set(changes(&input)).execute(conn)?;
-            audit::record(conn, &user, "screen.update", "screen", &id, json!({ "name": input.name }))?;
+            diesel::update(screens::table.find(&id))
+                .set(changes(&input))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &user,
+                "screen.update",
+                "screen",
+                &id,
+                json!({ "name": input.name }),
+            )?;
             find_screen(conn, &id).map(Screen::from)
         })
     })
@@ -242,7 +260,14 @@ async fn delete_screen(
         conn.transaction(|conn| {
             let row = find_screen(conn, &id)?;
             diesel::delete(screens::table.find(&id)).execute(conn)?;
-            audit::record(conn, &user, "screen.delete", "screen", &id, json!({ "name": row.name }))?;
+            audit::record(
+                conn,
+                &user,
+                "screen.delete",
+                "screen",
+                &id,
+                json!({ "name": row.name }),
+            )?;
             Ok(())
         })
     })
@@ -273,7 +298,10 @@ async fn issue_screen_token(
         conn.transaction(|conn| {
             find_screen(conn, &id)?;
             diesel::update(screens::table.find(&id))
-                .set((screens::token_hash.eq(Some(token_hash)), screens::updated_at.eq(db::now())))
+                .set((
+                    screens::token_hash.eq(Some(token_hash)),
+                    screens::updated_at.eq(db::now()),
+                ))
                 .execute(conn)?;
             audit::record(conn, &user, "screen.token", "screen", &id, json!({}))?;
             Ok(())

@@ -110,9 +110,14 @@ async fn create_user(
     let created = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let email = input.email.trim().to_lowercase();
-            let taken = users::table.filter(users::email.eq(&email)).count().get_result::<i64>(conn)?;
+            let taken = users::table
+                .filter(users::email.eq(&email))
+                .count()
+                .get_result::<i64>(conn)?;
             if taken > 0 {
-                return Err(AppError::Conflict(format!("a user with e-mail address {email} already exists")));
+                return Err(AppError::Conflict(format!(
+                    "a user with e-mail address {email} already exists"
+                )));
             }
             check_membership(conn, input.role, input.organisation_id)?;
             let now = db::now();
@@ -126,8 +131,17 @@ async fn create_user(
                 created_at: now,
                 updated_at: now,
             };
-            diesel::insert_into(users::table).values(&row).execute(conn)?;
-            audit::record(conn, &user, "user.create", "user", &row.id, json!({ "email": row.email, "role": row.role }))?;
+            diesel::insert_into(users::table)
+                .values(&row)
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &user,
+                "user.create",
+                "user",
+                &row.id,
+                json!({ "email": row.email, "role": row.role }),
+            )?;
             Ok(User::from(row))
         })
     })
@@ -188,7 +202,9 @@ async fn update_user(
         conn.transaction(|conn| {
             let mut row = find_user(conn, &id)?;
             if row.id == user.id.to_string() && input.role != Role::Admin {
-                return Err(AppError::Conflict("you cannot take away your own administrator role".into()));
+                return Err(AppError::Conflict(
+                    "you cannot take away your own administrator role".into(),
+                ));
             }
             check_membership(conn, input.role, input.organisation_id)?;
             row.display_name = input.display_name.trim().to_owned();
@@ -197,10 +213,13 @@ async fn update_user(
             let password_changed = new_hash.is_some();
             if let Some(hash) = new_hash {
                 row.password_hash = hash;
-                diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&id))).execute(conn)?;
+                diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&id)))
+                    .execute(conn)?;
             }
             row.updated_at = db::now();
-            diesel::update(users::table.find(&id)).set(&row).execute(conn)?;
+            diesel::update(users::table.find(&id))
+                .set(&row)
+                .execute(conn)?;
             audit::record(
                 conn,
                 &user,
@@ -236,13 +255,22 @@ async fn delete_user(
     user.require_admin()?;
     let id = id.into_inner().to_string();
     if id == user.id.to_string() {
-        return Err(AppError::Conflict("you cannot delete your own account".into()));
+        return Err(AppError::Conflict(
+            "you cannot delete your own account".into(),
+        ));
     }
     db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let row = find_user(conn, &id)?;
             diesel::delete(users::table.find(&id)).execute(conn)?;
-            audit::record(conn, &user, "user.delete", "user", &id, json!({ "email": row.email }))?;
+            audit::record(
+                conn,
+                &user,
+                "user.delete",
+                "user",
+                &id,
+                json!({ "email": row.email }),
+            )?;
             Ok(())
         })
     })

@@ -42,7 +42,9 @@ impl CurrentUser {
         if self.role == Role::Admin {
             Ok(())
         } else {
-            Err(AppError::Forbidden("only administrators may do this".into()))
+            Err(AppError::Forbidden(
+                "only administrators may do this".into(),
+            ))
         }
     }
 
@@ -74,13 +76,17 @@ fn bearer_token(req: &HttpRequest) -> Result<String, AppError> {
             )
         })?
         .to_str()
-        .map_err(|_| AppError::Unauthorized("the Authorization header is not readable text".into()))?;
+        .map_err(|_| {
+            AppError::Unauthorized("the Authorization header is not readable text".into())
+        })?;
     let token = value
         .strip_prefix("Bearer ")
         .ok_or_else(|| AppError::Unauthorized("use the form Authorization: Bearer <token>".into()))?
         .trim();
     if token.is_empty() || token.len() > 200 {
-        return Err(AppError::Unauthorized("the bearer token is malformed".into()));
+        return Err(AppError::Unauthorized(
+            "the bearer token is malformed".into(),
+        ));
     }
     Ok(token.to_owned())
 }
@@ -167,7 +173,9 @@ impl FromRequest for CurrentScreen {
                 Ok(id)
             })
             .await?
-            .ok_or_else(|| AppError::Unauthorized("the screen token is unknown or revoked".into()))?;
+            .ok_or_else(|| {
+                AppError::Unauthorized("the screen token is unknown or revoked".into())
+            })?;
             Ok(CurrentScreen {
                 id: db::models::stored_id(&screen_id),
             })

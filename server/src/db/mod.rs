@@ -144,7 +144,9 @@ fn run_migrations(connection: &mut DbConnection) -> anyhow::Result<()> {
             const MIGRATION_LOCK: i64 = 0x0C1F1CA5;
             diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
                 .execute(connection)?;
-            let result = connection.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
+            let result = connection
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|_| ());
             diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
                 .execute(connection)?;
             result.map_err(|e| anyhow::anyhow!("PostgreSQL migration failed: {e}"))?;

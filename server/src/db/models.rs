@@ -58,7 +58,11 @@ impl From<OrganisationRow> for Organisation {
     fn from(row: OrganisationRow) -> Organisation {
         Organisation {
             id: stored_id(&row.id),
-            kind: stored(OrganisationKind::parse(&row.kind), "organisation kind", &row.kind),
+            kind: stored(
+                OrganisationKind::parse(&row.kind),
+                "organisation kind",
+                &row.kind,
+            ),
             name: row.name,
             contact_name: row.contact_name,
             contact_email: row.contact_email,
@@ -127,7 +131,11 @@ pub struct BuildingRow {
 
 impl From<BuildingRow> for Building {
     fn from(row: BuildingRow) -> Building {
-        let venue_type = stored(VenueType::parse(&row.venue_type), "venue type", &row.venue_type);
+        let venue_type = stored(
+            VenueType::parse(&row.venue_type),
+            "venue type",
+            &row.venue_type,
+        );
         Building {
             id: stored_id(&row.id),
             name: row.name,
@@ -179,7 +187,11 @@ impl From<ScreenRow> for Screen {
             building_id: stored_id(&row.building_id),
             playlist_id: stored_opt_id(row.playlist_id.as_deref()),
             kind: stored(ScreenKind::parse(&row.kind), "screen kind", &row.kind),
-            orientation: stored(Orientation::parse(&row.orientation), "orientation", &row.orientation),
+            orientation: stored(
+                Orientation::parse(&row.orientation),
+                "orientation",
+                &row.orientation,
+            ),
             name: row.name,
             width: u32::try_from(row.width).unwrap_or_default(),
             height: u32::try_from(row.height).unwrap_or_default(),
@@ -308,7 +320,11 @@ pub struct EventRow {
 
 impl EventRow {
     pub fn status(&self) -> EventStatus {
-        stored(EventStatus::parse(&self.status), "event status", &self.status)
+        stored(
+            EventStatus::parse(&self.status),
+            "event status",
+            &self.status,
+        )
     }
 }
 
@@ -318,7 +334,11 @@ impl From<EventRow> for Event {
             id: stored_id(&row.id),
             organisation_id: stored_id(&row.organisation_id),
             status: row.status(),
-            category: stored(EventCategory::parse(&row.category), "category", &row.category),
+            category: stored(
+                EventCategory::parse(&row.category),
+                "category",
+                &row.category,
+            ),
             target_audiences: stored_json::<Vec<AudienceSegment>>(&row.target_audiences),
             requested_building_ids: stored_json(&row.requested_building_ids),
             approved_building_ids: stored_json(&row.approved_building_ids),
@@ -357,7 +377,11 @@ impl From<DecisionRow> for Decision {
         Decision {
             id: stored_id(&row.id),
             event_id: stored_id(&row.event_id),
-            decision: stored(DecisionKind::parse(&row.decision), "decision", &row.decision),
+            decision: stored(
+                DecisionKind::parse(&row.decision),
+                "decision",
+                &row.decision,
+            ),
             reason: row.reason,
             building_ids: stored_json(&row.building_ids),
             promotion_from: row.promotion_from.map(|t| t.and_utc()),

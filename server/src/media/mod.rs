@@ -45,7 +45,11 @@ fn mime_of(format: ImageFormat) -> &'static str {
 }
 
 impl MediaStore {
-    pub fn open(data_dir: &Path, max_bytes: u64, max_megapixels: u64) -> std::io::Result<MediaStore> {
+    pub fn open(
+        data_dir: &Path,
+        max_bytes: u64,
+        max_megapixels: u64,
+    ) -> std::io::Result<MediaStore> {
         let root = data_dir.join("media");
         let incoming = root.join("incoming");
         std::fs::create_dir_all(&incoming)?;
@@ -85,12 +89,15 @@ impl MediaStore {
         let incoming = self.incoming.clone();
         let mut temp = web::block(move || tempfile::NamedTempFile::new_in(incoming))
             .await?
-            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot create an upload file: {e}")))?;
+            .map_err(|e| {
+                AppError::Unexpected(anyhow::anyhow!("cannot create an upload file: {e}"))
+            })?;
         let mut hasher = Sha256::new();
         let mut size: u64 = 0;
         let mut buffer: Vec<u8> = Vec::with_capacity(1 << 20);
         while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|e| AppError::BadRequest(format!("the upload was interrupted: {e}")))?;
+            let chunk = chunk
+                .map_err(|e| AppError::BadRequest(format!("the upload was interrupted: {e}")))?;
             size += chunk.len() as u64;
             if size > limit {
                 return Err(too_large());
@@ -110,16 +117,19 @@ impl MediaStore {
         let destination = self.path_of(&sha256);
         let max_pixels = self.max_pixels;
         web::block(move || -> Result<StoredMedia, AppError> {
-            let (format, width, height) = inspect_image(temp.path(), declared_type.as_deref(), max_pixels)?;
-            temp.as_file()
-                .sync_all()
-                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot sync the upload: {e}")))?;
+            let (format, width, height) =
+                inspect_image(temp.path(), declared_type.as_deref(), max_pixels)?;
+            temp.as_file().sync_all().map_err(|e| {
+                AppError::Unexpected(anyhow::anyhow!("cannot sync the upload: {e}"))
+            })?;
             if !destination.exists() {
                 let parent = destination.parent().expect("media paths have a parent");
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot create {parent:?}: {e}")))?;
-                temp.persist(&destination)
-                    .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot store the upload: {e}")))?;
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    AppError::Unexpected(anyhow::anyhow!("cannot create {parent:?}: {e}"))
+                })?;
+                temp.persist(&destination).map_err(|e| {
+                    AppError::Unexpected(anyhow::anyhow!("cannot store the upload: {e}"))
+                })?;
             }
             Ok(StoredMedia {
                 sha256,
@@ -140,6 +150,28 @@ async fn write_blocking(
     web::block(move || temp.write_all(&bytes).map(|()| temp))
         .await?
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot write the upload: {e}")))
+}
+
+/// Whether a JPEG ends with its end-of-image marker (FF D9), allowing the zero or whitespace
+/// padding that some encoders append.
+fn jpeg_is_complete(path: &Path) -> Result<bool, AppError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let read_tail = || -> std::io::Result<Vec<u8>> {
+        let mut file = std::fs::File::open(path)?;
+        let length = file.seek(SeekFrom::End(0))?;
+        let start = length.saturating_sub(4096);
+        file.seek(SeekFrom::Start(start))?;
+        let mut tail = Vec::new();
+        file.read_to_end(&mut tail)?;
+        Ok(tail)
+    };
+    let tail = read_tail()
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot read the upload: {e}")))?;
+    let end = tail
+        .iter()
+        .rposition(|&b| b != 0 && !b.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
+    Ok(end >= 2 && tail[end - 2..end] == [0xFF, 0xD9])
 }
 
 /// Checks that a file is a JPEG, PNG or WebP image of acceptable size that decodes completely.
@@ -171,7 +203,12 @@ pub fn inspect_image(
     };
     let actual = mime_of(format);
     if let Some(declared) = declared_type {
-        let declared = declared.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let declared = declared
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         if declared.starts_with("image/") && declared != actual {
             return Err(AppError::UnsupportedMediaType(format!(
                 "the request says {declared} but the content is {actual}"
@@ -192,14 +229,22 @@ pub fn inspect_image(
             ),
         ));
     }
+    if format == ImageFormat::Jpeg && !jpeg_is_complete(path)? {
+        // The JPEG decoder fills a cut-off image with grey instead of failing; a screen must
+        // never show half a poster, so a JPEG has to end with its end-of-image marker.
+        return Err(AppError::invalid(
+            "file",
+            "the JPEG is truncated: it does not end with an end-of-image marker; upload it again",
+        ));
+    }
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_IMAGE_SIDE);
     limits.max_image_height = Some(MAX_IMAGE_SIDE);
     limits.max_alloc = Some(max_pixels.saturating_mul(4).saturating_add(64 << 20));
     let mut reader = open()?;
     reader.limits(limits);
-    reader
-        .decode()
-        .map_err(|e| AppError::invalid("file", format!("the image is truncated or corrupt: {e}")))?;
+    reader.decode().map_err(|e| {
+        AppError::invalid("file", format!("the image is truncated or corrupt: {e}"))
+    })?;
     Ok((format, width, height))
 }

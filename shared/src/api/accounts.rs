@@ -30,9 +30,15 @@ pub const PASSWORD_MAX_CHARS: usize = 1024;
 fn check_password(errors: &mut ValidationErrors, field: &str, password: &str) {
     let length = password.chars().count();
     if length < PASSWORD_MIN_CHARS {
-        errors.add(field, format!("must be at least {PASSWORD_MIN_CHARS} characters"));
+        errors.add(
+            field,
+            format!("must be at least {PASSWORD_MIN_CHARS} characters"),
+        );
     } else if length > PASSWORD_MAX_CHARS {
-        errors.add(field, format!("must be at most {PASSWORD_MAX_CHARS} characters"));
+        errors.add(
+            field,
+            format!("must be at most {PASSWORD_MAX_CHARS} characters"),
+        );
     }
 }
 
@@ -156,7 +162,10 @@ impl Validate for TokenRequest {
         if self.password.is_empty() {
             errors.add("password", "is required");
         } else if self.password.chars().count() > PASSWORD_MAX_CHARS {
-            errors.add("password", format!("must be at most {PASSWORD_MAX_CHARS} characters"));
+            errors.add(
+                "password",
+                format!("must be at most {PASSWORD_MAX_CHARS} characters"),
+            );
         }
         errors.into_result()
     }

@@ -64,7 +64,10 @@ impl Validate for BuildingInput {
         if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
             errors.add(
                 "time_zone",
-                format!("'{}' is not an IANA time zone such as Europe/Brussels", self.time_zone),
+                format!(
+                    "'{}' is not an IANA time zone such as Europe/Brussels",
+                    self.time_zone
+                ),
             );
         }
         errors.into_result()

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every Civicast test: the whole workspace on SQLite, then the API suite again on a
+# throw-away PostgreSQL 15 cluster that this script starts and removes.
+# Usage: tests/run.sh            (from the repository root)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
+if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+  echo "PostgreSQL server binaries not found: install them (Debian: apt-get install postgresql) or set PG_BIN" >&2
+  exit 1
+fi
+
+echo "== tests on SQLite"
+cargo test --workspace
+
+echo "== tests on PostgreSQL"
+PG_DIR="$(mktemp -d /tmp/civicast-pg.XXXXXX)"
+PG_PORT="${CIVICAST_TEST_PG_PORT:-$(( 20000 + RANDOM % 20000 ))}"
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+[ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
+cleanup() {
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+}
+trap cleanup EXIT
+as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 >/dev/null
+as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+  -o "-k $PG_DIR -p $PG_PORT -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+CIVICAST_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT" cargo test -p civicast-tests
