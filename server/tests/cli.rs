@@ -24,7 +24,7 @@ impl Drop for Running {
 
 /// Starts `civicast-server` on a free port and waits for the line that names it.
 fn serve(data_dir: &std::path::Path) -> Running {
-    let mut child = Command::new(BINARY)
+    let child = Command::new(BINARY)
         .args(["--bind", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
         .env_remove("DATABASE_URL")
@@ -33,7 +33,9 @@ fn serve(data_dir: &std::path::Path) -> Running {
         .stdout(Stdio::null())
         .spawn()
         .expect("the server binary starts");
-    let stderr = child.stderr.take().expect("stderr is piped");
+    // Owned by `Running` from here on, so the process is killed on every path out.
+    let mut running = Running { child, port: 0 };
+    let stderr = running.child.stderr.take().expect("stderr is piped");
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -49,10 +51,8 @@ fn serve(data_dir: &std::path::Path) -> Running {
                 .nth(1)
                 .and_then(|rest| rest.split_whitespace().next())
         {
-            return Running {
-                child,
-                port: port.parse().expect("a port number"),
-            };
+            running.port = port.parse().expect("a port number");
+            return running;
         }
     }
     panic!("the server did not report its port");
