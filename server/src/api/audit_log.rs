@@ -2,7 +2,7 @@
 
 use actix_web::{get, web};
 use civicast_shared::api::audit::{AuditEntry, AuditQuery};
-use civicast_shared::api::{ErrorBody, Page, PageQuery};
+use civicast_shared::api::{ErrorBody, Page};
 use diesel::prelude::*;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -32,10 +32,7 @@ async fn list_audit(
 ) -> Result<web::Json<Page<AuditEntry>>, AppError> {
     user.require_staff()?;
     let query = query.into_inner();
-    let paging = Paging::from_query(PageQuery {
-        page: query.page,
-        per_page: query.per_page,
-    })?;
+    let paging = Paging::from_parts(query.page, query.per_page)?;
     let page = db::run(&state.pool, move |conn| {
         let filtered = || {
             let mut q = audit_log::table.into_boxed();

@@ -9,7 +9,7 @@ use civicast_shared::api::events::{
     ReasonRequest,
 };
 use civicast_shared::api::playlists::{DEFAULT_ITEM_DURATION_MS, Fit, PlaylistItemKind};
-use civicast_shared::api::{ErrorBody, Page, PageQuery};
+use civicast_shared::api::{ErrorBody, Page};
 use civicast_shared::schedule::Schedule;
 use diesel::prelude::*;
 use serde::Deserialize;
@@ -207,10 +207,7 @@ async fn list_events(
     query: web::Query<EventQuery>,
 ) -> Result<web::Json<Page<Event>>, AppError> {
     let query = query.into_inner();
-    let paging = Paging::from_query(PageQuery {
-        page: query.page,
-        per_page: query.per_page,
-    })?;
+    let paging = Paging::from_parts(query.page, query.per_page)?;
     let organisation = if user.is_staff() {
         query.organisation_id.map(|id| id.to_string())
     } else {

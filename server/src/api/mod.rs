@@ -72,6 +72,11 @@ impl Paging {
         Ok(Paging { page, per_page })
     }
 
+    /// For list routes whose query adds filters to `page` and `per_page`.
+    pub fn from_parts(page: Option<u32>, per_page: Option<u32>) -> Result<Paging, AppError> {
+        Paging::from_query(PageQuery { page, per_page })
+    }
+
     pub fn limit(self) -> i64 {
         i64::from(self.per_page)
     }

@@ -169,10 +169,7 @@ async fn list_playlists(
 ) -> Result<web::Json<Page<Playlist>>, AppError> {
     user.require_staff()?;
     let query = query.into_inner();
-    let paging = Paging::from_query(PageQuery {
-        page: query.page,
-        per_page: query.per_page,
-    })?;
+    let paging = Paging::from_parts(query.page, query.per_page)?;
     let building_id = query.building_id.map(|id| id.to_string());
     let page = db::run(&state.pool, move |conn| {
         let filtered = || {

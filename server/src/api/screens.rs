@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use civicast_shared::Validate;
 use civicast_shared::api::places::{Screen, ScreenInput, ScreenToken};
-use civicast_shared::api::{ErrorBody, Page, PageQuery};
+use civicast_shared::api::{ErrorBody, Page};
 use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
@@ -98,10 +98,7 @@ async fn list_screens(
 ) -> Result<web::Json<Page<Screen>>, AppError> {
     user.require_staff()?;
     let query = query.into_inner();
-    let paging = Paging::from_query(PageQuery {
-        page: query.page,
-        per_page: query.per_page,
-    })?;
+    let paging = Paging::from_parts(query.page, query.per_page)?;
     let building_id = query.building_id.map(|id| id.to_string());
     let page = db::run(&state.pool, move |conn| {
         let filtered = || {
