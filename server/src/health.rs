@@ -37,3 +37,45 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         HttpResponse::ServiceUnavailable().json(body)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use actix_web::{App, test, web};
+
+    use crate::config::Settings;
+    use crate::db::{ConnectionManager, DatabaseUrl};
+    use crate::media::MediaStore;
+    use crate::state::AppState;
+
+    #[actix_web::test]
+    async fn healthz_answers_503_while_the_database_is_unreachable() {
+        let data_dir = tempfile::tempdir().unwrap();
+        // Nothing listens on port 1: every connection attempt is refused.
+        let url = DatabaseUrl::Postgres("postgres://civicast@127.0.0.1:1/civicast".into());
+        let pool = r2d2::Pool::builder()
+            .min_idle(Some(0))
+            .connection_timeout(Duration::from_millis(500))
+            .build_unchecked(ConnectionManager::new(url));
+        let state = AppState {
+            pool,
+            backend: "postgresql",
+            media: MediaStore::open(data_dir.path(), 1 << 20, 1).unwrap(),
+            settings: Arc::new(Settings::new("127.0.0.1:0", data_dir.path().to_path_buf())),
+        };
+        let app = test::init_service(
+            App::new()
+                .app_data(web::Data::new(state))
+                .service(super::healthz),
+        )
+        .await;
+        let response =
+            test::call_service(&app, test::TestRequest::get().uri("/healthz").to_request()).await;
+        assert_eq!(response.status(), 503);
+        let body: serde_json::Value = test::read_body_json(response).await;
+        assert_eq!(body["status"], "unavailable");
+        assert_ne!(body["database"], "ok");
+    }
+}

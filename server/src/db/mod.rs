@@ -72,6 +72,12 @@ pub struct ConnectionManager {
     url: DatabaseUrl,
 }
 
+impl ConnectionManager {
+    pub fn new(url: DatabaseUrl) -> ConnectionManager {
+        ConnectionManager { url }
+    }
+}
+
 impl r2d2::ManageConnection for ConnectionManager {
     type Connection = DbConnection;
     type Error = diesel::r2d2::Error;
@@ -125,7 +131,7 @@ pub fn open(url: &DatabaseUrl) -> anyhow::Result<DbPool> {
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(5))
         .test_on_check_out(true)
-        .build(ConnectionManager { url: url.clone() })
+        .build(ConnectionManager::new(url.clone()))
         .map_err(|e| anyhow::anyhow!("cannot open the database ({}): {e}", url.backend_name()))?;
     let mut connection = pool.get()?;
     run_migrations(&mut connection)?;
