@@ -103,6 +103,12 @@ fn find_or_create_organisation(
     {
         return Ok(id);
     }
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(AppError::invalid(
+            "organisation",
+            "must be 1 to 120 characters",
+        ));
+    }
     let kind = if role == Role::Association {
         OrganisationKind::Association
     } else {
@@ -120,12 +126,6 @@ fn find_or_create_organisation(
         created_at: now,
         updated_at: now,
     };
-    if name.is_empty() || name.chars().count() > 120 {
-        return Err(AppError::invalid(
-            "organisation",
-            "must be 1 to 120 characters",
-        ));
-    }
     diesel::insert_into(organisations::table)
         .values(&row)
         .execute(conn)?;
