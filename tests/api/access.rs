@@ -105,13 +105,7 @@ async fn an_association_cannot_touch_another_associations_events_or_moderate() {
         .await;
 
     let event = app
-        .expect(
-            Method::POST,
-            "/api/v1/events",
-            &choir,
-            Some(&event_body("Concert", 20, &[&library])),
-            StatusCode::CREATED,
-        )
+        .submit_event(&choir, &event_body("Concert", 20, &[&library]))
         .await;
     let path = format!("/api/v1/events/{}", event["id"].as_str().unwrap());
 

@@ -225,13 +225,7 @@ async fn invalid_event_dates_and_references_are_refused_and_nothing_is_half_writ
 
     // A failed edit leaves the stored event as it was.
     let event = app
-        .expect(
-            Method::POST,
-            "/api/v1/events",
-            &choir,
-            Some(&event_body("Concert", 10, &[&library])),
-            StatusCode::CREATED,
-        )
+        .submit_event(&choir, &event_body("Concert", 10, &[&library]))
         .await;
     let path = format!("/api/v1/events/{}", event["id"].as_str().unwrap());
     let mut bad_edit = event_body("Renamed", 10, &["0190f0a0-0000-7000-8000-000000000000"]);

@@ -30,12 +30,9 @@ async fn an_approved_event_lands_in_the_chosen_buildings_playlists_with_its_prom
         .await;
 
     let event = app
-        .expect(
-            Method::POST,
-            "/api/v1/events",
+        .submit_event(
             &choir,
-            Some(&event_body("Winter concert", 30, &[&library, &pool])),
-            StatusCode::CREATED,
+            &event_body("Winter concert", 30, &[&library, &pool]),
         )
         .await;
     assert_eq!(event["status"], "pending");
@@ -228,13 +225,7 @@ async fn a_rejection_reaches_the_association_with_its_reason() {
         .organisation_with_member("Communications", "city_department", "staff")
         .await;
     let event = app
-        .expect(
-            Method::POST,
-            "/api/v1/events",
-            &choir,
-            Some(&event_body("Raffle", 12, &[&library])),
-            StatusCode::CREATED,
-        )
+        .submit_event(&choir, &event_body("Raffle", 12, &[&library]))
         .await;
     let path = format!("/api/v1/events/{}", event["id"].as_str().unwrap());
 
@@ -365,12 +356,6 @@ async fn an_unverified_association_cannot_submit_until_staff_verify_it() {
         StatusCode::OK,
     )
     .await;
-    app.expect(
-        Method::POST,
-        "/api/v1/events",
-        &member,
-        Some(&event_body("Street party", 5, &[])),
-        StatusCode::CREATED,
-    )
-    .await;
+    app.submit_event(&member, &event_body("Street party", 5, &[]))
+        .await;
 }

@@ -139,13 +139,7 @@ async fn a_restart_keeps_the_data_and_the_sessions() {
         .organisation_with_member("Choir", "association", "association")
         .await;
     let event = app
-        .expect(
-            Method::POST,
-            "/api/v1/events",
-            &choir,
-            Some(&crate::event_body("Concert", 20, &[&library])),
-            StatusCode::CREATED,
-        )
+        .submit_event(&choir, &crate::event_body("Concert", 20, &[&library]))
         .await;
 
     let app = app.restart().await;

@@ -292,14 +292,7 @@ async fn a_poster_must_come_from_the_organisations_own_library() {
         )
         .await;
     assert_eq!(body["fields"][0]["field"], "poster_media_id");
-    app.expect(
-        Method::POST,
-        "/api/v1/events",
-        &club,
-        Some(&event),
-        StatusCode::CREATED,
-    )
-    .await;
+    app.submit_event(&club, &event).await;
     // A poster in use cannot be deleted from under its event.
     app.expect(
         Method::DELETE,

@@ -222,6 +222,18 @@ impl TestApp {
         (organisation_id, token)
     }
 
+    /// Submits an event as the member behind `token`; returns the stored event.
+    pub async fn submit_event(&self, token: &str, body: &Value) -> Value {
+        self.expect(
+            Method::POST,
+            "/api/v1/events",
+            token,
+            Some(body),
+            StatusCode::CREATED,
+        )
+        .await
+    }
+
     /// Creates a building; returns its id.
     pub async fn building(&self, name: &str) -> String {
         let building = self
