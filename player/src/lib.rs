@@ -1,21 +1,34 @@
-//! The Civicast player: a bevy app that shows a screen's content full screen.
+//! The Civicast player: a bevy app that plays a screen's playlist full screen, unattended.
 //!
-//! This first version shows the city's default slide with the state of its link to the server;
-//! pairing, sync and playback build on it. `main.rs` only parses the command line.
+//! - `sync/`: the sync thread (pairing, manifest polls, the verified media cache, status
+//!   reports) and the channels that connect it to the app; no frame waits on the network.
+//! - `playback/`: the loop: schedules, item order, preparing the next item, atomic switching.
+//! - `render/`: what the screen shows, as full-screen layers that crossfade.
+//!
+//! `main.rs` only parses the command line.
 
 pub mod options;
-pub mod server_link;
-pub mod slide;
+pub mod playback;
+pub mod render;
+pub mod sync;
+
+use std::time::Duration;
 
 use bevy::prelude::*;
 use bevy::window::{MonitorSelection, WindowMode, WindowResolution};
-use bevy::winit::WinitSettings;
+use bevy::winit::{UpdateMode, WinitSettings};
 
 pub use options::{Options, WindowSize};
 
 /// Everything the player adds to a bevy app, apart from the platform plugins.
 pub fn plugin(app: &mut App) {
-    app.add_plugins((server_link::plugin, slide::plugin));
+    app.add_plugins((sync::plugin, playback::plugin, render::plugin));
+}
+
+/// Wakes the app often enough to start the next item on time and to notice the sync thread's
+/// messages, and no more: a still slide costs a frame a second at most.
+fn update_mode() -> UpdateMode {
+    UpdateMode::reactive_low_power(Duration::from_millis(250))
 }
 
 /// Runs the player with a window (or full screen) until it is closed.
@@ -39,14 +52,36 @@ pub fn run(options: Options) -> AppExit {
             ..default()
         },
     };
-    App::new()
-        .add_plugins(DefaultPlugins.set(WindowPlugin {
-            primary_window: Some(window),
-            ..default()
-        }))
-        // A still slide needs no new frames: redraw only when something changes.
-        .insert_resource(WinitSettings::desktop_app())
-        .insert_resource(server_link::ServerAddress(options.server.clone()))
-        .add_plugins(plugin)
-        .run()
+    let data = sync::storage::DataDir::new(&options.data_dir);
+    let mut app = App::new();
+    app.add_plugins(DefaultPlugins.set(WindowPlugin {
+        primary_window: Some(window),
+        ..default()
+    }))
+    .insert_resource(WinitSettings {
+        focused_mode: update_mode(),
+        unfocused_mode: update_mode(),
+    })
+    .insert_resource(playback::CacheDir(data.cache_dir()))
+    .insert_resource(sync::SyncSettings(sync::SyncConfig {
+        data,
+        server: options.server.clone(),
+        cache_limit_bytes: options.cache_limit_mb.saturating_mul(1024 * 1024),
+        download_rate_limit: options.download_limit_kbps.map(|kbps| kbps * 1024 / 8),
+    }));
+    if let Some(size) = options.window {
+        app.insert_resource(render::OutputSize(UVec2::new(size.width, size.height)));
+    }
+    app.add_plugins(plugin).add_systems(Update, share_output_size);
+    app.run()
+}
+
+/// Tells the sync thread the output size, for pairing and status reports.
+fn share_output_size(output: Res<render::OutputSize>, board: Res<sync::StatusBoard>) {
+    if output.is_changed()
+        && let Ok(mut status) = board.0.lock()
+    {
+        status.width = output.0.x;
+        status.height = output.0.y;
+    }
 }

@@ -25,6 +25,12 @@ pub struct Options {
     /// Run in a window of this size instead, e.g. 1280x720 (for development and tests).
     #[arg(long, value_name = "WxH")]
     pub window: Option<WindowSize>,
+    /// Largest size of the media cache in MiB; files no manifest needs are evicted above it.
+    #[arg(long, env = "CIVICAST_PLAYER_CACHE_MB", default_value_t = 4096)]
+    pub cache_limit_mb: u64,
+    /// Limit media downloads to this many kilobits per second, to spare a building's uplink.
+    #[arg(long, env = "CIVICAST_PLAYER_DOWNLOAD_KBPS", value_parser = clap::value_parser!(u64).range(8..))]
+    pub download_limit_kbps: Option<u64>,
 }
 
 /// A window size written as `WIDTHxHEIGHT`.

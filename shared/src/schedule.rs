@@ -1,7 +1,10 @@
-//! When a playlist item may play: a date range, weekdays and daily time windows in the building's
-//! local time. The player evaluates these offline, so the rules live here and not in the server.
+//! When a playlist item may play: a date range, weekdays, daily time windows and an optional
+//! cron expression, all in the building's local time. The player evaluates these offline, so the
+//! rules live here and not in the server.
 
-use chrono::{DateTime, NaiveTime, Utc, Weekday};
+use std::str::FromStr;
+
+use chrono::{DateTime, Datelike, NaiveTime, TimeZone, Timelike, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::validation::{Validate, ValidationErrors};
@@ -41,6 +44,11 @@ pub struct Schedule {
     pub weekdays: Vec<Weekday>,
     /// Local time windows in which it plays; empty means all day.
     pub time_windows: Vec<TimeWindow>,
+    /// A cron expression (`sec min hour day-of-month month day-of-week [year]`, as the `cron`
+    /// crate reads it) naming the local minutes in which the item plays, e.g.
+    /// `0 * 7-9 * * Mon-Fri` for weekday mornings. Combined with the other rules.
+    #[cfg_attr(feature = "openapi", schema(example = "0 * 7-9 * * Mon-Fri"))]
+    pub cron: Option<String>,
 }
 
 impl Schedule {
@@ -62,6 +70,30 @@ impl Schedule {
         }
         self.time_windows.is_empty() || self.time_windows.iter().any(|w| w.contains(local_time))
     }
+
+    /// Whether the item may play at `instant` in a building in time zone `tz`.
+    pub fn is_active_in<Z: TimeZone>(&self, instant: DateTime<Utc>, tz: Z) -> bool {
+        let local = instant.with_timezone(&tz);
+        if !self.is_active(instant, local.weekday(), local.time()) {
+            return false;
+        }
+        let Some(expression) = &self.cron else {
+            return true;
+        };
+        // An expression that no longer parses (it was checked when stored) plays nowhere
+        // rather than everywhere.
+        let Ok(cron) = cron::Schedule::from_str(expression) else {
+            return false;
+        };
+        let Some(minute_start) = local.with_second(0).and_then(|t| t.with_nanosecond(0)) else {
+            return false;
+        };
+        // Active when the expression fires within the current local minute.
+        let just_before = minute_start.clone() - chrono::Duration::nanoseconds(1);
+        cron.after(&just_before)
+            .next()
+            .is_some_and(|fire| fire < minute_start + chrono::Duration::minutes(1))
+    }
 }
 
 impl Validate for Schedule {
@@ -77,6 +109,18 @@ impl Validate for Schedule {
         }
         if self.time_windows.len() > 24 {
             errors.add("schedule.time_windows", "may hold at most 24 windows");
+        }
+        if let Some(expression) = &self.cron {
+            if expression.len() > 200 {
+                errors.add("schedule.cron", "is at most 200 characters");
+            } else if let Err(error) = cron::Schedule::from_str(expression) {
+                errors.add(
+                    "schedule.cron",
+                    format!(
+                        "is not a cron expression ({error}); write sec min hour day month weekday, e.g. 0 * 7-9 * * Mon-Fri"
+                    ),
+                );
+            }
         }
         for (index, window) in self.time_windows.iter().enumerate() {
             if window.start == window.end {
@@ -109,6 +153,7 @@ mod tests {
                 start: t(22, 0),
                 end: t(2, 0),
             }],
+            cron: None,
         };
         let inside = Utc.with_ymd_and_hms(2026, 11, 23, 23, 0, 0).unwrap();
         assert!(schedule.is_active(inside, Weekday::Mon, t(23, 30)));
@@ -130,8 +175,29 @@ mod tests {
                 start: t(9, 0),
                 end: t(9, 0),
             }],
+            cron: Some("every day at nine".into()),
         };
         let errors = schedule.validate().unwrap_err();
-        assert_eq!(errors.0.len(), 2);
+        assert_eq!(errors.0.len(), 3);
+        assert!(errors.0[1].message.contains("0 * 7-9 * * Mon-Fri"));
+    }
+
+    #[test]
+    fn cron_expressions_name_the_local_minutes_an_item_plays() {
+        let schedule = Schedule {
+            cron: Some("0 * 7-9 * * Mon-Fri".into()),
+            ..Schedule::default()
+        };
+        let brussels = chrono_tz::Europe::Brussels;
+        // 06:30 UTC on Monday 23 November 2026 is 07:30 in Brussels.
+        let monday_morning = Utc.with_ymd_and_hms(2026, 11, 23, 6, 30, 25).unwrap();
+        assert!(schedule.is_active_in(monday_morning, brussels));
+        // 09:30 UTC is 10:30 in Brussels: outside 7-9.
+        let monday_late = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
+        assert!(!schedule.is_active_in(monday_late, brussels));
+        // In UTC the same instant is 06:30: outside 7-9, so the time zone matters.
+        assert!(!schedule.is_active_in(monday_morning, Utc));
+        let saturday = Utc.with_ymd_and_hms(2026, 11, 28, 7, 30, 0).unwrap();
+        assert!(!schedule.is_active_in(saturday, brussels));
     }
 }

@@ -3,6 +3,7 @@
 
 mod access;
 mod bad_input;
+mod device;
 mod events;
 mod lifecycle;
 mod media;

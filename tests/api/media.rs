@@ -3,19 +3,10 @@
 
 use std::io::Cursor;
 
-use civicast_tests::{TestApp, spawn_app, spawn_app_with};
+use civicast_tests::{TestApp, png, spawn_app, spawn_app_with};
 use image::{ImageFormat, Rgb, RgbImage};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let image = RgbImage::from_fn(width, height, |x, y| {
-        Rgb([(x % 256) as u8, (y % 256) as u8, 120])
-    });
-    let mut bytes = Cursor::new(Vec::new());
-    image.write_to(&mut bytes, ImageFormat::Png).unwrap();
-    bytes.into_inner()
-}
 
 fn jpeg(width: u32, height: u32) -> Vec<u8> {
     let image = RgbImage::from_fn(width, height, |x, _| Rgb([(x % 256) as u8, 40, 200]));

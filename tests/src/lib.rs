@@ -101,9 +101,24 @@ async fn start(
 impl TestApp {
     /// Stops the server gracefully and starts a new one on the same database and data directory.
     pub async fn restart(self) -> TestApp {
+        self.restart_at("127.0.0.1:0").await
+    }
+
+    /// Stops the server; `start_again` brings it back on the same address, as players expect.
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+    }
+
+    /// Starts the server again after [`TestApp::stop`], on the same address and data.
+    pub async fn start_again(self) -> TestApp {
+        let address = self.address.trim_start_matches("http://").to_owned();
+        self.restart_at(&address).await
+    }
+
+    async fn restart_at(self, bind: &str) -> TestApp {
         self.handle.stop(true).await;
         let mut settings = self.settings.clone();
-        settings.bind = "127.0.0.1:0".into();
+        settings.bind = bind.into();
         start(
             settings,
             self._data_dir.clone(),
@@ -247,4 +262,103 @@ impl TestApp {
             .await;
         building["id"].as_str().expect("an id").to_owned()
     }
+
+    /// Uploads an image to the media library as the user behind `token`; returns the asset.
+    pub async fn upload_image(&self, token: &str, bytes: Vec<u8>, content_type: &str) -> Value {
+        let response = self
+            .client
+            .post(self.url("/api/v1/media?filename=slide"))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(bytes)
+            .send()
+            .await
+            .expect("the server answers");
+        assert_eq!(response.status(), StatusCode::CREATED, "upload refused");
+        response.json().await.expect("a JSON body")
+    }
+
+    /// Creates a playlist for a building; returns its id.
+    pub async fn playlist(&self, building_id: &str, name: &str) -> String {
+        let playlist = self
+            .expect(
+                Method::POST,
+                "/api/v1/playlists",
+                &self.admin,
+                Some(&json!({ "building_id": building_id, "name": name })),
+                StatusCode::CREATED,
+            )
+            .await;
+        playlist["id"].as_str().expect("an id").to_owned()
+    }
+
+    /// Adds an item to a playlist; returns the stored item.
+    pub async fn add_item(&self, playlist_id: &str, item: &Value) -> Value {
+        self.expect(
+            Method::POST,
+            &format!("/api/v1/playlists/{playlist_id}/items"),
+            &self.admin,
+            Some(item),
+            StatusCode::CREATED,
+        )
+        .await
+    }
+
+    /// Pairs a new screen in `building_id` the way a player and staff do: the player asks for a
+    /// code, the administrator enters it, the player collects its token. Returns (screen id,
+    /// device token).
+    pub async fn pair_screen(&self, building_id: &str, name: &str, width: u32, height: u32) -> (String, String) {
+        let ticket = self
+            .send(
+                Method::POST,
+                "/api/v1/pairing",
+                None,
+                Some(&json!({ "width": width, "height": height, "player_version": "test" })),
+            )
+            .await;
+        assert_eq!(ticket.status(), StatusCode::CREATED);
+        let ticket: Value = ticket.json().await.expect("a JSON body");
+        let screen = self
+            .expect(
+                Method::POST,
+                "/api/v1/pairing/claim",
+                &self.admin,
+                Some(&json!({ "code": ticket["code"], "building_id": building_id, "name": name })),
+                StatusCode::OK,
+            )
+            .await;
+        let secret = ticket["secret"].as_str().expect("a secret");
+        let state: Value = self
+            .send(Method::GET, &format!("/api/v1/pairing/{secret}"), None, None)
+            .await
+            .json()
+            .await
+            .expect("a JSON body");
+        (
+            screen["id"].as_str().expect("an id").to_owned(),
+            state["token"].as_str().expect("a token").to_owned(),
+        )
+    }
+}
+
+/// A PNG of `width` x `height` with a gradient, so that every image is different.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .expect("a PNG encodes");
+    bytes.into_inner()
+}
+
+/// A PNG filled with one colour.
+pub fn solid_png(width: u32, height: u32, rgb: [u8; 3]) -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(width, height, image::Rgb(rgb));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .expect("a PNG encodes");
+    bytes.into_inner()
 }

@@ -9,7 +9,7 @@ mod events;
 mod media;
 mod organisations;
 mod playlists;
-mod screen_device;
+mod device;
 mod screens;
 mod users;
 
@@ -28,7 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     users::configure(cfg);
     buildings::configure(cfg);
     screens::configure(cfg);
-    screen_device::configure(cfg);
+    device::configure(cfg);
     playlists::configure(cfg);
     events::configure(cfg);
     media::configure(cfg);

@@ -84,6 +84,63 @@ fn changes(input: &ScreenInput) -> ScreenChanges {
     }
 }
 
+/// Registers a screen (its input already validated) and records it in the audit log.
+pub(crate) fn insert_screen(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    input: &ScreenInput,
+) -> Result<ScreenRow, AppError> {
+    check_references(conn, input)?;
+    let fields = changes(input);
+    let row = ScreenRow {
+        id: db::new_id(),
+        building_id: fields.building_id,
+        playlist_id: fields.playlist_id,
+        name: fields.name,
+        kind: fields.kind,
+        width: fields.width,
+        height: fields.height,
+        orientation: fields.orientation,
+        token_hash: None,
+        last_seen_at: None,
+        created_at: fields.updated_at,
+        updated_at: fields.updated_at,
+        player_version: None,
+        now_playing_item_id: None,
+        manifest_etag: None,
+        cache_bytes: None,
+        cache_files: None,
+        output_width: None,
+        output_height: None,
+        uptime_s: None,
+        status_at: None,
+    };
+    diesel::insert_into(screens::table)
+        .values(&row)
+        .execute(conn)?;
+    audit::record(
+        conn,
+        user,
+        "screen.create",
+        "screen",
+        &row.id,
+        json!({ "name": row.name }),
+    )?;
+    Ok(row)
+}
+
+/// Gives the screen a new device token (revoking any earlier one) and returns it.
+pub(crate) fn replace_device_token(conn: &mut DbConnection, screen_id: &str) -> Result<String, AppError> {
+    let device_token = token::generate(token::SCREEN_PREFIX);
+    diesel::update(screens::table.find(screen_id))
+        .set((
+            screens::token_hash.eq(Some(token::hash(&device_token))),
+            screens::updated_at.eq(db::now()),
+        ))
+        .execute(conn)?;
+    Ok(device_token)
+}
+
 #[utoipa::path(
     tag = "screens",
     params(ScreenQuery),
@@ -141,36 +198,7 @@ async fn create_screen(
     let input = body.into_inner();
     input.validate()?;
     let screen = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            check_references(conn, &input)?;
-            let fields = changes(&input);
-            let row = ScreenRow {
-                id: db::new_id(),
-                building_id: fields.building_id,
-                playlist_id: fields.playlist_id,
-                name: fields.name,
-                kind: fields.kind,
-                width: fields.width,
-                height: fields.height,
-                orientation: fields.orientation,
-                token_hash: None,
-                last_seen_at: None,
-                created_at: fields.updated_at,
-                updated_at: fields.updated_at,
-            };
-            diesel::insert_into(screens::table)
-                .values(&row)
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &user,
-                "screen.create",
-                "screen",
-                &row.id,
-                json!({ "name": row.name }),
-            )?;
-            Ok(Screen::from(row))
-        })
+        conn.transaction(|conn| insert_screen(conn, &user, &input).map(Screen::from))
     })
     .await?;
     Ok(HttpResponse::Created().json(screen))
@@ -289,19 +317,12 @@ async fn issue_screen_token(
     user.require_admin()?;
     let screen_id = id.into_inner();
     let id = screen_id.to_string();
-    let device_token = token::generate(token::SCREEN_PREFIX);
-    let token_hash = token::hash(&device_token);
-    db::run(&state.pool, move |conn| {
+    let device_token = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             find_screen(conn, &id)?;
-            diesel::update(screens::table.find(&id))
-                .set((
-                    screens::token_hash.eq(Some(token_hash)),
-                    screens::updated_at.eq(db::now()),
-                ))
-                .execute(conn)?;
+            let device_token = replace_device_token(conn, &id)?;
             audit::record(conn, &user, "screen.token", "screen", &id, json!({}))?;
-            Ok(())
+            Ok(device_token)
         })
     })
     .await?;

@@ -9,7 +9,9 @@ use civicast_shared::api::events::{
     AudienceSegment, Decision, DecisionKind, Event, EventCategory, EventStatus,
 };
 use civicast_shared::api::media::MediaAsset;
-use civicast_shared::api::places::{Building, Orientation, Screen, ScreenKind};
+use civicast_shared::api::places::{
+    Building, ONLINE_WINDOW_S, Orientation, PlayerReport, Screen, ScreenKind,
+};
 use civicast_shared::api::playlists::{Fit, Playlist, PlaylistItem, PlaylistItemKind};
 use civicast_shared::schedule::Schedule;
 use civicast_shared::venue::VenueType;
@@ -164,6 +166,47 @@ pub struct ScreenRow {
     pub last_seen_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub player_version: Option<String>,
+    pub now_playing_item_id: Option<String>,
+    pub manifest_etag: Option<String>,
+    pub cache_bytes: Option<i64>,
+    pub cache_files: Option<i32>,
+    pub output_width: Option<i32>,
+    pub output_height: Option<i32>,
+    pub uptime_s: Option<i64>,
+    pub status_at: Option<NaiveDateTime>,
+}
+
+impl ScreenRow {
+    /// The player's last report, if it ever sent one.
+    fn player_report(&self) -> Option<PlayerReport> {
+        Some(PlayerReport {
+            reported_at: self.status_at?.and_utc(),
+            player_version: self.player_version.clone().unwrap_or_default(),
+            now_playing: stored_opt_id(self.now_playing_item_id.as_deref()),
+            manifest_etag: self.manifest_etag.clone(),
+            cache_bytes: self
+                .cache_bytes
+                .and_then(|v| u64::try_from(v).ok())
+                .unwrap_or_default(),
+            cache_files: self
+                .cache_files
+                .and_then(|v| u32::try_from(v).ok())
+                .unwrap_or_default(),
+            width: self
+                .output_width
+                .and_then(|v| u32::try_from(v).ok())
+                .unwrap_or_default(),
+            height: self
+                .output_height
+                .and_then(|v| u32::try_from(v).ok())
+                .unwrap_or_default(),
+            uptime_s: self
+                .uptime_s
+                .and_then(|v| u64::try_from(v).ok())
+                .unwrap_or_default(),
+        })
+    }
 }
 
 /// The fields of a screen that its settings form replaces (the token and last-seen time stay).
@@ -182,7 +225,13 @@ pub struct ScreenChanges {
 
 impl From<ScreenRow> for Screen {
     fn from(row: ScreenRow) -> Screen {
+        let player = row.player_report();
+        let last_seen_at = row.last_seen_at.map(|t| t.and_utc());
         Screen {
+            online: last_seen_at.is_some_and(|seen| {
+                chrono::Utc::now() - seen <= chrono::Duration::seconds(ONLINE_WINDOW_S)
+            }),
+            player,
             id: stored_id(&row.id),
             building_id: stored_id(&row.building_id),
             playlist_id: stored_opt_id(row.playlist_id.as_deref()),
@@ -196,11 +245,26 @@ impl From<ScreenRow> for Screen {
             width: u32::try_from(row.width).unwrap_or_default(),
             height: u32::try_from(row.height).unwrap_or_default(),
             paired: row.token_hash.is_some(),
-            last_seen_at: row.last_seen_at.map(|t| t.and_utc()),
+            last_seen_at,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }
     }
+}
+
+/// A player's request for a pairing code, until it collects its token or the code expires.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = pairing_requests)]
+pub struct PairingRequestRow {
+    pub code: String,
+    pub secret_hash: String,
+    pub width: i32,
+    pub height: i32,
+    pub player_version: String,
+    pub screen_id: Option<String>,
+    pub screen_token: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]

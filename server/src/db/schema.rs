@@ -73,6 +73,29 @@ diesel::table! {
         last_seen_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        player_version -> Nullable<Text>,
+        now_playing_item_id -> Nullable<Text>,
+        manifest_etag -> Nullable<Text>,
+        cache_bytes -> Nullable<BigInt>,
+        cache_files -> Nullable<Integer>,
+        output_width -> Nullable<Integer>,
+        output_height -> Nullable<Integer>,
+        uptime_s -> Nullable<BigInt>,
+        status_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    pairing_requests (code) {
+        code -> Text,
+        secret_hash -> Text,
+        width -> Integer,
+        height -> Integer,
+        player_version -> Text,
+        screen_id -> Nullable<Text>,
+        screen_token -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
     }
 }
 
@@ -191,6 +214,7 @@ diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(playlists -> buildings (building_id));
 diesel::joinable!(screens -> buildings (building_id));
+diesel::joinable!(pairing_requests -> screens (screen_id));
 diesel::joinable!(events -> organisations (organisation_id));
 diesel::joinable!(event_decisions -> events (event_id));
 diesel::joinable!(playlist_items -> playlists (playlist_id));
@@ -202,6 +226,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     buildings,
     playlists,
     screens,
+    pairing_requests,
     media_assets,
     events,
     event_decisions,

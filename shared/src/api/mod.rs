@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod device;
 pub mod events;
 pub mod media;
 pub mod places;

@@ -89,8 +89,32 @@ pub struct Screen {
     /// Whether a device token has been issued to a player for this screen.
     pub paired: bool,
     pub last_seen_at: Option<DateTime<Utc>>,
+    /// Whether its player called the server within the last [`ONLINE_WINDOW_S`] seconds.
+    pub online: bool,
+    /// What its player said about itself the last time it polled.
+    pub player: Option<PlayerReport>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A screen counts as online while its player called within this many seconds (players poll
+/// every 10 s, and back off to at most 60 s while the server does not answer).
+pub const ONLINE_WINDOW_S: i64 = 90;
+
+/// A player's last status report, as the CMS shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlayerReport {
+    pub reported_at: DateTime<Utc>,
+    pub player_version: String,
+    /// The playlist item on screen; `None` while the city's default slide shows.
+    pub now_playing: Option<Uuid>,
+    pub manifest_etag: Option<String>,
+    pub cache_bytes: u64,
+    pub cache_files: u32,
+    pub width: u32,
+    pub height: u32,
+    pub uptime_s: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,4 +1,11 @@
-//! Routes a player calls with its screen's device token (never with a user token).
+//! Routes of the player side: pairing by a code on screen (before a player has a token), and the
+//! routes a player calls with its screen's device token (never with a user token): who am I, the
+//! manifest, media files and status reports.
+
+mod manifest;
+mod media;
+mod pairing;
+mod status;
 
 use actix_web::{get, web};
 use civicast_shared::api::ErrorBody;
@@ -13,7 +20,13 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(screen_self);
+    cfg.service(screen_self)
+        .service(manifest::get_manifest)
+        .service(media::get_media)
+        .service(status::post_status)
+        .service(pairing::request_pairing)
+        .service(pairing::poll_pairing)
+        .service(pairing::claim_pairing);
 }
 
 /// The calling screen, its building and time zone. Also marks the screen as seen.

@@ -1,0 +1,10 @@
+DROP TABLE pairing_requests;
+ALTER TABLE screens DROP COLUMN player_version;
+ALTER TABLE screens DROP COLUMN now_playing_item_id;
+ALTER TABLE screens DROP COLUMN manifest_etag;
+ALTER TABLE screens DROP COLUMN cache_bytes;
+ALTER TABLE screens DROP COLUMN cache_files;
+ALTER TABLE screens DROP COLUMN output_width;
+ALTER TABLE screens DROP COLUMN output_height;
+ALTER TABLE screens DROP COLUMN uptime_s;
+ALTER TABLE screens DROP COLUMN status_at;

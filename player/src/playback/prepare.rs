@@ -1,0 +1,145 @@
+//! Prepares an item before it shows: reads its media file from the cache, checks its SHA-256
+//! (a damaged file is never shown), decodes it and scales it down to what the screen can show,
+//! on a thread of its own so that frames never wait on a decoder.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+
+use bevy::asset::RenderAssetUsages;
+use bevy::image::Image;
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use image::imageops::FilterType;
+use sha2::{Digest, Sha256};
+
+/// Decoded pixels, ready to become a texture.
+#[derive(Debug)]
+pub struct Pixels {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Vec<u8>,
+}
+
+impl Pixels {
+    /// A texture whose pixels live only on the GPU once uploaded.
+    pub fn into_image(self) -> Image {
+        Image::new(
+            Extent3d {
+                width: self.width,
+                height: self.height,
+                depth_or_array_layers: 1,
+            },
+            TextureDimension::D2,
+            self.rgba,
+            TextureFormat::Rgba8UnormSrgb,
+            RenderAssetUsages::RENDER_WORLD,
+        )
+    }
+}
+
+/// Why an item's media could not be prepared.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PrepareError {
+    #[error("the cached file is missing")]
+    Missing,
+    #[error("the cached file's SHA-256 does not match: it was damaged")]
+    Damaged,
+    #[error("the file cannot be decoded: {0}")]
+    Undecodable(String),
+}
+
+/// Reads, verifies, decodes and scales one cached file so that it just covers `cover`.
+pub fn load_verified(path: &PathBuf, sha256: &str, cover: (u32, u32)) -> Result<Pixels, PrepareError> {
+    let bytes = std::fs::read(path).map_err(|_| PrepareError::Missing)?;
+    if hex::encode(Sha256::digest(&bytes)) != sha256 {
+        return Err(PrepareError::Damaged);
+    }
+    let decoded =
+        image::load_from_memory(&bytes).map_err(|e| PrepareError::Undecodable(e.to_string()))?;
+    let (width, height) = (decoded.width().max(1), decoded.height().max(1));
+    let scale = (f64::from(cover.0.max(1)) / f64::from(width))
+        .max(f64::from(cover.1.max(1)) / f64::from(height));
+    let decoded = if scale < 1.0 {
+        let new_width = ((f64::from(width) * scale).round() as u32).max(1);
+        let new_height = ((f64::from(height) * scale).round() as u32).max(1);
+        decoded.resize_exact(new_width, new_height, FilterType::Triangle)
+    } else {
+        decoded
+    };
+    let rgba = decoded.into_rgba8();
+    Ok(Pixels {
+        width: rgba.width(),
+        height: rgba.height(),
+        rgba: rgba.into_raw(),
+    })
+}
+
+/// A file being prepared on its own thread.
+#[derive(Debug)]
+pub struct Loading {
+    receiver: Receiver<Result<Pixels, PrepareError>>,
+}
+
+impl Loading {
+    pub fn start(path: PathBuf, sha256: String, cover: (u32, u32)) -> Loading {
+        let (sender, receiver) = mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("prepare".into())
+            .spawn(move || {
+                let _ = sender.send(load_verified(&path, &sha256, cover));
+            });
+        if spawned.is_err() {
+            let (sender, receiver) = mpsc::channel();
+            let _ = sender.send(Err(PrepareError::Undecodable("no thread to decode on".into())));
+            return Loading { receiver };
+        }
+        Loading { receiver }
+    }
+
+    /// The result once the thread finished.
+    pub fn poll(&self) -> Option<Result<Pixels, PrepareError>> {
+        match self.receiver.try_recv() {
+            Ok(result) => Some(result),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(Err(PrepareError::Undecodable(
+                "the decoder stopped".into(),
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let image = image::RgbaImage::from_pixel(width, height, image::Rgba([200, 30, 30, 255]));
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        image.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+        bytes.into_inner()
+    }
+
+    #[test]
+    fn a_large_poster_is_scaled_down_to_cover_the_screen_and_a_damaged_one_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes = png(800, 400);
+        let sha = hex::encode(Sha256::digest(&bytes));
+        let path = dir.path().join(&sha);
+        std::fs::write(&path, &bytes).unwrap();
+        let pixels = load_verified(&path, &sha, (200, 200)).unwrap();
+        assert_eq!((pixels.width, pixels.height), (400, 200));
+        assert_eq!(&pixels.rgba[..4], &[200, 30, 30, 255]);
+
+        let mut damaged = bytes.clone();
+        let last = damaged.len() - 1;
+        damaged[last] ^= 0xff;
+        std::fs::write(&path, &damaged).unwrap();
+        assert_eq!(
+            load_verified(&path, &sha, (200, 200)).unwrap_err(),
+            PrepareError::Damaged
+        );
+        assert_eq!(
+            load_verified(&dir.path().join("gone"), &sha, (200, 200)).unwrap_err(),
+            PrepareError::Missing
+        );
+    }
+}

@@ -1,0 +1,194 @@
+//! HTTP calls to the server, one function per route the player uses. Blocking: they run on the
+//! sync thread, never on a frame.
+
+use std::io::Read;
+use std::time::Duration;
+
+use civicast_shared::api::device::{
+    MANIFEST_SCHEMA_VERSION, Manifest, PairingRequest, PairingState, PairingTicket, PlayerStatus,
+};
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, Response};
+use reqwest::header;
+
+use super::cache::{CacheError, MediaCache};
+
+/// Why a call to the server did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The server refused the device token: the screen was unpaired or given another player.
+    #[error("the server no longer accepts this screen's token")]
+    Unauthorized,
+    /// The pairing code expired or is unknown: ask for a new one.
+    #[error("the pairing code expired")]
+    PairingExpired,
+    #[error("the server answered {0}")]
+    Status(StatusCode),
+    #[error("cannot reach the server: {0}")]
+    Network(#[from] reqwest::Error),
+    #[error("the manifest is in format version {0}, newer than this player understands")]
+    TooNew(u32),
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+}
+
+/// The result of a conditional manifest poll.
+#[derive(Debug)]
+pub enum ManifestPoll {
+    Unchanged,
+    Changed { manifest: Manifest, etag: String },
+}
+
+/// Reads at most `bytes_per_second`, so a player does not fill a building's uplink.
+struct Throttled<R> {
+    inner: R,
+    bytes_per_second: u64,
+    started: std::time::Instant,
+    read: u64,
+}
+
+impl<R: Read> Read for Throttled<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let allowed_until = Duration::from_secs_f64(self.read as f64 / self.bytes_per_second as f64);
+        if let Some(wait) = allowed_until.checked_sub(self.started.elapsed()) {
+            std::thread::sleep(wait);
+        }
+        let chunk = buffer.len().min(16 * 1024);
+        let count = self.inner.read(&mut buffer[..chunk])?;
+        self.read += count as u64;
+        Ok(count)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerClient {
+    base: String,
+    http: Client,
+    /// Download speed limit in bytes per second, if any.
+    rate_limit: Option<u64>,
+}
+
+impl ServerClient {
+    pub fn new(base: &str, rate_limit: Option<u64>) -> Result<ServerClient, SyncError> {
+        let http = Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(120))
+            .user_agent(concat!("civicast-player/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(ServerClient {
+            base: base.trim_end_matches('/').to_owned(),
+            http,
+            rate_limit,
+        })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.base)
+    }
+
+    fn check(response: Response) -> Result<Response, SyncError> {
+        match response.status() {
+            status if status.is_success() || status == StatusCode::NOT_MODIFIED => Ok(response),
+            StatusCode::UNAUTHORIZED => Err(SyncError::Unauthorized),
+            status => Err(SyncError::Status(status)),
+        }
+    }
+
+    pub fn request_pairing(&self, request: &PairingRequest) -> Result<PairingTicket, SyncError> {
+        let response = self.http.post(self.url("/pairing")).json(request).send()?;
+        Ok(Self::check(response)?.json()?)
+    }
+
+    pub fn poll_pairing(&self, secret: &str) -> Result<PairingState, SyncError> {
+        let response = self.http.get(self.url(&format!("/pairing/{secret}"))).send()?;
+        if response.status() == StatusCode::NOT_FOUND {
+            return Err(SyncError::PairingExpired);
+        }
+        Ok(Self::check(response)?.json()?)
+    }
+
+    /// Polls the manifest; `etag` is the one of the manifest the player has.
+    pub fn poll_manifest(&self, token: &str, etag: Option<&str>) -> Result<ManifestPoll, SyncError> {
+        let mut request = self.http.get(self.url("/screen/manifest")).bearer_auth(token);
+        if let Some(etag) = etag {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        let response = Self::check(request.send()?)?;
+        if response.status() == StatusCode::NOT_MODIFIED {
+            return Ok(ManifestPoll::Unchanged);
+        }
+        let etag = response
+            .headers()
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let manifest: Manifest = response.json()?;
+        if manifest.schema_version > MANIFEST_SCHEMA_VERSION {
+            return Err(SyncError::TooNew(manifest.schema_version));
+        }
+        Ok(ManifestPoll::Changed { manifest, etag })
+    }
+
+    /// Downloads one media file into the cache, resuming what an earlier attempt left, and
+    /// verifies it. Returns the bytes transferred.
+    pub fn download(
+        &self,
+        token: &str,
+        cache: &MediaCache,
+        sha256: &str,
+        size: u64,
+    ) -> Result<u64, SyncError> {
+        let offset = cache.partial_len(sha256);
+        if size > 0 && offset >= size {
+            // Everything arrived before an interruption: only the check and rename are left.
+            return match cache.commit(sha256) {
+                Ok(()) => Ok(0),
+                Err(error) => Err(error.into()),
+            };
+        }
+        let mut request = self
+            .http
+            .get(self.url(&format!("/screen/media/{sha256}")))
+            .bearer_auth(token);
+        if offset > 0 {
+            request = request.header(header::RANGE, format!("bytes={offset}-"));
+        }
+        let response = Self::check(request.send()?)?;
+        let restart = match response.status() {
+            StatusCode::PARTIAL_CONTENT => false,
+            StatusCode::OK => true,
+            status => return Err(SyncError::Status(status)),
+        };
+        let written = match self.rate_limit {
+            Some(bytes_per_second) => cache.append_partial(
+                sha256,
+                restart,
+                &mut Throttled {
+                    inner: response,
+                    bytes_per_second: bytes_per_second.max(1),
+                    started: std::time::Instant::now(),
+                    read: 0,
+                },
+            )?,
+            None => cache.append_partial(sha256, restart, &mut { response })?,
+        };
+        cache.commit(sha256)?;
+        Ok(written)
+    }
+
+    pub fn report_status(&self, token: &str, status: &PlayerStatus) -> Result<(), SyncError> {
+        let response = self
+            .http
+            .post(self.url("/screen/status"))
+            .bearer_auth(token)
+            .json(status)
+            .send()?;
+        Self::check(response)?;
+        Ok(())
+    }
+}

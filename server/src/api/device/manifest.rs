@@ -1,0 +1,212 @@
+//! The manifest: everything a screen needs to play on its own (items in loop order, schedules,
+//! event card fields, the SHA-256 of every media file), answered with an ETag so that a poll
+//! when nothing changed costs a 304 and no body.
+
+use std::collections::HashMap;
+
+use actix_web::http::header::{self, EntityTag, IfNoneMatch};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use civicast_shared::api::ErrorBody;
+use civicast_shared::api::device::{
+    EventCard, MANIFEST_SCHEMA_VERSION, Manifest, ManifestItem, MediaRef,
+};
+use civicast_shared::api::events::{EventCategory, EventStatus};
+use civicast_shared::api::playlists::{Fit, PlaylistItemKind};
+use civicast_shared::api::places::{Orientation, ScreenKind};
+use civicast_shared::schedule::Schedule;
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::api::buildings::find_building;
+use crate::api::screens::find_screen;
+use crate::auth::CurrentScreen;
+use crate::db::models::{
+    EventRow, MediaAssetRow, PlaylistItemRow, stored_id, stored_json,
+};
+use crate::db::schema::{events, media_assets, organisations, playlist_items, playlists};
+use crate::db::{self, DbConnection};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Seconds between a player's polls while the server answers.
+pub const POLL_INTERVAL_S: u32 = 10;
+
+/// The playlist a screen plays: its own (LED walls), else its building's first.
+fn playlist_of(
+    conn: &mut DbConnection,
+    own: Option<&str>,
+    building_id: &str,
+) -> Result<Option<String>, AppError> {
+    if let Some(own) = own {
+        return Ok(Some(own.to_owned()));
+    }
+    Ok(playlists::table
+        .filter(playlists::building_id.eq(building_id))
+        .order(playlists::created_at.asc())
+        .select(playlists::id)
+        .first::<String>(conn)
+        .optional()?)
+}
+
+fn media_ref(row: &MediaAssetRow) -> MediaRef {
+    MediaRef {
+        sha256: row.sha256.clone(),
+        size_bytes: u64::try_from(row.size_bytes).unwrap_or_default(),
+        content_type: row.content_type.clone(),
+        width: u32::try_from(row.width).unwrap_or_default(),
+        height: u32::try_from(row.height).unwrap_or_default(),
+    }
+}
+
+/// Builds the manifest of a screen from the database.
+pub fn build_manifest(conn: &mut DbConnection, screen_id: &str) -> Result<Manifest, AppError> {
+    let screen = find_screen(conn, screen_id)?;
+    let building = find_building(conn, &screen.building_id)?;
+    let playlist_id = playlist_of(conn, screen.playlist_id.as_deref(), &screen.building_id)?;
+    let rows: Vec<PlaylistItemRow> = match &playlist_id {
+        Some(playlist_id) => playlist_items::table
+            .filter(playlist_items::playlist_id.eq(playlist_id))
+            .order((playlist_items::position.asc(), playlist_items::created_at.asc()))
+            .select(PlaylistItemRow::as_select())
+            .load(conn)?,
+        None => Vec::new(),
+    };
+    let event_ids: Vec<&str> = rows.iter().filter_map(|r| r.event_id.as_deref()).collect();
+    let event_rows: Vec<(EventRow, String)> = events::table
+        .inner_join(organisations::table)
+        .filter(events::id.eq_any(&event_ids))
+        .select((EventRow::as_select(), organisations::name))
+        .load(conn)?;
+    let events_by_id: HashMap<String, (EventRow, String)> = event_rows
+        .into_iter()
+        .map(|(event, organiser)| (event.id.clone(), (event, organiser)))
+        .collect();
+    let media_ids: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.media_id.as_deref())
+        .chain(
+            events_by_id
+                .values()
+                .filter_map(|(event, _)| event.poster_media_id.as_deref()),
+        )
+        .collect();
+    let media_by_id: HashMap<String, MediaAssetRow> = media_assets::table
+        .filter(media_assets::id.eq_any(&media_ids))
+        .select(MediaAssetRow::as_select())
+        .load::<MediaAssetRow>(conn)?
+        .into_iter()
+        .map(|row| (row.id.clone(), row))
+        .collect();
+
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let kind = PlaylistItemKind::parse(&row.kind).unwrap_or(PlaylistItemKind::Announcement);
+        let mut media = row
+            .media_id
+            .as_ref()
+            .and_then(|id| media_by_id.get(id))
+            .map(media_ref);
+        let mut event = None;
+        if let Some(event_id) = &row.event_id {
+            // Only approved events reach a screen, whatever a playlist still holds.
+            let Some((event_row, organiser)) = events_by_id.get(event_id) else {
+                continue;
+            };
+            if event_row.status() != EventStatus::Approved {
+                continue;
+            }
+            media = event_row
+                .poster_media_id
+                .as_ref()
+                .and_then(|id| media_by_id.get(id))
+                .map(media_ref);
+            event = Some(EventCard {
+                title: event_row.title.clone(),
+                description: event_row.description.clone(),
+                starts_at: event_row.starts_at.and_utc(),
+                ends_at: event_row.ends_at.and_utc(),
+                venue: event_row.venue.clone(),
+                category: EventCategory::parse(&event_row.category).unwrap_or(EventCategory::Other),
+                link: event_row.link.clone(),
+                organiser: organiser.clone(),
+            });
+        }
+        if kind == PlaylistItemKind::Slide && media.is_none() {
+            continue; // its image was removed from the library
+        }
+        items.push(ManifestItem {
+            id: stored_id(&row.id),
+            kind,
+            duration_ms: u32::try_from(row.duration_ms).unwrap_or_default(),
+            fit: Fit::parse(&row.fit).unwrap_or(Fit::Fit),
+            schedule: stored_json::<Schedule>(&row.schedule),
+            media,
+            text: row.text,
+            event,
+        });
+    }
+    Ok(Manifest {
+        schema_version: MANIFEST_SCHEMA_VERSION,
+        screen_id: stored_id(&screen.id),
+        screen_name: screen.name,
+        kind: ScreenKind::parse(&screen.kind).unwrap_or(ScreenKind::InformationScreen),
+        width: u32::try_from(screen.width).unwrap_or_default(),
+        height: u32::try_from(screen.height).unwrap_or_default(),
+        orientation: Orientation::parse(&screen.orientation).unwrap_or(Orientation::Landscape),
+        building_name: building.name,
+        time_zone: building.time_zone,
+        poll_interval_s: POLL_INTERVAL_S,
+        items,
+    })
+}
+
+/// The ETag of a manifest body: a hash of its bytes, so equal content gives an equal tag on
+/// every server instance.
+pub fn etag_of(body: &[u8]) -> EntityTag {
+    EntityTag::new_strong(hex::encode(&Sha256::digest(body)[..16]))
+}
+
+/// What the calling screen plays. Send `If-None-Match` with the last ETag: an unchanged
+/// manifest answers 304 with no body.
+#[utoipa::path(
+    tag = "screen device",
+    responses(
+        (status = 200, body = Manifest, headers(("ETag" = String))),
+        (status = 304, description = "unchanged since the ETag in If-None-Match"),
+        (status = 401, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/screen/manifest")]
+pub(super) async fn get_manifest(
+    state: web::Data<AppState>,
+    screen: CurrentScreen,
+    request: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let id = screen.id.to_string();
+    let manifest = db::run(&state.pool, move |conn| build_manifest(conn, &id)).await?;
+    let body = serde_json::to_vec(&manifest)
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("manifest serialisation: {e}")))?;
+    let etag = etag_of(&body);
+    let unchanged = match request.headers().get(header::IF_NONE_MATCH) {
+        None => false,
+        Some(_) => match header::Header::parse(&request) {
+            Ok(IfNoneMatch::Any) => true,
+            Ok(IfNoneMatch::Items(tags)) => tags.iter().any(|tag| tag.weak_eq(&etag)),
+            Err(_) => false,
+        },
+    };
+    let mut response = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header(header::ETag(etag))
+        .insert_header((header::CACHE_CONTROL, "no-cache"));
+    if unchanged {
+        Ok(response.finish())
+    } else {
+        Ok(response.content_type("application/json").body(body))
+    }
+}

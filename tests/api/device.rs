@@ -1,0 +1,274 @@
+//! The player's side of the API: pairing by a code on screen, the manifest with its ETag, media
+//! by hash with Range, and status reports that the CMS shows.
+
+use civicast_tests::{png, spawn_app};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::event_body;
+
+#[tokio::test]
+async fn a_player_pairs_by_a_code_that_staff_enter_and_collects_its_token_once() {
+    let app = spawn_app().await;
+    let library = app.building("Library").await;
+    let ticket = app
+        .send(
+            Method::POST,
+            "/api/v1/pairing",
+            None,
+            Some(&json!({ "width": 1080, "height": 1920, "player_version": "0.1.0" })),
+        )
+        .await;
+    assert_eq!(ticket.status(), StatusCode::CREATED);
+    let ticket: Value = ticket.json().await.unwrap();
+    let code = ticket["code"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 6);
+    let poll = format!("/api/v1/pairing/{}", ticket["secret"].as_str().unwrap());
+
+    let waiting: Value = app.send(Method::GET, &poll, None, None).await.json().await.unwrap();
+    assert_eq!(waiting["status"], "pending");
+    assert_eq!(waiting["token"], Value::Null);
+
+    // An association member cannot take over a screen.
+    let (_, choir) = app
+        .organisation_with_member("Choir", "association", "association")
+        .await;
+    let claim = json!({ "code": code.to_lowercase(), "building_id": library, "name": "Entrance" });
+    app.expect(Method::POST, "/api/v1/pairing/claim", &choir, Some(&claim), StatusCode::FORBIDDEN)
+        .await;
+
+    // Staff type the code (in lower case, as people do); the screen takes the player's shape.
+    let screen = app
+        .expect(Method::POST, "/api/v1/pairing/claim", &app.admin, Some(&claim), StatusCode::OK)
+        .await;
+    assert_eq!(screen["building_id"], library.as_str());
+    assert_eq!((screen["width"].as_u64(), screen["height"].as_u64()), (Some(1080), Some(1920)));
+    assert_eq!(screen["orientation"], "portrait");
+    assert_eq!(screen["paired"], true);
+    let again = app
+        .expect(Method::POST, "/api/v1/pairing/claim", &app.admin, Some(&claim), StatusCode::CONFLICT)
+        .await;
+    assert!(again["message"].as_str().unwrap().contains("already"));
+
+    let paired: Value = app.send(Method::GET, &poll, None, None).await.json().await.unwrap();
+    assert_eq!(paired["status"], "paired");
+    assert_eq!(paired["screen_id"], screen["id"]);
+    let token = paired["token"].as_str().unwrap();
+    assert!(token.starts_with("cvs_"));
+    // The token is handed out once; the secret is spent.
+    let spent = app.send(Method::GET, &poll, None, None).await;
+    assert_eq!(spent.status(), StatusCode::NOT_FOUND);
+
+    let me = app
+        .expect(Method::GET, "/api/v1/screen/self", token, None, StatusCode::OK)
+        .await;
+    assert_eq!(me["screen"]["name"], "Entrance");
+
+    // The audit log says who paired it.
+    let log = app
+        .expect(Method::GET, "/api/v1/audit?action=screen.pair", &app.admin, None, StatusCode::OK)
+        .await;
+    assert_eq!(log["items"][0]["entity_id"], screen["id"]);
+}
+
+#[tokio::test]
+async fn pairing_input_is_checked_and_unknown_codes_say_what_to_do() {
+    let app = spawn_app().await;
+    let library = app.building("Library").await;
+    let tiny = app
+        .send(
+            Method::POST,
+            "/api/v1/pairing",
+            None,
+            Some(&json!({ "width": 10, "height": 1080, "player_version": "0.1.0" })),
+        )
+        .await;
+    assert_eq!(tiny.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad_code = app
+        .expect(
+            Method::POST,
+            "/api/v1/pairing/claim",
+            &app.admin,
+            Some(&json!({ "code": "K7Q0M", "building_id": library, "name": "Hall" })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(bad_code["fields"][0]["field"], "code");
+    let neither = app
+        .expect(
+            Method::POST,
+            "/api/v1/pairing/claim",
+            &app.admin,
+            Some(&json!({ "code": "K7Q4MX" })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(neither["fields"][0]["field"], "screen_id");
+    let unknown = app
+        .expect(
+            Method::POST,
+            "/api/v1/pairing/claim",
+            &app.admin,
+            Some(&json!({ "code": "K7Q4MX", "building_id": library, "name": "Hall" })),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    assert!(unknown["message"].as_str().unwrap().contains("K7Q4MX"));
+    let forged = app
+        .send(Method::GET, &format!("/api/v1/pairing/{}", "ab".repeat(32)), None, None)
+        .await;
+    assert_eq!(forged.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_manifest_lists_the_loop_with_media_hashes_and_answers_304_when_unchanged() {
+    let app = spawn_app().await;
+    let library = app.building("Library").await;
+    let (screen_id, token) = app.pair_screen(&library, "Hall", 1920, 1080).await;
+    let playlist = app.playlist(&library, "Library loop").await;
+    let slide_bytes = png(1920, 1080);
+    let slide = app.upload_image(&app.admin, slide_bytes.clone(), "image/png").await;
+    app.add_item(&playlist, &json!({ "kind": "slide", "media_id": slide["id"], "duration_ms": 8000, "fit": "fill" }))
+        .await;
+    app.add_item(&playlist, &json!({ "kind": "announcement", "text": "Closed on Monday <b>11/11</b>" }))
+        .await;
+    // An approved event with a poster comes third.
+    let (_, choir) = app
+        .organisation_with_member("Choir", "association", "association")
+        .await;
+    let (_, staff) = app
+        .organisation_with_member("Communications", "city_department", "staff")
+        .await;
+    let poster = app.upload_image(&choir, png(1200, 1600), "image/png").await;
+    let mut body = event_body("Winter concert", 5, &[&library]);
+    body["poster_media_id"] = poster["id"].clone();
+    let event = app.submit_event(&choir, &body).await;
+    let event_id = event["id"].as_str().unwrap();
+    app.expect(
+        Method::POST,
+        &format!("/api/v1/events/{event_id}/approve"),
+        &staff,
+        Some(&json!({ "building_ids": [library] })),
+        StatusCode::OK,
+    )
+    .await;
+
+    let response = app.send(Method::GET, "/api/v1/screen/manifest", Some(&token), None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let manifest: Value = response.json().await.unwrap();
+    assert_eq!(manifest["screen_id"], screen_id.as_str());
+    assert_eq!(manifest["time_zone"], "Europe/Brussels");
+    let items = manifest["items"].as_array().unwrap();
+    let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["slide", "announcement", "event"]);
+    assert_eq!(items[0]["media"]["sha256"], slide["sha256"]);
+    assert_eq!(items[0]["fit"], "fill");
+    assert_eq!(items[0]["duration_ms"], 8000);
+    assert_eq!(items[1]["text"], "Closed on Monday <b>11/11</b>");
+    assert_eq!(items[2]["event"]["title"], "Winter concert");
+    assert_eq!(items[2]["event"]["organiser"], "Choir");
+    assert_eq!(items[2]["event"]["link"], "https://choir.example/concert");
+    assert_eq!(items[2]["media"]["sha256"], poster["sha256"]);
+    assert!(items[2]["schedule"]["valid_from"].is_string(), "the promotion window travels");
+
+    // Nothing changed: 304 and no body.
+    let unchanged = app
+        .client
+        .get(app.url("/api/v1/screen/manifest"))
+        .bearer_auth(&token)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
+    assert!(unchanged.text().await.unwrap().is_empty());
+
+    // A withdrawn event leaves the manifest, and the ETag changes.
+    app.expect(
+        Method::POST,
+        &format!("/api/v1/events/{event_id}/withdraw"),
+        &choir,
+        None,
+        StatusCode::OK,
+    )
+    .await;
+    let changed = app
+        .client
+        .get(app.url("/api/v1/screen/manifest"))
+        .bearer_auth(&token)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+    let manifest: Value = changed.json().await.unwrap();
+    assert_eq!(manifest["items"].as_array().unwrap().len(), 2);
+
+    // A user token is not a screen.
+    app.expect(Method::GET, "/api/v1/screen/manifest", &app.admin, None, StatusCode::FORBIDDEN)
+        .await;
+
+    // Media by hash, whole or from an offset, cacheable for good.
+    let media_path = format!("/api/v1/screen/media/{}", slide["sha256"].as_str().unwrap());
+    let whole = app.send(Method::GET, &media_path, Some(&token), None).await;
+    assert_eq!(whole.status(), StatusCode::OK);
+    assert!(whole.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    assert_eq!(whole.bytes().await.unwrap().as_ref(), slide_bytes.as_slice());
+    let rest = app
+        .client
+        .get(app.url(&media_path))
+        .bearer_auth(&token)
+        .header("range", "bytes=100-")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rest.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(rest.bytes().await.unwrap().as_ref(), &slide_bytes[100..]);
+    let unknown = app
+        .send(Method::GET, &format!("/api/v1/screen/media/{}", "0".repeat(64)), Some(&token), None)
+        .await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let tricky = app
+        .send(Method::GET, "/api/v1/screen/media/..%2F..%2Fsecret", Some(&token), None)
+        .await;
+    assert_eq!(tricky.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_player_status_report_shows_in_the_cms_and_bad_reports_are_refused() {
+    let app = spawn_app().await;
+    let library = app.building("Library").await;
+    let (screen_id, token) = app.pair_screen(&library, "Hall", 1920, 1080).await;
+    let before = app
+        .expect(Method::GET, &format!("/api/v1/screens/{screen_id}"), &app.admin, None, StatusCode::OK)
+        .await;
+    assert_eq!(before["online"], false);
+    assert_eq!(before["player"], Value::Null);
+
+    let report = json!({
+        "player_version": "0.1.0", "now_playing": null, "manifest_etag": "\"abc\"",
+        "cache_bytes": 1234, "cache_files": 2, "width": 1920, "height": 1080, "uptime_s": 42
+    });
+    app.expect(Method::POST, "/api/v1/screen/status", &token, Some(&report), StatusCode::NO_CONTENT)
+        .await;
+    let after = app
+        .expect(Method::GET, &format!("/api/v1/screens/{screen_id}"), &app.admin, None, StatusCode::OK)
+        .await;
+    assert_eq!(after["online"], true);
+    assert_eq!(after["player"]["cache_bytes"], 1234);
+    assert_eq!(after["player"]["uptime_s"], 42);
+    assert_eq!(after["player"]["player_version"], "0.1.0");
+
+    let mut bad = report.clone();
+    bad["width"] = json!(100_000);
+    let refused = app
+        .expect(Method::POST, "/api/v1/screen/status", &token, Some(&bad), StatusCode::UNPROCESSABLE_ENTITY)
+        .await;
+    assert_eq!(refused["fields"][0]["field"], "width");
+    let mut unknown_field = report.clone();
+    unknown_field["camera"] = json!("on");
+    let refused = app.send(Method::POST, "/api/v1/screen/status", Some(&token), Some(&unknown_field)).await;
+    assert!(refused.status().is_client_error());
+}
