@@ -356,3 +356,200 @@ fn poll_preparation(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::{SyncMessage, test_channels};
+    use bevy::time::TimeUpdateStrategy;
+    use chrono::{TimeZone, Weekday};
+    use civicast_shared::api::device::{MANIFEST_SCHEMA_VERSION, Manifest, MediaRef};
+    use civicast_shared::api::places::{Orientation, ScreenKind};
+    use civicast_shared::api::playlists::{Fit, PlaylistItemKind};
+    use civicast_shared::schedule::Schedule;
+    use std::sync::mpsc::{Receiver, Sender};
+
+    const FRAME: Duration = Duration::from_millis(100);
+
+    struct Harness {
+        app: App,
+        to_app: Sender<SyncMessage>,
+        from_app: Receiver<AppRequest>,
+        _cache: tempfile::TempDir,
+    }
+
+    impl Harness {
+        fn new() -> Harness {
+            let mut app = App::new();
+            // Monday 23 November 2026, 09:00 in Brussels.
+            let monday = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
+            app.add_plugins((MinimalPlugins, AssetPlugin::default()))
+                .init_asset::<Image>()
+                .add_message::<RequestRedraw>()
+                .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
+                .insert_resource(WallClock::StartingAt(monday));
+            let cache = tempfile::tempdir().unwrap();
+            app.insert_resource(CacheDir(cache.path().to_path_buf()));
+            let (to_app, from_app) = test_channels(&mut app);
+            app.add_plugins(crate::plugin);
+            Harness {
+                app,
+                to_app,
+                from_app,
+                _cache: cache,
+            }
+        }
+
+        fn send(&self, items: Vec<ManifestItem>, etag: &str) {
+            let manifest = Manifest {
+                schema_version: MANIFEST_SCHEMA_VERSION,
+                screen_id: Uuid::now_v7(),
+                screen_name: "Hall".into(),
+                kind: ScreenKind::InformationScreen,
+                width: 1920,
+                height: 1080,
+                orientation: Orientation::Landscape,
+                building_name: "Library".into(),
+                time_zone: "Europe/Brussels".into(),
+                poll_interval_s: 10,
+                items,
+            };
+            self.to_app
+                .send(SyncMessage::Manifest(Box::new(StoredManifest {
+                    etag: etag.into(),
+                    manifest,
+                })))
+                .unwrap();
+        }
+
+        /// Runs frames for `duration` of bevy time.
+        fn run_for(&mut self, duration: Duration) {
+            let frames = duration.as_millis() / FRAME.as_millis();
+            for _ in 0..frames.max(1) {
+                self.app.update();
+            }
+        }
+
+        fn on_screen(&self) -> OnScreen {
+            self.app.world().resource::<Playback>().on_screen.clone()
+        }
+
+        fn history(&self) -> Vec<Uuid> {
+            self.app.world().resource::<Playback>().history.clone()
+        }
+
+        fn layers(&mut self) -> usize {
+            let world = self.app.world_mut();
+            world.query::<&crate::render::Layer>().iter(world).count()
+        }
+    }
+
+    fn announcement(text: &str, duration_ms: u32) -> ManifestItem {
+        ManifestItem {
+            id: Uuid::now_v7(),
+            kind: PlaylistItemKind::Announcement,
+            duration_ms,
+            fit: Fit::Fit,
+            schedule: Schedule::default(),
+            media: None,
+            text: Some(text.into()),
+            event: None,
+        }
+    }
+
+    #[test]
+    fn items_play_in_order_for_their_length_and_skip_those_out_of_schedule() {
+        let mut harness = Harness::new();
+        let a = announcement("A", 2_000);
+        let mut sunday_only = announcement("B", 3_000);
+        sunday_only.schedule.weekdays = vec![Weekday::Sun];
+        let c = announcement("C", 1_000);
+        harness.send(vec![a.clone(), sunday_only.clone(), c.clone()], "\"1\"");
+        harness.run_for(FRAME);
+        assert_eq!(harness.on_screen(), OnScreen::Item { index: 0, id: a.id });
+        harness.run_for(Duration::from_millis(1_500));
+        assert_eq!(harness.on_screen(), OnScreen::Item { index: 0, id: a.id }, "A plays its 2 s");
+        harness.run_for(Duration::from_millis(700));
+        assert_eq!(harness.on_screen(), OnScreen::Item { index: 2, id: c.id });
+        harness.run_for(Duration::from_millis(6_000));
+        let history = harness.history();
+        assert!(!history.contains(&sunday_only.id), "a Sunday item never plays on a Monday");
+        assert_eq!(&history[..4], &[a.id, c.id, a.id, c.id]);
+        // Old layers go once the new one has faded in: memory stays flat.
+        assert!(harness.layers() <= 2);
+    }
+
+    #[test]
+    fn a_new_manifest_takes_over_at_the_next_item_boundary_and_never_mid_item() {
+        let mut harness = Harness::new();
+        let a = announcement("A", 5_000);
+        harness.send(vec![a.clone()], "\"1\"");
+        harness.run_for(Duration::from_millis(1_000));
+        let x = announcement("X", 5_000);
+        harness.send(vec![x.clone()], "\"2\"");
+        harness.run_for(Duration::from_millis(3_800));
+        assert_eq!(harness.on_screen(), OnScreen::Item { index: 0, id: a.id });
+        harness.run_for(Duration::from_millis(400));
+        assert_eq!(harness.on_screen(), OnScreen::Item { index: 0, id: x.id });
+        assert_eq!(
+            harness.app.world().resource::<Playback>().manifest_etag(),
+            Some("\"2\"")
+        );
+    }
+
+    #[test]
+    fn the_pairing_code_shows_until_a_manifest_arrives_and_an_empty_one_shows_the_default_slide() {
+        let mut harness = Harness::new();
+        harness
+            .to_app
+            .send(SyncMessage::Pairing {
+                code: "K7Q4MX".into(),
+                server: "http://127.0.0.1:8080".into(),
+            })
+            .unwrap();
+        harness.run_for(FRAME);
+        assert_eq!(harness.on_screen(), OnScreen::Pairing("K7Q4MX".into()));
+        harness.send(vec![], "\"empty\"");
+        harness.run_for(FRAME * 2);
+        assert_eq!(harness.on_screen(), OnScreen::Default);
+        let mut evening = announcement("Evening only", 2_000);
+        evening.schedule.time_windows = vec![civicast_shared::schedule::TimeWindow {
+            start: chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+            end: chrono::NaiveTime::from_hms_opt(22, 0, 0).unwrap(),
+        }];
+        harness.send(vec![evening], "\"evening\"");
+        harness.run_for(FRAME * 3);
+        assert_eq!(harness.on_screen(), OnScreen::Default, "09:00 is not evening");
+    }
+
+    #[test]
+    fn a_damaged_media_file_is_never_shown_but_reported_for_fetching_again() {
+        let mut harness = Harness::new();
+        let cache = harness.app.world().resource::<CacheDir>().0.clone();
+        let sha = "ab".repeat(32);
+        std::fs::write(cache.join(&sha), b"not what the hash promised").unwrap();
+        let mut slide = announcement("unused", 3_000);
+        slide.kind = PlaylistItemKind::Slide;
+        slide.text = None;
+        slide.media = Some(MediaRef {
+            sha256: sha.clone(),
+            size_bytes: 26,
+            content_type: "image/png".into(),
+            width: 1920,
+            height: 1080,
+        });
+        let fallback = announcement("Welcome", 3_000);
+        harness.send(vec![slide.clone(), fallback.clone()], "\"1\"");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while harness.history().is_empty() && std::time::Instant::now() < deadline {
+            harness.run_for(FRAME);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(harness.history(), vec![fallback.id], "the damaged slide is skipped");
+        assert_eq!(
+            harness.from_app.try_recv(),
+            Ok(AppRequest::Refetch(sha)),
+            "the sync thread is asked to fetch it again"
+        );
+    }
+}

@@ -3,6 +3,7 @@
 //! on a thread of its own so that frames never wait on a decoder.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 use bevy::asset::RenderAssetUsages;
@@ -76,7 +77,8 @@ pub fn load_verified(path: &PathBuf, sha256: &str, cover: (u32, u32)) -> Result<
 /// A file being prepared on its own thread.
 #[derive(Debug)]
 pub struct Loading {
-    receiver: Receiver<Result<Pixels, PrepareError>>,
+    // A Mutex only to make the receiver `Sync`, as bevy resources must be.
+    receiver: Mutex<Receiver<Result<Pixels, PrepareError>>>,
 }
 
 impl Loading {
@@ -90,14 +92,19 @@ impl Loading {
         if spawned.is_err() {
             let (sender, receiver) = mpsc::channel();
             let _ = sender.send(Err(PrepareError::Undecodable("no thread to decode on".into())));
-            return Loading { receiver };
+            return Loading {
+                receiver: Mutex::new(receiver),
+            };
         }
-        Loading { receiver }
+        Loading {
+            receiver: Mutex::new(receiver),
+        }
     }
 
     /// The result once the thread finished.
     pub fn poll(&self) -> Option<Result<Pixels, PrepareError>> {
-        match self.receiver.try_recv() {
+        let receiver = self.receiver.lock().ok()?;
+        match receiver.try_recv() {
             Ok(result) => Some(result),
             Err(TryRecvError::Empty) => None,
             Err(TryRecvError::Disconnected) => Some(Err(PrepareError::Undecodable(

@@ -81,12 +81,8 @@ pub enum LayerContent<'a> {
     },
 }
 
-#[derive(Resource, Debug, Default)]
-struct LayerCount(i32);
-
 pub fn plugin(app: &mut App) {
     app.init_resource::<OutputSize>()
-        .init_resource::<LayerCount>()
         .add_systems(Startup, spawn_camera)
         .add_systems(
             Update,
