@@ -72,7 +72,8 @@ pub fn run(options: Options) -> AppExit {
     if let Some(size) = options.window {
         app.insert_resource(render::OutputSize(UVec2::new(size.width, size.height)));
     }
-    app.add_plugins(plugin).add_systems(Update, share_output_size);
+    app.add_plugins(plugin)
+        .add_systems(Update, share_output_size);
     app.run()
 }
 

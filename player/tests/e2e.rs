@@ -82,7 +82,12 @@ struct Player {
 impl Player {
     fn start(display: &Display, server: &str, data_dir: &Path, extra: &[&str]) -> Player {
         let mut process = Command::new(env!("CARGO_BIN_EXE_civicast-player"))
-            .args(["--server", server, "--window", &format!("{}x{}", SCREEN.0, SCREEN.1)])
+            .args([
+                "--server",
+                server,
+                "--window",
+                &format!("{}x{}", SCREEN.0, SCREEN.1),
+            ])
             .arg("--data-dir")
             .arg(data_dir)
             .args(extra)
@@ -156,7 +161,12 @@ async fn wait_for_color(display: &Display, player: &Player, color: [u8; 3], what
     }
 }
 
-async fn slide_item(app: &TestApp, playlist: &str, color: [u8; 3], position: u32) -> (Value, Value) {
+async fn slide_item(
+    app: &TestApp,
+    playlist: &str,
+    color: [u8; 3],
+    position: u32,
+) -> (Value, Value) {
     let media = app
         .upload_image(&app.admin, solid_png(1920, 1080, color), "image/png")
         .await;
@@ -176,7 +186,11 @@ fn noisy_png(width: u32, height: u32) -> Vec<u8> {
         state ^= state << 13;
         state ^= state >> 17;
         state ^= state << 5;
-        image::Rgb([(state & 0x3f) as u8 + 180, (state >> 8 & 0x1f) as u8, (state >> 16 & 0x1f) as u8])
+        image::Rgb([
+            (state & 0x3f) as u8 + 180,
+            (state >> 8 & 0x1f) as u8,
+            (state >> 16 & 0x1f) as u8,
+        ])
     });
     let mut bytes = std::io::Cursor::new(Vec::new());
     image.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
@@ -199,8 +213,16 @@ async fn the_player_pairs_plays_survives_outages_and_heals_its_cache() {
         if let Some(code) = player.pairing_code() {
             break code;
         }
-        assert!(player.is_running(), "the player stopped:\n{}", player.dump_log());
-        assert!(Instant::now() < deadline, "no pairing code:\n{}", player.dump_log());
+        assert!(
+            player.is_running(),
+            "the player stopped:\n{}",
+            player.dump_log()
+        );
+        assert!(
+            Instant::now() < deadline,
+            "no pairing code:\n{}",
+            player.dump_log()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -222,32 +244,44 @@ async fn the_player_pairs_plays_survives_outages_and_heals_its_cache() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let seen = app.expect(Method::GET, &screen_path, &app.admin, None, StatusCode::OK).await;
+        let seen = app
+            .expect(Method::GET, &screen_path, &app.admin, None, StatusCode::OK)
+            .await;
         if seen["online"] == true && seen["player"]["now_playing"] == red_item["id"] {
             assert!(seen["player"]["cache_files"].as_u64().unwrap() >= 1);
             break;
         }
-        assert!(Instant::now() < deadline, "the CMS never saw the slide playing: {seen}");
+        assert!(
+            Instant::now() < deadline,
+            "the CMS never saw the slide playing: {seen}"
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 
     // Change the playlist: the green slide replaces the red one.
-    let (green_media, _) = slide_item(&app, &playlist, GREEN, 0).await;
+    // Red goes first, so that no manifest that holds green still holds red.
     app.expect(
         Method::DELETE,
-        &format!("/api/v1/playlists/{playlist}/items/{}", red_item["id"].as_str().unwrap()),
+        &format!(
+            "/api/v1/playlists/{playlist}/items/{}",
+            red_item["id"].as_str().unwrap()
+        ),
         &app.admin,
         None,
         StatusCode::NO_CONTENT,
     )
     .await;
+    let (green_media, _) = slide_item(&app, &playlist, GREEN, 0).await;
     wait_for_color(&display, &player, GREEN, "changed playlist").await;
 
     // The server goes away: the player plays on.
     app.stop().await;
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert!(player.is_running());
-    assert!(close(display.pixel(20, 20), GREEN), "the screen changed while offline");
+    assert!(
+        close(display.pixel(20, 20), GREEN),
+        "the screen changed while offline"
+    );
 
     // Restarted with the server down, it plays from its cache.
     player.kill();
@@ -291,7 +325,11 @@ async fn the_player_pairs_plays_survives_outages_and_heals_its_cache() {
         if len > 64 * 1024 {
             break len;
         }
-        assert!(Instant::now() < deadline, "the download never started:\n{}", player.dump_log());
+        assert!(
+            Instant::now() < deadline,
+            "the download never started:\n{}",
+            player.dump_log()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     player.kill();
@@ -305,12 +343,19 @@ async fn the_player_pairs_plays_survives_outages_and_heals_its_cache() {
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         if let Ok(meta) = std::fs::metadata(&partial) {
-            assert!(meta.len() >= after_kill, "the download restarted instead of resuming");
+            assert!(
+                meta.len() >= after_kill,
+                "the download restarted instead of resuming"
+            );
         }
         if data.path().join("cache").join(&big_sha).exists() {
             break;
         }
-        assert!(Instant::now() < deadline, "the download never finished:\n{}", player.dump_log());
+        assert!(
+            Instant::now() < deadline,
+            "the download never finished:\n{}",
+            player.dump_log()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let cached_big = std::fs::read(data.path().join("cache").join(&big_sha)).unwrap();
@@ -322,7 +367,10 @@ async fn the_player_pairs_plays_survives_outages_and_heals_its_cache() {
         if seen[0] > 170 && seen[1] < 60 {
             break; // the noisy red-ish slide
         }
-        assert!(Instant::now() < deadline, "the new slide never showed: {seen:?}");
+        assert!(
+            Instant::now() < deadline,
+            "the new slide never showed: {seen:?}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     display.save_screenshot("resumed-download");

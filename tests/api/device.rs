@@ -25,7 +25,12 @@ async fn a_player_pairs_by_a_code_that_staff_enter_and_collects_its_token_once()
     assert_eq!(code.len(), 6);
     let poll = format!("/api/v1/pairing/{}", ticket["secret"].as_str().unwrap());
 
-    let waiting: Value = app.send(Method::GET, &poll, None, None).await.json().await.unwrap();
+    let waiting: Value = app
+        .send(Method::GET, &poll, None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(waiting["status"], "pending");
     assert_eq!(waiting["token"], Value::Null);
 
@@ -34,23 +39,49 @@ async fn a_player_pairs_by_a_code_that_staff_enter_and_collects_its_token_once()
         .organisation_with_member("Choir", "association", "association")
         .await;
     let claim = json!({ "code": code.to_lowercase(), "building_id": library, "name": "Entrance" });
-    app.expect(Method::POST, "/api/v1/pairing/claim", &choir, Some(&claim), StatusCode::FORBIDDEN)
-        .await;
+    app.expect(
+        Method::POST,
+        "/api/v1/pairing/claim",
+        &choir,
+        Some(&claim),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
 
     // Staff type the code (in lower case, as people do); the screen takes the player's shape.
     let screen = app
-        .expect(Method::POST, "/api/v1/pairing/claim", &app.admin, Some(&claim), StatusCode::OK)
+        .expect(
+            Method::POST,
+            "/api/v1/pairing/claim",
+            &app.admin,
+            Some(&claim),
+            StatusCode::OK,
+        )
         .await;
     assert_eq!(screen["building_id"], library.as_str());
-    assert_eq!((screen["width"].as_u64(), screen["height"].as_u64()), (Some(1080), Some(1920)));
+    assert_eq!(
+        (screen["width"].as_u64(), screen["height"].as_u64()),
+        (Some(1080), Some(1920))
+    );
     assert_eq!(screen["orientation"], "portrait");
     assert_eq!(screen["paired"], true);
     let again = app
-        .expect(Method::POST, "/api/v1/pairing/claim", &app.admin, Some(&claim), StatusCode::CONFLICT)
+        .expect(
+            Method::POST,
+            "/api/v1/pairing/claim",
+            &app.admin,
+            Some(&claim),
+            StatusCode::CONFLICT,
+        )
         .await;
     assert!(again["message"].as_str().unwrap().contains("already"));
 
-    let paired: Value = app.send(Method::GET, &poll, None, None).await.json().await.unwrap();
+    let paired: Value = app
+        .send(Method::GET, &poll, None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(paired["status"], "paired");
     assert_eq!(paired["screen_id"], screen["id"]);
     let token = paired["token"].as_str().unwrap();
@@ -60,13 +91,25 @@ async fn a_player_pairs_by_a_code_that_staff_enter_and_collects_its_token_once()
     assert_eq!(spent.status(), StatusCode::NOT_FOUND);
 
     let me = app
-        .expect(Method::GET, "/api/v1/screen/self", token, None, StatusCode::OK)
+        .expect(
+            Method::GET,
+            "/api/v1/screen/self",
+            token,
+            None,
+            StatusCode::OK,
+        )
         .await;
     assert_eq!(me["screen"]["name"], "Entrance");
 
     // The audit log says who paired it.
     let log = app
-        .expect(Method::GET, "/api/v1/audit?action=screen.pair", &app.admin, None, StatusCode::OK)
+        .expect(
+            Method::GET,
+            "/api/v1/audit?action=screen.pair",
+            &app.admin,
+            None,
+            StatusCode::OK,
+        )
         .await;
     assert_eq!(log["items"][0]["entity_id"], screen["id"]);
 }
@@ -115,7 +158,12 @@ async fn pairing_input_is_checked_and_unknown_codes_say_what_to_do() {
         .await;
     assert!(unknown["message"].as_str().unwrap().contains("K7Q4MX"));
     let forged = app
-        .send(Method::GET, &format!("/api/v1/pairing/{}", "ab".repeat(32)), None, None)
+        .send(
+            Method::GET,
+            &format!("/api/v1/pairing/{}", "ab".repeat(32)),
+            None,
+            None,
+        )
         .await;
     assert_eq!(forged.status(), StatusCode::NOT_FOUND);
 }
@@ -127,11 +175,19 @@ async fn the_manifest_lists_the_loop_with_media_hashes_and_answers_304_when_unch
     let (screen_id, token) = app.pair_screen(&library, "Hall", 1920, 1080).await;
     let playlist = app.playlist(&library, "Library loop").await;
     let slide_bytes = png(1920, 1080);
-    let slide = app.upload_image(&app.admin, slide_bytes.clone(), "image/png").await;
-    app.add_item(&playlist, &json!({ "kind": "slide", "media_id": slide["id"], "duration_ms": 8000, "fit": "fill" }))
+    let slide = app
+        .upload_image(&app.admin, slide_bytes.clone(), "image/png")
         .await;
-    app.add_item(&playlist, &json!({ "kind": "announcement", "text": "Closed on Monday <b>11/11</b>" }))
-        .await;
+    app.add_item(
+        &playlist,
+        &json!({ "kind": "slide", "media_id": slide["id"], "duration_ms": 8000, "fit": "fill" }),
+    )
+    .await;
+    app.add_item(
+        &playlist,
+        &json!({ "kind": "announcement", "text": "Closed on Monday <b>11/11</b>" }),
+    )
+    .await;
     // An approved event with a poster comes third.
     let (_, choir) = app
         .organisation_with_member("Choir", "association", "association")
@@ -153,7 +209,9 @@ async fn the_manifest_lists_the_loop_with_media_hashes_and_answers_304_when_unch
     )
     .await;
 
-    let response = app.send(Method::GET, "/api/v1/screen/manifest", Some(&token), None).await;
+    let response = app
+        .send(Method::GET, "/api/v1/screen/manifest", Some(&token), None)
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let etag = response.headers()["etag"].to_str().unwrap().to_owned();
     let manifest: Value = response.json().await.unwrap();
@@ -170,7 +228,10 @@ async fn the_manifest_lists_the_loop_with_media_hashes_and_answers_304_when_unch
     assert_eq!(items[2]["event"]["organiser"], "Choir");
     assert_eq!(items[2]["event"]["link"], "https://choir.example/concert");
     assert_eq!(items[2]["media"]["sha256"], poster["sha256"]);
-    assert!(items[2]["schedule"]["valid_from"].is_string(), "the promotion window travels");
+    assert!(
+        items[2]["schedule"]["valid_from"].is_string(),
+        "the promotion window travels"
+    );
 
     // Nothing changed: 304 and no body.
     let unchanged = app
@@ -207,15 +268,29 @@ async fn the_manifest_lists_the_loop_with_media_hashes_and_answers_304_when_unch
     assert_eq!(manifest["items"].as_array().unwrap().len(), 2);
 
     // A user token is not a screen.
-    app.expect(Method::GET, "/api/v1/screen/manifest", &app.admin, None, StatusCode::FORBIDDEN)
-        .await;
+    app.expect(
+        Method::GET,
+        "/api/v1/screen/manifest",
+        &app.admin,
+        None,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
 
     // Media by hash, whole or from an offset, cacheable for good.
     let media_path = format!("/api/v1/screen/media/{}", slide["sha256"].as_str().unwrap());
     let whole = app.send(Method::GET, &media_path, Some(&token), None).await;
     assert_eq!(whole.status(), StatusCode::OK);
-    assert!(whole.headers()["cache-control"].to_str().unwrap().contains("immutable"));
-    assert_eq!(whole.bytes().await.unwrap().as_ref(), slide_bytes.as_slice());
+    assert!(
+        whole.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert_eq!(
+        whole.bytes().await.unwrap().as_ref(),
+        slide_bytes.as_slice()
+    );
     let rest = app
         .client
         .get(app.url(&media_path))
@@ -227,11 +302,21 @@ async fn the_manifest_lists_the_loop_with_media_hashes_and_answers_304_when_unch
     assert_eq!(rest.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(rest.bytes().await.unwrap().as_ref(), &slide_bytes[100..]);
     let unknown = app
-        .send(Method::GET, &format!("/api/v1/screen/media/{}", "0".repeat(64)), Some(&token), None)
+        .send(
+            Method::GET,
+            &format!("/api/v1/screen/media/{}", "0".repeat(64)),
+            Some(&token),
+            None,
+        )
         .await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     let tricky = app
-        .send(Method::GET, "/api/v1/screen/media/..%2F..%2Fsecret", Some(&token), None)
+        .send(
+            Method::GET,
+            "/api/v1/screen/media/..%2F..%2Fsecret",
+            Some(&token),
+            None,
+        )
         .await;
     assert_eq!(tricky.status(), StatusCode::NOT_FOUND);
 }
@@ -242,7 +327,13 @@ async fn a_player_status_report_shows_in_the_cms_and_bad_reports_are_refused() {
     let library = app.building("Library").await;
     let (screen_id, token) = app.pair_screen(&library, "Hall", 1920, 1080).await;
     let before = app
-        .expect(Method::GET, &format!("/api/v1/screens/{screen_id}"), &app.admin, None, StatusCode::OK)
+        .expect(
+            Method::GET,
+            &format!("/api/v1/screens/{screen_id}"),
+            &app.admin,
+            None,
+            StatusCode::OK,
+        )
         .await;
     assert_eq!(before["online"], false);
     assert_eq!(before["player"], Value::Null);
@@ -251,10 +342,22 @@ async fn a_player_status_report_shows_in_the_cms_and_bad_reports_are_refused() {
         "player_version": "0.1.0", "now_playing": null, "manifest_etag": "\"abc\"",
         "cache_bytes": 1234, "cache_files": 2, "width": 1920, "height": 1080, "uptime_s": 42
     });
-    app.expect(Method::POST, "/api/v1/screen/status", &token, Some(&report), StatusCode::NO_CONTENT)
-        .await;
+    app.expect(
+        Method::POST,
+        "/api/v1/screen/status",
+        &token,
+        Some(&report),
+        StatusCode::NO_CONTENT,
+    )
+    .await;
     let after = app
-        .expect(Method::GET, &format!("/api/v1/screens/{screen_id}"), &app.admin, None, StatusCode::OK)
+        .expect(
+            Method::GET,
+            &format!("/api/v1/screens/{screen_id}"),
+            &app.admin,
+            None,
+            StatusCode::OK,
+        )
         .await;
     assert_eq!(after["online"], true);
     assert_eq!(after["player"]["cache_bytes"], 1234);
@@ -264,11 +367,24 @@ async fn a_player_status_report_shows_in_the_cms_and_bad_reports_are_refused() {
     let mut bad = report.clone();
     bad["width"] = json!(100_000);
     let refused = app
-        .expect(Method::POST, "/api/v1/screen/status", &token, Some(&bad), StatusCode::UNPROCESSABLE_ENTITY)
+        .expect(
+            Method::POST,
+            "/api/v1/screen/status",
+            &token,
+            Some(&bad),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
         .await;
     assert_eq!(refused["fields"][0]["field"], "width");
     let mut unknown_field = report.clone();
     unknown_field["camera"] = json!("on");
-    let refused = app.send(Method::POST, "/api/v1/screen/status", Some(&token), Some(&unknown_field)).await;
+    let refused = app
+        .send(
+            Method::POST,
+            "/api/v1/screen/status",
+            Some(&token),
+            Some(&unknown_field),
+        )
+        .await;
     assert!(refused.status().is_client_error());
 }

@@ -307,7 +307,13 @@ impl TestApp {
     /// Pairs a new screen in `building_id` the way a player and staff do: the player asks for a
     /// code, the administrator enters it, the player collects its token. Returns (screen id,
     /// device token).
-    pub async fn pair_screen(&self, building_id: &str, name: &str, width: u32, height: u32) -> (String, String) {
+    pub async fn pair_screen(
+        &self,
+        building_id: &str,
+        name: &str,
+        width: u32,
+        height: u32,
+    ) -> (String, String) {
         let ticket = self
             .send(
                 Method::POST,
@@ -329,7 +335,12 @@ impl TestApp {
             .await;
         let secret = ticket["secret"].as_str().expect("a secret");
         let state: Value = self
-            .send(Method::GET, &format!("/api/v1/pairing/{secret}"), None, None)
+            .send(
+                Method::GET,
+                &format!("/api/v1/pairing/{secret}"),
+                None,
+                None,
+            )
             .await
             .json()
             .await

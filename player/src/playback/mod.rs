@@ -174,7 +174,8 @@ fn advance(
         return;
     }
 
-    let in_slot = matches!(playback.on_screen, OnScreen::Item { .. }) && elapsed < playback.slot_ends;
+    let in_slot =
+        matches!(playback.on_screen, OnScreen::Item { .. }) && elapsed < playback.slot_ends;
     if !in_slot && let Some(stored) = incoming.0.take() {
         // The atomic switch: only at an item boundary, and only to a manifest whose media the
         // sync thread has verified in the cache.
@@ -183,14 +184,26 @@ fn advance(
         playback.failed.clear();
     }
     let Some(manifest) = playback.manifest.clone() else {
-        if playback.on_screen == OnScreen::Nothing || matches!(playback.on_screen, OnScreen::Pairing(_)) {
-            render::spawn_layer(&mut commands, elapsed, !first_layer, *output, LayerContent::Default);
+        if playback.on_screen == OnScreen::Nothing
+            || matches!(playback.on_screen, OnScreen::Pairing(_))
+        {
+            render::spawn_layer(
+                &mut commands,
+                elapsed,
+                !first_layer,
+                *output,
+                LayerContent::Default,
+            );
             playback.on_screen = OnScreen::Default;
         }
         return;
     };
     let current_index = match &playback.on_screen {
-        OnScreen::Item { id, .. } => manifest.manifest.items.iter().position(|item| item.id == *id),
+        OnScreen::Item { id, .. } => manifest
+            .manifest
+            .items
+            .iter()
+            .position(|item| item.id == *id),
         _ => None,
     };
     let after = match &playback.on_screen {
@@ -212,7 +225,13 @@ fn advance(
 
     let Some(index) = next_index(&playback, &manifest, after, wall, elapsed) else {
         if playback.on_screen != OnScreen::Default {
-            render::spawn_layer(&mut commands, elapsed, !first_layer, *output, LayerContent::Default);
+            render::spawn_layer(
+                &mut commands,
+                elapsed,
+                !first_layer,
+                *output,
+                LayerContent::Default,
+            );
             playback.on_screen = OnScreen::Default;
             set_now_playing(&board, None);
         }
@@ -468,12 +487,19 @@ mod tests {
         harness.run_for(FRAME);
         assert_eq!(harness.on_screen(), OnScreen::Item { index: 0, id: a.id });
         harness.run_for(Duration::from_millis(1_500));
-        assert_eq!(harness.on_screen(), OnScreen::Item { index: 0, id: a.id }, "A plays its 2 s");
+        assert_eq!(
+            harness.on_screen(),
+            OnScreen::Item { index: 0, id: a.id },
+            "A plays its 2 s"
+        );
         harness.run_for(Duration::from_millis(700));
         assert_eq!(harness.on_screen(), OnScreen::Item { index: 2, id: c.id });
         harness.run_for(Duration::from_millis(6_000));
         let history = harness.history();
-        assert!(!history.contains(&sunday_only.id), "a Sunday item never plays on a Monday");
+        assert!(
+            !history.contains(&sunday_only.id),
+            "a Sunday item never plays on a Monday"
+        );
         assert_eq!(&history[..4], &[a.id, c.id, a.id, c.id]);
         // Old layers go once the new one has faded in: memory stays flat.
         assert!(harness.layers() <= 2);
@@ -519,7 +545,11 @@ mod tests {
         }];
         harness.send(vec![evening], "\"evening\"");
         harness.run_for(FRAME * 3);
-        assert_eq!(harness.on_screen(), OnScreen::Default, "09:00 is not evening");
+        assert_eq!(
+            harness.on_screen(),
+            OnScreen::Default,
+            "09:00 is not evening"
+        );
     }
 
     #[test]
@@ -545,7 +575,11 @@ mod tests {
             harness.run_for(FRAME);
             std::thread::sleep(Duration::from_millis(5));
         }
-        assert_eq!(harness.history(), vec![fallback.id], "the damaged slide is skipped");
+        assert_eq!(
+            harness.history(),
+            vec![fallback.id],
+            "the damaged slide is skipped"
+        );
         assert_eq!(
             harness.from_app.try_recv(),
             Ok(AppRequest::Refetch(sha)),

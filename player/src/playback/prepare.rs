@@ -49,7 +49,11 @@ pub enum PrepareError {
 }
 
 /// Reads, verifies, decodes and scales one cached file so that it just covers `cover`.
-pub fn load_verified(path: &PathBuf, sha256: &str, cover: (u32, u32)) -> Result<Pixels, PrepareError> {
+pub fn load_verified(
+    path: &PathBuf,
+    sha256: &str,
+    cover: (u32, u32),
+) -> Result<Pixels, PrepareError> {
     let bytes = std::fs::read(path).map_err(|_| PrepareError::Missing)?;
     if hex::encode(Sha256::digest(&bytes)) != sha256 {
         return Err(PrepareError::Damaged);
@@ -91,7 +95,9 @@ impl Loading {
             });
         if spawned.is_err() {
             let (sender, receiver) = mpsc::channel();
-            let _ = sender.send(Err(PrepareError::Undecodable("no thread to decode on".into())));
+            let _ = sender.send(Err(PrepareError::Undecodable(
+                "no thread to decode on".into(),
+            )));
             return Loading {
                 receiver: Mutex::new(receiver),
             };
@@ -107,9 +113,9 @@ impl Loading {
         match receiver.try_recv() {
             Ok(result) => Some(result),
             Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some(Err(PrepareError::Undecodable(
-                "the decoder stopped".into(),
-            ))),
+            Err(TryRecvError::Disconnected) => {
+                Some(Err(PrepareError::Undecodable("the decoder stopped".into())))
+            }
         }
     }
 }

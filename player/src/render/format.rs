@@ -1,12 +1,22 @@
 //! Dates as the city writes them (Dutch, in the building's time zone): "za 12 december 2026,
-//! 19:30 – 22:30".
+//! 19:30 - 22:30". (The default font has no en dash.)
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 
 const WEEKDAYS: [&str; 7] = ["ma", "di", "wo", "do", "vr", "za", "zo"];
 const MONTHS: [&str; 12] = [
-    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-    "oktober", "november", "december",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
 ];
 
 fn day<Z: TimeZone>(at: &DateTime<Z>) -> String {
@@ -27,19 +37,37 @@ where
     let (starts, ends) = (starts.with_timezone(tz), ends.with_timezone(tz));
     if starts.date_naive() == ends.date_naive() {
         format!(
-            "{}, {} – {}",
+            "{}, {} - {}",
             day(&starts),
             starts.format("%H:%M"),
             ends.format("%H:%M")
         )
     } else {
         format!(
-            "{}, {} – {}, {}",
+            "{}, {} - {}, {}",
             day(&starts),
             starts.format("%H:%M"),
             day(&ends),
             ends.format("%H:%M")
         )
+    }
+}
+
+/// The Dutch name of an event category, as shown on screen.
+pub fn category_label(category: civicast_shared::api::events::EventCategory) -> &'static str {
+    use civicast_shared::api::events::EventCategory as C;
+    match category {
+        C::Sports => "sport",
+        C::Culture => "cultuur",
+        C::Music => "muziek",
+        C::Youth => "jeugd",
+        C::Family => "gezin",
+        C::Seniors => "senioren",
+        C::Education => "vorming",
+        C::Community => "buurt",
+        C::Charity => "goed doel",
+        C::City => "stad",
+        C::Other => "activiteit",
     }
 }
 
@@ -54,12 +82,12 @@ mod tests {
         let ends = Utc.with_ymd_and_hms(2026, 12, 12, 21, 30, 0).unwrap();
         assert_eq!(
             event_when(starts, ends, &brussels),
-            "za 12 december 2026, 19:30 – 22:30"
+            "za 12 december 2026, 19:30 - 22:30"
         );
         let next_day = Utc.with_ymd_and_hms(2026, 12, 13, 9, 0, 0).unwrap();
         assert_eq!(
             event_when(starts, next_day, &brussels),
-            "za 12 december 2026, 19:30 – zo 13 december 2026, 10:00"
+            "za 12 december 2026, 19:30 - zo 13 december 2026, 10:00"
         );
     }
 }

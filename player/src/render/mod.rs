@@ -19,6 +19,8 @@ use crate::sync::{Link, LinkState};
 
 /// The city's dark blue: default slide, letterboxing, announcements.
 pub const BACKGROUND: Color = Color::srgb(0.05, 0.12, 0.25);
+/// Behind a poster whose shape differs from its frame.
+const POSTER_FRAME: Color = Color::srgb(0.02, 0.05, 0.12);
 const TEXT_SOFT: Color = Color::srgb(0.8, 0.85, 0.95);
 /// How long a new layer takes to fade in.
 pub const FADE: Duration = Duration::from_millis(600);
@@ -53,6 +55,15 @@ impl OutputSize {
 pub struct Layer {
     pub shown_at: Duration,
     pub fading: bool,
+}
+
+/// The opacity an entity of a fading layer ends at (its colours as built; transparent nodes
+/// stay transparent).
+#[derive(Component, Debug, Clone, Copy)]
+struct BaseAlpha {
+    background: f32,
+    image: f32,
+    text: f32,
 }
 
 /// Marks the status line of the default slide.
@@ -118,7 +129,9 @@ pub fn status_text(link: &LinkState) -> String {
     match link {
         LinkState::Unknown => "Verbinden met de server... / Connecting to the server...".into(),
         LinkState::Reachable => "Verbonden / Connected".into(),
-        LinkState::Unreachable(_) => "Server onbereikbaar: nieuwe poging / Server unreachable: trying again".into(),
+        LinkState::Unreachable(_) => {
+            "Server onbereikbaar: nieuwe poging / Server unreachable: trying again".into()
+        }
     }
 }
 
@@ -138,6 +151,7 @@ fn fade_layers(
     mut backgrounds: Query<&mut BackgroundColor>,
     mut images: Query<&mut ImageNode>,
     mut texts: Query<&mut TextColor>,
+    bases: Query<&BaseAlpha>,
     mut redraw: MessageWriter<RequestRedraw>,
 ) {
     let Some((top, _)) = layers
@@ -152,14 +166,17 @@ fn fade_layers(
     let progress = (time.elapsed().saturating_sub(shown_at)).as_secs_f32() / FADE.as_secs_f32();
     let alpha = progress.clamp(0.0, 1.0);
     for entity in std::iter::once(top).chain(children.iter_descendants(top)) {
+        let Ok(base) = bases.get(entity) else {
+            continue;
+        };
         if let Ok(mut background) = backgrounds.get_mut(entity) {
-            background.0.set_alpha(alpha);
+            background.0.set_alpha(base.background * alpha);
         }
         if let Ok(mut image) = images.get_mut(entity) {
-            image.color.set_alpha(alpha);
+            image.color.set_alpha(base.image * alpha);
         }
         if let Ok(mut text) = texts.get_mut(entity) {
-            text.0.set_alpha(alpha);
+            text.0.set_alpha(base.text * alpha);
         }
     }
     if alpha >= 1.0 {
@@ -183,6 +200,11 @@ fn text(value: impl Into<String>, size: FontSize, color: Color) -> impl Bundle {
             ..default()
         },
         TextColor(color),
+        // Wrap inside the parent's content box, padding included.
+        Node {
+            max_width: Val::Percent(100.0),
+            ..default()
+        },
     )
 }
 
@@ -251,26 +273,25 @@ pub fn spawn_layer(
 ) -> Entity {
     let background = match &content {
         LayerContent::Item {
-            item,
-            image: None,
-            ..
+            item, image: None, ..
         } if item.event.is_some() => item
             .event
             .as_ref()
             .map_or(BACKGROUND, |event| category_color(event.category)),
         LayerContent::Item {
-            item, image: Some(_), ..
+            item,
+            image: Some(_),
+            ..
         } if item.event.is_none() => Color::BLACK,
         _ => BACKGROUND,
     };
-    let alpha = if fade { 0.0 } else { 1.0 };
     let mut root = commands.spawn((
         Layer {
             shown_at: now,
             fading: fade,
         },
         full_screen(),
-        BackgroundColor(background.with_alpha(alpha)),
+        BackgroundColor(background),
         GlobalZIndex(i32::try_from(now.as_millis() % 1_000_000_000).unwrap_or(0)),
     ));
     root.with_children(|layer| match content {
@@ -295,26 +316,35 @@ pub fn spawn_layer(
     if fade {
         // Everything starts transparent; `fade_layers` brings it up.
         commands.queue(move |world: &mut World| {
-            let mut descendants = Vec::new();
-            if let Some(children) = world.get::<Children>(entity) {
-                let mut stack: Vec<Entity> = children.iter().collect();
-                while let Some(next) = stack.pop() {
-                    descendants.push(next);
-                    if let Some(more) = world.get::<Children>(next) {
-                        stack.extend(more.iter());
-                    }
+            let mut family = vec![entity];
+            let mut stack = vec![entity];
+            while let Some(next) = stack.pop() {
+                if let Some(children) = world.get::<Children>(next) {
+                    let children: Vec<Entity> = children.iter().collect();
+                    family.extend(&children);
+                    stack.extend(children);
                 }
             }
-            for entity in descendants {
-                if let Some(mut text) = world.get_mut::<TextColor>(entity) {
+            for member in family {
+                let base = BaseAlpha {
+                    background: world
+                        .get::<BackgroundColor>(member)
+                        .map_or(0.0, |c| c.0.alpha()),
+                    image: world
+                        .get::<ImageNode>(member)
+                        .map_or(0.0, |i| i.color.alpha()),
+                    text: world.get::<TextColor>(member).map_or(0.0, |t| t.0.alpha()),
+                };
+                if let Some(mut text) = world.get_mut::<TextColor>(member) {
                     text.0.set_alpha(0.0);
                 }
-                if let Some(mut image) = world.get_mut::<ImageNode>(entity) {
+                if let Some(mut image) = world.get_mut::<ImageNode>(member) {
                     image.color.set_alpha(0.0);
                 }
-                if let Some(mut background) = world.get_mut::<BackgroundColor>(entity) {
+                if let Some(mut background) = world.get_mut::<BackgroundColor>(member) {
                     background.0.set_alpha(0.0);
                 }
+                world.entity_mut(member).insert(base);
             }
         });
     }
@@ -405,7 +435,26 @@ fn event_card(
         (Some(_), false, true) => (100.0, 50.0),
         (Some(_), false, false) => (50.0, 100.0),
     };
-    let unit = |v: f32| if wide { FontSize::Vh(v) } else { FontSize::VMin(v) };
+    // Font sizes are given in percent of the screen's height (LED walls) or shorter side, and
+    // shrunk where the longest word of a line would not fit the width left for text.
+    let (width, height) = (output.0.x.max(1) as f32, output.0.y.max(1) as f32);
+    let padding = if wide { 0.02 } else { 0.05 } * width.min(height);
+    let qr_width = if wide && event.link.is_some() {
+        0.85 * height
+    } else {
+        0.0
+    };
+    // In portrait the poster sits above the text; otherwise beside it.
+    let poster_share = if portrait && !wide {
+        0.0
+    } else {
+        poster_width / 100.0
+    };
+    let text_width = width * (1.0 - poster_share) - 2.0 * padding - qr_width;
+    let unit = |line: &str, percent: f32| {
+        let preferred = percent / 100.0 * if wide { height } else { width.min(height) };
+        FontSize::Vw(fitted_font_px(line, preferred, text_width) / width * 100.0)
+    };
     let mut card = layer.spawn(Node {
         width: Val::Percent(100.0),
         height: Val::Percent(100.0),
@@ -429,14 +478,20 @@ fn event_card(
                     align_items: AlignItems::Center,
                     ..default()
                 },
-                BackgroundColor(Color::BLACK),
+                BackgroundColor(POSTER_FRAME),
             ))
             .with_children(|frame| {
                 frame.spawn(image_node(handle, size, box_aspect, Fit::Fit));
             });
         }
         card.spawn(Node {
+            // Grow into the space left, but never wider: long titles wrap instead.
             flex_grow: 1.0,
+            flex_shrink: 1.0,
+            flex_basis: Val::Px(0.0),
+            min_width: Val::Px(0.0),
+            min_height: Val::Px(0.0),
+            overflow: Overflow::clip(),
             flex_direction: FlexDirection::Column,
             justify_content: JustifyContent::Center,
             padding: UiRect::all(Val::VMin(if wide { 2.0 } else { 5.0 })),
@@ -445,29 +500,34 @@ fn event_card(
         })
         .with_children(|details| {
             if !wide {
-                details.spawn(text(
-                    format!("{} · {}", event.organiser, event.category),
-                    unit(3.0),
-                    TEXT_SOFT,
-                ));
+                let byline = format!(
+                    "{} | {}",
+                    event.organiser,
+                    format::category_label(event.category)
+                );
+                details.spawn(text(byline.clone(), unit(&byline, 3.0), TEXT_SOFT));
             }
             details.spawn(text(
                 event.title.clone(),
-                unit(if wide { 22.0 } else { 7.0 }),
+                unit(&event.title, if wide { 20.0 } else { 7.0 }),
                 Color::WHITE,
             ));
             details.spawn(text(
                 when.clone(),
-                unit(if wide { 13.0 } else { 4.0 }),
+                unit(&when, if wide { 12.0 } else { 4.0 }),
                 Color::WHITE,
             ));
             details.spawn(text(
                 event.venue.clone(),
-                unit(if wide { 11.0 } else { 3.5 }),
+                unit(&event.venue, if wide { 10.0 } else { 3.5 }),
                 TEXT_SOFT,
             ));
             if !wide && !event.description.is_empty() {
-                details.spawn(text(event.description.clone(), unit(3.0), TEXT_SOFT));
+                details.spawn(text(
+                    event.description.clone(),
+                    unit(&event.description, 3.0),
+                    TEXT_SOFT,
+                ));
             }
         });
         if let Some(qr) = qr {
@@ -482,6 +542,7 @@ fn event_card(
                 bottom: Val::VMin(3.0),
                 align_self: AlignSelf::Center,
                 margin: UiRect::right(Val::Vh(if wide { 5.0 } else { 0.0 })),
+                flex_shrink: 0.0,
                 ..default()
             })
             .with_children(|corner| {
@@ -502,9 +563,31 @@ fn event_card(
     });
 }
 
+/// Width of a character of the default (monospaced) font, in ems.
+const CHAR_WIDTH_EM: f32 = 0.62;
+
+/// The font size in pixels for `line`: `preferred`, or smaller if its longest word would not
+/// fit `available` pixels (a long Dutch compound word must not run off the screen).
+pub fn fitted_font_px(line: &str, preferred: f32, available: f32) -> f32 {
+    let longest = line
+        .split_whitespace()
+        .map(|word| word.chars().count())
+        .max()
+        .unwrap_or(1)
+        .max(1) as f32;
+    preferred.min(available.max(1.0) / (longest * CHAR_WIDTH_EM))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_too_long_for_the_line_shrinks_its_font() {
+        assert_eq!(fitted_font_px("Winter concert", 40.0, 1000.0), 40.0);
+        let shrunk = fitted_font_px("Nieuwjaarsreceptiegezelschapsavond", 40.0, 400.0);
+        assert!(shrunk * CHAR_WIDTH_EM * 34.0 <= 400.0 + 0.01);
+    }
 
     #[test]
     fn images_keep_their_shape_when_fitted_or_filled() {

@@ -230,11 +230,17 @@ mod tests {
         for index in 0..4u8 {
             let content = vec![index; 10];
             let name = sha(&content);
-            cache.append_partial(&name, false, &mut &content[..]).unwrap();
+            cache
+                .append_partial(&name, false, &mut &content[..])
+                .unwrap();
             cache.commit(&name).unwrap();
-            let file = File::options().write(true).open(cache.path_of(&name)).unwrap();
+            let file = File::options()
+                .write(true)
+                .open(cache.path_of(&name))
+                .unwrap();
             let age = std::time::Duration::from_secs(100 - u64::from(index));
-            file.set_modified(std::time::SystemTime::now() - age).unwrap();
+            file.set_modified(std::time::SystemTime::now() - age)
+                .unwrap();
             names.push(name);
         }
         let stale_partial = sha(b"abandoned");

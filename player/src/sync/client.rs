@@ -49,7 +49,8 @@ struct Throttled<R> {
 
 impl<R: Read> Read for Throttled<R> {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        let allowed_until = Duration::from_secs_f64(self.read as f64 / self.bytes_per_second as f64);
+        let allowed_until =
+            Duration::from_secs_f64(self.read as f64 / self.bytes_per_second as f64);
         if let Some(wait) = allowed_until.checked_sub(self.started.elapsed()) {
             std::thread::sleep(wait);
         }
@@ -104,7 +105,10 @@ impl ServerClient {
     }
 
     pub fn poll_pairing(&self, secret: &str) -> Result<PairingState, SyncError> {
-        let response = self.http.get(self.url(&format!("/pairing/{secret}"))).send()?;
+        let response = self
+            .http
+            .get(self.url(&format!("/pairing/{secret}")))
+            .send()?;
         if response.status() == StatusCode::NOT_FOUND {
             return Err(SyncError::PairingExpired);
         }
@@ -112,8 +116,15 @@ impl ServerClient {
     }
 
     /// Polls the manifest; `etag` is the one of the manifest the player has.
-    pub fn poll_manifest(&self, token: &str, etag: Option<&str>) -> Result<ManifestPoll, SyncError> {
-        let mut request = self.http.get(self.url("/screen/manifest")).bearer_auth(token);
+    pub fn poll_manifest(
+        &self,
+        token: &str,
+        etag: Option<&str>,
+    ) -> Result<ManifestPoll, SyncError> {
+        let mut request = self
+            .http
+            .get(self.url("/screen/manifest"))
+            .bearer_auth(token);
         if let Some(etag) = etag {
             request = request.header(header::IF_NONE_MATCH, etag);
         }

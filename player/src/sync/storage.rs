@@ -118,7 +118,11 @@ mod tests {
     fn a_damaged_manifest_file_reads_as_none_and_a_token_round_trips() {
         let dir = tempfile::tempdir().unwrap();
         let data = DataDir::new(dir.path());
-        fs::write(dir.path().join("manifest.json"), b"{\"etag\": \"x\", \"manif").unwrap();
+        fs::write(
+            dir.path().join("manifest.json"),
+            b"{\"etag\": \"x\", \"manif",
+        )
+        .unwrap();
         assert!(data.manifest().is_none());
         assert!(data.token().is_none());
         data.save_token("cvs_abc").unwrap();

@@ -158,7 +158,10 @@ impl Worker {
             .current
             .as_ref()
             .map_or(10, |stored| stored.manifest.poll_interval_s.clamp(1, 300));
-        Some(self.backoff.after(reachable, Duration::from_secs(u64::from(steady))))
+        Some(
+            self.backoff
+                .after(reachable, Duration::from_secs(u64::from(steady))),
+        )
     }
 
     /// One round: poll, fetch what is missing, switch if complete, report. Returns the delay
@@ -179,9 +182,7 @@ impl Worker {
         let etag = self.current.as_ref().map(|stored| stored.etag.clone());
         let poll = self.client.poll_manifest(token, etag.as_deref())?;
         let (target, is_new) = match poll {
-            ManifestPoll::Changed { manifest, etag } => {
-                (StoredManifest { etag, manifest }, true)
-            }
+            ManifestPoll::Changed { manifest, etag } => (StoredManifest { etag, manifest }, true),
             ManifestPoll::Unchanged => match &self.current {
                 Some(current) => (current.clone(), false),
                 None => return Ok(()),

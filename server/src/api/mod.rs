@@ -5,11 +5,11 @@
 mod audit_log;
 mod auth;
 mod buildings;
+mod device;
 mod events;
 mod media;
 mod organisations;
 mod playlists;
-mod device;
 mod screens;
 mod users;
 

@@ -130,7 +130,10 @@ pub(crate) fn insert_screen(
 }
 
 /// Gives the screen a new device token (revoking any earlier one) and returns it.
-pub(crate) fn replace_device_token(conn: &mut DbConnection, screen_id: &str) -> Result<String, AppError> {
+pub(crate) fn replace_device_token(
+    conn: &mut DbConnection,
+    screen_id: &str,
+) -> Result<String, AppError> {
     let device_token = token::generate(token::SCREEN_PREFIX);
     diesel::update(screens::table.find(screen_id))
         .set((

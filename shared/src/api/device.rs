@@ -281,7 +281,10 @@ impl Validate for PlayerStatus {
 
 /// Whether `value` is a hex SHA-256 as media names are written (64 lowercase hex digits).
 pub fn is_sha256_hex(value: &str) -> bool {
-    value.len() == 64 && value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    value.len() == 64
+        && value
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use civicast_shared::api::device::{
     EventCard, MANIFEST_SCHEMA_VERSION, Manifest, ManifestItem, MediaRef,
 };
 use civicast_shared::api::events::{EventCategory, EventStatus};
-use civicast_shared::api::playlists::{Fit, PlaylistItemKind};
 use civicast_shared::api::places::{Orientation, ScreenKind};
+use civicast_shared::api::playlists::{Fit, PlaylistItemKind};
 use civicast_shared::schedule::Schedule;
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
@@ -20,9 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::api::buildings::find_building;
 use crate::api::screens::find_screen;
 use crate::auth::CurrentScreen;
-use crate::db::models::{
-    EventRow, MediaAssetRow, PlaylistItemRow, stored_id, stored_json,
-};
+use crate::db::models::{EventRow, MediaAssetRow, PlaylistItemRow, stored_id, stored_json};
 use crate::db::schema::{events, media_assets, organisations, playlist_items, playlists};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
@@ -66,7 +64,10 @@ pub fn build_manifest(conn: &mut DbConnection, screen_id: &str) -> Result<Manife
     let rows: Vec<PlaylistItemRow> = match &playlist_id {
         Some(playlist_id) => playlist_items::table
             .filter(playlist_items::playlist_id.eq(playlist_id))
-            .order((playlist_items::position.asc(), playlist_items::created_at.asc()))
+            .order((
+                playlist_items::position.asc(),
+                playlist_items::created_at.asc(),
+            ))
             .select(PlaylistItemRow::as_select())
             .load(conn)?,
         None => Vec::new(),

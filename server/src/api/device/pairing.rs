@@ -130,8 +130,9 @@ pub(super) async fn poll_pairing(
     secret: web::Path<String>,
 ) -> Result<web::Json<PairingState>, AppError> {
     let secret = secret.into_inner();
-    let gone =
-        || AppError::NotFound("this pairing code is unknown or has expired: ask for a new one".into());
+    let gone = || {
+        AppError::NotFound("this pairing code is unknown or has expired: ask for a new one".into())
+    };
     if secret.len() != PAIRING_SECRET_LENGTH {
         return Err(gone());
     }

@@ -39,8 +39,10 @@ pub(super) async fn post_status(
                 screens::player_version.eq(Some(status.player_version.trim())),
                 screens::now_playing_item_id.eq(status.now_playing.map(|id| id.to_string())),
                 screens::manifest_etag.eq(status.manifest_etag),
-                screens::cache_bytes.eq(Some(i64::try_from(status.cache_bytes).unwrap_or(i64::MAX))),
-                screens::cache_files.eq(Some(i32::try_from(status.cache_files).unwrap_or(i32::MAX))),
+                screens::cache_bytes
+                    .eq(Some(i64::try_from(status.cache_bytes).unwrap_or(i64::MAX))),
+                screens::cache_files
+                    .eq(Some(i32::try_from(status.cache_files).unwrap_or(i32::MAX))),
                 screens::output_width.eq(Some(i32::try_from(status.width).unwrap_or_default())),
                 screens::output_height.eq(Some(i32::try_from(status.height).unwrap_or_default())),
                 screens::uptime_s.eq(Some(i64::try_from(status.uptime_s).unwrap_or(i64::MAX))),
