@@ -141,6 +141,14 @@ fn show_link(link: Res<Link>, mut lines: Query<&mut Text, With<StatusLine>>) {
     }
 }
 
+/// The colours of a layer's entity that a fade changes.
+type FadingColors = (
+    &'static BaseAlpha,
+    Option<&'static mut BackgroundColor>,
+    Option<&'static mut ImageNode>,
+    Option<&'static mut TextColor>,
+);
+
 /// Fades the newest layer in; when it is opaque, the layers under it go (and their textures
 /// with them). Asks for frames only while a fade runs.
 fn fade_layers(
@@ -148,13 +156,10 @@ fn fade_layers(
     time: Res<Time>,
     mut layers: Query<(Entity, &mut Layer)>,
     children: Query<&Children>,
-    mut backgrounds: Query<&mut BackgroundColor>,
-    mut images: Query<&mut ImageNode>,
-    mut texts: Query<&mut TextColor>,
-    bases: Query<&BaseAlpha>,
+    mut colors: Query<FadingColors>,
     mut redraw: MessageWriter<RequestRedraw>,
 ) {
-    let Some((top, _)) = layers
+    let Some((top, shown_at)) = layers
         .iter()
         .filter(|(_, layer)| layer.fading)
         .max_by_key(|(_, layer)| layer.shown_at)
@@ -162,20 +167,19 @@ fn fade_layers(
     else {
         return;
     };
-    let shown_at = layers.get(top).map(|(_, l)| l.shown_at).unwrap_or_default();
     let progress = (time.elapsed().saturating_sub(shown_at)).as_secs_f32() / FADE.as_secs_f32();
     let alpha = progress.clamp(0.0, 1.0);
     for entity in std::iter::once(top).chain(children.iter_descendants(top)) {
-        let Ok(base) = bases.get(entity) else {
+        let Ok((base, background, image, text)) = colors.get_mut(entity) else {
             continue;
         };
-        if let Ok(mut background) = backgrounds.get_mut(entity) {
+        if let Some(mut background) = background {
             background.0.set_alpha(base.background * alpha);
         }
-        if let Ok(mut image) = images.get_mut(entity) {
+        if let Some(mut image) = image {
             image.color.set_alpha(base.image * alpha);
         }
-        if let Ok(mut text) = texts.get_mut(entity) {
+        if let Some(mut text) = text {
             text.0.set_alpha(base.text * alpha);
         }
     }

@@ -116,17 +116,13 @@ impl Worker {
 
     /// Waits up to `delay`, handling the app's requests; `false` once the app has closed.
     fn wait(&mut self, delay: Duration) -> bool {
-        let deadline = Instant::now() + delay;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.from_app.recv_timeout(left) {
-                Ok(AppRequest::Refetch(sha256)) => {
-                    self.cache.discard(&sha256);
-                    return true; // fetch it again now
-                }
-                Err(RecvTimeoutError::Timeout) => return true,
-                Err(RecvTimeoutError::Disconnected) => return false,
+        match self.from_app.recv_timeout(delay) {
+            Ok(AppRequest::Refetch(sha256)) => {
+                self.cache.discard(&sha256);
+                true // fetch it again now
             }
+            Err(RecvTimeoutError::Timeout) => true,
+            Err(RecvTimeoutError::Disconnected) => false,
         }
     }
 
