@@ -25,10 +25,29 @@ pub fn plugin(app: &mut App) {
     app.add_plugins((sync::plugin, playback::plugin, render::plugin));
 }
 
-/// Wakes the app often enough to start the next item on time and to notice the sync thread's
-/// messages, and no more: a still slide costs a frame a second at most.
-fn update_mode() -> UpdateMode {
-    UpdateMode::reactive_low_power(Duration::from_millis(250))
+/// Longest sleep while nothing is scheduled; the sync thread wakes the app when it has news.
+const IDLE_WAKE: Duration = Duration::from_secs(60);
+
+/// A still slide is drawn once: the app sleeps until the current item ends (or a fade, a decode
+/// or a message from the sync thread needs it), so it costs next to no CPU.
+fn update_mode(wait: Duration) -> UpdateMode {
+    UpdateMode::reactive_low_power(wait)
+}
+
+fn sleep_until_needed(
+    time: Res<Time<Real>>,
+    playback: Res<playback::Playback>,
+    mut settings: ResMut<WinitSettings>,
+) {
+    let wait = playback
+        .next_deadline(time.elapsed())
+        .unwrap_or(IDLE_WAKE)
+        .clamp(Duration::from_millis(5), IDLE_WAKE);
+    let mode = update_mode(wait);
+    if settings.focused_mode != mode {
+        settings.focused_mode = mode;
+        settings.unfocused_mode = mode;
+    }
 }
 
 /// Runs the player with a window (or full screen) until it is closed.
@@ -59,8 +78,8 @@ pub fn run(options: Options) -> AppExit {
         ..default()
     }))
     .insert_resource(WinitSettings {
-        focused_mode: update_mode(),
-        unfocused_mode: update_mode(),
+        focused_mode: update_mode(Duration::from_millis(100)),
+        unfocused_mode: update_mode(Duration::from_millis(100)),
     })
     .insert_resource(playback::CacheDir(data.cache_dir()))
     .insert_resource(sync::SyncSettings(sync::SyncConfig {
@@ -73,7 +92,8 @@ pub fn run(options: Options) -> AppExit {
         app.insert_resource(render::OutputSize(UVec2::new(size.width, size.height)));
     }
     app.add_plugins(plugin)
-        .add_systems(Update, share_output_size);
+        .add_systems(Update, share_output_size)
+        .add_systems(Last, sleep_until_needed);
     app.run()
 }
 

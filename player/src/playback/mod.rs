@@ -35,7 +35,7 @@ pub enum WallClock {
 }
 
 impl WallClock {
-    pub fn now(self, time: &Time) -> DateTime<Utc> {
+    pub fn now(self, time: &Time<Real>) -> DateTime<Utc> {
         match self {
             WallClock::System => Utc::now(),
             WallClock::StartingAt(start) => {
@@ -94,6 +94,22 @@ pub struct Playback {
 }
 
 impl Playback {
+    /// How long the app may sleep before it must run again (the end of the current item, or
+    /// soon while the next one is being decoded); `None` when it waits on nothing.
+    pub fn next_deadline(&self, elapsed: Duration) -> Option<Duration> {
+        if let Some(NextUp {
+            state: Preparation::Loading { .. },
+            ..
+        }) = &self.next
+        {
+            return Some(Duration::from_millis(20));
+        }
+        match self.on_screen {
+            OnScreen::Item { .. } => Some(self.slot_ends.saturating_sub(elapsed)),
+            _ => None,
+        }
+    }
+
     /// The ETag of the manifest playing now.
     pub fn manifest_etag(&self) -> Option<&str> {
         self.manifest.as_ref().map(|stored| stored.etag.as_str())
@@ -142,7 +158,7 @@ fn next_index(
 #[allow(clippy::too_many_arguments)]
 fn advance(
     mut commands: Commands,
-    time: Res<Time>,
+    time: Res<Time<Real>>,
     clock: Res<WallClock>,
     output: Res<OutputSize>,
     cache: Option<Res<CacheDir>>,
@@ -157,8 +173,8 @@ fn advance(
     let wall = clock.now(&time);
     let first_layer = playback.on_screen == OnScreen::Nothing;
 
-    if playback.manifest.is_none()
-        && incoming.0.is_none()
+    // Unpaired (or the screen's token was revoked): the code takes over until staff enter it.
+    if incoming.0.is_none()
         && let Some((code, server)) = &pairing.0
     {
         if playback.on_screen != OnScreen::Pairing(code.clone()) {
@@ -324,7 +340,7 @@ fn start_preparing(
 /// Turns finished decodes into textures; a damaged or missing file is reported to the sync
 /// thread (which fetches it again) and its item skipped for a while.
 fn poll_preparation(
-    time: Res<Time>,
+    time: Res<Time<Real>>,
     mut playback: ResMut<Playback>,
     mut images: ResMut<Assets<Image>>,
     outbox: Option<Res<SyncOutbox>>,

@@ -153,7 +153,7 @@ type FadingColors = (
 /// with them). Asks for frames only while a fade runs.
 fn fade_layers(
     mut commands: Commands,
-    time: Res<Time>,
+    time: Res<Time<Real>>,
     mut layers: Query<(Entity, &mut Layer)>,
     children: Query<&Children>,
     mut colors: Query<FadingColors>,

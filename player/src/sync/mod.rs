@@ -12,6 +12,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 
 use bevy::prelude::*;
+use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
 
 pub use worker::{AppRequest, LinkState, SharedStatus, SyncConfig, SyncMessage};
 
@@ -67,6 +68,7 @@ fn start_sync_thread(
     mut commands: Commands,
     settings: Option<Res<SyncSettings>>,
     board: Res<StatusBoard>,
+    event_loop: Option<Res<EventLoopProxyWrapper>>,
 ) {
     let Some(settings) = settings else {
         return;
@@ -77,9 +79,16 @@ fn start_sync_thread(
     commands.insert_resource(SyncOutbox(outbox));
     let config = settings.0.clone();
     let status: SharedStatus = Arc::clone(&board.0);
+    let waker = event_loop.map(|proxy| {
+        let proxy = (**proxy).clone();
+        let wake: worker::Waker = Arc::new(move || {
+            let _ = proxy.send_event(WinitUserEvent::WakeUp);
+        });
+        wake
+    });
     std::thread::Builder::new()
         .name("sync".into())
-        .spawn(move || worker::run(config, to_app, from_app, status))
+        .spawn(move || worker::run(config, to_app, from_app, status, waker))
         .expect("the sync thread starts");
 }
 

@@ -44,6 +44,9 @@ pub enum AppRequest {
 /// What the app fills in for the status report (what plays, the output size).
 pub type SharedStatus = Arc<Mutex<PlayerStatus>>;
 
+/// Wakes the app's event loop after a message was sent (the app sleeps while nothing changes).
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
 #[derive(Debug, Clone)]
 pub struct SyncConfig {
     pub data: DataDir,
@@ -59,6 +62,9 @@ struct Worker {
     to_app: Sender<SyncMessage>,
     from_app: Receiver<AppRequest>,
     status: SharedStatus,
+    waker: Option<Waker>,
+    /// The link state last told to the app: only a change is sent (and wakes it).
+    told_link: Option<LinkState>,
     current: Option<StoredManifest>,
     started: Instant,
     backoff: Backoff,
@@ -70,6 +76,7 @@ pub fn run(
     to_app: Sender<SyncMessage>,
     from_app: Receiver<AppRequest>,
     status: SharedStatus,
+    waker: Option<Waker>,
 ) {
     let client = match ServerClient::new(&config.server, config.download_rate_limit) {
         Ok(client) => client,
@@ -95,6 +102,8 @@ pub fn run(
         to_app,
         from_app,
         status,
+        waker,
+        told_link: None,
         current,
         started: Instant::now(),
         backoff: Backoff::default(),
@@ -111,7 +120,11 @@ pub fn run(
 impl Worker {
     /// Sends to the app; `false` once the app has closed.
     fn send(&self, message: SyncMessage) -> bool {
-        self.to_app.send(message).is_ok()
+        let sent = self.to_app.send(message).is_ok();
+        if let Some(wake) = &self.waker {
+            wake();
+        }
+        sent
     }
 
     /// Waits up to `delay`, handling the app's requests; `false` once the app has closed.
@@ -147,8 +160,11 @@ impl Worker {
             Err(SyncError::Network(error)) => (LinkState::Unreachable(error.to_string()), false),
             Err(error) => (LinkState::Unreachable(error.to_string()), false),
         };
-        if !self.send(SyncMessage::Link(state)) {
-            return None;
+        if self.told_link.as_ref() != Some(&state) {
+            self.told_link = Some(state.clone());
+            if !self.send(SyncMessage::Link(state)) {
+                return None;
+            }
         }
         let steady = self
             .current
@@ -175,7 +191,11 @@ impl Worker {
     }
 
     fn sync_once(&mut self, token: &str) -> Result<(), SyncError> {
-        let etag = self.current.as_ref().map(|stored| stored.etag.clone());
+        let etag = self
+            .current
+            .as_ref()
+            .map(|stored| stored.etag.clone())
+            .filter(|etag| !etag.is_empty());
         let poll = self.client.poll_manifest(token, etag.as_deref())?;
         let (target, is_new) = match poll {
             ManifestPoll::Changed { manifest, etag } => (StoredManifest { etag, manifest }, true),
@@ -260,6 +280,11 @@ impl Worker {
                 Ok(state) if state.status == PairingStatus::Paired => {
                     if let Some(token) = state.token {
                         let _ = self.config.data.save_token(&token);
+                    }
+                    // Poll without an ETag, so the app gets a manifest (and leaves the pairing
+                    // screen) even when the screen's content did not change.
+                    if let Some(current) = self.current.as_mut() {
+                        current.etag.clear();
                     }
                     return Some(Duration::ZERO);
                 }
