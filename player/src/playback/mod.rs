@@ -24,6 +24,8 @@ use prepare::{Loading, PrepareError};
 
 /// An item whose media failed is skipped for this long before it is tried again.
 const RETRY_FAILED_AFTER: Duration = Duration::from_secs(10);
+/// How often the default slide checks whether something became playable.
+const DEFAULT_SLIDE_RECHECK: Duration = Duration::from_secs(5);
 
 /// The wall clock that schedules are read against: the system's, or (in tests) one that starts
 /// at a chosen instant and runs with bevy's time.
@@ -104,9 +106,21 @@ impl Playback {
         {
             return Some(Duration::from_millis(20));
         }
-        match self.on_screen {
+        let slot = match self.on_screen {
             OnScreen::Item { .. } => Some(self.slot_ends.saturating_sub(elapsed)),
+            // Nothing scheduled now: look again soon, as a time window may open.
+            OnScreen::Default if self.manifest.is_some() => Some(DEFAULT_SLIDE_RECHECK),
             _ => None,
+        };
+        // An item whose file failed is tried again after a while (it may have been fetched).
+        let retry = self
+            .failed
+            .values()
+            .map(|at| (*at + RETRY_FAILED_AFTER).saturating_sub(elapsed))
+            .min();
+        match (slot, retry) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 
@@ -171,6 +185,9 @@ fn advance(
 ) {
     let elapsed = time.elapsed();
     let wall = clock.now(&time);
+    playback
+        .failed
+        .retain(|_, at| elapsed.saturating_sub(*at) < RETRY_FAILED_AFTER);
     let first_layer = playback.on_screen == OnScreen::Nothing;
 
     // Unpaired (or the screen's token was revoked): the code takes over until staff enter it.
