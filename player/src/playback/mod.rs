@@ -217,18 +217,7 @@ fn advance(
         playback.failed.clear();
     }
     let Some(manifest) = playback.manifest.clone() else {
-        if playback.on_screen == OnScreen::Nothing
-            || matches!(playback.on_screen, OnScreen::Pairing(_))
-        {
-            render::spawn_layer(
-                &mut commands,
-                elapsed,
-                !first_layer,
-                *output,
-                LayerContent::Default,
-            );
-            playback.on_screen = OnScreen::Default;
-        }
+        show_default(&mut commands, &mut playback, &board, elapsed, *output);
         return;
     };
     let current_index = match &playback.on_screen {
@@ -257,17 +246,7 @@ fn advance(
     }
 
     let Some(index) = next_index(&playback, &manifest, after, wall, elapsed) else {
-        if playback.on_screen != OnScreen::Default {
-            render::spawn_layer(
-                &mut commands,
-                elapsed,
-                !first_layer,
-                *output,
-                LayerContent::Default,
-            );
-            playback.on_screen = OnScreen::Default;
-            set_now_playing(&board, None);
-        }
+        show_default(&mut commands, &mut playback, &board, elapsed, *output);
         playback.next = None;
         return;
     };
@@ -315,6 +294,23 @@ fn advance(
     playback.history.push(item.id);
     set_now_playing(&board, Some(item.id));
     redraw.write(RequestRedraw);
+}
+
+/// Puts the city's default slide up, unless it is up already.
+fn show_default(
+    commands: &mut Commands,
+    playback: &mut Playback,
+    board: &StatusBoard,
+    elapsed: Duration,
+    output: OutputSize,
+) {
+    if playback.on_screen == OnScreen::Default {
+        return;
+    }
+    let fade = playback.on_screen != OnScreen::Nothing;
+    render::spawn_layer(commands, elapsed, fade, output, LayerContent::Default);
+    playback.on_screen = OnScreen::Default;
+    set_now_playing(board, None);
 }
 
 fn set_now_playing(board: &StatusBoard, id: Option<Uuid>) {
