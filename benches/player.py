@@ -48,7 +48,7 @@ def cpu_percent(pid, seconds=SAMPLE_S):
 
 def pixel(x, y):
     out = subprocess.run(
-        ["import", "-display", DISPLAY, "-window", "root", "-crop", f"1x1+{x}+{y}", "txt:-"],
+        ["import", "-display", DISPLAY, "-window", "root", "-crop", f"1x1+{x}+{y}", "-depth", "8", "txt:-"],
         capture_output=True, text=True).stdout
     match = re.search(r"\((\d+),(\d+),(\d+)", out.splitlines()[-1] if out else "")
     return tuple(int(v) for v in match.groups()) if match else None
@@ -99,8 +99,11 @@ def main():
             solid_png(path, rgb)
             media[name] = api("POST", "/api/v1/media?filename=slide.png", admin, open(path, "rb").read(),
                               "image/png", raw=True)
-        still = api("POST", f"/api/v1/playlists/{playlist}/items", admin,
-                    {"kind": "slide", "media_id": media["red"]["id"], "duration_ms": 600000})
+        # Constant transitions first (two slides of 1 s), then one still slide.
+        red_item = api("POST", f"/api/v1/playlists/{playlist}/items", admin,
+                       {"kind": "slide", "media_id": media["red"]["id"], "duration_ms": 1000})
+        green_item = api("POST", f"/api/v1/playlists/{playlist}/items", admin,
+                         {"kind": "slide", "media_id": media["green"]["id"], "duration_ms": 1000})
 
         xvfb = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24", "-nolisten", "tcp"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -119,16 +122,17 @@ def main():
                 break
         threading.Thread(target=lambda: [None for _ in player.stderr], daemon=True).start()
         api("POST", "/api/v1/pairing/claim", admin, {"code": code, "building_id": building, "name": "Hall"})
-        wait_for(colors["red"])
-        time.sleep(3)
-        p6_still = cpu_percent(player.pid)
-
-        api("POST", f"/api/v1/playlists/{playlist}/items", admin,
-            {"kind": "slide", "media_id": media["green"]["id"], "duration_ms": 1000})
-        api("PUT", f"/api/v1/playlists/{playlist}/items/{still['id']}", admin,
-            {"kind": "slide", "media_id": media["red"]["id"], "duration_ms": 1000})
         wait_for(colors["green"])
+        wait_for(colors["red"])
         p6_transitions = cpu_percent(player.pid)
+
+        api("DELETE", f"/api/v1/playlists/{playlist}/items/{green_item['id']}", admin)
+        api("PUT", f"/api/v1/playlists/{playlist}/items/{red_item['id']}", admin,
+            {"kind": "slide", "media_id": media["red"]["id"], "duration_ms": 600000})
+        # The next poll (10 s) brings the one-slide manifest; let it settle.
+        time.sleep(15)
+        wait_for(colors["red"])
+        p6_still = cpu_percent(player.pid)
         player.kill()
         player.wait()
 

@@ -207,8 +207,20 @@ fn advance(
         return;
     }
 
-    let in_slot =
+    let mut in_slot =
         matches!(playback.on_screen, OnScreen::Item { .. }) && elapsed < playback.slot_ends;
+    // An item that the new manifest removed or changed (a withdrawn event, a new duration)
+    // leaves the screen now; one that stays the same plays its slot to the end.
+    if in_slot
+        && let (Some(stored), Some(current), OnScreen::Item { id, .. }) =
+            (&incoming.0, &playback.manifest, &playback.on_screen)
+    {
+        let before = current.manifest.items.iter().find(|item| item.id == *id);
+        let after = stored.manifest.items.iter().find(|item| item.id == *id);
+        if after.is_none() || after != before {
+            in_slot = false;
+        }
+    }
     if !in_slot && let Some(stored) = incoming.0.take() {
         // The atomic switch: only at an item boundary, and only to a manifest whose media the
         // sync thread has verified in the cache.
@@ -540,15 +552,34 @@ mod tests {
         let a = announcement("A", 5_000);
         harness.send(vec![a.clone()], "\"1\"");
         harness.run_for(Duration::from_millis(1_000));
+        // The new manifest keeps A and adds X: A plays its slot to the end.
         let x = announcement("X", 5_000);
-        harness.send(vec![x.clone()], "\"2\"");
+        harness.send(vec![a.clone(), x.clone()], "\"2\"");
         harness.run_for(Duration::from_millis(3_800));
         assert_eq!(harness.on_screen(), OnScreen::Item { index: 0, id: a.id });
         harness.run_for(Duration::from_millis(400));
-        assert_eq!(harness.on_screen(), OnScreen::Item { index: 0, id: x.id });
+        assert_eq!(harness.on_screen(), OnScreen::Item { index: 1, id: x.id });
         assert_eq!(
             harness.app.world().resource::<Playback>().manifest_etag(),
             Some("\"2\"")
+        );
+    }
+
+    #[test]
+    fn an_item_the_new_manifest_removes_leaves_the_screen_at_once() {
+        let mut harness = Harness::new();
+        let long = announcement("Long", 60_000);
+        harness.send(vec![long.clone()], "\"1\"");
+        harness.run_for(Duration::from_millis(1_000));
+        let other = announcement("Other", 5_000);
+        harness.send(vec![other.clone()], "\"2\"");
+        harness.run_for(Duration::from_millis(200));
+        assert_eq!(
+            harness.on_screen(),
+            OnScreen::Item {
+                index: 0,
+                id: other.id
+            }
         );
     }
 
