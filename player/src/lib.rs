@@ -86,7 +86,8 @@ pub fn run(options: Options) -> AppExit {
         data,
         server: options.server.clone(),
         cache_limit_bytes: options.cache_limit_mb.saturating_mul(1024 * 1024),
-        download_rate_limit: options.download_limit_kbps.map(|kbps| kbps * 1024 / 8),
+        // kilobits (1000 bits) per second to bytes per second
+        download_rate_limit: options.download_limit_kbps.map(|kbps| kbps * 125),
     }));
     if let Some(size) = options.window {
         app.insert_resource(render::OutputSize(UVec2::new(size.width, size.height)));

@@ -3,7 +3,7 @@
 //! look at and save every image under `target/tmp/screenshots/` for review.
 
 use std::path::PathBuf;
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -21,7 +21,7 @@ use chrono::{TimeZone, Utc};
 use civicast_player::playback::{CacheDir, OnScreen, Playback, WallClock};
 use civicast_player::render::{BACKGROUND, OutputSize, category_color};
 use civicast_player::sync::storage::StoredManifest;
-use civicast_player::sync::{SyncMessage, test_channels};
+use civicast_player::sync::{AppRequest, SyncMessage, test_channels};
 use civicast_shared::api::device::{
     EventCard, MANIFEST_SCHEMA_VERSION, Manifest, ManifestItem, MediaRef,
 };
@@ -46,6 +46,8 @@ const RED: [u8; 3] = [220, 30, 30];
 struct Scene {
     app: App,
     to_app: Sender<SyncMessage>,
+    /// Kept open so that the app's requests (none expected here) have somewhere to go.
+    _from_app: Receiver<AppRequest>,
     target: Handle<Image>,
     cache: tempfile::TempDir,
     size: UVec2,
@@ -78,8 +80,7 @@ impl Scene {
         .insert_resource(WallClock::StartingAt(monday))
         .insert_resource(OutputSize(size))
         .insert_resource(CacheDir(cache.path().to_path_buf()));
-        let (to_app, _from_app) = test_channels(&mut app);
-        std::mem::forget(_from_app);
+        let (to_app, from_app) = test_channels(&mut app);
         app.add_plugins(civicast_player::plugin);
         let target =
             app.world_mut()
@@ -100,6 +101,7 @@ impl Scene {
         Scene {
             app,
             to_app,
+            _from_app: from_app,
             target,
             cache,
             size,

@@ -140,10 +140,6 @@ pub fn plugin(app: &mut App) {
         .add_systems(Update, (advance, poll_preparation).chain());
 }
 
-fn media_of(item: &ManifestItem) -> Option<&civicast_shared::api::device::MediaRef> {
-    item.media.as_ref()
-}
-
 /// The next item to play after `after`, skipping items whose media recently failed.
 fn next_index(
     playback: &Playback,
@@ -175,7 +171,7 @@ fn advance(
     time: Res<Time<Real>>,
     clock: Res<WallClock>,
     output: Res<OutputSize>,
-    cache: Option<Res<CacheDir>>,
+    cache: Res<CacheDir>,
     pairing: Res<PairingCode>,
     mut incoming: ResMut<IncomingManifest>,
     mut playback: ResMut<Playback>,
@@ -251,7 +247,7 @@ fn advance(
             && let Some(index) = next_index(&playback, &manifest, after, wall, elapsed)
         {
             let item = &manifest.manifest.items[index];
-            let next = start_preparing(item, cache.as_deref(), *output, &mut images);
+            let next = start_preparing(item, &cache, *output, &mut images);
             playback.next = Some(next);
         }
         return;
@@ -264,7 +260,7 @@ fn advance(
     };
     let item = &manifest.manifest.items[index];
     if playback.next.as_ref().is_none_or(|next| next.id != item.id) {
-        let next = start_preparing(item, cache.as_deref(), *output, &mut images);
+        let next = start_preparing(item, &cache, *output, &mut images);
         playback.next = Some(next);
     }
     let ready = matches!(
@@ -333,7 +329,7 @@ fn set_now_playing(board: &StatusBoard, id: Option<Uuid>) {
 
 fn start_preparing(
     item: &ManifestItem,
-    cache: Option<&CacheDir>,
+    cache: &CacheDir,
     output: OutputSize,
     images: &mut Assets<Image>,
 ) -> NextUp {
@@ -343,8 +339,8 @@ fn start_preparing(
         .and_then(|event| event.link.as_deref())
         .and_then(render::qr::qr_image)
         .map(|image| images.add(image));
-    let state = match (media_of(item), cache) {
-        (Some(media), Some(cache)) => Preparation::Loading {
+    let state = match &item.media {
+        Some(media) => Preparation::Loading {
             loading: Loading::start(
                 cache.0.join(&media.sha256),
                 media.sha256.clone(),
@@ -352,12 +348,7 @@ fn start_preparing(
             ),
             qr,
         },
-        // Without a cache directory there is nothing to load from: the item fails and is skipped.
-        (Some(_), None) => Preparation::Loading {
-            loading: Loading::start(std::path::PathBuf::new(), String::new(), (1, 1)),
-            qr,
-        },
-        (None, _) => Preparation::Ready(Prepared { image: None, qr }),
+        None => Preparation::Ready(Prepared { image: None, qr }),
     };
     NextUp { id: item.id, state }
 }
@@ -405,7 +396,7 @@ fn poll_preparation(
                     .items
                     .iter()
                     .find(|item| item.id == id)
-                    .and_then(media_of)
+                    .and_then(|item| item.media.as_ref())
             {
                 let _ = outbox.0.send(AppRequest::Refetch(media.sha256.clone()));
             }
