@@ -2,12 +2,15 @@
 //! server answers. Inputs reject unknown fields so that a typo is an error, not a silent no-op.
 
 pub mod accounts;
+pub mod audience;
 pub mod audit;
 pub mod device;
 pub mod events;
 pub mod media;
 pub mod places;
+pub mod plays;
 pub mod playlists;
+pub mod reports;
 
 use serde::{Deserialize, Serialize};
 
