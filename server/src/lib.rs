@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod media;
+pub mod proof;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -23,6 +23,7 @@ use super::organisations::find_organisation;
 use super::playlists::{place_item, renumber};
 use crate::audit;
 use crate::auth::CurrentUser;
+use crate::proof::ledger;
 use crate::db::models::{
     DecisionRow, EventRow, MediaAssetRow, PlaylistItemRow, PlaylistRow, to_json,
 };
@@ -596,6 +597,7 @@ async fn approve_event(
                     updated_at: now,
                 };
                 diesel::insert_into(playlist_items::table).values(&item).execute(conn)?;
+                ledger::record_item(conn, &item)?;
                 place_item(conn, &playlist_id, &item.id, None)?;
             }
             row.status = EventStatus::Approved.as_str().to_owned();

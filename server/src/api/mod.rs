@@ -13,6 +13,8 @@ mod playlists;
 mod screens;
 mod users;
 
+pub(crate) use buildings::find_building;
+pub(crate) use screens::find_screen;
 pub(crate) use users::check_membership;
 
 use civicast_shared::api::{Page, PageQuery};

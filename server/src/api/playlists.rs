@@ -15,6 +15,7 @@ use super::Paging;
 use super::buildings::find_building;
 use crate::audit;
 use crate::auth::CurrentUser;
+use crate::proof::ledger;
 use crate::db::models::{EventRow, PlaylistItemRow, PlaylistRow, to_json};
 use crate::db::schema::{events, media_assets, playlist_items, playlists};
 use crate::db::{self, DbConnection};
@@ -421,6 +422,7 @@ async fn create_item(
             diesel::insert_into(playlist_items::table)
                 .values(&row)
                 .execute(conn)?;
+            ledger::record_item(conn, &row)?;
             place_item(conn, &playlist_id, &row.id, input.position)?;
             audit::record(
                 conn,
@@ -491,6 +493,7 @@ async fn update_item(
             diesel::update(playlist_items::table.find(&item_id))
                 .set(&row)
                 .execute(conn)?;
+            ledger::record_item(conn, &row)?;
             if input.position.is_some() {
                 place_item(conn, &playlist_id, &item_id, input.position)?;
             }

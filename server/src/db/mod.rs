@@ -161,6 +161,18 @@ fn run_migrations(connection: &mut DbConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Runs the same diesel code on whichever backend `conn` is, for statements that diesel types
+/// per backend (upserts, `INSERT ... ON CONFLICT DO NOTHING`).
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $body,
+            $crate::db::DbConnection::Postgres($c) => $body,
+        }
+    };
+}
+
 /// Runs `work` on a pooled connection on the blocking thread pool.
 pub async fn run<T, F>(pool: &DbPool, work: F) -> Result<T, AppError>
 where

@@ -198,6 +198,65 @@ diesel::table! {
 }
 
 diesel::table! {
+    item_ledger (item_id) {
+        item_id -> Text,
+        building_id -> Text,
+        kind -> Text,
+        event_id -> Nullable<Text>,
+        organisation_id -> Nullable<Text>,
+        category -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audience_profiles (building_id, version) {
+        building_id -> Text,
+        version -> Integer,
+        source -> Text,
+        dayparts -> Text,
+        audience_rows -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    play_hours (hour, screen_id, item_key, profile_version) {
+        hour -> Timestamp,
+        screen_id -> Text,
+        item_key -> Text,
+        profile_version -> Integer,
+        building_id -> Text,
+        kind -> Text,
+        event_id -> Nullable<Text>,
+        organisation_id -> Nullable<Text>,
+        category -> Nullable<Text>,
+        daypart -> Text,
+        day_type -> Text,
+        local_hour -> Integer,
+        plays -> BigInt,
+        complete -> BigInt,
+        played_ms -> BigInt,
+        impressions -> Double,
+    }
+}
+
+diesel::table! {
+    play_days (day, building_id, daypart, day_type, profile_version) {
+        day -> Timestamp,
+        building_id -> Text,
+        daypart -> Text,
+        day_type -> Text,
+        profile_version -> Integer,
+        plays -> BigInt,
+        complete -> BigInt,
+        played_ms -> BigInt,
+        impressions -> Double,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> Text,
         at -> Timestamp,
@@ -232,5 +291,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_decisions,
     playlist_items,
     plays,
+    item_ledger,
+    audience_profiles,
+    play_hours,
+    play_days,
     audit_log,
 );

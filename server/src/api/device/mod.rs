@@ -5,6 +5,7 @@
 mod manifest;
 mod media;
 mod pairing;
+mod plays;
 mod status;
 
 use actix_web::{get, web};
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(manifest::get_manifest)
         .service(media::get_media)
         .service(status::post_status)
+        .service(plays::post_plays)
         .service(pairing::request_pairing)
         .service(pairing::poll_pairing)
         .service(pairing::claim_pairing);

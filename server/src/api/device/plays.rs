@@ -1,0 +1,75 @@
+//! Proof-of-play uploads: a player sends batches from its durable queue and deletes them once
+//! this route answers, which it does only after the batch is committed.
+
+use actix_web::{post, web};
+use civicast_shared::api::ErrorBody;
+use civicast_shared::api::plays::{MAX_BATCH_BYTES, MAX_BATCH_PLAYS, PlayBatch, PlayReceipt};
+use futures_util::StreamExt;
+
+use crate::auth::CurrentScreen;
+use crate::db;
+use crate::error::AppError;
+use crate::proof::ingest;
+use crate::state::AppState;
+
+/// Stores a batch of plays from the calling screen. Every record is settled in the answer:
+/// accepted, a duplicate of one already stored, or refused for good with its reason.
+#[utoipa::path(
+    tag = "screen device",
+    request_body = PlayBatch,
+    responses(
+        (status = 200, body = PlayReceipt),
+        (status = 401, body = ErrorBody),
+        (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/screen/plays")]
+pub(super) async fn post_plays(
+    state: web::Data<AppState>,
+    screen: CurrentScreen,
+    mut payload: web::Payload,
+) -> Result<web::Json<PlayReceipt>, AppError> {
+    // Batches are larger than other JSON bodies, so this route reads its own, up to its limit.
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| AppError::BadRequest(format!("could not read the body: {e}")))?;
+        if body.len() + chunk.len() > MAX_BATCH_BYTES {
+            return Err(AppError::PayloadTooLarge(format!(
+                "a batch is at most {MAX_BATCH_BYTES} bytes: send fewer plays at a time"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let batch: PlayBatch = serde_json::from_slice(&body).map_err(|e| {
+        if e.is_data() {
+            AppError::invalid("plays", e.to_string())
+        } else {
+            AppError::BadRequest(format!("the body is not valid JSON: {e}"))
+        }
+    })?;
+    if batch.plays.len() > MAX_BATCH_PLAYS {
+        return Err(AppError::invalid(
+            "plays",
+            format!(
+                "a batch holds at most {MAX_BATCH_PLAYS} plays (this one has {})",
+                batch.plays.len()
+            ),
+        ));
+    }
+    let screen_id = screen.id.to_string();
+    let receipt = db::run(&state.pool, move |conn| {
+        ingest::ingest(conn, &screen_id, batch, chrono::Utc::now())
+    })
+    .await?;
+    if !receipt.refused.is_empty() {
+        tracing::info!(
+            screen = %screen.id,
+            refused = receipt.refused.len(),
+            first_reason = %receipt.refused[0].reason,
+            "plays refused"
+        );
+    }
+    Ok(web::Json(receipt))
+}

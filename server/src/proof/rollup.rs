@@ -1,0 +1,166 @@
+//! Hourly (per screen and item) and daily (per building, daypart and day type) rollups, added
+//! to in the same transaction that stores the new plays, so that they never disagree.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+
+use super::enrich::{Placement, ScreenContext};
+use super::ledger::LedgerRow;
+use crate::db::DbConnection;
+use crate::db::schema::{play_days, play_hours};
+use crate::error::AppError;
+use crate::on_backend;
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = play_hours)]
+pub struct HourRow {
+    pub hour: NaiveDateTime,
+    pub screen_id: String,
+    pub item_key: String,
+    pub profile_version: i32,
+    pub building_id: String,
+    pub kind: String,
+    pub event_id: Option<String>,
+    pub organisation_id: Option<String>,
+    pub category: Option<String>,
+    pub daypart: String,
+    pub day_type: String,
+    pub local_hour: i32,
+    pub plays: i64,
+    pub complete: i64,
+    pub played_ms: i64,
+    pub impressions: f64,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = play_days)]
+pub struct DayRow {
+    pub day: NaiveDateTime,
+    pub building_id: String,
+    pub daypart: String,
+    pub day_type: String,
+    pub profile_version: i32,
+    pub plays: i64,
+    pub complete: i64,
+    pub played_ms: i64,
+    pub impressions: f64,
+}
+
+/// The additions one batch makes to the rollups.
+#[derive(Debug, Default)]
+pub struct Rollups {
+    hours: HashMap<(NaiveDateTime, String, i32), HourRow>,
+    days: HashMap<(NaiveDateTime, String, &'static str, i32), DayRow>,
+}
+
+impl Rollups {
+    /// Adds one new play.
+    pub fn add(
+        &mut self,
+        screen: &ScreenContext,
+        item: Option<&LedgerRow>,
+        kind: &str,
+        placement: &Placement,
+        complete: bool,
+        played_ms: u32,
+    ) {
+        let impressions = placement.multiplier.unwrap_or_default();
+        let item_key = item.map(|row| row.item_id.clone()).unwrap_or_default();
+        let hour = self
+            .hours
+            .entry((placement.hour, item_key.clone(), placement.profile_version))
+            .or_insert_with(|| HourRow {
+                hour: placement.hour,
+                screen_id: screen.screen_id.clone(),
+                item_key,
+                profile_version: placement.profile_version,
+                building_id: screen.building_id.clone(),
+                kind: kind.to_owned(),
+                event_id: item.and_then(|row| row.event_id.clone()),
+                organisation_id: item.and_then(|row| row.organisation_id.clone()),
+                category: item.and_then(|row| row.category.clone()),
+                daypart: placement.daypart.clone(),
+                day_type: placement.day_type.as_str().to_owned(),
+                local_hour: placement.local_hour,
+                plays: 0,
+                complete: 0,
+                played_ms: 0,
+                impressions: 0.0,
+            });
+        hour.plays += 1;
+        hour.complete += i64::from(complete);
+        hour.played_ms += i64::from(played_ms);
+        hour.impressions += impressions;
+        let day = self
+            .days
+            .entry((
+                placement.day,
+                placement.daypart.clone(),
+                placement.day_type.as_str(),
+                placement.profile_version,
+            ))
+            .or_insert_with(|| DayRow {
+                day: placement.day,
+                building_id: screen.building_id.clone(),
+                daypart: placement.daypart.clone(),
+                day_type: placement.day_type.as_str().to_owned(),
+                profile_version: placement.profile_version,
+                plays: 0,
+                complete: 0,
+                played_ms: 0,
+                impressions: 0.0,
+            });
+        day.plays += 1;
+        day.complete += i64::from(complete);
+        day.played_ms += i64::from(played_ms);
+        day.impressions += impressions;
+    }
+
+    /// Adds the batch's sums to the stored rollups.
+    pub fn write(self, conn: &mut DbConnection) -> Result<(), AppError> {
+        for row in self.hours.into_values() {
+            on_backend!(conn, |c| diesel::insert_into(play_hours::table)
+                .values(&row)
+                .on_conflict((
+                    play_hours::hour,
+                    play_hours::screen_id,
+                    play_hours::item_key,
+                    play_hours::profile_version,
+                ))
+                .do_update()
+                .set((
+                    play_hours::plays.eq(play_hours::plays + excluded(play_hours::plays)),
+                    play_hours::complete.eq(play_hours::complete + excluded(play_hours::complete)),
+                    play_hours::played_ms
+                        .eq(play_hours::played_ms + excluded(play_hours::played_ms)),
+                    play_hours::impressions
+                        .eq(play_hours::impressions + excluded(play_hours::impressions)),
+                ))
+                .execute(c))?;
+        }
+        for row in self.days.into_values() {
+            on_backend!(conn, |c| diesel::insert_into(play_days::table)
+                .values(&row)
+                .on_conflict((
+                    play_days::day,
+                    play_days::building_id,
+                    play_days::daypart,
+                    play_days::day_type,
+                    play_days::profile_version,
+                ))
+                .do_update()
+                .set((
+                    play_days::plays.eq(play_days::plays + excluded(play_days::plays)),
+                    play_days::complete.eq(play_days::complete + excluded(play_days::complete)),
+                    play_days::played_ms.eq(play_days::played_ms + excluded(play_days::played_ms)),
+                    play_days::impressions
+                        .eq(play_days::impressions + excluded(play_days::impressions)),
+                ))
+                .execute(c))?;
+        }
+        Ok(())
+    }
+}
