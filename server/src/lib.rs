@@ -12,6 +12,7 @@ pub mod error;
 pub mod health;
 pub mod media;
 pub mod proof;
+pub mod reports;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

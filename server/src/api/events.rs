@@ -23,7 +23,6 @@ use super::organisations::find_organisation;
 use super::playlists::{place_item, renumber};
 use crate::audit;
 use crate::auth::CurrentUser;
-use crate::proof::ledger;
 use crate::db::models::{
     DecisionRow, EventRow, MediaAssetRow, PlaylistItemRow, PlaylistRow, to_json,
 };
@@ -32,6 +31,7 @@ use crate::db::schema::{
 };
 use crate::db::{self, DbConnection, to_db_time};
 use crate::error::AppError;
+use crate::proof::ledger;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -59,7 +59,7 @@ struct EventQuery {
 }
 
 /// Finds an event the user may see; other organisations' events look absent.
-fn find_visible(
+pub(crate) fn find_visible(
     conn: &mut DbConnection,
     user: &CurrentUser,
     id: &str,

@@ -2,6 +2,7 @@
 //! `#[utoipa::path]`, and routes are registered through `utoipa_actix_web`, so the OpenAPI
 //! document at `/api/v1/openapi.json` lists exactly the routes that exist.
 
+mod audience;
 mod audit_log;
 mod auth;
 mod buildings;
@@ -10,10 +11,12 @@ mod events;
 mod media;
 mod organisations;
 mod playlists;
+mod reports;
 mod screens;
 mod users;
 
 pub(crate) use buildings::find_building;
+pub(crate) use events::find_visible as find_visible_event;
 pub(crate) use screens::find_screen;
 pub(crate) use users::check_membership;
 
@@ -35,6 +38,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     events::configure(cfg);
     media::configure(cfg);
     audit_log::configure(cfg);
+    audience::configure(cfg);
+    reports::configure(cfg);
 }
 
 #[derive(OpenApi)]
@@ -59,6 +64,27 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// Reads a request body of at most `limit` bytes, for routes whose bodies are larger than the
+/// JSON limit (play batches) or are not JSON (CSV imports).
+pub(crate) async fn read_body(
+    mut payload: actix_web::web::Payload,
+    limit: usize,
+) -> Result<actix_web::web::BytesMut, AppError> {
+    use futures_util::StreamExt;
+    let mut body = actix_web::web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| AppError::BadRequest(format!("could not read the body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::PayloadTooLarge(format!(
+                "the body is larger than {limit} bytes"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// A validated page request turned into LIMIT and OFFSET.

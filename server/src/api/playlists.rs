@@ -15,11 +15,11 @@ use super::Paging;
 use super::buildings::find_building;
 use crate::audit;
 use crate::auth::CurrentUser;
-use crate::proof::ledger;
 use crate::db::models::{EventRow, PlaylistItemRow, PlaylistRow, to_json};
 use crate::db::schema::{events, media_assets, playlist_items, playlists};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
+use crate::proof::ledger;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {

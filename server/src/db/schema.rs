@@ -277,6 +277,7 @@ diesel::joinable!(pairing_requests -> screens (screen_id));
 diesel::joinable!(events -> organisations (organisation_id));
 diesel::joinable!(event_decisions -> events (event_id));
 diesel::joinable!(playlist_items -> playlists (playlist_id));
+diesel::joinable!(playlist_items -> events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,

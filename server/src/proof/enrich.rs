@@ -113,10 +113,15 @@ mod tests {
         assert!((placed.multiplier.unwrap() - 1.0).abs() < 1e-9);
         assert_eq!(
             placed.hour,
-            Utc.with_ymd_and_hms(2026, 11, 27, 23, 0, 0).unwrap().naive_utc()
+            Utc.with_ymd_and_hms(2026, 11, 27, 23, 0, 0)
+                .unwrap()
+                .naive_utc()
         );
         // A daypart the profile has no row for estimates nobody, rather than guessing.
-        let placed = context.place(Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap(), 10_000);
+        let placed = context.place(
+            Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap(),
+            10_000,
+        );
         assert_eq!(placed.multiplier, Some(0.0));
     }
 }

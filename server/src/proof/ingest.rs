@@ -73,7 +73,9 @@ fn item_refusal(
         return None;
     };
     let Some(item) = item else {
-        return Some(format!("item_id {item_id} is not a playlist item Civicast made"));
+        return Some(format!(
+            "item_id {item_id} is not a playlist item Civicast made"
+        ));
     };
     if item.building_id != screen.building_id {
         return Some(format!(
@@ -137,7 +139,9 @@ pub fn ingest(
             content_hash: Some(record.content_hash),
             owner: item.and_then(|row| row.organisation_id.clone()),
             // The ledger says what the item is; the player's word is only used without an item.
-            kind: item.map_or(record.kind.as_str(), |row| row.kind.as_str()).to_owned(),
+            kind: item
+                .map_or(record.kind.as_str(), |row| row.kind.as_str())
+                .to_owned(),
             started_at: to_db_time(started),
             ended_at: to_db_time(ended),
             planned_ms: i64::from(record.planned_ms),
@@ -150,10 +154,14 @@ pub fn ingest(
             building_id: Some(screen.building_id.clone()),
             daypart: Some(placement.daypart.clone()),
             multiplier: placement.multiplier,
-            multiplier_version: (placement.profile_version > 0).then_some(placement.profile_version),
+            multiplier_version: (placement.profile_version > 0)
+                .then_some(placement.profile_version),
             impressions_est: placement.multiplier,
         });
-        rollups_of.insert(id.clone(), (item.cloned(), record.outcome, record.played_ms));
+        rollups_of.insert(
+            id.clone(),
+            (item.cloned(), record.outcome, record.played_ms),
+        );
         placements.insert(id, placement);
     }
 

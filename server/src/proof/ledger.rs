@@ -35,7 +35,10 @@ pub fn record_item(conn: &mut DbConnection, item: &PlaylistItemRow) -> Result<()
     let (organisation_id, category) = match &item.event_id {
         Some(event_id) => events::table
             .find(event_id)
-            .select((events::organisation_id.nullable(), events::category.nullable()))
+            .select((
+                events::organisation_id.nullable(),
+                events::category.nullable(),
+            ))
             .first::<(Option<String>, Option<String>)>(conn)?,
         None => match &item.media_id {
             Some(media_id) => (

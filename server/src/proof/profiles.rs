@@ -69,7 +69,10 @@ pub fn version(
 /// The newest profile of every building that has one.
 pub fn all_latest(conn: &mut DbConnection) -> Result<Vec<AudienceProfile>, AppError> {
     let rows = audience_profiles::table
-        .order((audience_profiles::building_id, audience_profiles::version.desc()))
+        .order((
+            audience_profiles::building_id,
+            audience_profiles::version.desc(),
+        ))
         .select(ProfileRow::as_select())
         .load(conn)?;
     let mut latest: Vec<AudienceProfile> = Vec::new();

@@ -72,14 +72,22 @@ impl Daypart {
 
 /// The brief's proposal: 07-09, 09-12, 12-14, 14-17, 17-19, 19-22, 22-07.
 pub fn default_dayparts() -> Vec<Daypart> {
-    [(7, 9), (9, 12), (12, 14), (14, 17), (17, 19), (19, 22), (22, 7)]
-        .into_iter()
-        .map(|(start_hour, end_hour)| Daypart {
-            name: format!("{start_hour:02}-{end_hour:02}"),
-            start_hour,
-            end_hour,
-        })
-        .collect()
+    [
+        (7, 9),
+        (9, 12),
+        (12, 14),
+        (14, 17),
+        (17, 19),
+        (19, 22),
+        (22, 7),
+    ]
+    .into_iter()
+    .map(|(start_hour, end_hour)| Daypart {
+        name: format!("{start_hour:02}-{end_hour:02}"),
+        start_hour,
+        end_hour,
+    })
+    .collect()
 }
 
 /// The daypart a local hour falls in (dayparts are validated to cover every hour once).
@@ -193,7 +201,12 @@ impl Validate for AudienceProfileInput {
                         ),
                     );
                 }
-                number(&mut errors, &field(&format!("segments.{segment}")), *share, 1.0);
+                number(
+                    &mut errors,
+                    &field(&format!("segments.{segment}")),
+                    *share,
+                    1.0,
+                );
             }
         }
         errors.into_result()
@@ -209,14 +222,14 @@ fn number(errors: &mut ValidationErrors, field: &str, value: f64, max: f64) {
 fn validate_dayparts(errors: &mut ValidationErrors, dayparts: &[Daypart]) {
     for part in dayparts {
         if part.start_hour > 23 || part.end_hour > 23 {
-            errors.add(
-                "dayparts",
-                format!("{}: hours run from 0 to 23", part.name),
-            );
+            errors.add("dayparts", format!("{}: hours run from 0 to 23", part.name));
             return;
         }
         if part.name.trim().is_empty() || part.name.chars().count() > 40 {
-            errors.add("dayparts", "each daypart needs a name of 1 to 40 characters");
+            errors.add(
+                "dayparts",
+                "each daypart needs a name of 1 to 40 characters",
+            );
             return;
         }
     }
@@ -225,9 +238,7 @@ fn validate_dayparts(errors: &mut ValidationErrors, dayparts: &[Daypart]) {
         if covering != 1 {
             errors.add(
                 "dayparts",
-                format!(
-                    "every hour must be in exactly one daypart; {hour:02}:00 is in {covering}"
-                ),
+                format!("every hour must be in exactly one daypart; {hour:02}:00 is in {covering}"),
             );
             return;
         }
@@ -324,8 +335,16 @@ mod tests {
     fn overlapping_dayparts_are_refused() {
         let mut errors = ValidationErrors::default();
         let parts = vec![
-            Daypart { name: "day".into(), start_hour: 6, end_hour: 20 },
-            Daypart { name: "late".into(), start_hour: 18, end_hour: 6 },
+            Daypart {
+                name: "day".into(),
+                start_hour: 6,
+                end_hour: 20,
+            },
+            Daypart {
+                name: "late".into(),
+                start_hour: 18,
+                end_hour: 6,
+            },
         ];
         validate_dayparts(&mut errors, &parts);
         assert!(errors.0[0].message.contains("18:00 is in 2"), "{errors:?}");

@@ -8,8 +8,8 @@ pub mod device;
 pub mod events;
 pub mod media;
 pub mod places;
-pub mod plays;
 pub mod playlists;
+pub mod plays;
 pub mod reports;
 
 use serde::{Deserialize, Serialize};

@@ -228,9 +228,18 @@ mod tests {
 
     #[test]
     fn outcome_follows_the_500_ms_rule() {
-        assert_eq!(PlayOutcome::classify(8000, 7500, false), PlayOutcome::Complete);
-        assert_eq!(PlayOutcome::classify(8000, 7499, false), PlayOutcome::Partial);
-        assert_eq!(PlayOutcome::classify(8000, 8000, true), PlayOutcome::Interrupted);
+        assert_eq!(
+            PlayOutcome::classify(8000, 7500, false),
+            PlayOutcome::Complete
+        );
+        assert_eq!(
+            PlayOutcome::classify(8000, 7499, false),
+            PlayOutcome::Partial
+        );
+        assert_eq!(
+            PlayOutcome::classify(8000, 8000, true),
+            PlayOutcome::Interrupted
+        );
     }
 
     #[test]
@@ -263,10 +272,7 @@ mod tests {
                 Box::new(|r| r.clock_offset_ms = -31 * 24 * 3_600_000),
                 "too late",
             ),
-            (
-                Box::new(|r| r.clock_offset_ms = 3_600_000),
-                "in the future",
-            ),
+            (Box::new(|r| r.clock_offset_ms = 3_600_000), "in the future"),
             (Box::new(|r| r.schema_version = 9), "schema_version"),
         ];
         for (break_it, reason) in cases {

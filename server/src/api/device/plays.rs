@@ -4,7 +4,6 @@
 use actix_web::{post, web};
 use civicast_shared::api::ErrorBody;
 use civicast_shared::api::plays::{MAX_BATCH_BYTES, MAX_BATCH_PLAYS, PlayBatch, PlayReceipt};
-use futures_util::StreamExt;
 
 use crate::auth::CurrentScreen;
 use crate::db;
@@ -29,19 +28,10 @@ use crate::state::AppState;
 pub(super) async fn post_plays(
     state: web::Data<AppState>,
     screen: CurrentScreen,
-    mut payload: web::Payload,
+    payload: web::Payload,
 ) -> Result<web::Json<PlayReceipt>, AppError> {
     // Batches are larger than other JSON bodies, so this route reads its own, up to its limit.
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| AppError::BadRequest(format!("could not read the body: {e}")))?;
-        if body.len() + chunk.len() > MAX_BATCH_BYTES {
-            return Err(AppError::PayloadTooLarge(format!(
-                "a batch is at most {MAX_BATCH_BYTES} bytes: send fewer plays at a time"
-            )));
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let body = crate::api::read_body(payload, MAX_BATCH_BYTES).await?;
     let batch: PlayBatch = serde_json::from_slice(&body).map_err(|e| {
         if e.is_data() {
             AppError::invalid("plays", e.to_string())

@@ -1,0 +1,202 @@
+//! `/reports`: delivery and estimated audiences per event, association, building, screen,
+//! daypart, hour and category, and fairness between associations. An association sees only its
+//! own figures (its organisation is filled in, and others' events answer 404); staff see all.
+
+use std::collections::HashMap;
+
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, get, web};
+use chrono::{Duration, Utc};
+use civicast_shared::api::ErrorBody;
+use civicast_shared::api::reports::{
+    FairnessReport, PeriodQuery, Report, ReportDimension, ReportFormat, ReportQuery,
+};
+use diesel::prelude::*;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::find_visible_event;
+use crate::auth::CurrentUser;
+use crate::db::schema::{buildings, events, organisations, screens};
+use crate::db::{self, DbConnection};
+use crate::error::AppError;
+use crate::reports::query::{self, Filters};
+use crate::reports::{self as report, fairness, render};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(plays_report).service(fairness_report);
+}
+
+/// Longest period one report covers.
+const MAX_PERIOD: Duration = Duration::days(3 * 366);
+
+fn period(
+    from: Option<chrono::DateTime<Utc>>,
+    to: Option<chrono::DateTime<Utc>>,
+) -> Result<Filters, AppError> {
+    let to = to.unwrap_or_else(Utc::now);
+    let from = from.unwrap_or(to - Duration::days(30));
+    if from >= to {
+        return Err(AppError::invalid("from", "must be before to"));
+    }
+    if to - from > MAX_PERIOD {
+        return Err(AppError::invalid(
+            "to",
+            "a report covers at most three years",
+        ));
+    }
+    Ok(Filters::new(from, to))
+}
+
+/// Names for the keys of a report's rows.
+fn labels(
+    conn: &mut DbConnection,
+    by: ReportDimension,
+    keys: Vec<String>,
+) -> Result<HashMap<String, String>, AppError> {
+    let named: Vec<(String, String)> = match by {
+        ReportDimension::Event => events::table
+            .filter(events::id.eq_any(&keys))
+            .select((events::id, events::title))
+            .load(conn)?,
+        ReportDimension::Organisation => organisations::table
+            .filter(organisations::id.eq_any(&keys))
+            .select((organisations::id, organisations::name))
+            .load(conn)?,
+        ReportDimension::Building => buildings::table
+            .filter(buildings::id.eq_any(&keys))
+            .select((buildings::id, buildings::name))
+            .load(conn)?,
+        ReportDimension::Screen => screens::table
+            .filter(screens::id.eq_any(&keys))
+            .select((screens::id, screens::name))
+            .load(conn)?,
+        ReportDimension::Hour => keys
+            .iter()
+            .map(|k| (k.clone(), format!("{k:0>2}:00")))
+            .collect(),
+        _ => keys.iter().map(|k| (k.clone(), k.clone())).collect(),
+    };
+    Ok(named.into_iter().collect())
+}
+
+/// Plays, completion, time on screen and estimated (segment) impressions, grouped by `by`.
+#[utoipa::path(
+    tag = "reports",
+    params(ReportQuery),
+    responses(
+        (status = 200, body = Report, description = "JSON; CSV with format=csv, an SVG chart with format=svg"),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "an event or organisation the user may not see", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/reports/plays")]
+async fn plays_report(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let mut filters = period(query.from, query.to)?;
+    filters.building_id = query.building_id.map(|id| id.to_string());
+    if user.is_staff() {
+        filters.organisation_id = query.organisation_id.map(|id| id.to_string());
+    } else {
+        let own = user
+            .organisation_id
+            .ok_or_else(|| AppError::Forbidden("your account belongs to no organisation".into()))?;
+        if query.organisation_id.is_some_and(|id| id != own) {
+            // Other organisations' figures look absent, as their events do.
+            return Err(AppError::NotFound("no such organisation".into()));
+        }
+        filters.organisation_id = Some(own.to_string());
+    }
+    let by = query.by;
+    let event_id = query.event_id.map(|id| id.to_string());
+    let report = db::run(&state.pool, move |conn| {
+        if let Some(event_id) = &event_id {
+            find_visible_event(conn, &user, event_id)?;
+            filters.event_id = Some(event_id.clone());
+        }
+        let groups = query::grouped(conn, by, &filters)?;
+        let keys = groups.iter().filter_map(|(key, _)| key.clone()).collect();
+        let names = labels(conn, by, keys)?;
+        let rows = groups
+            .into_iter()
+            .map(|(key, sums)| {
+                let key = key.unwrap_or_default();
+                let label = if key.is_empty() {
+                    "(city content)".to_owned()
+                } else {
+                    names.get(&key).cloned().unwrap_or_else(|| key.clone())
+                };
+                (key, label, sums)
+            })
+            .collect();
+        Ok(report::build(
+            by,
+            filters.from.and_utc(),
+            filters.to.and_utc(),
+            rows,
+        ))
+    })
+    .await?;
+    respond(
+        query.format,
+        &report,
+        render::report_csv,
+        render::report_svg,
+    )
+}
+
+/// Share of voice per association, delivered against booked airtime, and Jain's fairness index.
+#[utoipa::path(
+    tag = "reports",
+    params(PeriodQuery),
+    responses(
+        (status = 200, body = FairnessReport, description = "JSON, or CSV with format=csv"),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/reports/fairness")]
+async fn fairness_report(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.require_staff()?;
+    let query = query.into_inner();
+    if query.format == Some(ReportFormat::Svg) {
+        return Err(AppError::invalid(
+            "format",
+            "the fairness report is json or csv",
+        ));
+    }
+    let filters = period(query.from, query.to)?;
+    let report = db::run(&state.pool, move |conn| fairness::fairness(conn, &filters)).await?;
+    respond(query.format, &report, render::fairness_csv, |_| {
+        String::new()
+    })
+}
+
+fn respond<T: serde::Serialize>(
+    format: Option<ReportFormat>,
+    report: &T,
+    csv: impl Fn(&T) -> Result<String, AppError>,
+    svg: impl Fn(&T) -> String,
+) -> Result<HttpResponse, AppError> {
+    Ok(match format.unwrap_or(ReportFormat::Json) {
+        ReportFormat::Json => HttpResponse::Ok().json(report),
+        ReportFormat::Csv => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header(("Content-Disposition", "attachment; filename=\"report.csv\""))
+            .body(csv(report)?),
+        ReportFormat::Svg => HttpResponse::Ok()
+            .content_type(ContentType(mime::IMAGE_SVG))
+            .body(svg(report)),
+    })
+}

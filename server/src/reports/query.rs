@@ -1,0 +1,270 @@
+//! Report figures from the rollups: sums per group, with the segment impressions that each
+//! group's building, daypart, day type and profile version give. Long city-wide periods by
+//! building, daypart or day type read whole days from `play_days` and only the ragged edges
+//! from `play_hours`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, DurationRound, NaiveDateTime, TimeDelta, Utc};
+use civicast_shared::api::audience::{AudienceProfile, DayType};
+use civicast_shared::api::events::AudienceSegment;
+use civicast_shared::api::reports::ReportDimension;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Integer, Nullable, Text, Timestamp};
+
+use crate::db::DbConnection;
+use crate::error::AppError;
+use crate::on_backend;
+use crate::proof::profiles;
+
+/// Which plays a report covers. Times are whole hours (the rollups' grain).
+#[derive(Debug, Clone)]
+pub struct Filters {
+    pub from: NaiveDateTime,
+    pub to: NaiveDateTime,
+    pub event_id: Option<String>,
+    pub organisation_id: Option<String>,
+    pub building_id: Option<String>,
+}
+
+impl Filters {
+    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> Filters {
+        let hour = |t: DateTime<Utc>| t.duration_trunc(TimeDelta::hours(1)).unwrap_or(t);
+        Filters {
+            from: hour(from).naive_utc(),
+            to: hour(to).naive_utc(),
+            event_id: None,
+            organisation_id: None,
+            building_id: None,
+        }
+    }
+}
+
+/// Sums of one report row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sums {
+    pub plays: i64,
+    pub complete: i64,
+    pub played_ms: i64,
+    pub impressions: f64,
+    pub segments: BTreeMap<AudienceSegment, f64>,
+    pub plays_without_profile: i64,
+    /// (building id, profile version) of every profile that estimated these plays.
+    pub profiles: BTreeSet<(String, i32)>,
+}
+
+impl Sums {
+    pub fn add(&mut self, other: &Sums) {
+        self.plays += other.plays;
+        self.complete += other.complete;
+        self.played_ms += other.played_ms;
+        self.impressions += other.impressions;
+        self.plays_without_profile += other.plays_without_profile;
+        self.profiles.extend(other.profiles.iter().cloned());
+        for (segment, value) in &other.segments {
+            *self.segments.entry(*segment).or_default() += value;
+        }
+    }
+}
+
+#[derive(Debug, QueryableByName)]
+struct Fragment {
+    #[diesel(sql_type = Nullable<Text>)]
+    key: Option<String>,
+    #[diesel(sql_type = Text)]
+    building_id: String,
+    #[diesel(sql_type = Text)]
+    daypart: String,
+    #[diesel(sql_type = Text)]
+    day_type: String,
+    #[diesel(sql_type = Integer)]
+    profile_version: i32,
+    #[diesel(sql_type = BigInt)]
+    plays: i64,
+    #[diesel(sql_type = BigInt)]
+    complete: i64,
+    #[diesel(sql_type = BigInt)]
+    played_ms: i64,
+    #[diesel(sql_type = Double)]
+    impressions: f64,
+}
+
+fn key_column(by: ReportDimension) -> &'static str {
+    match by {
+        ReportDimension::Event => "event_id",
+        ReportDimension::Organisation => "organisation_id",
+        ReportDimension::Building => "building_id",
+        ReportDimension::Screen => "screen_id",
+        ReportDimension::Daypart => "daypart",
+        ReportDimension::Hour => "CAST(local_hour AS TEXT)",
+        ReportDimension::Category => "category",
+        ReportDimension::DayType => "day_type",
+    }
+}
+
+/// One grouped query over a rollup table between two instants.
+fn fragments(
+    conn: &mut DbConnection,
+    table: &str,
+    time_column: &str,
+    key: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    filters: &Filters,
+) -> Result<Vec<Fragment>, AppError> {
+    if from >= to {
+        return Ok(Vec::new());
+    }
+    let postgres = matches!(conn, DbConnection::Postgres(_));
+    let mut next = 0;
+    let mut placeholder = || {
+        next += 1;
+        if postgres {
+            format!("${next}")
+        } else {
+            "?".to_owned()
+        }
+    };
+    let mut sql = format!(
+        "SELECT {key} AS key, building_id, daypart, day_type, profile_version, \
+         CAST(SUM(plays) AS BIGINT) AS plays, CAST(SUM(complete) AS BIGINT) AS complete, \
+         CAST(SUM(played_ms) AS BIGINT) AS played_ms, SUM(impressions) AS impressions \
+         FROM {table} WHERE {time_column} >= {} AND {time_column} < {}",
+        placeholder(),
+        placeholder()
+    );
+    let mut texts = Vec::new();
+    for (column, value) in [
+        ("event_id", &filters.event_id),
+        ("organisation_id", &filters.organisation_id),
+        ("building_id", &filters.building_id),
+    ] {
+        if let Some(value) = value {
+            sql.push_str(&format!(" AND {column} = {}", placeholder()));
+            texts.push(value.clone());
+        }
+    }
+    sql.push_str(" GROUP BY 1, building_id, daypart, day_type, profile_version");
+    on_backend!(conn, |c| {
+        let mut query = diesel::sql_query(sql.as_str())
+            .bind::<Timestamp, _>(from)
+            .bind::<Timestamp, _>(to)
+            .into_boxed();
+        for text in &texts {
+            query = query.bind::<Text, _>(text.clone());
+        }
+        Ok(query.load::<Fragment>(c)?)
+    })
+}
+
+/// Figures per group key (`None`: plays without one, e.g. city slides by event).
+pub fn grouped(
+    conn: &mut DbConnection,
+    by: ReportDimension,
+    filters: &Filters,
+) -> Result<Vec<(Option<String>, Sums)>, AppError> {
+    let key = key_column(by);
+    let city_wide = filters.event_id.is_none() && filters.organisation_id.is_none();
+    let by_place_and_time = matches!(
+        by,
+        ReportDimension::Building | ReportDimension::Daypart | ReportDimension::DayType
+    );
+    let day = |t: NaiveDateTime| {
+        t.and_utc()
+            .duration_trunc(TimeDelta::days(1))
+            .unwrap_or(t.and_utc())
+            .naive_utc()
+    };
+    let first_whole_day = {
+        let start = day(filters.from);
+        if start < filters.from {
+            start + TimeDelta::days(1)
+        } else {
+            start
+        }
+    };
+    let last_whole_day = day(filters.to);
+    let mut parts = Vec::new();
+    if city_wide && by_place_and_time && first_whole_day < last_whole_day {
+        parts.extend(fragments(
+            conn,
+            "play_days",
+            "day",
+            key,
+            first_whole_day,
+            last_whole_day,
+            filters,
+        )?);
+        parts.extend(fragments(
+            conn,
+            "play_hours",
+            "hour",
+            key,
+            filters.from,
+            first_whole_day,
+            filters,
+        )?);
+        parts.extend(fragments(
+            conn,
+            "play_hours",
+            "hour",
+            key,
+            last_whole_day,
+            filters.to,
+            filters,
+        )?);
+    } else {
+        parts.extend(fragments(
+            conn,
+            "play_hours",
+            "hour",
+            key,
+            filters.from,
+            filters.to,
+            filters,
+        )?);
+    }
+
+    let mut profiles_seen: HashMap<(String, i32), Option<AudienceProfile>> = HashMap::new();
+    let mut groups: BTreeMap<Option<String>, Sums> = BTreeMap::new();
+    for part in parts {
+        let mut sums = Sums {
+            plays: part.plays,
+            complete: part.complete,
+            played_ms: part.played_ms,
+            impressions: part.impressions,
+            segments: BTreeMap::new(),
+            plays_without_profile: if part.profile_version == 0 {
+                part.plays
+            } else {
+                0
+            },
+            profiles: BTreeSet::new(),
+        };
+        if part.profile_version > 0 {
+            sums.profiles
+                .insert((part.building_id.clone(), part.profile_version));
+            let profile =
+                match profiles_seen.entry((part.building_id.clone(), part.profile_version)) {
+                    std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(entry) => entry.insert(
+                        profiles::version(conn, &part.building_id, part.profile_version)?,
+                    ),
+                };
+            let day_type = DayType::parse(&part.day_type).unwrap_or(DayType::Weekday);
+            if let Some(row) = profile
+                .as_ref()
+                .and_then(|p| p.row(&part.daypart, day_type))
+            {
+                for segment in AudienceSegment::ALL {
+                    let share = row.segment_share(*segment);
+                    if share > 0.0 {
+                        sums.segments.insert(*segment, part.impressions * share);
+                    }
+                }
+            }
+        }
+        groups.entry(part.key).or_default().add(&sums);
+    }
+    Ok(groups.into_iter().collect())
+}
