@@ -4,11 +4,13 @@
 //!   reports) and the channels that connect it to the app; no frame waits on the network.
 //! - `playback/`: the loop: schedules, item order, preparing the next item, atomic switching.
 //! - `render/`: what the screen shows, as full-screen layers that crossfade.
+//! - `proof/`: proof of play: the durable play queue, its uploader and the clock offset.
 //!
 //! `main.rs` only parses the command line.
 
 pub mod options;
 pub mod playback;
+pub mod proof;
 pub mod render;
 pub mod sync;
 
@@ -72,6 +74,19 @@ pub fn run(options: Options) -> AppExit {
         },
     };
     let data = sync::storage::DataDir::new(&options.data_dir);
+    let clock = std::sync::Arc::new(proof::clock::ClockOffset::default());
+    let play_log = match proof::start(proof::ProofConfig {
+        data: data.clone(),
+        server: options.server.clone(),
+        clock: std::sync::Arc::clone(&clock),
+        upload_every: Duration::from_secs(options.upload_every_s),
+    }) {
+        Ok(log) => log,
+        Err(error) => {
+            eprintln!("civicast-player: cannot start proof of play: {error}");
+            return AppExit::error();
+        }
+    };
     let mut app = App::new();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
         primary_window: Some(window),
@@ -82,12 +97,14 @@ pub fn run(options: Options) -> AppExit {
         unfocused_mode: update_mode(Duration::from_millis(100)),
     })
     .insert_resource(playback::CacheDir(data.cache_dir()))
+    .insert_resource(play_log)
     .insert_resource(sync::SyncSettings(sync::SyncConfig {
         data,
         server: options.server.clone(),
         cache_limit_bytes: options.cache_limit_mb.saturating_mul(1024 * 1024),
         // kilobits (1000 bits) per second to bytes per second
         download_rate_limit: options.download_limit_kbps.map(|kbps| kbps * 125),
+        clock,
     }));
     if let Some(size) = options.window {
         app.insert_resource(render::OutputSize(UVec2::new(size.width, size.height)));

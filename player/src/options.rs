@@ -31,6 +31,9 @@ pub struct Options {
     /// Limit media downloads to this many kilobits per second, to spare a building's uplink.
     #[arg(long, env = "CIVICAST_PLAYER_DOWNLOAD_KBPS", value_parser = clap::value_parser!(u64).range(8..))]
     pub download_limit_kbps: Option<u64>,
+    /// Seconds between proof-of-play uploads (a backlog is sent at once, batch after batch).
+    #[arg(long, env = "CIVICAST_PLAYER_UPLOAD_EVERY_S", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub upload_every_s: u64,
 }
 
 /// A window size written as `WIDTHxHEIGHT`.

@@ -116,6 +116,16 @@ pub struct Settings {
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "CIVICAST_WORKERS", global = true)]
     pub workers: Option<usize>,
+    /// Days raw plays are kept (hourly rollups are kept for good); at least 31, so that every
+    /// late upload still accepted can be recognised as a duplicate.
+    #[arg(
+        long,
+        env = "CIVICAST_RAW_PLAY_RETENTION_DAYS",
+        default_value_t = 90,
+        value_parser = clap::value_parser!(i64).range(31..=3650),
+        global = true
+    )]
+    pub raw_play_retention_days: i64,
     /// Log line format.
     #[arg(long, env = "CIVICAST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -133,6 +143,7 @@ impl Settings {
             token_days: 30,
             initial_admin_email: "admin@civicast.local".into(),
             workers: None,
+            raw_play_retention_days: 90,
             log_format: LogFormat::Text,
         }
     }

@@ -24,6 +24,7 @@ use crate::state::AppState;
 pub struct Application {
     port: u16,
     server: Server,
+    state: AppState,
 }
 
 impl Application {
@@ -56,6 +57,7 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let openapi = Arc::new(openapi_json());
+        let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             let openapi = openapi.clone();
             App::new()
@@ -89,6 +91,7 @@ impl Application {
         Ok(Application {
             port,
             server: server.run(),
+            state: app_state,
         })
     }
 
@@ -102,7 +105,30 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let housekeeping = tokio::spawn(purge_raw_plays_hourly(self.state));
+        let result = self.server.await;
+        housekeeping.abort();
+        result
+    }
+}
+
+/// Purges raw plays past their retention once an hour (idempotent, so several instances may).
+async fn purge_raw_plays_hourly(state: AppState) {
+    let days = state.settings.raw_play_retention_days;
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match db::run(&state.pool, move |conn| {
+            crate::proof::retention::purge_raw_plays(conn, db::now(), days)
+        })
+        .await
+        {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, days, "raw plays past retention purged"),
+            Err(error) => {
+                tracing::warn!(%error, "purging raw plays failed; trying again in an hour")
+            }
+        }
     }
 }
 

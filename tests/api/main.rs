@@ -7,6 +7,7 @@ mod device;
 mod events;
 mod lifecycle;
 mod media;
+mod plays;
 mod resources;
 
 use chrono::{Duration, Utc};

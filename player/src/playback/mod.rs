@@ -15,8 +15,14 @@ use bevy::prelude::*;
 use bevy::window::RequestRedraw;
 use chrono::{DateTime, Utc};
 use civicast_shared::api::device::ManifestItem;
+use civicast_shared::api::playlists::PlaylistItemKind;
+use civicast_shared::api::plays::{
+    MIN_PLAY_MS, PLAY_SCHEMA_VERSION, PlayKind, PlayOutcome, PlayRecord,
+};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::proof::PlayLog;
 use crate::render::{self, LayerContent, OutputSize};
 use crate::sync::storage::StoredManifest;
 use crate::sync::{AppRequest, IncomingManifest, PairingCode, StatusBoard, SyncOutbox};
@@ -84,10 +90,23 @@ struct NextUp {
     state: Preparation,
 }
 
+/// The play on screen now, recorded when it ends.
+#[derive(Debug, Clone)]
+struct Showing {
+    item_id: Uuid,
+    kind: PlayKind,
+    content_hash: String,
+    screen_id: Uuid,
+    planned_ms: u32,
+    started_wall: DateTime<Utc>,
+    started: Duration,
+}
+
 #[derive(Resource, Debug, Default)]
 pub struct Playback {
     manifest: Option<Arc<StoredManifest>>,
     pub on_screen: OnScreen,
+    showing: Option<Showing>,
     slot_ends: Duration,
     next: Option<NextUp>,
     failed: HashMap<Uuid, Duration>,
@@ -178,9 +197,11 @@ fn advance(
     mut images: ResMut<Assets<Image>>,
     board: Res<StatusBoard>,
     mut redraw: MessageWriter<RequestRedraw>,
+    log: Option<Res<PlayLog>>,
 ) {
     let elapsed = time.elapsed();
     let wall = clock.now(&time);
+    let log = log.as_deref();
     playback
         .failed
         .retain(|_, at| elapsed.saturating_sub(*at) < RETRY_FAILED_AFTER);
@@ -191,6 +212,7 @@ fn advance(
         && let Some((code, server)) = &pairing.0
     {
         if playback.on_screen != OnScreen::Pairing(code.clone()) {
+            finish_play(&mut playback, wall, elapsed, log);
             render::spawn_layer(
                 &mut commands,
                 elapsed,
@@ -225,6 +247,7 @@ fn advance(
         playback.failed.clear();
     }
     let Some(manifest) = playback.manifest.clone() else {
+        finish_play(&mut playback, wall, elapsed, log);
         show_default(&mut commands, &mut playback, &board, elapsed, *output);
         return;
     };
@@ -254,6 +277,7 @@ fn advance(
     }
 
     let Some(index) = next_index(&playback, &manifest, after, wall, elapsed) else {
+        finish_play(&mut playback, wall, elapsed, log);
         show_default(&mut commands, &mut playback, &board, elapsed, *output);
         playback.next = None;
         return;
@@ -282,6 +306,16 @@ fn advance(
     else {
         return;
     };
+    finish_play(&mut playback, wall, elapsed, log);
+    playback.showing = Some(Showing {
+        item_id: item.id,
+        kind: play_kind(item.kind),
+        content_hash: content_hash(item),
+        screen_id: manifest.manifest.screen_id,
+        planned_ms: item.duration_ms,
+        started_wall: wall,
+        started: elapsed,
+    });
     render::spawn_layer(
         &mut commands,
         elapsed,
@@ -302,6 +336,58 @@ fn advance(
     playback.history.push(item.id);
     set_now_playing(&board, Some(item.id));
     redraw.write(RequestRedraw);
+}
+
+fn play_kind(kind: PlaylistItemKind) -> PlayKind {
+    match kind {
+        PlaylistItemKind::Event => PlayKind::Event,
+        PlaylistItemKind::Slide => PlayKind::Slide,
+        PlaylistItemKind::Announcement => PlayKind::Announcement,
+    }
+}
+
+/// What was shown: the image's hash, or a hash of the text content for items without one.
+fn content_hash(item: &ManifestItem) -> String {
+    if let Some(media) = &item.media {
+        return media.sha256.clone();
+    }
+    let shown = serde_json::json!({ "text": item.text, "event": item.event });
+    hex::encode(Sha256::digest(shown.to_string().as_bytes()))
+}
+
+/// Records the play on screen, if any, as ended now. Under a second it was no play at all.
+fn finish_play(
+    playback: &mut Playback,
+    wall: DateTime<Utc>,
+    elapsed: Duration,
+    log: Option<&PlayLog>,
+) {
+    let (Some(showing), Some(log)) = (playback.showing.take(), log) else {
+        return;
+    };
+    let played_ms =
+        u32::try_from(elapsed.saturating_sub(showing.started).as_millis()).unwrap_or(u32::MAX);
+    if played_ms < MIN_PLAY_MS {
+        return;
+    }
+    log.record(PlayRecord {
+        id: Uuid::now_v7(),
+        schema_version: PLAY_SCHEMA_VERSION,
+        seq: 0,
+        screen_id: showing.screen_id,
+        item_id: Some(showing.item_id),
+        kind: showing.kind,
+        content_hash: showing.content_hash,
+        started_at: showing.started_wall,
+        ended_at: wall
+            .max(showing.started_wall + chrono::Duration::milliseconds(i64::from(played_ms))),
+        planned_ms: showing.planned_ms,
+        played_ms,
+        clock_offset_ms: log.clock_offset_ms(),
+        outcome: PlayOutcome::classify(showing.planned_ms, played_ms, false),
+        display_on: None,
+        player_version: env!("CARGO_PKG_VERSION").to_owned(),
+    });
 }
 
 /// Puts the city's default slide up, unless it is up already.
@@ -535,6 +621,54 @@ mod tests {
         assert_eq!(&history[..4], &[a.id, c.id, a.id, c.id]);
         // Old layers go once the new one has faded in: memory stays flat.
         assert!(harness.layers() <= 2);
+    }
+
+    #[test]
+    fn every_play_is_recorded_when_it_ends_with_its_times_and_outcome() {
+        let mut harness = Harness::new();
+        let (sender, plays) = std::sync::mpsc::channel();
+        let clock = Arc::new(crate::proof::clock::ClockOffset::default());
+        harness.app.insert_resource(PlayLog::new(sender, clock));
+        let a = announcement("A", 2_000);
+        let c = announcement("C", 3_000);
+        harness.send(vec![a.clone(), c.clone()], "\"1\"");
+        harness.run_for(Duration::from_millis(5_500));
+        let recorded: Vec<PlayRecord> = plays.try_iter().collect();
+        assert_eq!(
+            recorded
+                .iter()
+                .map(|p| p.item_id.unwrap())
+                .collect::<Vec<_>>(),
+            vec![a.id, c.id],
+            "a play is recorded when it ends, not before"
+        );
+        let first = &recorded[0];
+        assert_eq!(first.kind, PlayKind::Announcement);
+        assert_eq!(first.planned_ms, 2_000);
+        assert!(
+            (2_000..2_200).contains(&first.played_ms),
+            "{}",
+            first.played_ms
+        );
+        assert_eq!(first.outcome, PlayOutcome::Complete);
+        assert_eq!(
+            (first.ended_at - first.started_at).num_milliseconds(),
+            i64::from(first.played_ms)
+        );
+        assert_eq!(first.content_hash.len(), 64);
+        assert_ne!(first.content_hash, recorded[1].content_hash);
+        assert_eq!(first.id.get_version_num(), 7);
+        assert!(first.refusal(first.screen_id, first.ended_at).is_none());
+
+        // A new manifest without the item on screen cuts it short: a partial play.
+        harness.run_for(Duration::from_millis(600));
+        let other = announcement("Other", 5_000);
+        harness.send(vec![other], "\"2\"");
+        harness.run_for(Duration::from_millis(200));
+        let cut: Vec<PlayRecord> = plays.try_iter().collect();
+        assert_eq!(cut.len(), 1);
+        assert_eq!(cut[0].outcome, PlayOutcome::Partial);
+        assert!(cut[0].played_ms < cut[0].planned_ms);
     }
 
     #[test]

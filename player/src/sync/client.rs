@@ -2,16 +2,19 @@
 //! sync thread, never on a frame.
 
 use std::io::Read;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use civicast_shared::api::device::{
     MANIFEST_SCHEMA_VERSION, Manifest, PairingRequest, PairingState, PairingTicket, PlayerStatus,
 };
+use civicast_shared::api::plays::{PlayBatch, PlayReceipt};
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
 use reqwest::header;
 
 use super::cache::{CacheError, MediaCache};
+use crate::proof::clock::ClockOffset;
 
 /// Why a call to the server did not succeed.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +33,8 @@ pub enum SyncError {
     TooNew(u32),
     #[error(transparent)]
     Cache(#[from] CacheError),
+    #[error("{0}")]
+    Queue(String),
 }
 
 /// The result of a conditional manifest poll.
@@ -67,6 +72,8 @@ pub struct ServerClient {
     http: Client,
     /// Download speed limit in bytes per second, if any.
     rate_limit: Option<u64>,
+    /// Learns the server's clock from the answers to polls and uploads.
+    clock: Option<Arc<ClockOffset>>,
 }
 
 impl ServerClient {
@@ -80,7 +87,26 @@ impl ServerClient {
             base: base.trim_end_matches('/').to_owned(),
             http,
             rate_limit,
+            clock: None,
         })
+    }
+
+    /// Measures the clock offset from the server's answers from now on.
+    pub fn with_clock(mut self, clock: Arc<ClockOffset>) -> ServerClient {
+        self.clock = Some(clock);
+        self
+    }
+
+    fn observe_clock(&self, sent: SystemTime, response: &Response) {
+        if let (Some(clock), Some(date)) = (
+            &self.clock,
+            response
+                .headers()
+                .get(header::DATE)
+                .and_then(|v| v.to_str().ok()),
+        ) {
+            clock.observe(sent, SystemTime::now(), date);
+        }
     }
 
     pub fn base(&self) -> &str {
@@ -128,7 +154,9 @@ impl ServerClient {
         if let Some(etag) = etag {
             request = request.header(header::IF_NONE_MATCH, etag);
         }
+        let sent = SystemTime::now();
         let response = Self::check(request.send()?)?;
+        self.observe_clock(sent, &response);
         if response.status() == StatusCode::NOT_MODIFIED {
             return Ok(ManifestPoll::Unchanged);
         }
@@ -190,6 +218,20 @@ impl ServerClient {
         };
         cache.commit(sha256)?;
         Ok(written)
+    }
+
+    /// Uploads a batch of plays; the receipt means the server committed every one of them.
+    pub fn upload_plays(&self, token: &str, batch: &PlayBatch) -> Result<PlayReceipt, SyncError> {
+        let sent = SystemTime::now();
+        let response = self
+            .http
+            .post(self.url("/screen/plays"))
+            .bearer_auth(token)
+            .json(batch)
+            .send()?;
+        let response = Self::check(response)?;
+        self.observe_clock(sent, &response);
+        Ok(response.json()?)
     }
 
     pub fn report_status(&self, token: &str, status: &PlayerStatus) -> Result<(), SyncError> {

@@ -53,6 +53,8 @@ pub struct SyncConfig {
     pub server: String,
     pub cache_limit_bytes: u64,
     pub download_rate_limit: Option<u64>,
+    /// Shared with the play uploader and playback, which stamp plays with it.
+    pub clock: Arc<crate::proof::clock::ClockOffset>,
 }
 
 struct Worker {
@@ -79,7 +81,7 @@ pub fn run(
     waker: Option<Waker>,
 ) {
     let client = match ServerClient::new(&config.server, config.download_rate_limit) {
-        Ok(client) => client,
+        Ok(client) => client.with_clock(Arc::clone(&config.clock)),
         Err(error) => {
             let _ = to_app.send(SyncMessage::Link(LinkState::Unreachable(error.to_string())));
             return;

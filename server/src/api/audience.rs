@@ -144,7 +144,7 @@ fn store(
 
 /// One CSV line: the building (name or id), its daypart and day type, the figures, the source,
 /// and one column per segment share.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 struct CsvLine {
     building: String,
     daypart: String,
@@ -153,8 +153,102 @@ struct CsvLine {
     dwell_s: f64,
     visibility: f64,
     source: String,
-    #[serde(flatten)]
-    segments: BTreeMap<String, String>,
+    segments: BTreeMap<String, f64>,
+}
+
+const CSV_COLUMNS: [&str; 7] = [
+    "building",
+    "daypart",
+    "day_type",
+    "visitors_per_hour",
+    "dwell_s",
+    "visibility",
+    "source",
+];
+
+/// Reads the CSV into lines, or says for each bad line what to fix.
+fn parse_csv(body: &[u8], errors: &mut ValidationErrors) -> Vec<(usize, CsvLine)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(body);
+    let headers = match reader.headers() {
+        Ok(headers) => headers.clone(),
+        Err(error) => {
+            errors.add("csv", format!("the header line cannot be read: {error}"));
+            return Vec::new();
+        }
+    };
+    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let missing: Vec<&str> = CSV_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| column(c).is_none())
+        .collect();
+    if !missing.is_empty() {
+        errors.add(
+            "csv",
+            format!(
+                "the header lacks {}; it starts with {} and then names segment columns",
+                missing.join(", "),
+                CSV_COLUMNS.join(",")
+            ),
+        );
+        return Vec::new();
+    }
+    let segment_columns: Vec<(usize, String)> = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| !CSV_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(name)))
+        .map(|(index, name)| (index, name.to_lowercase()))
+        .collect();
+    let mut lines = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = index + 2;
+        let field = format!("line {line}");
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                errors.add(&field, error.to_string());
+                continue;
+            }
+        };
+        let text = |name: &str| column(name).and_then(|i| record.get(i)).unwrap_or_default();
+        let mut bad = false;
+        let mut number = |name: &str, value: &str| match value.parse::<f64>() {
+            Ok(number) => number,
+            Err(_) => {
+                errors.add(&field, format!("{name}: '{value}' is not a number"));
+                bad = true;
+                0.0
+            }
+        };
+        let visitors_per_hour = number("visitors_per_hour", text("visitors_per_hour"));
+        let dwell_s = number("dwell_s", text("dwell_s"));
+        let visibility = number("visibility", text("visibility"));
+        let mut segments = BTreeMap::new();
+        for (index, segment) in &segment_columns {
+            let value = record.get(*index).unwrap_or_default();
+            if !value.is_empty() {
+                segments.insert(segment.clone(), number(segment, value));
+            }
+        }
+        if !bad {
+            lines.push((
+                line,
+                CsvLine {
+                    building: text("building").to_owned(),
+                    daypart: text("daypart").to_owned(),
+                    day_type: text("day_type").to_owned(),
+                    visitors_per_hour,
+                    dwell_s,
+                    visibility,
+                    source: text("source").to_owned(),
+                    segments,
+                },
+            ));
+        }
+    }
+    lines
 }
 
 /// Imports profiles from CSV (staff): a new version for every building named. Columns:
@@ -180,17 +274,7 @@ async fn import_profiles(
     user.require_staff()?;
     let body = super::read_body(payload, MAX_CSV_BYTES).await?;
     let mut errors = ValidationErrors::default();
-    let mut lines: Vec<(usize, CsvLine)> = Vec::new();
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(body.as_ref());
-    for (index, record) in reader.deserialize::<CsvLine>().enumerate() {
-        let line = index + 2;
-        match record {
-            Ok(record) => lines.push((line, record)),
-            Err(error) => errors.add(&format!("line {line}"), csv_message(&error)),
-        }
-    }
+    let lines = parse_csv(&body, &mut errors);
     if lines.is_empty() && errors.is_empty() {
         errors.add(
             "csv",
@@ -221,21 +305,7 @@ async fn import_profiles(
                     );
                     continue;
                 };
-                let mut segments = BTreeMap::new();
-                for (segment, share) in record.segments {
-                    if share.is_empty() {
-                        continue;
-                    }
-                    match share.parse::<f64>() {
-                        Ok(share) => {
-                            segments.insert(segment, share);
-                        }
-                        Err(_) => errors.add(
-                            &format!("line {line}"),
-                            format!("{segment}: '{share}' is not a number"),
-                        ),
-                    }
-                }
+                let segments = record.segments;
                 let dayparts = match profiles::latest(conn, building_id)? {
                     Some(current) => Some(current.dayparts),
                     None => None,
@@ -290,16 +360,6 @@ async fn import_profiles(
     })
     .await?;
     Ok(HttpResponse::Created().json(created))
-}
-
-fn csv_message(error: &csv::Error) -> String {
-    match error.kind() {
-        csv::ErrorKind::Deserialize { err, .. } => match err.field() {
-            Some(field) => format!("column {}: {}", field + 1, err.kind()),
-            None => err.to_string(),
-        },
-        _ => error.to_string(),
-    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

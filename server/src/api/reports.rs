@@ -67,6 +67,25 @@ fn labels(
             .filter(buildings::id.eq_any(&keys))
             .select((buildings::id, buildings::name))
             .load(conn)?,
+        ReportDimension::BuildingDaypart => {
+            let ids: Vec<String> = keys
+                .iter()
+                .filter_map(|key| key.split('|').next().map(str::to_owned))
+                .collect();
+            let names: HashMap<String, String> = buildings::table
+                .filter(buildings::id.eq_any(&ids))
+                .select((buildings::id, buildings::name))
+                .load::<(String, String)>(conn)?
+                .into_iter()
+                .collect();
+            keys.iter()
+                .map(|key| {
+                    let (building, daypart) = key.split_once('|').unwrap_or((key, ""));
+                    let name = names.get(building).map_or(building, String::as_str);
+                    (key.clone(), format!("{name} · {daypart}"))
+                })
+                .collect()
+        }
         ReportDimension::Screen => screens::table
             .filter(screens::id.eq_any(&keys))
             .select((screens::id, screens::name))

@@ -28,11 +28,18 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// The whole hours that cover `from` to `to`.
     pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> Filters {
         let hour = |t: DateTime<Utc>| t.duration_trunc(TimeDelta::hours(1)).unwrap_or(t);
+        let end = hour(to);
+        let end = if end < to {
+            end + TimeDelta::hours(1)
+        } else {
+            end
+        };
         Filters {
             from: hour(from).naive_utc(),
-            to: hour(to).naive_utc(),
+            to: end.naive_utc(),
             event_id: None,
             organisation_id: None,
             building_id: None,
@@ -94,6 +101,7 @@ fn key_column(by: ReportDimension) -> &'static str {
         ReportDimension::Event => "event_id",
         ReportDimension::Organisation => "organisation_id",
         ReportDimension::Building => "building_id",
+        ReportDimension::BuildingDaypart => "building_id || '|' || daypart",
         ReportDimension::Screen => "screen_id",
         ReportDimension::Daypart => "daypart",
         ReportDimension::Hour => "CAST(local_hour AS TEXT)",
@@ -167,7 +175,10 @@ pub fn grouped(
     let city_wide = filters.event_id.is_none() && filters.organisation_id.is_none();
     let by_place_and_time = matches!(
         by,
-        ReportDimension::Building | ReportDimension::Daypart | ReportDimension::DayType
+        ReportDimension::Building
+            | ReportDimension::BuildingDaypart
+            | ReportDimension::Daypart
+            | ReportDimension::DayType
     );
     let day = |t: NaiveDateTime| {
         t.and_utc()

@@ -23,6 +23,8 @@ crate::wire_enum! {
         Event = "event",
         Organisation = "organisation",
         Building = "building",
+        /// Building and daypart together: where and when.
+        BuildingDaypart = "building_daypart",
         Screen = "screen",
         Daypart = "daypart",
         /// Hour of the day in the building's time zone.

@@ -1,0 +1,93 @@
+//! Proof of play on the player: playback hands each finished play to [`PlayLog`]; a writer
+//! thread stores it in the durable queue (it counts from then on), and an uploader thread sends
+//! the queue to the server in batches. Neither thread ever holds up a frame.
+
+pub mod clock;
+pub mod queue;
+pub mod uploader;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{self, Sender};
+use std::time::Duration;
+
+use bevy::prelude::*;
+use civicast_shared::api::plays::PlayRecord;
+
+use crate::sync::client::ServerClient;
+use crate::sync::storage::DataDir;
+use clock::ClockOffset;
+use queue::PlayQueue;
+
+/// Where finished plays go, and the clock offset to stamp them with.
+#[derive(Resource, Clone)]
+pub struct PlayLog {
+    sender: Sender<PlayRecord>,
+    clock: Arc<ClockOffset>,
+}
+
+impl PlayLog {
+    pub fn new(sender: Sender<PlayRecord>, clock: Arc<ClockOffset>) -> PlayLog {
+        PlayLog { sender, clock }
+    }
+
+    pub fn clock_offset_ms(&self) -> i64 {
+        self.clock.get()
+    }
+
+    pub fn record(&self, play: PlayRecord) {
+        // The writer thread only ends with the app.
+        let _ = self.sender.send(play);
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ProofConfig {
+    pub data: DataDir,
+    pub server: String,
+    pub clock: Arc<ClockOffset>,
+    /// How often queued plays are sent while all is well.
+    pub upload_every: Duration,
+}
+
+impl ProofConfig {
+    pub fn queue_path(&self) -> PathBuf {
+        self.data.root().join("plays.sqlite")
+    }
+}
+
+/// Starts the writer and uploader threads and returns the log that feeds them.
+pub fn start(config: ProofConfig) -> Result<PlayLog, String> {
+    let path = config.queue_path();
+    let mut writer_queue =
+        PlayQueue::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let upload_queue =
+        PlayQueue::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let client = ServerClient::new(&config.server, None)
+        .map_err(|e| e.to_string())?
+        .with_clock(Arc::clone(&config.clock));
+    let (sender, plays) = mpsc::channel::<PlayRecord>();
+    let (nudge, nudges) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("play-writer".into())
+        .spawn(move || {
+            for play in plays {
+                match writer_queue.push(play) {
+                    Ok(_) => {
+                        let _ = nudge.send(());
+                    }
+                    Err(error) => eprintln!("civicast-player: a play could not be stored: {error}"),
+                }
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    let upload = uploader::UploadConfig {
+        data: config.data.clone(),
+        upload_every: config.upload_every,
+    };
+    std::thread::Builder::new()
+        .name("play-uploader".into())
+        .spawn(move || uploader::run(upload, client, upload_queue, nudges))
+        .map_err(|e| e.to_string())?;
+    Ok(PlayLog::new(sender, config.clock))
+}

@@ -1,0 +1,93 @@
+//! The uploader thread: sends the oldest queued plays in batches and removes them only once the
+//! server's receipt says they are settled. It retries with backoff for as long as it takes (a
+//! player offline for weeks catches up when it returns), one batch at a time, on its own thread,
+//! so playback never waits on it.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use civicast_shared::api::plays::PlayBatch;
+use reqwest::StatusCode;
+
+use super::queue::PlayQueue;
+use crate::sync::backoff::Backoff;
+use crate::sync::client::{ServerClient, SyncError};
+use crate::sync::storage::DataDir;
+
+/// Records per upload (the brief: Xibo sends 50, 300 when catching up; HTTP takes more).
+pub const BATCH_PLAYS: usize = 500;
+
+#[derive(Debug, Clone)]
+pub struct UploadConfig {
+    pub data: DataDir,
+    /// Wait at most this long after a play before uploading it.
+    pub upload_every: Duration,
+}
+
+/// Runs until the app goes away (`nudges` closes).
+pub fn run(config: UploadConfig, client: ServerClient, mut queue: PlayQueue, nudges: Receiver<()>) {
+    let mut backoff = Backoff::default();
+    let mut batch_size = BATCH_PLAYS;
+    let mut wait = config.upload_every;
+    loop {
+        let deadline = Instant::now() + wait;
+        // Sleep until the interval is over; nudges (new plays) do not cut it short, so uploads
+        // stay batched, but a closed channel ends the thread.
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            match nudges.recv_timeout(left) {
+                Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+        wait = match upload_once(&config, &client, &mut queue, batch_size) {
+            // More waiting: catch up at once.
+            Ok(true) => {
+                backoff.after(true, Duration::ZERO);
+                Duration::ZERO
+            }
+            Ok(false) => backoff.after(true, config.upload_every),
+            Err(SyncError::Status(StatusCode::PAYLOAD_TOO_LARGE)) => {
+                batch_size = (batch_size / 2).max(1);
+                Duration::ZERO
+            }
+            Err(error) => {
+                eprintln!("civicast-player: uploading plays: {error}; retrying");
+                backoff.after(false, config.upload_every)
+            }
+        };
+    }
+}
+
+/// Uploads one batch. `Ok(true)` when more plays wait.
+fn upload_once(
+    config: &UploadConfig,
+    client: &ServerClient,
+    queue: &mut PlayQueue,
+    batch_size: usize,
+) -> Result<bool, SyncError> {
+    let Some(token) = config.data.token() else {
+        return Ok(false);
+    };
+    let plays = queue.oldest(batch_size).map_err(queue_error)?;
+    let Some(last_seq) = plays.last().map(|play| play.seq) else {
+        return Ok(false);
+    };
+    let count = plays.len();
+    let receipt = client.upload_plays(&token, &PlayBatch { plays })?;
+    for refused in &receipt.refused {
+        eprintln!(
+            "civicast-player: the server refused play {}: {}",
+            refused.id, refused.reason
+        );
+    }
+    queue.acknowledge_through(last_seq).map_err(queue_error)?;
+    Ok(count == batch_size)
+}
+
+fn queue_error(error: super::queue::QueueError) -> SyncError {
+    SyncError::Queue(error.to_string())
+}
