@@ -6,7 +6,7 @@
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -30,6 +30,14 @@ const SWALLOW: u8 = 2;
 struct Proxy {
     port: u16,
     mode: Arc<AtomicU8>,
+    counts: Arc<Counts>,
+}
+
+/// What the proxy did to the player's traffic.
+#[derive(Default)]
+struct Counts {
+    refused: AtomicUsize,
+    answers_lost: AtomicUsize,
 }
 
 impl Proxy {
@@ -37,23 +45,34 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let mode = Arc::new(AtomicU8::new(PASS));
-        let shared = Arc::clone(&mode);
+        let counts = Arc::new(Counts::default());
+        let (shared, shared_counts) = (Arc::clone(&mode), Arc::clone(&counts));
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
-                let mode = Arc::clone(&shared);
-                std::thread::spawn(move || relay(client, upstream, &mode));
+                let (mode, counts) = (Arc::clone(&shared), Arc::clone(&shared_counts));
+                std::thread::spawn(move || relay(client, upstream, &mode, &counts));
             }
         });
-        Proxy { port, mode }
+        Proxy { port, mode, counts }
     }
 
     fn set(&self, mode: u8) {
         self.mode.store(mode, Ordering::SeqCst);
     }
+
+    /// Waits until the fault set up has hit the player at least once.
+    async fn wait_for(&self, count: &AtomicUsize) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while count.load(Ordering::SeqCst) == 0 {
+            assert!(Instant::now() < deadline, "the uploader never tried");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
 }
 
-fn relay(client: TcpStream, upstream: u16, mode: &AtomicU8) {
+fn relay(client: TcpStream, upstream: u16, mode: &AtomicU8, counts: &Counts) {
     if mode.load(Ordering::SeqCst) == DOWN {
+        counts.refused.fetch_add(1, Ordering::SeqCst);
         let _ = client.shutdown(Shutdown::Both);
         return;
     }
@@ -63,15 +82,28 @@ fn relay(client: TcpStream, upstream: u16, mode: &AtomicU8) {
     };
     let (mut from_client, mut to_server) =
         (client.try_clone().unwrap(), server.try_clone().unwrap());
-    std::thread::spawn(move || {
-        let mut buffer = [0u8; 16 * 1024];
-        while let Ok(n) = from_client.read(&mut buffer) {
-            if n == 0 || to_server.write_all(&buffer[..n]).is_err() {
-                break;
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut buffer = [0u8; 16 * 1024];
+            while let Ok(n) = from_client.read(&mut buffer) {
+                if mode.load(Ordering::SeqCst) == DOWN {
+                    // The network went down under an open connection: nothing gets through.
+                    counts.refused.fetch_add(1, Ordering::SeqCst);
+                    let _ = from_client.shutdown(Shutdown::Both);
+                    break;
+                }
+                if n == 0 || to_server.write_all(&buffer[..n]).is_err() {
+                    break;
+                }
             }
-        }
-        let _ = to_server.shutdown(Shutdown::Write);
+            let _ = to_server.shutdown(Shutdown::Write);
+        });
+        answer(server, client, mode, counts);
     });
+}
+
+/// Relays the server's answers, or drops them (after the server committed) when told to.
+fn answer(server: TcpStream, client: TcpStream, mode: &AtomicU8, counts: &Counts) {
     let (mut from_server, mut to_client) = (server, client);
     let mut buffer = [0u8; 16 * 1024];
     while let Ok(n) = from_server.read(&mut buffer) {
@@ -85,7 +117,10 @@ fn relay(client: TcpStream, upstream: u16, mode: &AtomicU8) {
                 }
             }
             // The server has answered (so it committed): drop the answer and the connection.
-            _ => break,
+            _ => {
+                counts.answers_lost.fetch_add(1, Ordering::SeqCst);
+                break;
+            }
         }
     }
     let _ = to_client.shutdown(Shutdown::Both);
@@ -139,7 +174,11 @@ async fn every_play_recorded_is_counted_once_through_outages_lost_answers_and_a_
         upload_every: Duration::from_millis(200),
     };
     let queue_path = config.queue_path();
-    let log = proof::start(config).unwrap();
+    // The uploader's blocking HTTP client must not be made on an async worker thread.
+    let log = tokio::task::spawn_blocking(move || proof::start(config))
+        .await
+        .unwrap()
+        .unwrap();
 
     // The player plays: 1,500 plays, written as they end, in bursts between the faults.
     const PLAYS: usize = 1500;
@@ -156,10 +195,10 @@ async fn every_play_recorded_is_counted_once_through_outages_lost_answers_and_a_
 
     proxy.set(DOWN);
     play_some(300);
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    proxy.wait_for(&proxy.counts.refused).await;
     proxy.set(SWALLOW);
     play_some(300);
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    proxy.wait_for(&proxy.counts.answers_lost).await;
     proxy.set(PASS);
     play_some(200);
 
@@ -183,6 +222,10 @@ async fn every_play_recorded_is_counted_once_through_outages_lost_answers_and_a_
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
+    // The faults really happened: connections refused, and committed batches whose
+    // acknowledgement never reached the player (which therefore sent them again).
+    assert!(proxy.counts.refused.load(Ordering::SeqCst) >= 1);
+    assert!(proxy.counts.answers_lost.load(Ordering::SeqCst) >= 1);
     let report = app
         .expect(
             Method::GET,
