@@ -108,7 +108,8 @@ pub fn ingest(
     let mut duplicates = 0u32;
     let mut seen = HashSet::with_capacity(batch.plays.len());
     let mut rows = Vec::with_capacity(batch.plays.len());
-    let mut rollups_of: HashMap<String, (Option<LedgerRow>, PlayOutcome, u32)> = HashMap::new();
+    let mut rollups_of: HashMap<String, (Option<LedgerRow>, String, PlayOutcome, u32)> =
+        HashMap::new();
     let mut placements = HashMap::new();
     for (index, record) in batch.plays.into_iter().enumerate() {
         let item = record.item_id.and_then(|id| items.get(&id.to_string()));
@@ -169,11 +170,7 @@ pub fn ingest(
     let inserted = store_new(conn, &rows, |conn, new_ids| {
         let mut rollups = Rollups::default();
         for id in new_ids {
-            let (item, outcome, played_ms) = &rollups_of[id];
-            let kind = rows
-                .iter()
-                .find(|row| &row.id == id)
-                .map_or("", |row| row.kind.as_str());
+            let (item, kind, outcome, played_ms) = &rollups_of[id];
             rollups.add(
                 &screen,
                 item.as_ref(),
