@@ -159,9 +159,10 @@ pub fn ingest(
                 .then_some(placement.profile_version),
             impressions_est: placement.multiplier,
         });
+        let kind = rows.last().map(|row| row.kind.clone()).unwrap_or_default();
         rollups_of.insert(
             id.clone(),
-            (item.cloned(), record.outcome, record.played_ms),
+            (item.cloned(), kind, record.outcome, record.played_ms),
         );
         placements.insert(id, placement);
     }
