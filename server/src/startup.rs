@@ -52,6 +52,7 @@ impl Application {
             backend: database.backend_name(),
             media,
             settings: Arc::new(settings.clone()),
+            sqlite_writer: Arc::default(),
         };
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;

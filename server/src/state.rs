@@ -12,4 +12,8 @@ pub struct AppState {
     pub backend: &'static str,
     pub media: MediaStore,
     pub settings: Arc<Settings>,
+    /// On SQLite, ingestion takes this before its write transaction: one writer at a time in
+    /// process, instead of many waiting on SQLite's busy handler, which sleeps in steps of
+    /// milliseconds. Unused on PostgreSQL.
+    pub sqlite_writer: Arc<std::sync::Mutex<()>>,
 }

@@ -65,6 +65,7 @@ async fn the_openapi_document_covers_every_route() {
         ("get", "/api/v1/screen/manifest"),
         ("get", "/api/v1/screen/media/{sha256}"),
         ("post", "/api/v1/screen/status"),
+        ("post", "/api/v1/screen/plays"),
         ("post", "/api/v1/pairing"),
         ("get", "/api/v1/pairing/{secret}"),
         ("post", "/api/v1/pairing/claim"),
@@ -94,6 +95,14 @@ async fn the_openapi_document_covers_every_route() {
         ("get", "/api/v1/media/{id}/content"),
         ("delete", "/api/v1/media/{id}"),
         ("get", "/api/v1/audit"),
+        ("get", "/api/v1/buildings/{id}/audience"),
+        ("put", "/api/v1/buildings/{id}/audience"),
+        ("get", "/api/v1/buildings/{id}/audience/versions"),
+        ("post", "/api/v1/audience/import"),
+        ("get", "/api/v1/audience/suggestions"),
+        ("get", "/api/v1/reports/plays"),
+        ("get", "/api/v1/reports/fairness"),
+        ("get", "/api/v1/reports/delivery"),
         ("get", "/healthz"),
     ];
     let mut documented = 0;

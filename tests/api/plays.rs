@@ -84,6 +84,11 @@ async fn report(app: &TestApp, token: &str, query: &str) -> Value {
     .await
 }
 
+async fn report_at(app: &TestApp, token: &str, path: &str) -> Value {
+    app.expect(Method::GET, path, token, None, StatusCode::OK)
+        .await
+}
+
 fn row<'a>(report: &'a Value, key: &str) -> &'a Value {
     report["rows"]
         .as_array()
@@ -309,6 +314,27 @@ async fn an_association_sees_only_its_own_figures_and_small_cells_stay_hidden_in
         StatusCode::FORBIDDEN,
     )
     .await;
+
+    // Booked against delivered: each event holds a quarter of the loop beside the city's
+    // announcement; the association sees its own event only.
+    let delivery = report_at(&app, &app.admin, "/api/v1/reports/delivery").await;
+    let rows = delivery["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    let football = rows
+        .iter()
+        .find(|r| r["event_id"] == *football_event)
+        .unwrap();
+    assert_eq!(football["delivered_s"], 240.0);
+    assert!(
+        football["booked_s"].as_f64().unwrap() >= 3600.0 * 0.25 - 1.0,
+        "{football}"
+    );
+    let chess = rows.iter().find(|r| r["event_id"] == *chess_event).unwrap();
+    assert_eq!(chess["delivered_s"], "<10");
+    let own = report_at(&app, choir, "/api/v1/reports/delivery").await;
+    assert_eq!(own["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(own["rows"][0]["event_id"], *choir_event);
+    assert_eq!(own["rows"][0]["delivered_s"], 120.0);
 
     // Fairness: three associations booked equal loop time; delivery was 15 / 4 / 30.
     let fairness = app

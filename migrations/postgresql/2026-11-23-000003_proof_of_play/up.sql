@@ -32,8 +32,10 @@ CREATE TABLE audience_profiles (
     PRIMARY KEY (building_id, version)
 );
 
--- Raw plays are purged after the retention period; this finds them.
+-- Raw plays are purged after the retention period; this finds them. Reports read the rollups,
+-- so the per-screen index of the first schema only slowed ingestion down.
 CREATE INDEX plays_started ON plays(started_at);
+DROP INDEX plays_screen_started;
 
 -- Hourly rollups, kept for good: one row per hour, screen, item and profile version.
 -- item_key is the item id, or '' for an emergency message; profile_version 0: no profile.
@@ -61,7 +63,8 @@ CREATE INDEX play_hours_organisation ON play_hours(organisation_id, hour);
 CREATE INDEX play_hours_building ON play_hours(building_id, hour);
 
 -- Daily rollups per building, daypart and day type, for long city-wide periods: a year of a
--- hundred screens is a few hundred thousand rows here instead of millions of hours.
+-- hundred screens is about 130,000 rows here instead of millions of hours. The key leads with
+-- what reports group by, so a year is grouped in one ordered pass without sorting.
 CREATE TABLE play_days (
     day TIMESTAMP NOT NULL,
     building_id TEXT NOT NULL,
@@ -72,5 +75,5 @@ CREATE TABLE play_days (
     complete BIGINT NOT NULL,
     played_ms BIGINT NOT NULL,
     impressions DOUBLE PRECISION NOT NULL,
-    PRIMARY KEY (day, building_id, daypart, day_type, profile_version)
+    PRIMARY KEY (building_id, daypart, day_type, profile_version, day)
 );

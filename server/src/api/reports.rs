@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, get, web};
 use chrono::{Duration, Utc};
 use civicast_shared::api::ErrorBody;
 use civicast_shared::api::reports::{
-    FairnessReport, PeriodQuery, Report, ReportDimension, ReportFormat, ReportQuery,
+    DeliveryReport, FairnessReport, PeriodQuery, Report, ReportDimension, ReportFormat, ReportQuery,
 };
 use diesel::prelude::*;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -20,11 +20,13 @@ use crate::db::schema::{buildings, events, organisations, screens};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::reports::query::{self, Filters};
-use crate::reports::{self as report, fairness, render};
+use crate::reports::{self as report, delivery, fairness, render};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(plays_report).service(fairness_report);
+    cfg.service(plays_report)
+        .service(fairness_report)
+        .service(delivery_report);
 }
 
 /// Longest period one report covers.
@@ -198,6 +200,43 @@ async fn fairness_report(
     let filters = period(query.from, query.to)?;
     let report = db::run(&state.pool, move |conn| fairness::fairness(conn, &filters)).await?;
     respond(query.format, &report, render::fairness_csv, |_| {
+        String::new()
+    })
+}
+
+/// Booked against delivered airtime per approved event; an association sees its own events.
+#[utoipa::path(
+    tag = "reports",
+    params(PeriodQuery),
+    responses(
+        (status = 200, body = DeliveryReport, description = "JSON, or CSV with format=csv"),
+        (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/reports/delivery")]
+async fn delivery_report(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    if query.format == Some(ReportFormat::Svg) {
+        return Err(AppError::invalid(
+            "format",
+            "the delivery report is json or csv",
+        ));
+    }
+    let mut filters = period(query.from, query.to)?;
+    if !user.is_staff() {
+        let own = user
+            .organisation_id
+            .ok_or_else(|| AppError::Forbidden("your account belongs to no organisation".into()))?;
+        filters.organisation_id = Some(own.to_string());
+    }
+    let report = db::run(&state.pool, move |conn| delivery::delivery(conn, &filters)).await?;
+    respond(query.format, &report, render::delivery_csv, |_| {
         String::new()
     })
 }

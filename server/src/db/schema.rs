@@ -243,7 +243,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    play_days (day, building_id, daypart, day_type, profile_version) {
+    play_days (building_id, daypart, day_type, profile_version, day) {
         day -> Timestamp,
         building_id -> Text,
         daypart -> Text,

@@ -13,7 +13,7 @@ use diesel::prelude::*;
 use super::query::Filters;
 use crate::db::DbConnection;
 use crate::db::models::stored_id;
-use crate::db::schema::{events, organisations, playlist_items, playlists, screens};
+use crate::db::schema::organisations;
 use crate::error::AppError;
 
 pub const FAIRNESS_METHOD: &str = "Share of voice = an association's seconds on screen / all \
@@ -25,44 +25,13 @@ pub const FAIRNESS_METHOD: &str = "Share of voice = an association's seconds on 
 
 /// Booked loop share per organisation, summed over the screens that play each playlist.
 fn booked(conn: &mut DbConnection) -> Result<HashMap<String, f64>, AppError> {
-    let screen_rows: Vec<(String, Option<String>)> = screens::table
-        .select((screens::building_id, screens::playlist_id))
-        .load(conn)?;
-    let first_playlists: Vec<(String, String)> = playlists::table
-        .order(playlists::created_at.asc())
-        .select((playlists::building_id, playlists::id))
-        .load(conn)?;
-    let mut building_playlist: HashMap<String, String> = HashMap::new();
-    for (building, playlist) in first_playlists {
-        building_playlist.entry(building).or_insert(playlist);
-    }
-    let mut screens_per_playlist: HashMap<String, f64> = HashMap::new();
-    for (building, own) in screen_rows {
-        if let Some(playlist) = own.or_else(|| building_playlist.get(&building).cloned()) {
-            *screens_per_playlist.entry(playlist).or_default() += 1.0;
-        }
-    }
-    let items: Vec<(String, i32, Option<String>)> = playlist_items::table
-        .left_join(events::table)
-        .select((
-            playlist_items::playlist_id,
-            playlist_items::duration_ms,
-            events::organisation_id.nullable(),
-        ))
-        .load(conn)?;
-    let mut loop_ms: HashMap<&str, f64> = HashMap::new();
-    for (playlist, duration, _) in &items {
-        *loop_ms.entry(playlist.as_str()).or_default() += f64::from(*duration);
-    }
     let mut booked: HashMap<String, f64> = HashMap::new();
-    for (playlist, duration, organisation) in &items {
-        let (Some(organisation), Some(screens)) =
-            (organisation, screens_per_playlist.get(playlist))
-        else {
-            continue;
-        };
-        let share = f64::from(*duration) / loop_ms[playlist.as_str()].max(1.0);
-        *booked.entry(organisation.clone()).or_default() += share * screens;
+    for booking in super::booking::current(conn)? {
+        if let Some(organisation) = booking.organisation_id {
+            #[allow(clippy::cast_precision_loss)]
+            let screens = booking.screens.len() as f64;
+            *booked.entry(organisation).or_default() += booking.share * screens;
+        }
     }
     Ok(booked)
 }

@@ -1,6 +1,8 @@
 //! Reports on proof of play: delivery, estimated audiences, share of voice and fairness, with
 //! small cells suppressed before anything leaves the server, and CSV / SVG renderings.
 
+pub mod booking;
+pub mod delivery;
 pub mod fairness;
 pub mod query;
 pub mod render;

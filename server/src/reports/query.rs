@@ -96,17 +96,30 @@ struct Fragment {
     impressions: f64,
 }
 
-fn key_column(by: ReportDimension) -> &'static str {
+/// The column a dimension adds to the grouping, or `None` for those that every fragment
+/// carries anyway (building, daypart, day type), whose keys are made from the fragment: grouping
+/// by an expression would make SQLite sort the whole year instead of reading it in order.
+fn key_column(by: ReportDimension) -> Option<&'static str> {
     match by {
-        ReportDimension::Event => "event_id",
-        ReportDimension::Organisation => "organisation_id",
-        ReportDimension::Building => "building_id",
-        ReportDimension::BuildingDaypart => "building_id || '|' || daypart",
-        ReportDimension::Screen => "screen_id",
-        ReportDimension::Daypart => "daypart",
-        ReportDimension::Hour => "CAST(local_hour AS TEXT)",
-        ReportDimension::Category => "category",
-        ReportDimension::DayType => "day_type",
+        ReportDimension::Event => Some("event_id"),
+        ReportDimension::Organisation => Some("organisation_id"),
+        ReportDimension::Screen => Some("screen_id"),
+        ReportDimension::Hour => Some("CAST(local_hour AS TEXT)"),
+        ReportDimension::Category => Some("category"),
+        ReportDimension::Building
+        | ReportDimension::BuildingDaypart
+        | ReportDimension::Daypart
+        | ReportDimension::DayType => None,
+    }
+}
+
+fn key_of(by: ReportDimension, part: &Fragment) -> Option<String> {
+    match by {
+        ReportDimension::Building => Some(part.building_id.clone()),
+        ReportDimension::BuildingDaypart => Some(format!("{}|{}", part.building_id, part.daypart)),
+        ReportDimension::Daypart => Some(part.daypart.clone()),
+        ReportDimension::DayType => Some(part.day_type.clone()),
+        _ => part.key.clone(),
     }
 }
 
@@ -115,7 +128,7 @@ fn fragments(
     conn: &mut DbConnection,
     table: &str,
     time_column: &str,
-    key: &str,
+    key: Option<&str>,
     from: NaiveDateTime,
     to: NaiveDateTime,
     filters: &Filters,
@@ -134,10 +147,11 @@ fn fragments(
         }
     };
     let mut sql = format!(
-        "SELECT {key} AS key, building_id, daypart, day_type, profile_version, \
+        "SELECT {} AS key, building_id, daypart, day_type, profile_version, \
          CAST(SUM(plays) AS BIGINT) AS plays, CAST(SUM(complete) AS BIGINT) AS complete, \
          CAST(SUM(played_ms) AS BIGINT) AS played_ms, SUM(impressions) AS impressions \
          FROM {table} WHERE {time_column} >= {} AND {time_column} < {}",
+        key.unwrap_or("CAST(NULL AS TEXT)"),
         placeholder(),
         placeholder()
     );
@@ -152,7 +166,10 @@ fn fragments(
             texts.push(value.clone());
         }
     }
-    sql.push_str(" GROUP BY 1, building_id, daypart, day_type, profile_version");
+    sql.push_str(" GROUP BY building_id, daypart, day_type, profile_version");
+    if key.is_some() {
+        sql.push_str(", 1");
+    }
     on_backend!(conn, |c| {
         let mut query = diesel::sql_query(sql.as_str())
             .bind::<Timestamp, _>(from)
@@ -275,7 +292,7 @@ pub fn grouped(
                 }
             }
         }
-        groups.entry(part.key).or_default().add(&sums);
+        groups.entry(key_of(by, &part)).or_default().add(&sums);
     }
     Ok(groups.into_iter().collect())
 }

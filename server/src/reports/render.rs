@@ -1,7 +1,7 @@
 //! Reports as CSV (every table can be exported) and as an SVG bar chart for the page.
 //! Suppressed cells stay "<10" in both; the chart draws no bar for them.
 
-use civicast_shared::api::reports::{Cell, FairnessReport, Report, ReportRow};
+use civicast_shared::api::reports::{Cell, DeliveryReport, FairnessReport, Report, ReportRow};
 
 fn csv_error(error: csv::Error) -> crate::error::AppError {
     crate::error::AppError::Unexpected(anyhow::anyhow!("CSV writing failed: {error}"))
@@ -76,6 +76,38 @@ pub fn fairness_csv(report: &FairnessReport) -> Result<String, crate::error::App
                 format!("{:.1}", row.entitled_pct),
                 row.delivered_of_entitled_pct.to_string(),
                 row.below_80_pct.to_string(),
+            ])
+            .map_err(csv_error)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| csv_error(e.into_error().into()))?;
+    Ok(String::from_utf8(bytes).unwrap_or_default())
+}
+
+pub fn delivery_csv(report: &DeliveryReport) -> Result<String, crate::error::AppError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record([
+            "event_id",
+            "title",
+            "organisation_id",
+            "booked_s",
+            "plays",
+            "delivered_s",
+            "delivered_pct",
+        ])
+        .map_err(csv_error)?;
+    for row in &report.rows {
+        writer
+            .write_record([
+                row.event_id.to_string(),
+                row.title.clone(),
+                row.organisation_id.to_string(),
+                format!("{:.0}", row.booked_s),
+                row.plays.to_string(),
+                row.delivered_s.to_string(),
+                row.delivered_pct.to_string(),
             ])
             .map_err(csv_error)?;
     }

@@ -173,6 +173,31 @@ pub struct FairnessReport {
     pub suppression: String,
 }
 
+/// One approved event's booked airtime against what its screens delivered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeliveryRow {
+    pub event_id: Uuid,
+    pub title: String,
+    pub organisation_id: Uuid,
+    /// Seconds its loop share gives it in the hours its screens were playing, within its
+    /// promotion window and the period.
+    pub booked_s: f64,
+    pub plays: Cell,
+    pub delivered_s: Cell,
+    pub delivered_pct: Cell,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeliveryReport {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub rows: Vec<DeliveryRow>,
+    pub method: String,
+    pub suppression: String,
+}
+
 /// Marks every cell of a column under [`SUPPRESS_BELOW`], plus the next smallest when only one
 /// would be hidden, so that the column total cannot give it away. Returns the hidden rows.
 pub fn suppress_column(values: &[f64]) -> Vec<bool> {

@@ -49,7 +49,12 @@ pub(super) async fn post_plays(
         ));
     }
     let screen_id = screen.id.to_string();
+    let writer = std::sync::Arc::clone(&state.sqlite_writer);
     let receipt = db::run(&state.pool, move |conn| {
+        let _one_writer = match conn {
+            db::DbConnection::Sqlite(_) => Some(writer.lock().unwrap_or_else(|e| e.into_inner())),
+            db::DbConnection::Postgres(_) => None,
+        };
         ingest::ingest(conn, &screen_id, batch, chrono::Utc::now())
     })
     .await?;
