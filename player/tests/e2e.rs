@@ -90,6 +90,7 @@ impl Player {
             ])
             .arg("--data-dir")
             .arg(data_dir)
+            .args(["--upload-every-s", "1"])
             .args(extra)
             .env("DISPLAY", format!(":{}", display.number))
             .env("RUST_LOG", "info,wgpu=error,naga=error")
@@ -273,6 +274,30 @@ async fn the_player_pairs_plays_survives_outages_and_heals_its_cache() {
     .await;
     let (green_media, _) = slide_item(&app, &playlist, GREEN, 0).await;
     wait_for_color(&display, &player, GREEN, "changed playlist").await;
+
+    // The red slide's play ended with the change: the player recorded it and uploaded it.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let report = app
+            .expect(
+                Method::GET,
+                "/api/v1/reports/plays?by=screen",
+                &app.admin,
+                None,
+                StatusCode::OK,
+            )
+            .await;
+        if report["rows"][0]["key"] == screen["id"] {
+            // A handful of plays: the count itself is suppressed as "<10", even for staff.
+            assert_eq!(report["rows"][0]["plays"], "<10");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no play of the real player reached the server: {report}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 
     // The server goes away: the player plays on.
     app.stop().await;

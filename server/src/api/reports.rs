@@ -190,18 +190,7 @@ async fn fairness_report(
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, AppError> {
     user.require_staff()?;
-    let query = query.into_inner();
-    if query.format == Some(ReportFormat::Svg) {
-        return Err(AppError::invalid(
-            "format",
-            "the fairness report is json or csv",
-        ));
-    }
-    let filters = period(query.from, query.to)?;
-    let report = db::run(&state.pool, move |conn| fairness::fairness(conn, &filters)).await?;
-    respond(query.format, &report, render::fairness_csv, |_| {
-        String::new()
-    })
+    table_report(&state, query.into_inner(), None, fairness::fairness, render::fairness_csv).await
 }
 
 /// Booked against delivered airtime per approved event; an association sees its own events.
@@ -221,24 +210,34 @@ async fn delivery_report(
     user: CurrentUser,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let query = query.into_inner();
+    let organisation = if user.is_staff() {
+        None
+    } else {
+        let own = user.organisation_id.ok_or_else(|| {
+            AppError::Forbidden("your account belongs to no organisation".into())
+        })?;
+        Some(own.to_string())
+    };
+    table_report(&state, query.into_inner(), organisation, delivery::delivery, render::delivery_csv)
+        .await
+}
+
+/// A report over a period that is a table only (JSON or CSV), confined to `organisation` when
+/// given.
+async fn table_report<T: serde::Serialize + Send + 'static>(
+    state: &AppState,
+    query: PeriodQuery,
+    organisation: Option<String>,
+    build: fn(&mut DbConnection, &Filters) -> Result<T, AppError>,
+    csv: fn(&T) -> Result<String, AppError>,
+) -> Result<HttpResponse, AppError> {
     if query.format == Some(ReportFormat::Svg) {
-        return Err(AppError::invalid(
-            "format",
-            "the delivery report is json or csv",
-        ));
+        return Err(AppError::invalid("format", "this report is json or csv"));
     }
     let mut filters = period(query.from, query.to)?;
-    if !user.is_staff() {
-        let own = user
-            .organisation_id
-            .ok_or_else(|| AppError::Forbidden("your account belongs to no organisation".into()))?;
-        filters.organisation_id = Some(own.to_string());
-    }
-    let report = db::run(&state.pool, move |conn| delivery::delivery(conn, &filters)).await?;
-    respond(query.format, &report, render::delivery_csv, |_| {
-        String::new()
-    })
+    filters.organisation_id = organisation;
+    let report = db::run(&state.pool, move |conn| build(conn, &filters)).await?;
+    respond(query.format, &report, csv, |_| String::new())
 }
 
 fn respond<T: serde::Serialize>(

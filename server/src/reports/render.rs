@@ -3,34 +3,31 @@
 
 use civicast_shared::api::reports::{Cell, DeliveryReport, FairnessReport, Report, ReportRow};
 
-fn csv_error(error: csv::Error) -> crate::error::AppError {
-    crate::error::AppError::Unexpected(anyhow::anyhow!("CSV writing failed: {error}"))
+use crate::error::AppError;
+
+/// One CSV table: a header line, then a line a row.
+fn to_csv(header: &[String], rows: impl Iterator<Item = Vec<String>>) -> Result<String, AppError> {
+    let failed = |e: &dyn std::fmt::Display| AppError::Unexpected(anyhow::anyhow!("CSV writing failed: {e}"));
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(header).map_err(|e| failed(&e))?;
+    for row in rows {
+        writer.write_record(&row).map_err(|e| failed(&e))?;
+    }
+    let bytes = writer.into_inner().map_err(|e| failed(&e))?;
+    String::from_utf8(bytes).map_err(|e| failed(&e))
 }
 
-pub fn report_csv(report: &Report) -> Result<String, crate::error::AppError> {
-    let segments: Vec<String> = report
-        .total
-        .segment_impressions_est
-        .keys()
-        .cloned()
-        .collect();
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut header = vec![
-        report.by.as_str().to_owned(),
-        "label".into(),
-        "plays".into(),
-        "completion_pct".into(),
-        "on_screen_s".into(),
-        "impressions_est".into(),
-    ];
-    header.extend(
-        segments
-            .iter()
-            .map(|segment| format!("{segment}_impressions_est")),
-    );
-    writer.write_record(&header).map_err(csv_error)?;
-    for row in report.rows.iter().chain(std::iter::once(&report.total)) {
-        let mut record = vec![
+fn names(columns: &[&str]) -> Vec<String> {
+    columns.iter().map(|column| (*column).to_owned()).collect()
+}
+
+pub fn report_csv(report: &Report) -> Result<String, AppError> {
+    let segments: Vec<String> = report.total.segment_impressions_est.keys().cloned().collect();
+    let mut header = vec![report.by.as_str().to_owned()];
+    header.extend(names(&["label", "plays", "completion_pct", "on_screen_s", "impressions_est"]));
+    header.extend(segments.iter().map(|segment| format!("{segment}_impressions_est")));
+    let rows = report.rows.iter().chain(std::iter::once(&report.total)).map(|row| {
+        let mut line = vec![
             row.key.clone(),
             row.label.clone(),
             row.plays.to_string(),
@@ -38,83 +35,64 @@ pub fn report_csv(report: &Report) -> Result<String, crate::error::AppError> {
             row.on_screen_s.to_string(),
             row.impressions_est.to_string(),
         ];
-        record.extend(segments.iter().map(|segment| {
+        line.extend(segments.iter().map(|segment| {
             row.segment_impressions_est
                 .get(segment)
                 .map_or_else(|| "0".to_owned(), Cell::to_string)
         }));
-        writer.write_record(&record).map_err(csv_error)?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| csv_error(e.into_error().into()))?;
-    Ok(String::from_utf8(bytes).unwrap_or_default())
+        line
+    });
+    to_csv(&header, rows)
 }
 
-pub fn fairness_csv(report: &FairnessReport) -> Result<String, crate::error::AppError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record([
-            "organisation_id",
-            "name",
-            "plays",
-            "on_screen_s",
-            "share_of_voice_pct",
-            "entitled_pct",
-            "delivered_of_entitled_pct",
-            "below_80_pct",
-        ])
-        .map_err(csv_error)?;
-    for row in &report.rows {
-        writer
-            .write_record([
-                row.organisation_id.to_string(),
-                row.name.clone(),
-                row.plays.to_string(),
-                row.on_screen_s.to_string(),
-                row.share_of_voice_pct.to_string(),
-                format!("{:.1}", row.entitled_pct),
-                row.delivered_of_entitled_pct.to_string(),
-                row.below_80_pct.to_string(),
-            ])
-            .map_err(csv_error)?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| csv_error(e.into_error().into()))?;
-    Ok(String::from_utf8(bytes).unwrap_or_default())
+pub fn fairness_csv(report: &FairnessReport) -> Result<String, AppError> {
+    let header = names(&[
+        "organisation_id",
+        "name",
+        "plays",
+        "on_screen_s",
+        "share_of_voice_pct",
+        "entitled_pct",
+        "delivered_of_entitled_pct",
+        "below_80_pct",
+    ]);
+    let rows = report.rows.iter().map(|row| {
+        vec![
+            row.organisation_id.to_string(),
+            row.name.clone(),
+            row.plays.to_string(),
+            row.on_screen_s.to_string(),
+            row.share_of_voice_pct.to_string(),
+            format!("{:.1}", row.entitled_pct),
+            row.delivered_of_entitled_pct.to_string(),
+            row.below_80_pct.to_string(),
+        ]
+    });
+    to_csv(&header, rows)
 }
 
-pub fn delivery_csv(report: &DeliveryReport) -> Result<String, crate::error::AppError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record([
-            "event_id",
-            "title",
-            "organisation_id",
-            "booked_s",
-            "plays",
-            "delivered_s",
-            "delivered_pct",
-        ])
-        .map_err(csv_error)?;
-    for row in &report.rows {
-        writer
-            .write_record([
-                row.event_id.to_string(),
-                row.title.clone(),
-                row.organisation_id.to_string(),
-                format!("{:.0}", row.booked_s),
-                row.plays.to_string(),
-                row.delivered_s.to_string(),
-                row.delivered_pct.to_string(),
-            ])
-            .map_err(csv_error)?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| csv_error(e.into_error().into()))?;
-    Ok(String::from_utf8(bytes).unwrap_or_default())
+pub fn delivery_csv(report: &DeliveryReport) -> Result<String, AppError> {
+    let header = names(&[
+        "event_id",
+        "title",
+        "organisation_id",
+        "booked_s",
+        "plays",
+        "delivered_s",
+        "delivered_pct",
+    ]);
+    let rows = report.rows.iter().map(|row| {
+        vec![
+            row.event_id.to_string(),
+            row.title.clone(),
+            row.organisation_id.to_string(),
+            format!("{:.0}", row.booked_s),
+            row.plays.to_string(),
+            row.delivered_s.to_string(),
+            row.delivered_pct.to_string(),
+        ]
+    });
+    to_csv(&header, rows)
 }
 
 fn escape(text: &str) -> String {
