@@ -35,6 +35,9 @@ fn main() {
         .build()
         .unwrap();
     let p3 = runtime.block_on(p3());
+    if std::env::var("CIVICAST_BENCH_ONLY").as_deref() == Ok("p3") {
+        return;
+    }
     let p4 = runtime.block_on(p4());
     write_results(&p3, &p4);
 }
@@ -43,6 +46,8 @@ struct P3 {
     http_per_s: f64,
     raw_per_s: f64,
     duplicates_per_s: f64,
+    /// The server's ingestion called directly, without HTTP or JSON: where the time goes.
+    direct_per_s: f64,
 }
 
 struct P4 {
@@ -174,14 +179,41 @@ async fn p3() -> P3 {
     let duplicates_per_s = (BATCHES / 4 * BATCH) as f64 / dup_seconds;
 
     let raw_per_s = raw_sqlite(&batches, &screens);
+    let direct_per_s = direct(&app, &screens, &items).await;
     println!(
-        "P3: HTTP {http_per_s:.0} plays/s, raw SQLite {raw_per_s:.0} rows/s, duplicates {duplicates_per_s:.0}/s"
+        "P3: HTTP {http_per_s:.0} plays/s, direct {direct_per_s:.0}/s, raw SQLite {raw_per_s:.0} rows/s, duplicates {duplicates_per_s:.0}/s"
     );
     P3 {
         http_per_s,
         raw_per_s,
         duplicates_per_s,
+        direct_per_s,
     }
+}
+
+/// Fresh batches through `proof::ingest::ingest` on the server's own database, one after the
+/// other on one connection: the server's ingestion cost without HTTP, JSON or concurrency.
+async fn direct(app: &TestApp, screens: &[(Uuid, String)], items: &[Uuid]) -> f64 {
+    let batches = batches(screens, items);
+    let url = app.settings.database().unwrap();
+    tokio::task::spawn_blocking(move || {
+        let pool = civicast_server::db::open(&url).unwrap();
+        let mut conn = pool.get().unwrap();
+        let started = Instant::now();
+        for (screen, plays) in batches {
+            let receipt = civicast_server::proof::ingest::ingest(
+                &mut conn,
+                &plays[0].screen_id.to_string(),
+                civicast_shared::api::plays::PlayBatch { plays },
+                Utc::now(),
+            )
+            .unwrap();
+            assert_eq!(receipt.accepted as usize, BATCH, "screen {screen}");
+        }
+        (BATCHES * BATCH) as f64 / started.elapsed().as_secs_f64()
+    })
+    .await
+    .unwrap()
 }
 
 /// The reference: the same rows into the same schema (the server's migrations), straight
@@ -451,11 +483,14 @@ fn write_results(p3: &P3, p4: &P4) {
          | --- | --- | --- | --- | --- | --- | --- |\n\
          | P3 | plays ingested over HTTP, batches of {BATCH}, {CONNECTIONS} connections, deduplicated, committed before the reply | {http:.0} plays/s | the same rows straight into SQLite, same schema, {BATCH} per transaction: {raw:.0} rows/s | {ratio:.2}x | >= 0.4x raw and >= 100k plays/s | {p3_verdict} |\n\
          | P3 | the same batches sent again (all duplicates) | {dups:.0} plays/s | — | — | — | |\n\
+         | P3 | the server's ingestion called directly (no HTTP, no JSON, one connection) | {direct:.0} plays/s | raw SQLite above | {direct_ratio:.2}x | — | |\n\
          | P4 | a year of 100 screens by building x daypart ({plays:.0} plays as {hours} hourly and {days} daily rollup rows) | {median:.1} ms median of 15 ({samples} ms) | by building alone: {by_building:.1} ms | — | < 100 ms | {p4_verdict} |\n",
         date = Utc::now().format("%Y-%m-%d"),
         http = p3.http_per_s,
         raw = p3.raw_per_s,
         dups = p3.duplicates_per_s,
+        direct = p3.direct_per_s,
+        direct_ratio = p3.direct_per_s / p3.raw_per_s,
         p3_verdict = if p3_met { "met" } else { "missed" },
         plays = p4.plays,
         hours = p4.rollup_hours,

@@ -190,7 +190,14 @@ async fn fairness_report(
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, AppError> {
     user.require_staff()?;
-    table_report(&state, query.into_inner(), None, fairness::fairness, render::fairness_csv).await
+    table_report(
+        &state,
+        query.into_inner(),
+        None,
+        fairness::fairness,
+        render::fairness_csv,
+    )
+    .await
 }
 
 /// Booked against delivered airtime per approved event; an association sees its own events.
@@ -213,13 +220,19 @@ async fn delivery_report(
     let organisation = if user.is_staff() {
         None
     } else {
-        let own = user.organisation_id.ok_or_else(|| {
-            AppError::Forbidden("your account belongs to no organisation".into())
-        })?;
+        let own = user
+            .organisation_id
+            .ok_or_else(|| AppError::Forbidden("your account belongs to no organisation".into()))?;
         Some(own.to_string())
     };
-    table_report(&state, query.into_inner(), organisation, delivery::delivery, render::delivery_csv)
-        .await
+    table_report(
+        &state,
+        query.into_inner(),
+        organisation,
+        delivery::delivery,
+        render::delivery_csv,
+    )
+    .await
 }
 
 /// A report over a period that is a table only (JSON or CSV), confined to `organisation` when

@@ -2,19 +2,19 @@
 //! are kept), attributed from the ledger, placed in time and audience, stored once by its id and
 //! added to the rollups, all in one transaction that commits before the receipt is sent.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use civicast_shared::api::plays::{PlayBatch, PlayOutcome, PlayReceipt, PlayRecord, RefusedPlay};
 use diesel::prelude::*;
 
-use super::enrich::ScreenContext;
+use super::enrich::{Placement, ScreenContext};
 use super::ledger::{self, LedgerRow};
 use super::profiles;
 use super::rollup::Rollups;
 use crate::api::{find_building, find_screen};
-use crate::db::schema::plays;
-use crate::db::{DbConnection, to_db_time};
+use crate::db::schema::{plays, screens};
+use crate::db::{self, DbConnection, to_db_time};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Insertable)]
@@ -108,9 +108,9 @@ pub fn ingest(
     let mut duplicates = 0u32;
     let mut seen = HashSet::with_capacity(batch.plays.len());
     let mut rows = Vec::with_capacity(batch.plays.len());
-    let mut rollups_of: HashMap<String, (Option<LedgerRow>, String, PlayOutcome, u32)> =
-        HashMap::new();
-    let mut placements = HashMap::new();
+    // Beside each row: what its rollups need.
+    let mut facts: Vec<(Option<&LedgerRow>, Placement, bool, u32)> =
+        Vec::with_capacity(batch.plays.len());
     for (index, record) in batch.plays.into_iter().enumerate() {
         let item = record.item_id.and_then(|id| items.get(&id.to_string()));
         let refusal = record
@@ -130,9 +130,8 @@ pub fn ingest(
         }
         let (started, ended) = record.corrected_times();
         let placement = screen.place(started, record.played_ms);
-        let id = record.id.to_string();
         rows.push(PlayRow {
-            id: id.clone(),
+            id: record.id.to_string(),
             schema_version: i32::try_from(record.schema_version).unwrap_or_default(),
             screen_id: screen.screen_id.clone(),
             seq: i64::try_from(record.seq).unwrap_or(i64::MAX),
@@ -159,27 +158,23 @@ pub fn ingest(
                 .then_some(placement.profile_version),
             impressions_est: placement.multiplier,
         });
-        let kind = rows.last().map(|row| row.kind.clone()).unwrap_or_default();
-        rollups_of.insert(
-            id.clone(),
-            (item.cloned(), kind, record.outcome, record.played_ms),
-        );
-        placements.insert(id, placement);
+        facts.push((
+            item,
+            placement,
+            record.outcome == PlayOutcome::Complete,
+            record.played_ms,
+        ));
     }
 
     let total = rows.len();
-    let inserted = store_new(conn, &rows, |conn, new_ids| {
+    let inserted = store_new(conn, &screen.screen_id, &rows, |conn, is_new| {
         let mut rollups = Rollups::default();
-        for id in new_ids {
-            let (item, kind, outcome, played_ms) = &rollups_of[id];
-            rollups.add(
-                &screen,
-                item.as_ref(),
-                kind,
-                &placements[id],
-                *outcome == PlayOutcome::Complete,
-                *played_ms,
-            );
+        for ((row, (item, placement, complete, played_ms)), new) in
+            rows.iter().zip(&facts).zip(is_new)
+        {
+            if *new {
+                rollups.add(&screen, *item, &row.kind, placement, *complete, *played_ms);
+            }
         }
         rollups.write(conn)
     })?;
@@ -191,39 +186,60 @@ pub fn ingest(
     })
 }
 
-/// Inserts the rows that are not stored yet and hands their ids to `then`, all in one
-/// transaction. Its first statement writes, so on SQLite it takes the write lock up front (and
-/// waits for it) and two uploads of the same batch cannot both count it; on PostgreSQL
-/// `ON CONFLICT DO NOTHING RETURNING` names the rows this transaction really added. Returns how
-/// many were new.
+/// Rows in one multi-row INSERT: 22 parameters each, well under both backends' limits.
+const INSERT_CHUNK: usize = 500;
+
+/// Inserts the rows that are not stored yet and hands `then` which ones were new, all in one
+/// transaction; returns how many were new.
+///
+/// On SQLite the transaction opens with a write that is due anyway (the screen's `last_seen`),
+/// so it holds the write lock before it looks: the ids it finds absent stay absent until it
+/// commits, and the new rows go in with a few multi-row statements. On PostgreSQL, where
+/// several instances may take the same retried batch at once, `ON CONFLICT DO NOTHING
+/// RETURNING` names the rows this transaction really added.
 fn store_new(
     conn: &mut DbConnection,
+    screen_id: &str,
     rows: &[PlayRow],
-    then: impl FnOnce(&mut DbConnection, &[String]) -> Result<(), AppError>,
+    then: impl FnOnce(&mut DbConnection, &[bool]) -> Result<(), AppError>,
 ) -> Result<usize, AppError> {
     if rows.is_empty() {
         return Ok(0);
     }
     conn.transaction(|conn| {
-        let new_ids = match conn {
+        let is_new: Vec<bool> = match conn {
             DbConnection::Sqlite(sqlite) => {
-                let mut new_ids = Vec::with_capacity(rows.len());
-                for row in rows {
-                    let inserted = diesel::insert_into(plays::table)
-                        .values(row)
-                        .on_conflict_do_nothing()
-                        .execute(sqlite)?;
-                    if inserted == 1 {
-                        new_ids.push(row.id.clone());
-                    }
+                diesel::update(screens::table.find(screen_id))
+                    .set(screens::last_seen_at.eq(db::now()))
+                    .execute(sqlite)?;
+                let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
+                let mut stored: HashSet<String> = HashSet::new();
+                for chunk in ids.chunks(INSERT_CHUNK) {
+                    stored.extend(
+                        plays::table
+                            .filter(plays::id.eq_any(chunk))
+                            .select(plays::id)
+                            .load::<String>(sqlite)?,
+                    );
                 }
-                new_ids
+                let is_new: Vec<bool> = rows.iter().map(|row| !stored.contains(&row.id)).collect();
+                let fresh: Vec<PlayRow> = rows
+                    .iter()
+                    .zip(&is_new)
+                    .filter(|(_, new)| **new)
+                    .map(|(row, _)| row.clone())
+                    .collect();
+                for chunk in fresh.chunks(INSERT_CHUNK) {
+                    diesel::insert_into(plays::table)
+                        .values(chunk)
+                        .execute(sqlite)?;
+                }
+                is_new
             }
             DbConnection::Postgres(pg) => {
-                let mut new_ids: Vec<String> = Vec::with_capacity(rows.len());
-                // 22 parameters a row; PostgreSQL takes at most 65535 in one statement.
-                for chunk in rows.chunks(1000) {
-                    new_ids.extend(
+                let mut added: HashSet<String> = HashSet::with_capacity(rows.len());
+                for chunk in rows.chunks(INSERT_CHUNK) {
+                    added.extend(
                         diesel::insert_into(plays::table)
                             .values(chunk)
                             .on_conflict_do_nothing()
@@ -231,10 +247,10 @@ fn store_new(
                             .get_results::<String>(pg)?,
                     );
                 }
-                new_ids
+                rows.iter().map(|row| added.contains(&row.id)).collect()
             }
         };
-        then(conn, &new_ids)?;
-        Ok(new_ids.len())
+        then(conn, &is_new)?;
+        Ok(is_new.iter().filter(|new| **new).count())
     })
 }

@@ -7,7 +7,9 @@ use crate::error::AppError;
 
 /// One CSV table: a header line, then a line a row.
 fn to_csv(header: &[String], rows: impl Iterator<Item = Vec<String>>) -> Result<String, AppError> {
-    let failed = |e: &dyn std::fmt::Display| AppError::Unexpected(anyhow::anyhow!("CSV writing failed: {e}"));
+    let failed = |e: &dyn std::fmt::Display| {
+        AppError::Unexpected(anyhow::anyhow!("CSV writing failed: {e}"))
+    };
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(header).map_err(|e| failed(&e))?;
     for row in rows {
@@ -22,26 +24,45 @@ fn names(columns: &[&str]) -> Vec<String> {
 }
 
 pub fn report_csv(report: &Report) -> Result<String, AppError> {
-    let segments: Vec<String> = report.total.segment_impressions_est.keys().cloned().collect();
+    let segments: Vec<String> = report
+        .total
+        .segment_impressions_est
+        .keys()
+        .cloned()
+        .collect();
     let mut header = vec![report.by.as_str().to_owned()];
-    header.extend(names(&["label", "plays", "completion_pct", "on_screen_s", "impressions_est"]));
-    header.extend(segments.iter().map(|segment| format!("{segment}_impressions_est")));
-    let rows = report.rows.iter().chain(std::iter::once(&report.total)).map(|row| {
-        let mut line = vec![
-            row.key.clone(),
-            row.label.clone(),
-            row.plays.to_string(),
-            row.completion_pct.to_string(),
-            row.on_screen_s.to_string(),
-            row.impressions_est.to_string(),
-        ];
-        line.extend(segments.iter().map(|segment| {
-            row.segment_impressions_est
-                .get(segment)
-                .map_or_else(|| "0".to_owned(), Cell::to_string)
-        }));
-        line
-    });
+    header.extend(names(&[
+        "label",
+        "plays",
+        "completion_pct",
+        "on_screen_s",
+        "impressions_est",
+    ]));
+    header.extend(
+        segments
+            .iter()
+            .map(|segment| format!("{segment}_impressions_est")),
+    );
+    let rows = report
+        .rows
+        .iter()
+        .chain(std::iter::once(&report.total))
+        .map(|row| {
+            let mut line = vec![
+                row.key.clone(),
+                row.label.clone(),
+                row.plays.to_string(),
+                row.completion_pct.to_string(),
+                row.on_screen_s.to_string(),
+                row.impressions_est.to_string(),
+            ];
+            line.extend(segments.iter().map(|segment| {
+                row.segment_impressions_est
+                    .get(segment)
+                    .map_or_else(|| "0".to_owned(), Cell::to_string)
+            }));
+            line
+        });
     to_csv(&header, rows)
 }
 
