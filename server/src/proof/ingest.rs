@@ -5,7 +5,9 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use civicast_shared::api::plays::{PlayBatch, PlayOutcome, PlayReceipt, PlayRecord, RefusedPlay};
+use civicast_shared::api::plays::{
+    PlayBatch, PlayKind, PlayOutcome, PlayReceipt, PlayRecord, RefusedPlay,
+};
 use diesel::prelude::*;
 
 use super::enrich::{Placement, ScreenContext};
@@ -94,10 +96,10 @@ pub fn ingest(
 ) -> Result<PlayReceipt, AppError> {
     let screen = screen_context(conn, screen_id)?;
     let screen_uuid = crate::db::models::stored_id(screen_id);
-    let item_ids: Vec<String> = batch
+    let item_ids: Vec<uuid::Uuid> = batch
         .plays
         .iter()
-        .filter_map(|record| record.item_id.map(|id| id.to_string()))
+        .filter_map(|record| record.item_id)
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
@@ -109,10 +111,10 @@ pub fn ingest(
     let mut seen = HashSet::with_capacity(batch.plays.len());
     let mut rows = Vec::with_capacity(batch.plays.len());
     // Beside each row: what its rollups need.
-    let mut facts: Vec<(Option<&LedgerRow>, Placement, bool, u32)> =
+    let mut facts: Vec<(Option<&LedgerRow>, &'static str, Placement, bool, u32)> =
         Vec::with_capacity(batch.plays.len());
     for (index, record) in batch.plays.into_iter().enumerate() {
-        let item = record.item_id.and_then(|id| items.get(&id.to_string()));
+        let item = record.item_id.and_then(|id| items.get(&id));
         let refusal = record
             .refusal(screen_uuid, now)
             .or_else(|| item_refusal(&record, item, &screen));
@@ -130,6 +132,11 @@ pub fn ingest(
         }
         let (started, ended) = record.corrected_times();
         let placement = screen.place(started, record.played_ms);
+        // The ledger says what the item is; the player's word is only used without an item.
+        let kind = item
+            .and_then(|row| PlayKind::parse(&row.kind))
+            .unwrap_or(record.kind)
+            .as_str();
         rows.push(PlayRow {
             id: record.id.to_string(),
             schema_version: i32::try_from(record.schema_version).unwrap_or_default(),
@@ -138,10 +145,7 @@ pub fn ingest(
             item_id: record.item_id.map(|id| id.to_string()),
             content_hash: Some(record.content_hash),
             owner: item.and_then(|row| row.organisation_id.clone()),
-            // The ledger says what the item is; the player's word is only used without an item.
-            kind: item
-                .map_or(record.kind.as_str(), |row| row.kind.as_str())
-                .to_owned(),
+            kind: kind.to_owned(),
             started_at: to_db_time(started),
             ended_at: to_db_time(ended),
             planned_ms: i64::from(record.planned_ms),
@@ -160,6 +164,7 @@ pub fn ingest(
         });
         facts.push((
             item,
+            kind,
             placement,
             record.outcome == PlayOutcome::Complete,
             record.played_ms,
@@ -167,13 +172,11 @@ pub fn ingest(
     }
 
     let total = rows.len();
-    let inserted = store_new(conn, &screen.screen_id, &rows, |conn, is_new| {
+    let inserted = store_new(conn, &screen.screen_id, rows, |conn, is_new| {
         let mut rollups = Rollups::default();
-        for ((row, (item, placement, complete, played_ms)), new) in
-            rows.iter().zip(&facts).zip(is_new)
-        {
+        for ((item, kind, placement, complete, played_ms), new) in facts.iter().zip(is_new) {
             if *new {
-                rollups.add(&screen, *item, &row.kind, placement, *complete, *played_ms);
+                rollups.add(&screen, *item, kind, placement, *complete, *played_ms);
             }
         }
         rollups.write(conn)
@@ -200,7 +203,7 @@ const INSERT_CHUNK: usize = 500;
 fn store_new(
     conn: &mut DbConnection,
     screen_id: &str,
-    rows: &[PlayRow],
+    rows: Vec<PlayRow>,
     then: impl FnOnce(&mut DbConnection, &[bool]) -> Result<(), AppError>,
 ) -> Result<usize, AppError> {
     if rows.is_empty() {
@@ -223,15 +226,15 @@ fn store_new(
                     );
                 }
                 let is_new: Vec<bool> = rows.iter().map(|row| !stored.contains(&row.id)).collect();
-                let fresh: Vec<PlayRow> = rows
+                let fresh: Vec<&PlayRow> = rows
                     .iter()
                     .zip(&is_new)
                     .filter(|(_, new)| **new)
-                    .map(|(row, _)| row.clone())
+                    .map(|(row, _)| row)
                     .collect();
                 for chunk in fresh.chunks(INSERT_CHUNK) {
                     diesel::insert_into(plays::table)
-                        .values(chunk)
+                        .values(chunk.to_vec())
                         .execute(sqlite)?;
                 }
                 is_new

@@ -7,8 +7,11 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 
+use uuid::Uuid;
+
 use crate::db::DbConnection;
 use crate::db::models::PlaylistItemRow;
+use crate::db::models::stored_id;
 use crate::db::schema::{events, item_ledger, media_assets, playlists};
 use crate::error::AppError;
 use crate::on_backend;
@@ -78,14 +81,15 @@ pub fn record_item(conn: &mut DbConnection, item: &PlaylistItemRow) -> Result<()
 /// The ledger entries of `item_ids`, by item id.
 pub fn lookup(
     conn: &mut DbConnection,
-    item_ids: &[String],
-) -> Result<HashMap<String, LedgerRow>, AppError> {
+    item_ids: &[Uuid],
+) -> Result<HashMap<Uuid, LedgerRow>, AppError> {
+    let ids: Vec<String> = item_ids.iter().map(Uuid::to_string).collect();
     let rows = item_ledger::table
-        .filter(item_ledger::item_id.eq_any(item_ids))
+        .filter(item_ledger::item_id.eq_any(&ids))
         .select(LedgerRow::as_select())
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|row| (row.item_id.clone(), row))
+        .map(|row| (stored_id(&row.item_id), row))
         .collect())
 }
