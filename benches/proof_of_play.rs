@@ -365,6 +365,9 @@ async fn p4() -> P4 {
     }
 }
 
+/// Day, building, daypart and day type of a daily rollup row.
+type DayKey = (String, String, String, &'static str);
+
 /// A year of hourly rollups (every screen, every hour, four items) and the daily rollups they
 /// sum to, written straight into the server's database as ingestion would have left them.
 fn fill_rollups(
@@ -381,7 +384,7 @@ fn fill_rollups(
     let tz = chrono_tz::Europe::Brussels;
     let multiplier = |played_s: f64| 120.0 * (40.0 + played_s) / 3600.0 * 0.6;
     let transaction = connection.transaction().unwrap();
-    let mut days: HashMap<(String, String, String, &str), (i64, i64, f64)> = HashMap::new();
+    let mut days: HashMap<DayKey, (i64, i64, f64)> = HashMap::new();
     let (mut hour_rows, mut plays) = (0, 0);
     {
         let mut insert = transaction

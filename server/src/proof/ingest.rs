@@ -71,9 +71,7 @@ fn item_refusal(
     item: Option<&LedgerRow>,
     screen: &ScreenContext,
 ) -> Option<String> {
-    let Some(item_id) = record.item_id else {
-        return None;
-    };
+    let item_id = record.item_id?;
     let Some(item) = item else {
         return Some(format!(
             "item_id {item_id} is not a playlist item Civicast made"

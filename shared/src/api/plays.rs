@@ -248,7 +248,8 @@ mod tests {
         let now = Utc::now();
         assert_eq!(record(screen, now).refusal(screen, now), None);
 
-        let cases: Vec<(Box<dyn Fn(&mut PlayRecord)>, &str)> = vec![
+        type Breakage = Box<dyn Fn(&mut PlayRecord)>;
+        let cases: Vec<(Breakage, &str)> = vec![
             (
                 Box::new(|r| std::mem::swap(&mut r.started_at, &mut r.ended_at)),
                 "before started_at",
