@@ -306,20 +306,19 @@ async fn import_profiles(
                     continue;
                 };
                 let segments = record.segments;
-                let dayparts = match profiles::latest(conn, building_id)? {
-                    Some(current) => Some(current.dayparts),
-                    None => None,
-                };
-                let entry = inputs.entry(building_id.clone()).or_insert_with(|| {
-                    (
+                let entry = match inputs.entry(building_id.clone()) {
+                    std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
+                    // A building keeps its dayparts; its current profile is read once.
+                    std::collections::btree_map::Entry::Vacant(entry) => entry.insert((
                         AudienceProfileInput {
                             source: record.source.clone(),
-                            dayparts,
+                            dayparts: profiles::latest(conn, building_id)?
+                                .map(|current| current.dayparts),
                             rows: Vec::new(),
                         },
                         Vec::new(),
-                    )
-                });
+                    )),
+                };
                 if entry.0.source != record.source {
                     errors.add(
                         &format!("line {line}"),

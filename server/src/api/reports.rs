@@ -50,6 +50,21 @@ fn period(
     Ok(Filters::new(from, to))
 }
 
+/// The organisation whose figures a report may show: the one staff ask for (or all), and
+/// always the member's own for an association. Another organisation looks absent.
+fn confine(user: &CurrentUser, asked: Option<uuid::Uuid>) -> Result<Option<String>, AppError> {
+    if user.is_staff() {
+        return Ok(asked.map(|id| id.to_string()));
+    }
+    let own = user
+        .organisation_id
+        .ok_or_else(|| AppError::Forbidden("your account belongs to no organisation".into()))?;
+    if asked.is_some_and(|id| id != own) {
+        return Err(AppError::NotFound("no such organisation".into()));
+    }
+    Ok(Some(own.to_string()))
+}
+
 /// Names for the keys of a report's rows.
 fn labels(
     conn: &mut DbConnection,
@@ -122,18 +137,7 @@ async fn plays_report(
     let query = query.into_inner();
     let mut filters = period(query.from, query.to)?;
     filters.building_id = query.building_id.map(|id| id.to_string());
-    if user.is_staff() {
-        filters.organisation_id = query.organisation_id.map(|id| id.to_string());
-    } else {
-        let own = user
-            .organisation_id
-            .ok_or_else(|| AppError::Forbidden("your account belongs to no organisation".into()))?;
-        if query.organisation_id.is_some_and(|id| id != own) {
-            // Other organisations' figures look absent, as their events do.
-            return Err(AppError::NotFound("no such organisation".into()));
-        }
-        filters.organisation_id = Some(own.to_string());
-    }
+    filters.organisation_id = confine(&user, query.organisation_id)?;
     let by = query.by;
     let event_id = query.event_id.map(|id| id.to_string());
     let report = db::run(&state.pool, move |conn| {
@@ -217,14 +221,7 @@ async fn delivery_report(
     user: CurrentUser,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let organisation = if user.is_staff() {
-        None
-    } else {
-        let own = user
-            .organisation_id
-            .ok_or_else(|| AppError::Forbidden("your account belongs to no organisation".into()))?;
-        Some(own.to_string())
-    };
+    let organisation = confine(&user, None)?;
     table_report(
         &state,
         query.into_inner(),

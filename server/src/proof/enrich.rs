@@ -3,7 +3,14 @@
 
 use chrono::{DateTime, DurationRound, NaiveDateTime, TimeDelta, Timelike, Utc};
 use chrono_tz::Tz;
-use civicast_shared::api::audience::{AudienceProfile, DayType, daypart_of, default_dayparts};
+use std::sync::LazyLock;
+
+use civicast_shared::api::audience::{
+    AudienceProfile, DayType, Daypart, daypart_of, default_dayparts,
+};
+
+/// The city's dayparts, made once rather than for every play of a building without a profile.
+static DEFAULT_DAYPARTS: LazyLock<Vec<Daypart>> = LazyLock::new(default_dayparts);
 
 /// What the server knows about the screen a batch came from.
 #[derive(Debug, Clone)]
@@ -35,14 +42,10 @@ impl ScreenContext {
         let local = started.with_timezone(&self.time_zone);
         let day_type = DayType::of(local.date_naive());
         let local_hour = local.hour();
-        let defaults;
-        let dayparts = match &self.profile {
-            Some(profile) => &profile.dayparts,
-            None => {
-                defaults = default_dayparts();
-                &defaults
-            }
-        };
+        let dayparts = self
+            .profile
+            .as_ref()
+            .map_or(DEFAULT_DAYPARTS.as_slice(), |profile| &profile.dayparts);
         let daypart = daypart_of(dayparts, local_hour).to_owned();
         let multiplier = self.profile.as_ref().map(|profile| {
             profile

@@ -212,45 +212,20 @@ pub fn grouped(
         }
     };
     let last_whole_day = day(filters.to);
-    let mut parts = Vec::new();
-    if city_wide && by_place_and_time && first_whole_day < last_whole_day {
-        parts.extend(fragments(
-            conn,
-            "play_days",
-            "day",
-            key,
-            first_whole_day,
-            last_whole_day,
-            filters,
-        )?);
-        parts.extend(fragments(
-            conn,
-            "play_hours",
-            "hour",
-            key,
-            filters.from,
-            first_whole_day,
-            filters,
-        )?);
-        parts.extend(fragments(
-            conn,
-            "play_hours",
-            "hour",
-            key,
-            last_whole_day,
-            filters.to,
-            filters,
-        )?);
+    // (table, its time column, from, to): whole days from the daily rollups where they may
+    // serve, the rest from the hourly ones.
+    let ranges = if city_wide && by_place_and_time && first_whole_day < last_whole_day {
+        vec![
+            ("play_days", "day", first_whole_day, last_whole_day),
+            ("play_hours", "hour", filters.from, first_whole_day),
+            ("play_hours", "hour", last_whole_day, filters.to),
+        ]
     } else {
-        parts.extend(fragments(
-            conn,
-            "play_hours",
-            "hour",
-            key,
-            filters.from,
-            filters.to,
-            filters,
-        )?);
+        vec![("play_hours", "hour", filters.from, filters.to)]
+    };
+    let mut parts = Vec::new();
+    for (table, time_column, from, to) in ranges {
+        parts.extend(fragments(conn, table, time_column, key, from, to, filters)?);
     }
 
     let mut profiles_seen: HashMap<(String, i32), Option<AudienceProfile>> = HashMap::new();
