@@ -72,7 +72,7 @@ fn upload_once(
     let Some(token) = config.data.token() else {
         return Ok(false);
     };
-    let plays = queue.oldest(batch_size).map_err(queue_error)?;
+    let plays = queue.oldest(batch_size)?;
     let Some(last_seq) = plays.last().map(|play| play.seq) else {
         return Ok(false);
     };
@@ -84,10 +84,6 @@ fn upload_once(
             refused.id, refused.reason
         );
     }
-    queue.acknowledge_through(last_seq).map_err(queue_error)?;
+    queue.acknowledge_through(last_seq)?;
     Ok(count == batch_size)
-}
-
-fn queue_error(error: super::queue::QueueError) -> SyncError {
-    SyncError::Queue(error.to_string())
 }

@@ -33,8 +33,8 @@ pub enum SyncError {
     TooNew(u32),
     #[error(transparent)]
     Cache(#[from] CacheError),
-    #[error("{0}")]
-    Queue(String),
+    #[error(transparent)]
+    Queue(#[from] crate::proof::queue::QueueError),
 }
 
 /// The result of a conditional manifest poll.
