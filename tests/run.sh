@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every Civicast test: the whole workspace on SQLite, then the API suite again on a
-# throw-away PostgreSQL 15 cluster that this script starts and removes.
+# Runs every Civicast test: the whole workspace on SQLite, the web portal in headless Chromium
+# (tests/browser, with Node.js), then the API suite again on a throw-away PostgreSQL 15 cluster
+# that this script starts and removes.
 # Usage: tests/run.sh            (from the repository root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,15 @@ fi
 
 echo "== tests on SQLite"
 cargo test --workspace
+
+echo "== web portal in headless Chromium"
+cargo build --workspace --bins
+TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+(
+  cd tests/browser
+  npm ci --no-audit --no-fund --loglevel=error
+  CIVICAST_SERVER_BIN="$TARGET_DIR/debug/civicast-server" npm test
+)
 
 echo "== tests on PostgreSQL"
 PG_DIR="$(mktemp -d /tmp/civicast-pg.XXXXXX)"

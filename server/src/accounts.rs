@@ -182,3 +182,143 @@ pub fn ensure_first_admin(pool: &DbPool, settings: &Settings) -> anyhow::Result<
     writeln!(file, "{password}")?;
     Ok(Some(password))
 }
+
+/// An association that registers itself through the portal, with its first member's password.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub name: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub description: String,
+    pub password: String,
+}
+
+/// Checks a registration against every rule without storing it.
+pub fn check_registration(
+    conn: &mut DbConnection,
+    registration: &Registration,
+) -> Result<(), AppError> {
+    use civicast_shared::ValidationErrors;
+    use civicast_shared::api::accounts::OrganisationInput;
+    let email = registration.contact_email.trim().to_lowercase();
+    let organisation = OrganisationInput {
+        name: registration.name.trim().to_owned(),
+        kind: OrganisationKind::Association,
+        contact_name: registration.contact_name.trim().to_owned(),
+        contact_email: email.clone(),
+        description: registration.description.trim().to_owned(),
+    };
+    let member = UserCreate {
+        email: email.clone(),
+        display_name: organisation.contact_name.clone(),
+        password: registration.password.clone(),
+        role: Role::Association,
+        organisation_id: Some(uuid::Uuid::nil()),
+    };
+    let mut errors = ValidationErrors::default();
+    for result in [organisation.validate(), member.validate()] {
+        if let Err(found) = result {
+            for error in found.0 {
+                if error.field != "email" && error.field != "display_name" {
+                    errors.add(&error.field, error.message);
+                }
+            }
+        }
+    }
+    let name_taken = organisations::table
+        .filter(organisations::name.eq(&organisation.name))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if name_taken {
+        errors.add(
+            "name",
+            "an organisation with this name is already registered",
+        );
+    }
+    let email_taken = users::table
+        .filter(users::email.eq(&email))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if email_taken {
+        errors.add(
+            "contact_email",
+            "this e-mail address already has an account: sign in instead",
+        );
+    }
+    Ok(errors.into_result()?)
+}
+
+/// Registers an association (not verified: staff verify it before it may submit events) and its
+/// contact person as its first member, who signs in with the contact e-mail address. Either
+/// both are stored or neither.
+pub fn register_association(
+    conn: &mut DbConnection,
+    registration: &Registration,
+) -> Result<UserRow, AppError> {
+    check_registration(conn, registration)?;
+    let email = registration.contact_email.trim().to_lowercase();
+    let now = db::now();
+    let organisation_row = OrganisationRow {
+        id: db::new_id(),
+        name: registration.name.trim().to_owned(),
+        kind: OrganisationKind::Association.as_str().to_owned(),
+        contact_name: registration.contact_name.trim().to_owned(),
+        contact_email: email.clone(),
+        description: registration.description.trim().to_owned(),
+        verified: false,
+        created_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(organisations::table)
+        .values(&organisation_row)
+        .execute(conn)?;
+    let user = UserRow {
+        id: db::new_id(),
+        email: email.clone(),
+        display_name: organisation_row.contact_name.clone(),
+        password_hash: password::hash(&registration.password)?,
+        role: Role::Association.as_str().to_owned(),
+        organisation_id: Some(organisation_row.id.clone()),
+        created_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(users::table)
+        .values(&user)
+        .execute(conn)?;
+    audit::record_as(
+        conn,
+        Some(user.id.clone()),
+        &email,
+        "organisation.register",
+        "organisation",
+        &organisation_row.id,
+        json!({ "name": organisation_row.name }),
+    )?;
+    Ok(user)
+}
+
+/// Staff vouch for an association once; from then on its members may submit events.
+pub fn verify_organisation(
+    conn: &mut DbConnection,
+    user: &crate::auth::CurrentUser,
+    id: &str,
+) -> Result<OrganisationRow, AppError> {
+    user.require_staff()?;
+    let mut row = crate::api::find_organisation(conn, id)?;
+    row.verified = true;
+    row.updated_at = db::now();
+    diesel::update(organisations::table.find(id))
+        .set(&row)
+        .execute(conn)?;
+    audit::record(
+        conn,
+        user,
+        "organisation.verify",
+        "organisation",
+        id,
+        json!({ "name": row.name }),
+    )?;
+    Ok(row)
+}

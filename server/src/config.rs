@@ -126,9 +126,24 @@ pub struct Settings {
         global = true
     )]
     pub raw_play_retention_days: i64,
+    /// The city's time zone (IANA name): the portal shows dates in it and reads the dates
+    /// typed into its forms in it.
+    #[arg(
+        long,
+        env = "CIVICAST_CITY_TIME_ZONE",
+        default_value = "Europe/Brussels",
+        value_parser = parse_time_zone,
+        global = true
+    )]
+    pub city_time_zone: chrono_tz::Tz,
     /// Log line format.
     #[arg(long, env = "CIVICAST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+}
+
+fn parse_time_zone(name: &str) -> Result<chrono_tz::Tz, String> {
+    name.parse()
+        .map_err(|_| format!("'{name}' is not an IANA time zone such as Europe/Brussels"))
 }
 
 impl Settings {
@@ -144,6 +159,7 @@ impl Settings {
             initial_admin_email: "admin@civicast.local".into(),
             workers: None,
             raw_play_retention_days: 90,
+            city_time_zone: chrono_tz::Europe::Brussels,
             log_format: LogFormat::Text,
         }
     }

@@ -65,6 +65,7 @@ mod tests {
             media: MediaStore::open(data_dir.path(), 1 << 20, 1).unwrap(),
             settings: Arc::new(Settings::new("127.0.0.1:0", data_dir.path().to_path_buf())),
             sqlite_writer: Arc::default(),
+            login_throttle: Arc::default(),
         };
         let app = test::init_service(
             App::new()

@@ -11,6 +11,8 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod media;
+pub mod moderation;
+pub mod portal;
 pub mod proof;
 pub mod reports;
 pub mod startup;

@@ -53,6 +53,7 @@ impl Application {
             media,
             settings: Arc::new(settings.clone()),
             sqlite_writer: Arc::default(),
+            login_throttle: Arc::default(),
         };
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
@@ -139,7 +140,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(actix_web::Scope::new("/api/v1").configure(|scope_cfg| {
             let mut documented = utoipa_actix_web::service_config::ServiceConfig::new(scope_cfg);
             api::configure(&mut documented);
-        }));
+        }))
+        .configure(crate::portal::configure);
 }
 
 /// The OpenAPI document, collected from the same registrations that serve the routes.

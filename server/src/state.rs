@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::LoginThrottle;
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::media::MediaStore;
@@ -16,4 +17,6 @@ pub struct AppState {
     /// process, instead of many waiting on SQLite's busy handler, which sleeps in steps of
     /// milliseconds. Unused on PostgreSQL.
     pub sqlite_writer: Arc<std::sync::Mutex<()>>,
+    /// Failed sign-ins per client and per account, shared by the API and the portal.
+    pub login_throttle: Arc<LoginThrottle>,
 }

@@ -6,6 +6,8 @@
 //! themselves for the server's OpenAPI document.
 
 pub mod api;
+pub mod display;
+pub mod layout;
 pub mod schedule;
 pub mod validation;
 pub mod venue;

@@ -377,3 +377,37 @@ async fn screen_tokens_and_user_tokens_each_stay_on_their_own_routes() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
+    let app = spawn_app().await;
+    let attempt = |password: &'static str| {
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(&json!({ "email": app.admin_email, "password": password })),
+            )
+            .await
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(
+            attempt("not the password").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // The sixth attempt is refused before the password is even checked.
+    let locked = attempt("not the password either").await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body: serde_json::Value = locked.json().await.unwrap();
+    assert_eq!(body["error"], "too_many_requests");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("quarter of an hour")
+    );
+}

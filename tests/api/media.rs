@@ -270,7 +270,7 @@ async fn a_poster_must_come_from_the_organisations_own_library() {
     let (_, club) = app
         .organisation_with_member("Club", "association", "association")
         .await;
-    let (_, asset) = upload(&app, &club, "", "image/png", png(300, 200)).await;
+    let (_, asset) = upload(&app, &club, "", "image/png", png(600, 400)).await;
     let mut event = crate::event_body("Concert", 10, &[]);
     event["poster_media_id"] = asset["id"].clone();
     let body = app
@@ -293,4 +293,39 @@ async fn a_poster_must_come_from_the_organisations_own_library() {
         StatusCode::CONFLICT,
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_poster_too_small_for_the_screens_is_refused_with_the_size_it_needs() {
+    let app = spawn_app().await;
+    let (_, choir) = app
+        .organisation_with_member("Choir", "association", "association")
+        .await;
+    // 200 x 283 on a full-HD screen's poster half (960 x 1080) would be enlarged 3.8 times.
+    let (_, small) = upload(&app, &choir, "", "image/png", png(200, 283)).await;
+    let mut event = crate::event_body("Concert", 10, &[]);
+    event["poster_media_id"] = small["id"].clone();
+    let body = app
+        .expect(
+            Method::POST,
+            "/api/v1/events",
+            &choir,
+            Some(&event),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(body["fields"][0]["field"], "poster");
+    let message = body["fields"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("200 x 283 px") && message.contains("at least 382 x 540 px"),
+        "{message}"
+    );
+    let events = app
+        .expect(Method::GET, "/api/v1/events", &choir, None, StatusCode::OK)
+        .await;
+    assert_eq!(events["total"], 0, "nothing was stored");
+    // Twice the size is enough.
+    let (_, large) = upload(&app, &choir, "", "image/png", png(400, 566)).await;
+    event["poster_media_id"] = large["id"].clone();
+    app.submit_event(&choir, &event).await;
 }

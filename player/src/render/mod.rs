@@ -3,7 +3,7 @@
 //! shapes. A new layer fades in over the old one, which stays opaque underneath until the fade
 //! ends, so no frame between items is ever black.
 
-pub mod format;
+pub use civicast_shared::display as format;
 pub mod qr;
 
 use std::time::Duration;
@@ -18,7 +18,11 @@ use civicast_shared::api::playlists::Fit;
 use crate::sync::{Link, LinkState};
 
 /// The city's dark blue: default slide, letterboxing, announcements.
-pub const BACKGROUND: Color = Color::srgb(0.05, 0.12, 0.25);
+pub const BACKGROUND: Color = Color::srgb(
+    civicast_shared::layout::BACKGROUND_RGB[0],
+    civicast_shared::layout::BACKGROUND_RGB[1],
+    civicast_shared::layout::BACKGROUND_RGB[2],
+);
 /// Behind a poster whose shape differs from its frame.
 const POSTER_FRAME: Color = Color::srgb(0.02, 0.05, 0.12);
 const TEXT_SOFT: Color = Color::srgb(0.8, 0.85, 0.95);
@@ -256,15 +260,8 @@ fn image_node(handle: Handle<Image>, size: UVec2, box_aspect: f32, fit: Fit) -> 
 
 /// A colour per category, for event cards without a poster.
 pub fn category_color(category: EventCategory) -> Color {
-    match category {
-        EventCategory::Sports => Color::srgb(0.0, 0.45, 0.3),
-        EventCategory::Culture | EventCategory::Music => Color::srgb(0.45, 0.1, 0.35),
-        EventCategory::Youth | EventCategory::Family => Color::srgb(0.85, 0.4, 0.05),
-        EventCategory::Seniors | EventCategory::Community => Color::srgb(0.1, 0.35, 0.55),
-        EventCategory::Education => Color::srgb(0.25, 0.25, 0.6),
-        EventCategory::Charity => Color::srgb(0.65, 0.1, 0.15),
-        EventCategory::City | EventCategory::Other => BACKGROUND,
-    }
+    let [r, g, b] = civicast_shared::layout::category_rgb(category);
+    Color::srgb(r, g, b)
 }
 
 /// Spawns a layer on top of the others; it fades in unless it is the first.

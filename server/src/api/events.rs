@@ -2,36 +2,22 @@
 //! with a reason or ask for changes. Every decision is kept in the event's history and the audit log.
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use chrono::Utc;
-use civicast_shared::Validate;
 use civicast_shared::api::events::{
-    ApproveRequest, DEFAULT_PROMOTION_LEAD, Decision, DecisionKind, Event, EventInput, EventStatus,
-    ReasonRequest,
+    ApproveRequest, Decision, DecisionKind, Event, EventInput, EventStatus, ReasonRequest,
 };
-use civicast_shared::api::playlists::{DEFAULT_ITEM_DURATION_MS, Fit, PlaylistItemKind};
 use civicast_shared::api::{ErrorBody, Page};
-use civicast_shared::schedule::Schedule;
 use diesel::prelude::*;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::Paging;
-use super::buildings::find_building;
-use super::organisations::find_organisation;
-use super::playlists::{place_item, renumber};
-use crate::audit;
 use crate::auth::CurrentUser;
-use crate::db::models::{
-    DecisionRow, EventRow, MediaAssetRow, PlaylistItemRow, PlaylistRow, to_json,
-};
-use crate::db::schema::{
-    buildings, event_decisions, events, media_assets, playlist_items, playlists,
-};
-use crate::db::{self, DbConnection, to_db_time};
+use crate::db;
+use crate::db::models::EventRow;
+use crate::db::schema::events;
 use crate::error::AppError;
-use crate::proof::ledger;
+use crate::moderation;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -56,143 +42,6 @@ struct EventQuery {
     status: Option<EventStatus>,
     /// Only events of this organisation (staff).
     organisation_id: Option<Uuid>,
-}
-
-/// Finds an event the user may see; other organisations' events look absent.
-pub(crate) fn find_visible(
-    conn: &mut DbConnection,
-    user: &CurrentUser,
-    id: &str,
-) -> Result<EventRow, AppError> {
-    let not_found = || AppError::NotFound(format!("no event with id {id}"));
-    let row = events::table
-        .find(id)
-        .select(EventRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(not_found)?;
-    if !user.can_access_organisation(Some(db::models::stored_id(&row.organisation_id))) {
-        return Err(not_found());
-    }
-    Ok(row)
-}
-
-/// Takes an event off every screen: removes its playlist items and closes the gaps.
-fn remove_from_playlists(conn: &mut DbConnection, event_id: &str) -> Result<(), AppError> {
-    let affected: Vec<String> = playlist_items::table
-        .filter(playlist_items::event_id.eq(event_id))
-        .select(playlist_items::playlist_id)
-        .distinct()
-        .load(conn)?;
-    diesel::delete(playlist_items::table.filter(playlist_items::event_id.eq(event_id)))
-        .execute(conn)?;
-    for playlist_id in affected {
-        renumber(conn, &playlist_id)?;
-    }
-    Ok(())
-}
-
-fn record_decision(
-    conn: &mut DbConnection,
-    user: Option<&CurrentUser>,
-    event: &EventRow,
-    decision: DecisionKind,
-    reason: Option<String>,
-) -> Result<(), AppError> {
-    let row = DecisionRow {
-        id: db::new_id(),
-        event_id: event.id.clone(),
-        decision: decision.as_str().to_owned(),
-        reason,
-        building_ids: event.approved_building_ids.clone(),
-        promotion_from: event.promotion_from,
-        promotion_until: event.promotion_until,
-        decided_by: user.map(|u| u.id.to_string()),
-        decided_at: db::now(),
-    };
-    diesel::insert_into(event_decisions::table)
-        .values(&row)
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Checks what the database knows about an input: the organisation may submit, the buildings
-/// and the poster exist and the poster belongs to the organisation.
-fn check_input(
-    conn: &mut DbConnection,
-    input: &EventInput,
-    organisation_id: &str,
-) -> Result<(), AppError> {
-    if input.ends_at <= Utc::now() {
-        return Err(AppError::invalid("ends_at", "the event is already over"));
-    }
-    let organisation = find_organisation(conn, organisation_id)
-        .map_err(|_| AppError::invalid("organisation_id", "no organisation with this id"))?;
-    if !organisation.verified {
-        return Err(AppError::Forbidden(format!(
-            "'{}' has not been verified by city staff yet; events can be submitted once it is",
-            organisation.name
-        )));
-    }
-    let wanted: Vec<String> = input
-        .requested_building_ids
-        .iter()
-        .map(Uuid::to_string)
-        .collect();
-    let known: Vec<String> = buildings::table
-        .filter(buildings::id.eq_any(&wanted))
-        .select(buildings::id)
-        .load(conn)?;
-    if let Some(unknown) = wanted.iter().find(|id| !known.contains(id)) {
-        return Err(AppError::invalid(
-            "requested_building_ids",
-            format!("no building with id {unknown}"),
-        ));
-    }
-    if let Some(poster_id) = input.poster_media_id {
-        let poster = media_assets::table
-            .find(poster_id.to_string())
-            .select(MediaAssetRow::as_select())
-            .first(conn)
-            .optional()?;
-        match poster {
-            Some(poster) if poster.organisation_id.as_deref() == Some(organisation_id) => {}
-            _ => {
-                return Err(AppError::invalid(
-                    "poster_media_id",
-                    "no media with this id in the organisation's library: upload the poster first",
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-fn apply_input(row: &mut EventRow, input: &EventInput) {
-    row.title = input.title.trim().to_owned();
-    row.description = input.description.trim().to_owned();
-    row.starts_at = to_db_time(input.starts_at);
-    row.ends_at = to_db_time(input.ends_at);
-    row.venue = input.venue.trim().to_owned();
-    row.category = input.category.as_str().to_owned();
-    let mut audiences = input.target_audiences.clone();
-    audiences.dedup();
-    row.target_audiences = to_json(&audiences);
-    row.link = input.link.as_ref().map(|l| l.trim().to_owned());
-    row.poster_media_id = input.poster_media_id.map(|id| id.to_string());
-    let mut requested = input.requested_building_ids.clone();
-    requested.dedup();
-    row.requested_building_ids = to_json(&requested);
-    row.updated_at = db::now();
-}
-
-/// Marks an event as no longer approved: off the screens, the approval fields cleared.
-fn clear_approval(conn: &mut DbConnection, row: &mut EventRow) -> Result<(), AppError> {
-    remove_from_playlists(conn, &row.id)?;
-    row.approved_building_ids = "[]".into();
-    row.promotion_from = None;
-    row.promotion_until = None;
-    Ok(())
 }
 
 #[utoipa::path(
@@ -262,70 +111,8 @@ async fn create_event(
     body: web::Json<EventInput>,
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner();
-    input.validate()?;
-    let organisation_id = if user.is_staff() {
-        input.organisation_id.ok_or_else(|| {
-            AppError::invalid(
-                "organisation_id",
-                "staff name the organisation the event is for",
-            )
-        })?
-    } else {
-        match (input.organisation_id, user.organisation_id) {
-            (_, None) => {
-                return Err(AppError::Forbidden(
-                    "your account belongs to no organisation".into(),
-                ));
-            }
-            (Some(asked), Some(own)) if asked != own => {
-                return Err(AppError::Forbidden(
-                    "you can only submit events for your own organisation".into(),
-                ));
-            }
-            (_, Some(own)) => own,
-        }
-    }
-    .to_string();
     let event = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            check_input(conn, &input, &organisation_id)?;
-            let now = db::now();
-            let mut row = EventRow {
-                id: db::new_id(),
-                organisation_id,
-                created_by: Some(user.id.to_string()),
-                title: String::new(),
-                description: String::new(),
-                starts_at: now,
-                ends_at: now,
-                venue: String::new(),
-                category: String::new(),
-                target_audiences: String::new(),
-                link: None,
-                poster_media_id: None,
-                requested_building_ids: String::new(),
-                status: EventStatus::Pending.as_str().to_owned(),
-                approved_building_ids: "[]".into(),
-                promotion_from: None,
-                promotion_until: None,
-                moderation_note: None,
-                created_at: now,
-                updated_at: now,
-            };
-            apply_input(&mut row, &input);
-            diesel::insert_into(events::table)
-                .values(&row)
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &user,
-                "event.create",
-                "event",
-                &row.id,
-                json!({ "title": row.title }),
-            )?;
-            Ok(Event::from(row))
-        })
+        conn.transaction(|conn| moderation::submit(conn, &user, &input))
     })
     .await?;
     Ok(HttpResponse::Created().json(event))
@@ -344,7 +131,10 @@ async fn get_event(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Event>, AppError> {
     let id = id.into_inner().to_string();
-    let row = db::run(&state.pool, move |conn| find_visible(conn, &user, &id)).await?;
+    let row = db::run(&state.pool, move |conn| {
+        moderation::find_visible(conn, &user, &id)
+    })
+    .await?;
     Ok(web::Json(row.into()))
 }
 
@@ -370,47 +160,9 @@ async fn update_event(
     body: web::Json<EventInput>,
 ) -> Result<web::Json<Event>, AppError> {
     let input = body.into_inner();
-    input.validate()?;
     let id = id.into_inner().to_string();
     let event = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let mut row = find_visible(conn, &user, &id)?;
-            if input
-                .organisation_id
-                .is_some_and(|o| o.to_string() != row.organisation_id)
-            {
-                return Err(AppError::invalid(
-                    "organisation_id",
-                    "an event cannot move to another organisation",
-                ));
-            }
-            let status = row.status();
-            if matches!(status, EventStatus::Withdrawn | EventStatus::Expired) {
-                return Err(AppError::Conflict(format!(
-                    "a {} event cannot be edited; submit a new one",
-                    status.as_str()
-                )));
-            }
-            let organisation_id = row.organisation_id.clone();
-            check_input(conn, &input, &organisation_id)?;
-            apply_input(&mut row, &input);
-            if status == EventStatus::Approved {
-                clear_approval(conn, &mut row)?;
-            }
-            row.status = EventStatus::Pending.as_str().to_owned();
-            diesel::update(events::table.find(&id))
-                .set(&row)
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &user,
-                "event.update",
-                "event",
-                &id,
-                json!({ "title": row.title, "previous_status": status.as_str() }),
-            )?;
-            Ok(Event::from(row))
-        })
+        conn.transaction(|conn| moderation::edit(conn, &user, &id, &input))
     })
     .await?;
     Ok(web::Json(event))
@@ -430,22 +182,7 @@ async fn delete_event(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner().to_string();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let row = find_visible(conn, &user, &id)?;
-            remove_from_playlists(conn, &id)?;
-            diesel::delete(event_decisions::table.filter(event_decisions::event_id.eq(&id)))
-                .execute(conn)?;
-            diesel::delete(events::table.find(&id)).execute(conn)?;
-            audit::record(
-                conn,
-                &user,
-                "event.delete",
-                "event",
-                &id,
-                json!({ "title": row.title }),
-            )?;
-            Ok(())
-        })
+        conn.transaction(|conn| moderation::delete(conn, &user, &id))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -466,61 +203,10 @@ async fn withdraw_event(
 ) -> Result<web::Json<Event>, AppError> {
     let id = id.into_inner().to_string();
     let event = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let mut row = find_visible(conn, &user, &id)?;
-            let status = row.status();
-            if matches!(status, EventStatus::Withdrawn | EventStatus::Expired) {
-                return Err(AppError::Conflict(format!(
-                    "the event is already {}",
-                    status.as_str()
-                )));
-            }
-            clear_approval(conn, &mut row)?;
-            row.status = EventStatus::Withdrawn.as_str().to_owned();
-            row.updated_at = db::now();
-            diesel::update(events::table.find(&id))
-                .set(&row)
-                .execute(conn)?;
-            record_decision(conn, Some(&user), &row, DecisionKind::Withdrawn, None)?;
-            audit::record(
-                conn,
-                &user,
-                "event.withdraw",
-                "event",
-                &id,
-                json!({ "title": row.title }),
-            )?;
-            Ok(Event::from(row))
-        })
+        conn.transaction(|conn| moderation::withdraw(conn, &user, &id))
     })
     .await?;
     Ok(web::Json(event))
-}
-
-/// The playlist an approved event goes into: the building's first playlist, made if it has none.
-fn building_playlist(conn: &mut DbConnection, building_id: &str) -> Result<String, AppError> {
-    let existing = playlists::table
-        .filter(playlists::building_id.eq(building_id))
-        .order(playlists::created_at.asc())
-        .select(playlists::id)
-        .first::<String>(conn)
-        .optional()?;
-    if let Some(id) = existing {
-        return Ok(id);
-    }
-    let building = find_building(conn, building_id)?;
-    let now = db::now();
-    let row = PlaylistRow {
-        id: db::new_id(),
-        building_id: building_id.to_owned(),
-        name: building.name,
-        created_at: now,
-        updated_at: now,
-    };
-    diesel::insert_into(playlists::table)
-        .values(&row)
-        .execute(conn)?;
-    Ok(row.id)
 }
 
 /// Approves an event into the playlists of the chosen buildings for its promotion window
@@ -545,85 +231,15 @@ async fn approve_event(
     id: web::Path<Uuid>,
     body: web::Json<ApproveRequest>,
 ) -> Result<web::Json<Event>, AppError> {
-    user.require_staff()?;
     let request = body.into_inner();
-    request.validate()?;
     let id = id.into_inner().to_string();
     let event = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let mut row = find_visible(conn, &user, &id)?;
-            let status = row.status();
-            if matches!(status, EventStatus::Withdrawn | EventStatus::Expired) {
-                return Err(AppError::Conflict(format!("a {} event cannot be approved", status.as_str())));
-            }
-            let starts_at = row.starts_at.and_utc();
-            let ends_at = row.ends_at.and_utc();
-            let from = request.promotion_from.unwrap_or(starts_at - DEFAULT_PROMOTION_LEAD);
-            let until = request.promotion_until.unwrap_or(ends_at);
-            if until <= from {
-                return Err(AppError::invalid("promotion_until", "must be after promotion_from"));
-            }
-            if until <= Utc::now() {
-                return Err(AppError::invalid("promotion_until", "the promotion window is already over"));
-            }
-            let mut building_ids = request.building_ids.clone();
-            building_ids.dedup();
-            for building_id in &building_ids {
-                find_building(conn, &building_id.to_string())
-                    .map_err(|_| AppError::invalid("building_ids", format!("no building with id {building_id}")))?;
-            }
-            clear_approval(conn, &mut row)?;
-            let schedule = to_json(&Schedule {
-                valid_from: Some(from),
-                valid_until: Some(until),
-                ..Schedule::default()
-            });
-            let duration = request.duration_ms.unwrap_or(DEFAULT_ITEM_DURATION_MS);
-            for building_id in &building_ids {
-                let playlist_id = building_playlist(conn, &building_id.to_string())?;
-                let now = db::now();
-                let item = PlaylistItemRow {
-                    id: db::new_id(),
-                    playlist_id: playlist_id.clone(),
-                    position: i32::MAX,
-                    kind: PlaylistItemKind::Event.as_str().to_owned(),
-                    event_id: Some(id.clone()),
-                    media_id: None,
-                    text: None,
-                    duration_ms: i32::try_from(duration).unwrap_or(i32::MAX),
-                    fit: Fit::Fit.as_str().to_owned(),
-                    schedule: schedule.clone(),
-                    created_at: now,
-                    updated_at: now,
-                };
-                diesel::insert_into(playlist_items::table).values(&item).execute(conn)?;
-                ledger::record_item(conn, &item)?;
-                place_item(conn, &playlist_id, &item.id, None)?;
-            }
-            row.status = EventStatus::Approved.as_str().to_owned();
-            row.approved_building_ids = to_json(&building_ids);
-            row.promotion_from = Some(to_db_time(from));
-            row.promotion_until = Some(to_db_time(until));
-            row.moderation_note = None;
-            row.updated_at = db::now();
-            diesel::update(events::table.find(&id)).set(&row).execute(conn)?;
-            record_decision(conn, Some(&user), &row, DecisionKind::Approved, None)?;
-            audit::record(
-                conn,
-                &user,
-                "event.approve",
-                "event",
-                &id,
-                json!({ "building_ids": building_ids, "promotion_from": from, "promotion_until": until }),
-            )?;
-            Ok(Event::from(row))
-        })
+        conn.transaction(|conn| moderation::approve(conn, &user, &id, &request))
     })
     .await?;
     Ok(web::Json(event))
 }
 
-/// Shared path of rejecting and asking for changes: off the screens, with the reason kept.
 async fn decide_with_reason(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -631,41 +247,10 @@ async fn decide_with_reason(
     request: ReasonRequest,
     decision: DecisionKind,
 ) -> Result<web::Json<Event>, AppError> {
-    user.require_staff()?;
-    request.validate()?;
     let id = id.to_string();
-    let (status, action) = match decision {
-        DecisionKind::Rejected => (EventStatus::Rejected, "event.reject"),
-        _ => (EventStatus::ChangesRequested, "event.request_changes"),
-    };
     let event = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let mut row = find_visible(conn, &user, &id)?;
-            let current = row.status();
-            if matches!(current, EventStatus::Withdrawn | EventStatus::Expired) {
-                return Err(AppError::Conflict(format!(
-                    "the event is already {}",
-                    current.as_str()
-                )));
-            }
-            let reason = request.reason.trim().to_owned();
-            clear_approval(conn, &mut row)?;
-            row.status = status.as_str().to_owned();
-            row.moderation_note = Some(reason.clone());
-            row.updated_at = db::now();
-            diesel::update(events::table.find(&id))
-                .set(&row)
-                .execute(conn)?;
-            record_decision(conn, Some(&user), &row, decision, Some(reason.clone()))?;
-            audit::record(
-                conn,
-                &user,
-                action,
-                "event",
-                &id,
-                json!({ "reason": reason }),
-            )?;
-            Ok(Event::from(row))
+            moderation::decide_with_reason(conn, &user, &id, &request, decision)
         })
     })
     .await?;
@@ -737,13 +322,7 @@ async fn list_decisions(
 ) -> Result<web::Json<Vec<Decision>>, AppError> {
     let id = id.into_inner().to_string();
     let decisions = db::run(&state.pool, move |conn| {
-        find_visible(conn, &user, &id)?;
-        let rows = event_decisions::table
-            .filter(event_decisions::event_id.eq(&id))
-            .order(event_decisions::decided_at.asc())
-            .select(DecisionRow::as_select())
-            .load::<DecisionRow>(conn)?;
-        Ok(rows.into_iter().map(Decision::from).collect())
+        moderation::decisions(conn, &user, &id)
     })
     .await?;
     Ok(web::Json(decisions))

@@ -18,6 +18,7 @@ use crate::db::models::{MediaAssetRow, stored_opt_id};
 use crate::db::schema::{events, media_assets, playlist_items};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
+use crate::media::add_to_library;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -180,49 +181,14 @@ async fn upload_media(
         .media
         .receive(declared_type, declared_length, payload)
         .await?;
-    let (asset, created) =
-        db::run(&state.pool, move |conn| {
-            conn.transaction(|conn| {
+    let (asset, created) = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
             let organisation = organisation_id.map(|id| id.to_string());
-            let mut existing = media_assets::table
-                .filter(media_assets::sha256.eq(&stored.sha256))
-                .into_boxed();
-            existing = match &organisation {
-                Some(id) => existing.filter(media_assets::organisation_id.eq(id.clone())),
-                None => existing.filter(media_assets::organisation_id.is_null()),
-            };
-            if let Some(row) = existing
-                .select(MediaAssetRow::as_select())
-                .first::<MediaAssetRow>(conn)
-                .optional()?
-            {
-                return Ok((MediaAsset::from(row), false));
-            }
-            let row = MediaAssetRow {
-                id: db::new_id(),
-                sha256: stored.sha256.clone(),
-                organisation_id: organisation,
-                uploaded_by: Some(user.id.to_string()),
-                content_type: stored.content_type.to_owned(),
-                size_bytes: i64::try_from(stored.size_bytes).unwrap_or(i64::MAX),
-                width: i32::try_from(stored.width).unwrap_or(i32::MAX),
-                height: i32::try_from(stored.height).unwrap_or(i32::MAX),
-                original_name,
-                created_at: db::now(),
-            };
-            diesel::insert_into(media_assets::table).values(&row).execute(conn)?;
-            audit::record(
-                conn,
-                &user,
-                "media.upload",
-                "media",
-                &row.id,
-                json!({ "sha256": row.sha256, "name": row.original_name, "bytes": row.size_bytes }),
-            )?;
-            Ok((MediaAsset::from(row), true))
+            add_to_library(conn, &user, organisation, stored, original_name)
         })
-        })
-        .await?;
+    })
+    .await?;
+    let asset = MediaAsset::from(asset);
     Ok(if created {
         HttpResponse::Created().json(asset)
     } else {
@@ -266,34 +232,7 @@ async fn media_content(
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner().to_string();
-    let row = db::run(&state.pool, move |conn| find_visible(conn, &user, &id)).await?;
-    let path = state.media.path_of(&row.sha256);
-    let file = web::block(move || actix_files::NamedFile::open(path))
-        .await?
-        .map_err(|e| {
-            AppError::Unexpected(anyhow::anyhow!("media file {} is missing: {e}", row.sha256))
-        })?;
-    let mime: mime::Mime = row
-        .content_type
-        .parse()
-        .unwrap_or(mime::APPLICATION_OCTET_STREAM);
-    let mut response = file
-        .set_content_type(mime)
-        .disable_content_disposition()
-        .into_response(&req);
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        CacheControl(vec![
-            CacheDirective::Private,
-            CacheDirective::MaxAge(31_536_000),
-            CacheDirective::Extension("immutable".into(), None),
-        ])
-        .to_string()
-        .parse()
-        .expect("a valid header value"),
-    );
-    Ok(response)
+    send_content(&state, user, &req, id.into_inner().to_string()).await
 }
 
 /// Removes a library entry that no event or playlist uses any more.
@@ -334,4 +273,41 @@ async fn delete_media(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Sends a library file the user may see, cached privately for good (its id never changes
+/// content); the portal shows posters through this too.
+pub(crate) async fn send_content(
+    state: &AppState,
+    user: CurrentUser,
+    req: &HttpRequest,
+    id: String,
+) -> Result<HttpResponse, AppError> {
+    let row = db::run(&state.pool, move |conn| find_visible(conn, &user, &id)).await?;
+    let path = state.media.path_of(&row.sha256);
+    let file = web::block(move || actix_files::NamedFile::open(path))
+        .await?
+        .map_err(|e| {
+            AppError::Unexpected(anyhow::anyhow!("media file {} is missing: {e}", row.sha256))
+        })?;
+    let mime: mime::Mime = row
+        .content_type
+        .parse()
+        .unwrap_or(mime::APPLICATION_OCTET_STREAM);
+    let mut response = file
+        .set_content_type(mime)
+        .disable_content_disposition()
+        .into_response(req);
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        CacheControl(vec![
+            CacheDirective::Private,
+            CacheDirective::MaxAge(31_536_000),
+            CacheDirective::Extension("immutable".into(), None),
+        ])
+        .to_string()
+        .parse()
+        .expect("a valid header value"),
+    );
+    Ok(response)
 }

@@ -16,7 +16,9 @@ mod screens;
 mod users;
 
 pub(crate) use buildings::find_building;
-pub(crate) use events::find_visible as find_visible_event;
+pub(crate) use media::send_content as send_media;
+pub(crate) use organisations::find_organisation;
+pub(crate) use playlists::{place_item, renumber};
 pub(crate) use screens::find_screen;
 pub(crate) use users::check_membership;
 

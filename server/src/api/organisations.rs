@@ -11,6 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::Paging;
+use crate::accounts;
 use crate::audit;
 use crate::auth::CurrentUser;
 use crate::db::models::OrganisationRow;
@@ -297,27 +298,10 @@ async fn verify_organisation(
     user: CurrentUser,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Organisation>, AppError> {
-    user.require_staff()?;
     let id = id.into_inner().to_string();
     let organisation = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let mut row = find_organisation(conn, &id)?;
-            row.verified = true;
-            row.updated_at = db::now();
-            diesel::update(organisations::table.find(&id))
-                .set(&row)
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &user,
-                "organisation.verify",
-                "organisation",
-                &id,
-                json!({ "name": row.name }),
-            )?;
-            Ok(Organisation::from(row))
-        })
+        conn.transaction(|conn| accounts::verify_organisation(conn, &user, &id))
     })
     .await?;
-    Ok(web::Json(organisation))
+    Ok(web::Json(organisation.into()))
 }

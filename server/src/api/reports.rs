@@ -14,11 +14,11 @@ use civicast_shared::api::reports::{
 use diesel::prelude::*;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::find_visible_event;
 use crate::auth::CurrentUser;
 use crate::db::schema::{buildings, events, organisations, screens};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
+use crate::moderation::find_visible as find_visible_event;
 use crate::reports::query::{self, Filters};
 use crate::reports::{self as report, delivery, fairness, render};
 use crate::state::AppState;

@@ -94,7 +94,35 @@ fn bearer_token(req: &HttpRequest) -> Result<String, AppError> {
     Ok(token.to_owned())
 }
 
-fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
+/// The user a (bearer or session) token belongs to, unless it is unknown or expired.
+pub async fn user_for_token(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<CurrentUser>, AppError> {
+    let token_hash = token::hash(token);
+    let lookup_hash = token_hash.clone();
+    let found = db::run(&state.pool, move |conn| {
+        use schema::{auth_tokens, users};
+        auth_tokens::table
+            .inner_join(users::table)
+            .filter(auth_tokens::token_hash.eq(&lookup_hash))
+            .filter(auth_tokens::expires_at.gt(db::now()))
+            .select(UserRow::as_select())
+            .first::<UserRow>(conn)
+            .optional()
+            .map_err(AppError::from)
+    })
+    .await?;
+    Ok(found.map(|user| CurrentUser {
+        id: db::models::stored_id(&user.id),
+        role: user.role(),
+        organisation_id: db::models::stored_opt_id(user.organisation_id.as_deref()),
+        email: user.email,
+        token_hash,
+    }))
+}
+
+pub(crate) fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
     req.app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("application state is missing")))
@@ -116,30 +144,8 @@ impl FromRequest for CurrentUser {
                     "a screen token cannot be used for user routes".into(),
                 ));
             }
-            let token_hash = token::hash(&token);
-            let state = state?;
-            let lookup_hash = token_hash.clone();
-            let found = db::run(&state.pool, move |conn| {
-                use schema::{auth_tokens, users};
-                auth_tokens::table
-                    .inner_join(users::table)
-                    .filter(auth_tokens::token_hash.eq(&lookup_hash))
-                    .filter(auth_tokens::expires_at.gt(db::now()))
-                    .select(UserRow::as_select())
-                    .first::<UserRow>(conn)
-                    .optional()
-                    .map_err(AppError::from)
-            })
-            .await?;
-            let user = found.ok_or_else(|| {
+            user_for_token(&*state?, &token).await?.ok_or_else(|| {
                 AppError::Unauthorized("the token is unknown or has expired; sign in again".into())
-            })?;
-            Ok(CurrentUser {
-                id: db::models::stored_id(&user.id),
-                role: user.role(),
-                organisation_id: db::models::stored_opt_id(user.organisation_id.as_deref()),
-                email: user.email,
-                token_hash,
             })
         })
     }

@@ -12,6 +12,11 @@ use futures_util::StreamExt;
 use image::{ImageFormat, ImageReader, Limits};
 use sha2::{Digest, Sha256};
 
+use crate::audit;
+use crate::auth::CurrentUser;
+use crate::db::models::MediaAssetRow;
+use crate::db::schema::media_assets;
+use crate::db::{self, DbConnection};
 use crate::error::AppError;
 
 /// Longest side of an accepted image, in pixels.
@@ -70,12 +75,17 @@ impl MediaStore {
     ///
     /// `declared_type` is the request's Content-Type: when it names an image type it must match
     /// the content.
-    pub async fn receive(
+    /// `payload` is a request body or one file of a multipart form.
+    pub async fn receive<S, E>(
         &self,
         declared_type: Option<String>,
         declared_length: Option<u64>,
-        mut payload: web::Payload,
-    ) -> Result<StoredMedia, AppError> {
+        mut payload: S,
+    ) -> Result<StoredMedia, AppError>
+    where
+        S: futures_util::Stream<Item = Result<web::Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
         let limit = self.max_bytes;
         let too_large = || {
             AppError::PayloadTooLarge(format!(
@@ -141,6 +151,56 @@ impl MediaStore {
         })
         .await?
     }
+}
+
+/// Puts a stored upload into an organisation's library (or the city's, for `None`). The same
+/// file uploaded again to the same library gives the existing entry and `false`.
+pub fn add_to_library(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    organisation_id: Option<String>,
+    stored: StoredMedia,
+    original_name: String,
+) -> Result<(MediaAssetRow, bool), AppError> {
+    use diesel::prelude::*;
+    let mut existing = media_assets::table
+        .filter(media_assets::sha256.eq(&stored.sha256))
+        .into_boxed();
+    existing = match &organisation_id {
+        Some(id) => existing.filter(media_assets::organisation_id.eq(id.clone())),
+        None => existing.filter(media_assets::organisation_id.is_null()),
+    };
+    if let Some(row) = existing
+        .select(MediaAssetRow::as_select())
+        .first::<MediaAssetRow>(conn)
+        .optional()?
+    {
+        return Ok((row, false));
+    }
+    let row = MediaAssetRow {
+        id: db::new_id(),
+        sha256: stored.sha256.clone(),
+        organisation_id,
+        uploaded_by: Some(user.id.to_string()),
+        content_type: stored.content_type.to_owned(),
+        size_bytes: i64::try_from(stored.size_bytes).unwrap_or(i64::MAX),
+        width: i32::try_from(stored.width).unwrap_or(i32::MAX),
+        height: i32::try_from(stored.height).unwrap_or(i32::MAX),
+        original_name,
+        created_at: db::now(),
+    };
+    diesel::insert_into(media_assets::table)
+        .values(&row)
+        .execute(conn)?;
+    audit::record(
+        conn,
+        user,
+        "media.upload",
+        "media",
+        &row.id,
+        serde_json::json!({ "sha256": row.sha256, "name": row.original_name, "bytes": row.size_bytes }),
+    )?;
+    Ok((row, true))
 }
 
 async fn write_blocking(

@@ -1,5 +1,6 @@
-//! Dates as the city writes them (Dutch, in the building's time zone): "za 12 december 2026,
-//! 19:30 - 22:30". (The default font has no en dash.)
+//! What an event card says on screen, shared so that the portal's preview shows the same text as
+//! the player: dates as the city writes them (Dutch, in the building's time zone), "za 12 december
+//! 2026, 19:30 - 22:30" (the player's default font has no en dash), and category names.
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 
@@ -54,8 +55,8 @@ where
 }
 
 /// The Dutch name of an event category, as shown on screen.
-pub fn category_label(category: civicast_shared::api::events::EventCategory) -> &'static str {
-    use civicast_shared::api::events::EventCategory as C;
+pub fn category_label(category: crate::api::events::EventCategory) -> &'static str {
+    use crate::api::events::EventCategory as C;
     match category {
         C::Sports => "sport",
         C::Culture => "cultuur",

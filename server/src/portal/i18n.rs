@@ -1,0 +1,489 @@
+//! The portal in Dutch and English. Templates write English text through `lang.t("...")`; the
+//! catalog below gives each its Dutch, side by side, so a missing translation shows in review
+//! and a unit test fails when a template uses text the catalog lacks. Dates are written as the
+//! city writes them, in the city's time zone.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Datelike, Utc};
+use chrono_tz::Tz;
+use civicast_shared::api::events::{AudienceSegment, EventCategory, EventStatus};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Nl,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "nl" => Some(Lang::Nl),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The first of Dutch or English in an `Accept-Language` header; Dutch, the city's
+    /// language, when it names neither.
+    pub fn from_accept_language(header: &str) -> Lang {
+        header
+            .split(',')
+            .filter_map(|part| part.split(';').next())
+            .map(|tag| tag.trim().to_ascii_lowercase())
+            .find_map(|tag| Lang::from_code(tag.split('-').next().unwrap_or_default()))
+            .unwrap_or(Lang::Nl)
+    }
+
+    /// The other language, offered by the switch in the page header.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Nl => Lang::En,
+            Lang::En => Lang::Nl,
+        }
+    }
+
+    /// The name of this language in itself, for the switch.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::Nl => "Nederlands",
+            Lang::En => "English",
+        }
+    }
+
+    /// `english` in this language.
+    pub fn t(self, english: &str) -> String {
+        match self {
+            Lang::En => english.to_owned(),
+            Lang::Nl => DUTCH
+                .get(english)
+                .map_or_else(|| english.to_owned(), |dutch| (*dutch).to_owned()),
+        }
+    }
+
+    /// A message from validation or the domain rules, in this language where it is known.
+    pub fn message(self, english: &str) -> String {
+        if self == Lang::En {
+            return english.to_owned();
+        }
+        if let Some(dutch) = DUTCH.get(english) {
+            return (*dutch).to_owned();
+        }
+        if let Some(rest) = english.strip_prefix("must be at most ")
+            && let Some((max, rest)) = rest.split_once(" characters (it has ")
+        {
+            return format!(
+                "mag hoogstens {max} tekens lang zijn (nu {})",
+                rest.trim_end_matches(')')
+            );
+        }
+        if let Some(rest) = english.strip_prefix("the poster is ")
+            && let Some((size, rest)) = rest.split_once(", too small for the ")
+            && let Some((screens, rest)) = rest.split_once(" screens of ")
+            && let Some((building, need)) = rest.split_once(": upload one of at least ")
+        {
+            return format!(
+                "de affiche is {size}, te klein voor de schermen van {screens} in {building}: \
+                 upload er een van minstens {need}"
+            );
+        }
+        english.to_owned()
+    }
+
+    pub fn status(self, status: EventStatus) -> String {
+        self.t(match status {
+            EventStatus::Pending => "Pending",
+            EventStatus::Approved => "Approved",
+            EventStatus::ChangesRequested => "Changes requested",
+            EventStatus::Rejected => "Rejected",
+            EventStatus::Withdrawn => "Withdrawn",
+            EventStatus::Expired => "Expired",
+        })
+    }
+
+    pub fn category(self, category: EventCategory) -> String {
+        self.t(match category {
+            EventCategory::Sports => "Sports",
+            EventCategory::Culture => "Culture",
+            EventCategory::Music => "Music",
+            EventCategory::Youth => "Youth",
+            EventCategory::Family => "Family",
+            EventCategory::Seniors => "Seniors",
+            EventCategory::Education => "Education",
+            EventCategory::Community => "Community",
+            EventCategory::Charity => "Charity",
+            EventCategory::City => "City",
+            EventCategory::Other => "Other",
+        })
+    }
+
+    pub fn audience(self, segment: AudienceSegment) -> String {
+        self.t(match segment {
+            AudienceSegment::Youth => "Young people",
+            AudienceSegment::Families => "Families",
+            AudienceSegment::Seniors => "Older people",
+            AudienceSegment::Students => "Students",
+            AudienceSegment::Sports => "Sports lovers",
+            AudienceSegment::Culture => "Culture lovers",
+            AudienceSegment::Newcomers => "Newcomers",
+            AudienceSegment::Tourists => "Visitors to the city",
+        })
+    }
+
+    /// A moment as the city writes it: "za 12 dec. 2026 19:30" or "Sat 12 Dec 2026 19:30".
+    pub fn datetime(self, at: DateTime<Utc>, tz: Tz) -> String {
+        let local = at.with_timezone(&tz);
+        format!("{} {}", self.date_of(local), local.format("%H:%M"))
+    }
+
+    /// A day as the city writes it: "za 12 dec. 2026" or "Sat 12 Dec 2026".
+    pub fn date(self, at: DateTime<Utc>, tz: Tz) -> String {
+        self.date_of(at.with_timezone(&tz))
+    }
+
+    fn date_of(self, local: DateTime<Tz>) -> String {
+        let weekday = local.weekday().num_days_from_monday() as usize;
+        let month = local.month0() as usize;
+        match self {
+            Lang::Nl => format!(
+                "{} {} {} {}",
+                NL_WEEKDAYS[weekday],
+                local.day(),
+                NL_MONTHS[month],
+                local.year()
+            ),
+            Lang::En => format!(
+                "{} {} {} {}",
+                EN_WEEKDAYS[weekday],
+                local.day(),
+                EN_MONTHS[month],
+                local.year()
+            ),
+        }
+    }
+}
+
+const NL_WEEKDAYS: [&str; 7] = ["ma", "di", "wo", "do", "vr", "za", "zo"];
+const EN_WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const NL_MONTHS: [&str; 12] = [
+    "jan.", "feb.", "mrt.", "apr.", "mei", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec.",
+];
+const EN_MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+static DUTCH: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| CATALOG.iter().copied().collect());
+
+/// Every English text of the portal and its Dutch.
+pub const CATALOG: &[(&str, &str)] = &[
+    // Page frame
+    ("Skip to the content", "Naar de inhoud"),
+    ("Civicast portal", "Civicast-portaal"),
+    ("Main menu", "Hoofdmenu"),
+    ("Sign in", "Aanmelden"),
+    ("Sign out", "Afmelden"),
+    ("Signed in as", "Aangemeld als"),
+    ("Language", "Taal"),
+    ("My events", "Mijn activiteiten"),
+    ("Submit an event", "Activiteit indienen"),
+    ("Moderation", "Moderatie"),
+    ("Associations", "Verenigingen"),
+    ("Audit log", "Auditlog"),
+    ("Buildings", "Gebouwen"),
+    (
+        "Free promotion for local associations on the city's screens.",
+        "Gratis promotie voor verenigingen op de schermen van de stad.",
+    ),
+    // Sign in and registration
+    ("E-mail address", "E-mailadres"),
+    ("Password", "Wachtwoord"),
+    ("Repeat the password", "Herhaal het wachtwoord"),
+    (
+        "Wrong e-mail address or password.",
+        "Verkeerd e-mailadres of wachtwoord.",
+    ),
+    (
+        "Too many failed attempts. Wait a quarter of an hour and try again.",
+        "Te veel mislukte pogingen. Wacht een kwartier en probeer opnieuw.",
+    ),
+    ("New association?", "Nieuwe vereniging?"),
+    ("Register your association", "Registreer je vereniging"),
+    ("Register", "Registreren"),
+    ("Name of the association", "Naam van de vereniging"),
+    ("Contact person", "Contactpersoon"),
+    ("Short description", "Korte beschrijving"),
+    (
+        "At least 10 characters. You sign in with the e-mail address and this password.",
+        "Minstens 10 tekens. Je meldt je aan met het e-mailadres en dit wachtwoord.",
+    ),
+    ("the passwords differ", "de wachtwoorden verschillen"),
+    (
+        "Your association is registered. City staff verify it before you can submit events.",
+        "Je vereniging is geregistreerd. De stad controleert ze voor je activiteiten kunt indienen.",
+    ),
+    (
+        "City staff have not verified your association yet. You can prepare events once they have.",
+        "De stad heeft je vereniging nog niet gecontroleerd. Daarna kun je activiteiten indienen.",
+    ),
+    (
+        "Please correct the fields marked below.",
+        "Verbeter de velden die hieronder zijn aangeduid.",
+    ),
+    // Events
+    ("Title", "Titel"),
+    ("Short text", "Korte tekst"),
+    ("Starts", "Begint"),
+    ("Ends", "Eindigt"),
+    ("Venue", "Plaats"),
+    ("Category", "Categorie"),
+    ("Target audiences", "Doelgroepen"),
+    (
+        "Link (shown on screen as a QR code)",
+        "Link (op het scherm als QR-code)",
+    ),
+    ("Poster (JPEG, PNG or WebP)", "Affiche (JPEG, PNG of WebP)"),
+    (
+        "Optional. Without a poster the screens show a card made from the fields.",
+        "Niet verplicht. Zonder affiche tonen de schermen een kaart met de gegevens.",
+    ),
+    (
+        "Keep the poster already uploaded, or choose another file to replace it.",
+        "De opgeladen affiche blijft, of kies een ander bestand om ze te vervangen.",
+    ),
+    ("Buildings wished for", "Gewenste gebouwen"),
+    ("Preview", "Voorbeeld"),
+    ("Check your event", "Controleer je activiteit"),
+    (
+        "This is how your event will look on the screens. Send it for review, or change it.",
+        "Zo ziet je activiteit eruit op de schermen. Dien ze in, of pas ze aan.",
+    ),
+    ("Send for review", "Indienen ter controle"),
+    ("Change", "Aanpassen"),
+    ("Save changes", "Wijzigingen opslaan"),
+    ("Edit event", "Activiteit aanpassen"),
+    ("Edit", "Aanpassen"),
+    ("Withdraw", "Intrekken"),
+    (
+        "Withdraw this event? It leaves every screen.",
+        "Deze activiteit intrekken? Ze verdwijnt van alle schermen.",
+    ),
+    (
+        "An approved event that you edit goes back to review and leaves the screens until it is approved again.",
+        "Een goedgekeurde activiteit die je aanpast, gaat opnieuw ter controle en verdwijnt van de schermen tot ze opnieuw is goedgekeurd.",
+    ),
+    ("Landscape screen", "Liggend scherm"),
+    ("Portrait screen", "Staand scherm"),
+    ("LED wall", "Ledwand"),
+    ("Status", "Status"),
+    ("When", "Wanneer"),
+    ("Where on screen", "Waar op de schermen"),
+    ("Reason", "Reden"),
+    ("Organisation", "Organisatie"),
+    ("No events yet.", "Nog geen activiteiten."),
+    (
+        "Your event was sent for review.",
+        "Je activiteit is ingediend ter controle.",
+    ),
+    (
+        "Your changes were saved.",
+        "Je wijzigingen zijn opgeslagen.",
+    ),
+    ("from", "van"),
+    ("until", "tot"),
+    ("History", "Geschiedenis"),
+    ("Event", "Activiteit"),
+    ("Comment from the city", "Opmerking van de stad"),
+    // Statuses, categories and audiences
+    ("Pending", "Wacht op controle"),
+    ("Approved", "Goedgekeurd"),
+    ("Changes requested", "Aanpassing gevraagd"),
+    ("Rejected", "Geweigerd"),
+    ("Withdrawn", "Ingetrokken"),
+    ("Expired", "Verlopen"),
+    ("Sports", "Sport"),
+    ("Culture", "Cultuur"),
+    ("Music", "Muziek"),
+    ("Youth", "Jeugd"),
+    ("Family", "Gezin"),
+    ("Seniors", "Senioren"),
+    ("Education", "Vorming"),
+    ("Community", "Buurt"),
+    ("Charity", "Goed doel"),
+    ("City", "Stad"),
+    ("Other", "Andere"),
+    ("Young people", "Jongeren"),
+    ("Families", "Gezinnen"),
+    ("Older people", "Ouderen"),
+    ("Students", "Studenten"),
+    ("Sports lovers", "Sportievelingen"),
+    ("Culture lovers", "Cultuurliefhebbers"),
+    ("Newcomers", "Nieuwkomers"),
+    ("Visitors to the city", "Bezoekers van de stad"),
+    // Moderation
+    ("Moderation queue", "Moderatiewachtrij"),
+    (
+        "Most urgent first: ordered by the event's start.",
+        "Dringendste eerst: gerangschikt op begin van de activiteit.",
+    ),
+    ("Filter", "Filteren"),
+    ("All", "Alle"),
+    ("Search", "Zoeken"),
+    ("Approve", "Goedkeuren"),
+    (
+        "Approve into building playlists",
+        "Goedkeuren in de afspeellijsten van gebouwen",
+    ),
+    ("Promotion from", "Promotie vanaf"),
+    ("Promotion until", "Promotie tot"),
+    (
+        "By default from 14 days before the start until the end.",
+        "Standaard van 14 dagen voor het begin tot het einde.",
+    ),
+    ("Reject", "Weigeren"),
+    ("Reject with a reason", "Weigeren met een reden"),
+    ("Ask for changes", "Aanpassing vragen"),
+    ("The association reads this.", "De vereniging leest dit."),
+    ("The event was approved.", "De activiteit is goedgekeurd."),
+    ("The event was rejected.", "De activiteit is geweigerd."),
+    (
+        "The association was asked for changes.",
+        "De vereniging is gevraagd de activiteit aan te passen.",
+    ),
+    ("The event was withdrawn.", "De activiteit is ingetrokken."),
+    ("Nothing to moderate.", "Niets te modereren."),
+    ("requested", "gevraagd"),
+    // Associations and audit
+    ("Verified", "Gecontroleerd"),
+    ("Not verified", "Niet gecontroleerd"),
+    ("Verify", "Controleren"),
+    ("Contact", "Contact"),
+    ("Name", "Naam"),
+    (
+        "The association was verified.",
+        "De vereniging is gecontroleerd.",
+    ),
+    ("Time", "Tijd"),
+    ("Who", "Wie"),
+    ("Action", "Actie"),
+    ("Details", "Details"),
+    ("Search the audit log", "Zoeken in de auditlog"),
+    ("No entries.", "Geen gegevens."),
+    ("Previous page", "Vorige pagina"),
+    ("Next page", "Volgende pagina"),
+    // Errors
+    ("Something went wrong", "Er ging iets mis"),
+    ("Back to the start", "Terug naar het begin"),
+    (
+        "The form expired. Go back, reload the page and send it again.",
+        "Het formulier is verlopen. Ga terug, laad de pagina opnieuw en verstuur het nog eens.",
+    ),
+    ("Page not found", "Pagina niet gevonden"),
+    ("Not allowed", "Niet toegestaan"),
+    // Validation messages
+    ("is required", "is verplicht"),
+    (
+        "must not contain control characters",
+        "mag geen stuurtekens bevatten",
+    ),
+    (
+        "must be an e-mail address such as name@example.org",
+        "moet een e-mailadres zijn, zoals naam@voorbeeld.be",
+    ),
+    (
+        "must be a web address starting with https:// or http://",
+        "moet een webadres zijn dat begint met https:// of http://",
+    ),
+    ("must be after starts_at", "moet na het begin liggen"),
+    (
+        "an event lasts at most 366 days",
+        "een activiteit duurt hoogstens 366 dagen",
+    ),
+    ("the event is already over", "de activiteit is al voorbij"),
+    (
+        "give a date and time such as 2026-12-20 19:30",
+        "geef een datum en uur, zoals 2026-12-20 19:30",
+    ),
+    ("choose a category", "kies een categorie"),
+    ("choose at least one building", "kies minstens één gebouw"),
+    (
+        "must be after promotion_from",
+        "moet na het begin van de promotie liggen",
+    ),
+    (
+        "the promotion window is already over",
+        "de promotieperiode is al voorbij",
+    ),
+    (
+        "must be at least 10 characters",
+        "moet minstens 10 tekens lang zijn",
+    ),
+    (
+        "the image is not a JPEG, PNG or WebP file",
+        "de afbeelding is geen JPEG-, PNG- of WebP-bestand",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_the_templates_use_has_its_dutch() {
+        let templates = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(templates).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for piece in text.split("t(\"").skip(1) {
+                let english = piece.split("\")").next().unwrap();
+                if !DUTCH.contains_key(english) {
+                    missing.push(format!("{}: {english}", path.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "without Dutch: {missing:#?}");
+    }
+
+    #[test]
+    fn the_catalog_has_each_text_once() {
+        assert_eq!(DUTCH.len(), CATALOG.len());
+    }
+
+    #[test]
+    fn dutch_is_the_default_and_english_is_chosen_when_asked_first() {
+        assert_eq!(
+            Lang::from_accept_language("en-GB,en;q=0.9,nl;q=0.8"),
+            Lang::En
+        );
+        assert_eq!(Lang::from_accept_language("nl-BE,nl;q=0.9"), Lang::Nl);
+        assert_eq!(Lang::from_accept_language("fr-FR"), Lang::Nl);
+    }
+
+    #[test]
+    fn dates_are_written_in_the_city_time_zone() {
+        use chrono::TimeZone;
+        let at = Utc.with_ymd_and_hms(2026, 12, 12, 18, 30, 0).unwrap();
+        let brussels = chrono_tz::Europe::Brussels;
+        assert_eq!(Lang::Nl.datetime(at, brussels), "za 12 dec. 2026 19:30");
+        assert_eq!(Lang::En.datetime(at, brussels), "Sat 12 Dec 2026 19:30");
+    }
+
+    #[test]
+    fn validation_messages_are_translated_with_their_figures() {
+        assert_eq!(
+            Lang::Nl.message("must be at most 120 characters (it has 130)"),
+            "mag hoogstens 120 tekens lang zijn (nu 130)"
+        );
+        assert_eq!(Lang::Nl.message("is required"), "is verplicht");
+        assert_eq!(Lang::En.message("is required"), "is required");
+    }
+}

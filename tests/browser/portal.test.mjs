@@ -1,0 +1,408 @@
+// The web portal in a real browser: Debian's headless Chromium, driven by playwright-core,
+// against the real server binary on a fresh SQLite database. An association registers, is
+// verified, submits an event with a poster and sees the preview; staff approve it into two
+// buildings; the association sees where and when; a rejection's reason reaches it; nobody opens
+// another association's event by its URL. Every main page is checked with axe-core and saved as
+// a screenshot under tests/browser/screenshots/ for review.
+//
+// Run by tests/run.sh; on its own: CIVICAST_SERVER_BIN=<path> npm test (in tests/browser).
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, mkdirSync, rmSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const SHOTS = join(here, "screenshots");
+const SERVER_BIN = process.env.CIVICAST_SERVER_BIN;
+const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
+
+let server, base, dataDir, browser, adminToken;
+const buildings = {};
+
+function freePort() {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(check, what, ms = 30000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch {}
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function api(method, path, body, token = adminToken) {
+  const response = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.ok(response.ok, `${method} ${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+function poster(name, size) {
+  const path = join(dataDir, name);
+  execFileSync("convert", ["-size", size, "gradient:#0b4f8a-#f5a300", path]);
+  return path;
+}
+
+/// Runs axe-core in the page; every violation fails the test with what and where.
+async function checkAccessibility(page, name) {
+  await page.addScriptTag({ content: AXE });
+  const result = await page.evaluate(async () =>
+    // The screen previews reproduce the players' colours on purpose; they are one image to
+    // assistive technology (role="img" with the event's title), so their text is not checked.
+    window.axe.run({ exclude: [[".screen .card"]] }, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+    }),
+  );
+  assert.ok(result.passes.length > 10, `axe-core ran its rules on ${name}`);
+  const problems = result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
+  assert.deepEqual(problems, [], `accessibility problems on ${name}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function newPage(lang = "nl-BE") {
+  const context = await browser.newContext({
+    locale: lang,
+    bypassCSP: true, // lets the test inject axe-core; the pages' own policy is checked below
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10000);
+  return page;
+}
+
+async function signIn(page, email, password) {
+  await page.goto(`${base}/login`);
+  await page.fill("#email", email);
+  await page.fill("#password", password);
+  await page.click("form[action='/login'] button[type=submit]");
+}
+
+before(async () => {
+  assert.ok(SERVER_BIN && existsSync(SERVER_BIN), "set CIVICAST_SERVER_BIN to the built civicast-server");
+  rmSync(SHOTS, { recursive: true, force: true });
+  mkdirSync(SHOTS, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), "civicast-browser-"));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(SERVER_BIN, ["--bind", `127.0.0.1:${port}`, "--data-dir", dataDir], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, RUST_LOG: "warn" },
+  });
+  await waitFor(async () => (await fetch(`${base}/healthz`)).ok, "the server");
+  const password = readFileSync(join(dataDir, "initial-admin-password.txt"), "utf8").trim();
+  const token = await fetch(`${base}/api/v1/auth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "admin@civicast.local", password }),
+  }).then((r) => r.json());
+  adminToken = token.token;
+  // A member of communications staff, and three buildings.
+  await api("POST", "/users", {
+    email: "staff@city.example",
+    display_name: "Communications",
+    password: "staff-password-1",
+    role: "staff",
+  });
+  for (const [key, name, venue_type] of [
+    ["townHall", "Stadhuis", "town_hall"],
+    ["library", "Bibliotheek", "library"],
+    ["pool", "Zwembad", "swimming_pool"],
+  ]) {
+    buildings[key] = await api("POST", "/buildings", { name, address: `${name}straat 1`, venue_type });
+  }
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const ASSOCIATION = {
+  name: "Zangkoor De Lier",
+  contact: "An Peeters",
+  email: "an@delier.example",
+  password: "a-long-choir-password",
+};
+
+test("an association's event goes from registration to the screens, in the browser", async (t) => {
+  const member = await newPage("nl-BE");
+  const staff = await newPage("en-GB");
+  let eventId;
+
+  await t.test("the sign-in page is Dutch by default, accessible, and sends its own CSP", async () => {
+    const response = await member.goto(`${base}/login`);
+    assert.match(response.headers()["content-security-policy"], /script-src 'self'/);
+    assert.equal(await member.getAttribute("html", "lang"), "nl");
+    assert.equal(await member.textContent("h1"), "Aanmelden");
+    await checkAccessibility(member, "login");
+    await shot(member, "01-login");
+  });
+
+  await t.test("registration shows inline errors, then registers an unverified association", async () => {
+    await member.click("a[href='/register']");
+    await member.fill("#name", ASSOCIATION.name);
+    await member.fill("#contact_name", ASSOCIATION.contact);
+    await member.fill("#contact_email", "not-an-address");
+    await member.fill("#password", ASSOCIATION.password);
+    await member.fill("#password_again", "something else entirely");
+    await member.click("form[action='/register'] button[type=submit]");
+    assert.match(await member.textContent("#contact_email-error"), /e-mailadres/);
+    assert.match(await member.textContent("#password_again-error"), /wachtwoorden verschillen/);
+    assert.equal(await member.inputValue("#name"), ASSOCIATION.name, "typed values are kept");
+    await checkAccessibility(member, "register with errors");
+    await shot(member, "02-register-errors");
+    await member.fill("#contact_email", ASSOCIATION.email);
+    await member.fill("#description", "Koor uit de binnenstad");
+    await member.fill("#password", ASSOCIATION.password);
+    await member.fill("#password_again", ASSOCIATION.password);
+    await member.click("form[action='/register'] button[type=submit]");
+    await member.waitForURL(/\/events\?done=registered/);
+    assert.match(await member.textContent("main"), /nog niet gecontroleerd/);
+    const refused = await member.goto(`${base}/events/new`);
+    assert.equal(refused.status(), 403, "an unverified association cannot submit yet");
+  });
+
+  await t.test("staff verify the association", async () => {
+    await signIn(staff, "staff@city.example", "staff-password-1");
+    await staff.waitForURL(/\/moderation/);
+    await staff.goto(`${base}/organisations`);
+    await checkAccessibility(staff, "associations");
+    await shot(staff, "03-associations");
+    await staff.click(`button[aria-label='Verify: ${ASSOCIATION.name}']`);
+    await staff.waitForURL(/done=verified/);
+    assert.match(await staff.textContent("main"), /The association was verified/);
+  });
+
+  await t.test("a poster too small for the screens is refused with the size it needs", async () => {
+    await member.goto(`${base}/events/new`);
+    await member.fill("#title", "Kerstconcert");
+    await member.fill("#starts_at", "2030-12-20T19:30");
+    await member.fill("#ends_at", "2030-12-20T22:00");
+    await member.fill("#venue", "Sint-Jacobskerk");
+    await member.setInputFiles("#poster", poster("tiny.png", "200x283"));
+    await member.click("form[enctype] button[type=submit]");
+    const message = await member.textContent("#poster-error");
+    assert.match(message, /te klein.*minstens 382 x 540 px/);
+  });
+
+  await t.test("the event form checks every field and shows the preview on three screens", async () => {
+    await member.goto(`${base}/events/new`);
+    await checkAccessibility(member, "event form");
+    await shot(member, "04-event-form");
+    // Nothing filled in: every required field says what to fix.
+    await member.click("form[enctype] button[type=submit]");
+    for (const field of ["title", "starts_at", "ends_at", "venue"]) {
+      assert.ok(await member.isVisible(`#${field}-error`), `${field} has an error`);
+    }
+    await checkAccessibility(member, "event form with errors");
+    await member.fill("#title", "Kerstconcert <script>window.pwned = 1</script>");
+    await member.fill("#description", "Met koffie en gebak na afloop.");
+    await member.fill("#starts_at", "2030-12-20T19:30");
+    await member.fill("#ends_at", "2030-12-20T22:00");
+    await member.fill("#venue", "Sint-Jacobskerk");
+    await member.selectOption("#category", "music");
+    await member.fill("#link", "https://delier.example/kerst");
+    await member.check("input[name=target_audiences][value=seniors]");
+    await member.check("input[name=target_audiences][value=families]");
+    await member.check(`input[name=requested_building_ids][value='${buildings.townHall.id}']`);
+    await member.check(`input[name=requested_building_ids][value='${buildings.library.id}']`);
+    await member.setInputFiles("#poster", poster("poster.png", "1000x1414"));
+    await member.click("form[enctype] button[type=submit]");
+    assert.equal(await member.textContent("h1"), "Controleer je activiteit");
+    const shapes = await member.$$eval(".screen", (screens) => screens.map((s) => s.className));
+    assert.deepEqual(shapes, ["screen landscape", "screen portrait", "screen wide"]);
+    // The title is text, not markup, on the page and on every preview.
+    const titles = await member.$$eval(".screen .title", (ts) => ts.map((t) => t.textContent));
+    assert.deepEqual(titles, Array(3).fill("Kerstconcert <script>window.pwned = 1</script>"));
+    assert.equal(await member.evaluate(() => window.pwned), undefined);
+    assert.equal(await member.textContent(".screen.landscape .when"), "vr 20 december 2030, 19:30 - 22:00");
+    assert.equal(await member.textContent(".screen.landscape .byline"), `${ASSOCIATION.name} | muziek`);
+    const posterWidths = await member.$$eval(".screen .poster img", (imgs) => imgs.map((i) => i.naturalWidth));
+    assert.deepEqual(posterWidths, [1000, 1000, 1000], "the uploaded poster shows on each screen");
+    assert.equal(await member.locator(".screen .qr svg").count(), 3, "the link shows as a QR code");
+    await checkAccessibility(member, "check page");
+    await shot(member, "05-preview");
+    await member.click("form.actions button:not(.secondary)");
+    await member.waitForURL(/\/events\/[0-9a-f-]+\?done=sent/);
+    eventId = member.url().match(/\/events\/([0-9a-f-]+)/)[1];
+    assert.equal(await member.textContent("#event-status"), "Wacht op controle");
+    await checkAccessibility(member, "event page");
+  });
+
+  await t.test("staff find it in the queue and approve it into two buildings", async () => {
+    await staff.goto(`${base}/moderation`);
+    const row = staff.locator("tr", { hasText: "Kerstconcert" });
+    assert.equal(await row.count(), 1);
+    await checkAccessibility(staff, "moderation queue");
+    await shot(staff, "06-moderation-queue");
+    await row.locator("a").click();
+    await staff.waitForURL(new RegExp(`/events/${eventId}`));
+    // The requested buildings are proposed; the promotion window defaults to 14 days ahead.
+    assert.ok(await staff.isChecked(`input[name=building_ids][value='${buildings.townHall.id}']`));
+    assert.ok(await staff.isChecked(`input[name=building_ids][value='${buildings.library.id}']`));
+    assert.ok(!(await staff.isChecked(`input[name=building_ids][value='${buildings.pool.id}']`)));
+    assert.equal(await staff.inputValue("#promotion_from"), "2030-12-06T19:30");
+    assert.equal(await staff.inputValue("#promotion_until"), "2030-12-20T22:00");
+    await checkAccessibility(staff, "event page for staff");
+    await shot(staff, "07-approve");
+    await staff.click(`form[action='/events/${eventId}/approve'] button[type=submit]`);
+    await staff.waitForURL(/done=approved/);
+    assert.equal(await staff.textContent("#event-status"), "Approved");
+  });
+
+  await t.test("the association sees it approved, with the buildings and dates", async () => {
+    await member.goto(`${base}/events`);
+    const row = member.locator("tr", { hasText: "Kerstconcert" });
+    assert.match(await row.textContent(), /Goedgekeurd/);
+    assert.match(await row.textContent(), /Bibliotheek, Stadhuis · van vr 6 dec. 2030 tot vr 20 dec. 2030/);
+    await checkAccessibility(member, "my events");
+    await shot(member, "08-my-events");
+  });
+
+  await t.test("the approved event is in both buildings' playlists with its promotion window", async () => {
+    for (const building of [buildings.townHall, buildings.library, buildings.pool]) {
+      const playlists = await api("GET", `/playlists?building_id=${building.id}`);
+      const items = [];
+      for (const playlist of playlists.items) {
+        items.push(...(await api("GET", `/playlists/${playlist.id}/items`)).items ?? []);
+      }
+      const ours = items.filter((item) => item.event_id === eventId);
+      if (building === buildings.pool) {
+        assert.equal(ours.length, 0, "not in a building that was not chosen");
+        continue;
+      }
+      assert.equal(ours.length, 1, `in ${building.name}`);
+      assert.equal(ours[0].schedule.valid_from, "2030-12-06T18:30:00Z");
+      assert.equal(ours[0].schedule.valid_until, "2030-12-20T21:00:00Z");
+    }
+  });
+
+  await t.test("a rejection with a reason reaches the association", async () => {
+    await member.goto(`${base}/events/new`);
+    await member.fill("#title", "Verkoop van loten");
+    await member.fill("#starts_at", "2030-11-02T10:00");
+    await member.fill("#ends_at", "2030-11-02T12:00");
+    await member.fill("#venue", "Markt");
+    await member.click("form[enctype] button[type=submit]");
+    await member.click("form.actions button:not(.secondary)");
+    await member.waitForURL(/done=sent/);
+    const rejectedId = member.url().match(/\/events\/([0-9a-f-]+)/)[1];
+    await staff.goto(`${base}/events/${rejectedId}`);
+    await staff.fill("#reject-reason", "Commerciële verkoop valt buiten de gratis promotie.");
+    await staff.click(`form[action='/events/${rejectedId}/reject'] button[type=submit]`);
+    await staff.waitForURL(/done=rejected/);
+    await member.goto(`${base}/events`);
+    const row = member.locator("tr", { hasText: "Verkoop van loten" });
+    assert.match(await row.textContent(), /Geweigerd/);
+    assert.match(await row.textContent(), /Commerciële verkoop valt buiten de gratis promotie\./);
+    await member.goto(`${base}/events/${rejectedId}`);
+    assert.equal(await member.textContent("#moderation-note"), "Commerciële verkoop valt buiten de gratis promotie.");
+  });
+
+  await t.test("another association cannot open the event by its URL", async () => {
+    const other = await newPage("nl-BE");
+    await other.goto(`${base}/register`);
+    await other.fill("#name", "Voetbalclub Rood-Wit");
+    await other.fill("#contact_name", "Jan Janssens");
+    await other.fill("#contact_email", "jan@roodwit.example");
+    await other.fill("#password", "another-long-password");
+    await other.fill("#password_again", "another-long-password");
+    await other.click("form[action='/register'] button[type=submit]");
+    await other.waitForURL(/done=registered/);
+    for (const path of [`/events/${eventId}`, `/events/${eventId}/edit`]) {
+      const response = await other.goto(`${base}${path}`);
+      assert.ok([403, 404].includes(response.status()), `${path} answers ${response.status()}`);
+      assert.doesNotMatch(await other.textContent("body"), /Kerstconcert/);
+    }
+    const posterless = await other.goto(`${base}/events/${eventId}`);
+    assert.equal(posterless.status(), 404);
+  });
+
+  await t.test("a form posted without its CSRF token is refused and changes nothing", async () => {
+    const response = await member.request.post(`${base}/events/${eventId}/withdraw`, {
+      form: { reason: "x" },
+      maxRedirects: 0,
+    });
+    assert.equal(response.status(), 403);
+    await member.goto(`${base}/events/${eventId}`);
+    assert.equal(await member.textContent("#event-status"), "Goedgekeurd");
+  });
+
+  await t.test("the language switch turns the portal to English, dates included", async () => {
+    await member.goto(`${base}/events`);
+    await member.click("a[hreflang=en]");
+    await member.waitForURL(/\/events$/);
+    assert.equal(await member.getAttribute("html", "lang"), "en");
+    assert.equal(await member.textContent("h1"), "My events");
+    const row = member.locator("tr", { hasText: "Kerstconcert" });
+    assert.match(await row.textContent(), /Approved/);
+    assert.match(await row.textContent(), /from Fri 6 Dec 2030 until Fri 20 Dec 2030/);
+  });
+
+  await t.test("staff search the audit log for the decisions", async () => {
+    await staff.goto(`${base}/audit?q=event.reject`);
+    assert.match(await staff.textContent("tbody"), /staff@city\.example/);
+    assert.match(await staff.textContent("tbody"), /Commerciële verkoop/);
+    await checkAccessibility(staff, "audit log");
+    await shot(staff, "09-audit-log");
+  });
+
+  await t.test("the portal works on a phone", async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "nl-BE", bypassCSP: true });
+    const page = await phone.newPage();
+    await signIn(page, ASSOCIATION.email, ASSOCIATION.password);
+    await page.goto(`${base}/events/${eventId}`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `no sideways scrolling (page is ${width}px wide)`);
+    await checkAccessibility(page, "event page on a phone");
+    await shot(page, "10-phone-event");
+    await phone.close();
+  });
+
+  await t.test("sign-in is rate limited after repeated wrong passwords", async () => {
+    const page = await newPage("en-GB");
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await signIn(page, "jan@roodwit.example", `wrong-password-${attempt}`);
+      assert.match(await page.textContent(".error-summary"), /Wrong e-mail address or password/);
+    }
+    await signIn(page, "jan@roodwit.example", "another-long-password");
+    assert.match(await page.textContent(".error-summary"), /Too many failed attempts/);
+  });
+});
