@@ -13,6 +13,7 @@ pub mod health;
 pub mod media;
 pub mod moderation;
 pub mod portal;
+pub mod programming;
 pub mod proof;
 pub mod reports;
 pub mod startup;

@@ -17,17 +17,16 @@ use diesel::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::api::{find_building, find_organisation, place_item, renumber};
+use crate::api::{find_building, find_organisation};
 use crate::audit;
 use crate::auth::CurrentUser;
-use crate::db::models::{
-    DecisionRow, EventRow, MediaAssetRow, PlaylistItemRow, PlaylistRow, to_json,
-};
+use crate::db::models::{DecisionRow, EventRow, MediaAssetRow, PlaylistItemRow, to_json};
 use crate::db::schema::{
-    buildings, event_decisions, events, media_assets, playlist_items, playlists, screens,
+    buildings, event_decisions, events, media_assets, playlist_items, screens,
 };
 use crate::db::{self, DbConnection, to_db_time};
 use crate::error::AppError;
+use crate::programming::{building_playlist, place_item, renumber};
 use crate::proof::ledger;
 
 /// The screen a poster is checked against when an event asks for no building in particular.
@@ -214,32 +213,6 @@ fn clear_approval(conn: &mut DbConnection, row: &mut EventRow) -> Result<(), App
     row.promotion_from = None;
     row.promotion_until = None;
     Ok(())
-}
-
-/// The playlist an approved event goes into: the building's first playlist, made if it has none.
-fn building_playlist(conn: &mut DbConnection, building_id: &str) -> Result<String, AppError> {
-    let existing = playlists::table
-        .filter(playlists::building_id.eq(building_id))
-        .order(playlists::created_at.asc())
-        .select(playlists::id)
-        .first::<String>(conn)
-        .optional()?;
-    if let Some(id) = existing {
-        return Ok(id);
-    }
-    let building = find_building(conn, building_id)?;
-    let now = db::now();
-    let row = PlaylistRow {
-        id: db::new_id(),
-        building_id: building_id.to_owned(),
-        name: building.name,
-        created_at: now,
-        updated_at: now,
-    };
-    diesel::insert_into(playlists::table)
-        .values(&row)
-        .execute(conn)?;
-    Ok(row.id)
 }
 
 /// Which organisation a new event belongs to: staff name it, members submit for their own.

@@ -314,6 +314,44 @@ test("an association's event goes from registration to the screens, in the brows
     }
   });
 
+  await t.test("staff program the building's playlist: announcements, order, schedule, airtime", async () => {
+    await staff.goto(`${base}/buildings`);
+    await checkAccessibility(staff, "buildings");
+    await staff.click("a[aria-label='Playlist: Stadhuis']");
+    await staff.waitForURL(/\/buildings\/[0-9a-f-]+\/playlist$/);
+    const rows = () => staff.$$eval("#items tbody tr", (trs) => trs.map((tr) => tr.cells[1].textContent.trim()));
+    assert.deepEqual(await rows(), [`Event Kerstconcert <script>window.pwned = 1</script> (${ASSOCIATION.name})`]);
+    // Not in its promotion window yet: the loop is empty now.
+    assert.match(await staff.textContent("#items tbody"), /not now/);
+    await staff.fill("#announcement-text", "The town hall closes at noon on Friday.");
+    await staff.fill("#announcement-duration", "8");
+    await staff.click("form[action$='/announcements'] button[type=submit]");
+    await staff.waitForURL(/done=playlist/);
+    assert.equal((await rows())[1], "Announcement The town hall closes at noon on Friday.");
+    await staff.click("button[aria-label='Move up: The town hall closes at noon on Friday.']");
+    await staff.waitForURL(/done=playlist/);
+    assert.equal((await rows())[0], "Announcement The town hall closes at noon on Friday.");
+    assert.equal(await staff.textContent("#loop-now"), "8 s");
+    assert.match(await staff.textContent("#airtime"), /The city\s*8\s*100%/);
+    // Weekday mornings only.
+    await staff.click("a[aria-label='Edit: The town hall closes at noon on Friday.']");
+    await staff.check("input[name=weekdays][value=Mon]");
+    await staff.check("input[name=weekdays][value=Fri]");
+    await staff.fill("#window_start", "08:00");
+    await staff.fill("#window_end", "12:00");
+    await checkAccessibility(staff, "playlist item");
+    await staff.click("form.stack button[type=submit]");
+    await staff.waitForURL(/done=playlist/);
+    assert.match(await staff.textContent("#items tbody tr:first-child"), /Mon, Fri · 08:00-12:00/);
+    await checkAccessibility(staff, "playlist");
+    await shot(staff, "08b-playlist");
+    const playlists = await api("GET", `/playlists?building_id=${buildings.townHall.id}`);
+    const items = (await api("GET", `/playlists/${playlists.items[0].id}/items`)).items;
+    assert.equal(items[0].kind, "announcement");
+    assert.deepEqual(items[0].schedule.weekdays, ["Mon", "Fri"]);
+    assert.equal(items[1].event_id, eventId);
+  });
+
   await t.test("a rejection with a reason reaches the association", async () => {
     await member.goto(`${base}/events/new`);
     await member.fill("#title", "Verkoop van loten");

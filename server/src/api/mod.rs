@@ -18,7 +18,6 @@ mod users;
 pub(crate) use buildings::find_building;
 pub(crate) use media::send_content as send_media;
 pub(crate) use organisations::find_organisation;
-pub(crate) use playlists::{place_item, renumber};
 pub(crate) use screens::find_screen;
 pub(crate) use users::check_membership;
 

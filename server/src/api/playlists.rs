@@ -2,7 +2,6 @@
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use civicast_shared::Validate;
-use civicast_shared::api::events::EventStatus;
 use civicast_shared::api::playlists::{Playlist, PlaylistInput, PlaylistItem, PlaylistItemInput};
 use civicast_shared::api::{ErrorBody, Page, PageQuery};
 use diesel::prelude::*;
@@ -15,11 +14,11 @@ use super::Paging;
 use super::buildings::find_building;
 use crate::audit;
 use crate::auth::CurrentUser;
-use crate::db::models::{EventRow, PlaylistItemRow, PlaylistRow, to_json};
-use crate::db::schema::{events, media_assets, playlist_items, playlists};
-use crate::db::{self, DbConnection};
+use crate::db;
+use crate::db::models::{PlaylistItemRow, PlaylistRow};
+use crate::db::schema::{playlist_items, playlists};
 use crate::error::AppError;
-use crate::proof::ledger;
+use crate::programming::{self, find_item, find_playlist};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -42,118 +41,6 @@ struct PlaylistQuery {
     per_page: Option<u32>,
     /// Only the playlists of this building.
     building_id: Option<Uuid>,
-}
-
-pub(crate) fn find_playlist(conn: &mut DbConnection, id: &str) -> Result<PlaylistRow, AppError> {
-    playlists::table
-        .find(id)
-        .select(PlaylistRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| AppError::NotFound(format!("no playlist with id {id}")))
-}
-
-fn find_item(
-    conn: &mut DbConnection,
-    playlist_id: &str,
-    item_id: &str,
-) -> Result<PlaylistItemRow, AppError> {
-    playlist_items::table
-        .find(item_id)
-        .filter(playlist_items::playlist_id.eq(playlist_id))
-        .select(PlaylistItemRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| AppError::NotFound(format!("no item {item_id} in playlist {playlist_id}")))
-}
-
-fn load_order(conn: &mut DbConnection, playlist_id: &str) -> Result<Vec<(String, i32)>, AppError> {
-    Ok(playlist_items::table
-        .filter(playlist_items::playlist_id.eq(playlist_id))
-        .order((
-            playlist_items::position.asc(),
-            playlist_items::created_at.asc(),
-        ))
-        .select((playlist_items::id, playlist_items::position))
-        .load(conn)?)
-}
-
-/// Stores positions 0..n in the given order, touching only the rows that moved.
-fn write_positions(conn: &mut DbConnection, order: &[(String, i32)]) -> Result<(), AppError> {
-    for (index, (id, position)) in order.iter().enumerate() {
-        let index = i32::try_from(index).unwrap_or(i32::MAX);
-        if *position != index {
-            diesel::update(playlist_items::table.find(id))
-                .set(playlist_items::position.eq(index))
-                .execute(conn)?;
-        }
-    }
-    Ok(())
-}
-
-/// Puts `item_id` at `target` (clamped to the end) and renumbers the loop 0..n without gaps.
-pub(crate) fn place_item(
-    conn: &mut DbConnection,
-    playlist_id: &str,
-    item_id: &str,
-    target: Option<u32>,
-) -> Result<(), AppError> {
-    let mut order = load_order(conn, playlist_id)?;
-    let Some(current) = order.iter().position(|(id, _)| id == item_id) else {
-        return Ok(());
-    };
-    let moved = order.remove(current);
-    let target = target.map_or(order.len(), |t| (t as usize).min(order.len()));
-    order.insert(target, moved);
-    write_positions(conn, &order)
-}
-
-/// Closes the gaps that removed items leave in a loop.
-pub(crate) fn renumber(conn: &mut DbConnection, playlist_id: &str) -> Result<(), AppError> {
-    let order = load_order(conn, playlist_id)?;
-    write_positions(conn, &order)
-}
-
-/// Checks that an item's event is approved and its media exists.
-fn check_item_references(
-    conn: &mut DbConnection,
-    input: &PlaylistItemInput,
-) -> Result<(), AppError> {
-    if let Some(event_id) = input.event_id {
-        let event = events::table
-            .find(event_id.to_string())
-            .select(EventRow::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| AppError::invalid("event_id", "no event with this id"))?;
-        if event.status() != EventStatus::Approved {
-            return Err(AppError::invalid(
-                "event_id",
-                "only approved events can be put in a playlist",
-            ));
-        }
-    }
-    if let Some(media_id) = input.media_id {
-        let exists = media_assets::table
-            .find(media_id.to_string())
-            .count()
-            .get_result::<i64>(conn)?;
-        if exists == 0 {
-            return Err(AppError::invalid("media_id", "no media with this id"));
-        }
-    }
-    Ok(())
-}
-
-fn item_fields(row: &mut PlaylistItemRow, input: &PlaylistItemInput) {
-    row.kind = input.kind.as_str().to_owned();
-    row.event_id = input.event_id.map(|id| id.to_string());
-    row.media_id = input.media_id.map(|id| id.to_string());
-    row.text = input.text.as_ref().map(|t| t.trim().to_owned());
-    row.duration_ms = i32::try_from(input.duration_ms).unwrap_or(i32::MAX);
-    row.fit = input.fit.as_str().to_owned();
-    row.schedule = to_json(&input.schedule);
-    row.updated_at = db::now();
 }
 
 #[utoipa::path(
@@ -395,45 +282,10 @@ async fn create_item(
     id: web::Path<Uuid>,
     body: web::Json<PlaylistItemInput>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_staff()?;
     let input = body.into_inner();
-    input.validate()?;
     let playlist_id = id.into_inner().to_string();
     let item = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            find_playlist(conn, &playlist_id)?;
-            check_item_references(conn, &input)?;
-            let now = db::now();
-            let mut row = PlaylistItemRow {
-                id: db::new_id(),
-                playlist_id: playlist_id.clone(),
-                position: i32::MAX,
-                kind: String::new(),
-                event_id: None,
-                media_id: None,
-                text: None,
-                duration_ms: 0,
-                fit: String::new(),
-                schedule: String::new(),
-                created_at: now,
-                updated_at: now,
-            };
-            item_fields(&mut row, &input);
-            diesel::insert_into(playlist_items::table)
-                .values(&row)
-                .execute(conn)?;
-            ledger::record_item(conn, &row)?;
-            place_item(conn, &playlist_id, &row.id, input.position)?;
-            audit::record(
-                conn,
-                &user,
-                "playlist.item.create",
-                "playlist_item",
-                &row.id,
-                json!({ "playlist_id": playlist_id, "kind": row.kind }),
-            )?;
-            find_item(conn, &playlist_id, &row.id).map(PlaylistItem::from)
-        })
+        conn.transaction(|conn| programming::add_item(conn, &user, &playlist_id, &input))
     })
     .await?;
     Ok(HttpResponse::Created().json(item))
@@ -480,32 +332,12 @@ async fn update_item(
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<PlaylistItemInput>,
 ) -> Result<web::Json<PlaylistItem>, AppError> {
-    user.require_staff()?;
     let input = body.into_inner();
-    input.validate()?;
     let (playlist_id, item_id) = path.into_inner();
     let (playlist_id, item_id) = (playlist_id.to_string(), item_id.to_string());
     let item = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let mut row = find_item(conn, &playlist_id, &item_id)?;
-            check_item_references(conn, &input)?;
-            item_fields(&mut row, &input);
-            diesel::update(playlist_items::table.find(&item_id))
-                .set(&row)
-                .execute(conn)?;
-            ledger::record_item(conn, &row)?;
-            if input.position.is_some() {
-                place_item(conn, &playlist_id, &item_id, input.position)?;
-            }
-            audit::record(
-                conn,
-                &user,
-                "playlist.item.update",
-                "playlist_item",
-                &item_id,
-                json!({ "playlist_id": playlist_id }),
-            )?;
-            find_item(conn, &playlist_id, &item_id).map(PlaylistItem::from)
+            programming::update_item(conn, &user, &playlist_id, &item_id, &input)
         })
     })
     .await?;
@@ -524,24 +356,10 @@ async fn delete_item(
     user: CurrentUser,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_staff()?;
     let (playlist_id, item_id) = path.into_inner();
     let (playlist_id, item_id) = (playlist_id.to_string(), item_id.to_string());
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            find_item(conn, &playlist_id, &item_id)?;
-            diesel::delete(playlist_items::table.find(&item_id)).execute(conn)?;
-            renumber(conn, &playlist_id)?;
-            audit::record(
-                conn,
-                &user,
-                "playlist.item.delete",
-                "playlist_item",
-                &item_id,
-                json!({ "playlist_id": playlist_id }),
-            )?;
-            Ok(())
-        })
+        conn.transaction(|conn| programming::remove_item(conn, &user, &playlist_id, &item_id))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

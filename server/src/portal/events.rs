@@ -56,6 +56,7 @@ pub fn notice(lang: Lang, done: Option<&str>) -> Option<String> {
         "changes" => "The association was asked for changes.",
         "withdrawn" => "The event was withdrawn.",
         "verified" => "The association was verified.",
+        "playlist" => "The playlist was changed.",
         _ => return None,
     };
     Some(lang.t(text))

@@ -13,6 +13,7 @@ mod events;
 mod form;
 pub mod i18n;
 mod moderation;
+mod playlists;
 mod preview;
 mod session;
 
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(events::configure)
             .configure(moderation::configure)
             .configure(admin::configure)
+            .configure(playlists::configure)
             .default_service(web::to(crate::error::not_found)),
     );
 }
