@@ -539,3 +539,64 @@ pub fn decisions(
         .load::<DecisionRow>(conn)?;
     Ok(rows.into_iter().map(Decision::from).collect())
 }
+
+/// What [`close_past_events`] did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Closed {
+    /// Approved events that ended and left the screens.
+    pub ended: usize,
+    /// Events still waiting for a decision (or for changes) whose date passed.
+    pub stale: usize,
+}
+
+/// The reason a stale submission is closed with; the association reads it.
+pub const STALE_REASON: &str = "the event's date passed before it was approved";
+
+/// Closes events that are over at `now`: approved ones leave every playlist, and submissions
+/// still pending or waiting for changes are closed with a reason. Both become `expired`, with
+/// the step in their history and the audit log. Running it again changes nothing more.
+pub fn close_past_events(
+    conn: &mut DbConnection,
+    now: chrono::DateTime<Utc>,
+) -> Result<Closed, AppError> {
+    let open = [
+        EventStatus::Approved,
+        EventStatus::Pending,
+        EventStatus::ChangesRequested,
+    ]
+    .map(EventStatus::as_str);
+    let over: Vec<EventRow> = events::table
+        .filter(events::status.eq_any(open))
+        .filter(events::ends_at.le(to_db_time(now)))
+        .select(EventRow::as_select())
+        .load(conn)?;
+    let mut closed = Closed::default();
+    for mut row in over {
+        let was = row.status();
+        let reason = if was == EventStatus::Approved {
+            closed.ended += 1;
+            None
+        } else {
+            closed.stale += 1;
+            row.moderation_note = Some(STALE_REASON.to_owned());
+            Some(STALE_REASON.to_owned())
+        };
+        remove_from_playlists(conn, &row.id)?;
+        row.status = EventStatus::Expired.as_str().to_owned();
+        row.updated_at = db::now();
+        diesel::update(events::table.find(&row.id))
+            .set(&row)
+            .execute(conn)?;
+        record_decision(conn, None, &row, DecisionKind::Expired, reason.clone())?;
+        audit::record_as(
+            conn,
+            None,
+            "system",
+            "event.expire",
+            "event",
+            &row.id,
+            json!({ "title": row.title, "previous_status": was.as_str(), "reason": reason }),
+        )?;
+    }
+    Ok(closed)
+}

@@ -359,3 +359,114 @@ async fn an_unverified_association_cannot_submit_until_staff_verify_it() {
     app.submit_event(&member, &event_body("Street party", 5, &[]))
         .await;
 }
+
+#[tokio::test]
+async fn events_that_are_over_leave_the_screens_and_stale_submissions_are_closed_with_a_reason() {
+    let app = spawn_app().await;
+    let library = app.building("Library").await;
+    let (_, choir) = app
+        .organisation_with_member("Choir", "association", "association")
+        .await;
+    let (_, staff) = app
+        .organisation_with_member("Communications", "city_department", "staff")
+        .await;
+    let approved = app
+        .submit_event(&choir, &event_body("Winter concert", 3, &[&library]))
+        .await;
+    let approved_id = approved["id"].as_str().unwrap().to_owned();
+    app.expect(
+        Method::POST,
+        &format!("/api/v1/events/{approved_id}/approve"),
+        &staff,
+        Some(&json!({ "building_ids": [library] })),
+        StatusCode::OK,
+    )
+    .await;
+    let pending = app
+        .submit_event(&choir, &event_body("Spring concert", 5, &[&library]))
+        .await;
+    let pending_id = pending["id"].as_str().unwrap().to_owned();
+    let later = app
+        .submit_event(&choir, &event_body("Summer concert", 60, &[&library]))
+        .await;
+    let playlist_items = || async {
+        let playlists = app
+            .expect(
+                Method::GET,
+                &format!("/api/v1/playlists?building_id={library}"),
+                &staff,
+                None,
+                StatusCode::OK,
+            )
+            .await;
+        let playlist = playlists["items"][0]["id"].as_str().unwrap().to_owned();
+        app.expect(
+            Method::GET,
+            &format!("/api/v1/playlists/{playlist}/items"),
+            &staff,
+            None,
+            StatusCode::OK,
+        )
+        .await["total"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(playlist_items().await, 1);
+
+    // Time is driven, not slept: the job runs as if it were ten days from now.
+    let pool = civicast_server::db::open(&app.settings.database().unwrap()).unwrap();
+    let ten_days_on = Utc::now() + Duration::days(10);
+    let close = |pool: civicast_server::db::DbPool| {
+        let mut conn = pool.get().unwrap();
+        civicast_server::moderation::close_past_events(&mut conn, ten_days_on).unwrap()
+    };
+    let closed = close(pool.clone());
+    assert_eq!((closed.ended, closed.stale), (1, 1));
+    assert_eq!(
+        playlist_items().await,
+        0,
+        "the event that is over left the screens"
+    );
+
+    let event = |id: String| {
+        let app = &app;
+        let choir = choir.clone();
+        async move {
+            app.expect(
+                Method::GET,
+                &format!("/api/v1/events/{id}"),
+                &choir,
+                None,
+                StatusCode::OK,
+            )
+            .await
+        }
+    };
+    assert_eq!(event(approved_id.clone()).await["status"], "expired");
+    let stale = event(pending_id.clone()).await;
+    assert_eq!(stale["status"], "expired");
+    assert_eq!(
+        stale["moderation_note"],
+        civicast_server::moderation::STALE_REASON
+    );
+    let history = app
+        .expect(
+            Method::GET,
+            &format!("/api/v1/events/{pending_id}/decisions"),
+            &choir,
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(history[0]["decision"], "expired");
+    assert_eq!(
+        history[0]["reason"],
+        civicast_server::moderation::STALE_REASON
+    );
+    // An event still to come is left alone, and a second run changes nothing.
+    assert_eq!(
+        event(later["id"].as_str().unwrap().to_owned()).await["status"],
+        "pending"
+    );
+    assert_eq!(close(pool), Default::default());
+}

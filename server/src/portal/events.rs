@@ -132,7 +132,10 @@ pub fn event_line(
         status_code: event.status.as_str(),
         organisation,
         note: match event.status {
-            EventStatus::Rejected | EventStatus::ChangesRequested => event.moderation_note.clone(),
+            EventStatus::Rejected | EventStatus::ChangesRequested | EventStatus::Expired => event
+                .moderation_note
+                .as_deref()
+                .map(|note| lang.message(note)),
             _ => None,
         },
         placement: placement(event, names, lang, tz),
@@ -961,7 +964,10 @@ async fn show(
         ),
         placement: placement(&event, &names, lang, tz),
         note: match event.status {
-            EventStatus::Rejected | EventStatus::ChangesRequested => event.moderation_note.clone(),
+            EventStatus::Rejected | EventStatus::ChangesRequested | EventStatus::Expired => event
+                .moderation_note
+                .as_deref()
+                .map(|note| lang.message(note)),
             _ => None,
         },
         can_edit: !staff && open,

@@ -444,7 +444,11 @@ pub const CATALOG: &[(&str, &str)] = &[
     ),
     ("Page not found", "Pagina niet gevonden"),
     ("Not allowed", "Niet toegestaan"),
-    // Validation messages
+    // Validation and system messages
+    (
+        "the event's date passed before it was approved",
+        "de datum van de activiteit was voorbij voor ze werd goedgekeurd",
+    ),
     ("is required", "is verplicht"),
     (
         "must not contain control characters",
