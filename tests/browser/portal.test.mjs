@@ -352,6 +352,49 @@ test("an association's event goes from registration to the screens, in the brows
     assert.equal(items[1].event_id, eventId);
   });
 
+  await t.test("an administrator adds a building and a user, and staff pair a screen by its code", async () => {
+    const admin = await newPage("en-GB");
+    const adminPassword = readFileSync(join(dataDir, "initial-admin-password.txt"), "utf8").trim();
+    await signIn(admin, "admin@civicast.local", adminPassword);
+    await admin.goto(`${base}/buildings`);
+    await admin.fill("#building-name", "Sporthal Noord");
+    await admin.fill("#building-address", "Sportlaan 3");
+    await admin.selectOption("#building-venue", "sports_hall");
+    await admin.click("form[action='/buildings'] button[type=submit]");
+    await admin.waitForURL(/done=building/);
+    assert.ok(await admin.isVisible("a[aria-label='Playlist: Sporthal Noord']"));
+    // A player asks for a code as it would on first start; staff type it in.
+    const ticket = await fetch(`${base}/api/v1/pairing`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ width: 1080, height: 1920, player_version: "test" }),
+    }).then((r) => r.json());
+    await staff.goto(`${base}/buildings`);
+    await staff.fill("#pair-code", ticket.code);
+    await staff.selectOption("#pair-building", { label: "Sporthal Noord" });
+    await staff.fill("#pair-name", "Inkom links");
+    await staff.click("form[action='/screens/pair'] button[type=submit]");
+    await staff.waitForURL(/done=paired/);
+    assert.match(await staff.textContent("tr:has-text('Sporthal Noord')"), /Sportlaan 3\s*1/);
+    const wrong = await staff.request.post(`${base}/screens/pair`, {
+      form: { csrf: await staff.inputValue("form[action='/screens/pair'] input[name=csrf]"), code: "NOPE-NOPE", building_id: "", name: "x" },
+    });
+    assert.ok([404, 422].includes(wrong.status()), `a wrong code answers ${wrong.status()}`);
+    await checkAccessibility(staff, "buildings with pairing");
+    await shot(staff, "08c-buildings");
+    await admin.goto(`${base}/users`);
+    await admin.fill("#user-email", "bert@city.example");
+    await admin.fill("#user-name", "Bert");
+    await admin.selectOption("#user-role", "staff");
+    await admin.fill("#user-password", "bert-long-password");
+    await admin.click("form[action='/users'] button[type=submit]");
+    await admin.waitForURL(/done=user/);
+    assert.match(await admin.textContent("#users"), /bert@city\.example\s*Bert\s*Communications staff/);
+    await checkAccessibility(admin, "users");
+    const forbidden = await staff.goto(`${base}/users`);
+    assert.equal(forbidden.status(), 403, "staff do not manage accounts");
+  });
+
   await t.test("a rejection with a reason reaches the association", async () => {
     await member.goto(`${base}/events/new`);
     await member.fill("#title", "Verkoop van loten");

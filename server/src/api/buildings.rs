@@ -98,36 +98,9 @@ async fn create_building(
     user: CurrentUser,
     body: web::Json<BuildingInput>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_admin()?;
     let input = body.into_inner();
-    input.validate()?;
     let building = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let name = input.name.trim().to_owned();
-            ensure_unique_name(conn, &name, "")?;
-            let now = db::now();
-            let row = BuildingRow {
-                id: db::new_id(),
-                name,
-                address: input.address.trim().to_owned(),
-                time_zone: input.time_zone,
-                venue_type: input.venue_type.as_str().to_owned(),
-                created_at: now,
-                updated_at: now,
-            };
-            diesel::insert_into(buildings::table)
-                .values(&row)
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &user,
-                "building.create",
-                "building",
-                &row.id,
-                json!({ "name": row.name }),
-            )?;
-            Ok(Building::from(row))
-        })
+        conn.transaction(|conn| add_building(conn, &user, &input))
     })
     .await?;
     Ok(HttpResponse::Created().json(building))
@@ -250,4 +223,38 @@ async fn delete_building(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Admins add a building; its name is unique.
+pub(crate) fn add_building(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    input: &BuildingInput,
+) -> Result<Building, AppError> {
+    user.require_admin()?;
+    input.validate()?;
+    let name = input.name.trim().to_owned();
+    ensure_unique_name(conn, &name, "")?;
+    let now = db::now();
+    let row = BuildingRow {
+        id: db::new_id(),
+        name,
+        address: input.address.trim().to_owned(),
+        time_zone: input.time_zone.clone(),
+        venue_type: input.venue_type.as_str().to_owned(),
+        created_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(buildings::table)
+        .values(&row)
+        .execute(conn)?;
+    audit::record(
+        conn,
+        user,
+        "building.create",
+        "building",
+        &row.id,
+        json!({ "name": row.name }),
+    )?;
+    Ok(Building::from(row))
 }

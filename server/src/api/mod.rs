@@ -15,11 +15,12 @@ mod reports;
 mod screens;
 mod users;
 
-pub(crate) use buildings::find_building;
+pub(crate) use buildings::{add_building, find_building};
+pub(crate) use device::claim_code;
 pub(crate) use media::send_content as send_media;
 pub(crate) use organisations::find_organisation;
 pub(crate) use screens::find_screen;
-pub(crate) use users::check_membership;
+pub(crate) use users::{add_user, check_membership};
 
 use civicast_shared::api::{Page, PageQuery};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};

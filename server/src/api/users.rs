@@ -108,42 +108,7 @@ async fn create_user(
     let plain = input.password.clone();
     let password_hash = web::block(move || password::hash(&plain)).await??;
     let created = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let email = input.email.trim().to_lowercase();
-            let taken = users::table
-                .filter(users::email.eq(&email))
-                .count()
-                .get_result::<i64>(conn)?;
-            if taken > 0 {
-                return Err(AppError::Conflict(format!(
-                    "a user with e-mail address {email} already exists"
-                )));
-            }
-            check_membership(conn, input.role, input.organisation_id)?;
-            let now = db::now();
-            let row = UserRow {
-                id: db::new_id(),
-                email,
-                display_name: input.display_name.trim().to_owned(),
-                password_hash,
-                role: input.role.as_str().to_owned(),
-                organisation_id: input.organisation_id.map(|id| id.to_string()),
-                created_at: now,
-                updated_at: now,
-            };
-            diesel::insert_into(users::table)
-                .values(&row)
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &user,
-                "user.create",
-                "user",
-                &row.id,
-                json!({ "email": row.email, "role": row.role }),
-            )?;
-            Ok(User::from(row))
-        })
+        conn.transaction(|conn| add_user(conn, &user, &input, password_hash))
     })
     .await?;
     Ok(HttpResponse::Created().json(created))
@@ -276,4 +241,49 @@ async fn delete_user(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Admins add a user; `password_hash` is made beforehand, off the database connection.
+pub(crate) fn add_user(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    input: &UserCreate,
+    password_hash: String,
+) -> Result<User, AppError> {
+    user.require_admin()?;
+    input.validate()?;
+    let email = input.email.trim().to_lowercase();
+    let taken = users::table
+        .filter(users::email.eq(&email))
+        .count()
+        .get_result::<i64>(conn)?;
+    if taken > 0 {
+        return Err(AppError::Conflict(format!(
+            "a user with e-mail address {email} already exists"
+        )));
+    }
+    check_membership(conn, input.role, input.organisation_id)?;
+    let now = db::now();
+    let row = UserRow {
+        id: db::new_id(),
+        email,
+        display_name: input.display_name.trim().to_owned(),
+        password_hash,
+        role: input.role.as_str().to_owned(),
+        organisation_id: input.organisation_id.map(|id| id.to_string()),
+        created_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(users::table)
+        .values(&row)
+        .execute(conn)?;
+    audit::record(
+        conn,
+        user,
+        "user.create",
+        "user",
+        &row.id,
+        json!({ "email": row.email, "role": row.role }),
+    )?;
+    Ok(User::from(row))
 }

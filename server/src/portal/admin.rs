@@ -1,4 +1,5 @@
-//! Staff's administration pages: verifying associations, and the audit log, searchable.
+//! Administration pages: verifying associations, pairing screens, adding buildings and users,
+//! and the audit log, searchable.
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -11,15 +12,25 @@ use super::form::FormData;
 use super::i18n::Lang;
 use super::session::Visitor;
 use super::{Frame, render};
+use civicast_shared::api::accounts::{Role, UserCreate};
+use civicast_shared::api::device::PairingClaim;
+use civicast_shared::api::places::BuildingInput;
+use civicast_shared::venue::VenueType;
+
+use super::Choice;
 use crate::accounts;
 use crate::db;
-use crate::db::models::{AuditRow, OrganisationRow};
-use crate::db::schema::{audit_log, organisations};
+use crate::db::models::{AuditRow, OrganisationRow, UserRow};
+use crate::db::schema::{audit_log, organisations, users};
 use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/organisations", web::get().to(list_organisations))
+        .route("/buildings", web::post().to(add_building))
+        .route("/screens/pair", web::post().to(pair_screen))
+        .route("/users", web::get().to(list_users))
+        .route("/users", web::post().to(add_user))
         .route("/organisations/{id}/verify", web::post().to(verify))
         .route("/audit", web::get().to(audit));
 }
@@ -157,4 +168,159 @@ async fn audit(
             next: more.then_some(page + 1),
         },
     )
+}
+
+fn optional_id(form: &FormData, name: &str) -> Result<Option<Uuid>, AppError> {
+    let value = form.text(name);
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    Uuid::parse_str(value.trim())
+        .map(Some)
+        .map_err(|_| AppError::invalid(name, "is not an id"))
+}
+
+async fn add_building(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let form = FormData::read(payload).await?;
+    visitor.check_csrf(form.csrf())?;
+    let user = visitor.user()?.clone();
+    let venue_type = VenueType::parse(&form.text("venue_type"))
+        .ok_or_else(|| AppError::invalid("venue_type", "choose a kind of building"))?;
+    let input = BuildingInput {
+        name: form.text("name"),
+        address: form.text("address"),
+        time_zone: form.text("time_zone").trim().to_owned(),
+        venue_type,
+    };
+    db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| crate::api::add_building(conn, &user, &input))
+    })
+    .await?;
+    Ok(visitor.redirect("/buildings?done=building"))
+}
+
+async fn pair_screen(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let form = FormData::read(payload).await?;
+    visitor.check_csrf(form.csrf())?;
+    let user = visitor.staff()?.clone();
+    let claim = PairingClaim {
+        code: form.text("code"),
+        screen_id: None,
+        building_id: optional_id(&form, "building_id")?,
+        name: Some(form.text("name")),
+        kind: None,
+    };
+    db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| crate::api::claim_code(conn, &user, &claim))
+    })
+    .await?;
+    Ok(visitor.redirect("/buildings?done=paired"))
+}
+
+#[derive(Debug)]
+struct UserLine {
+    email: String,
+    name: String,
+    role: String,
+    organisation: String,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    lang: Lang,
+    frame: Frame,
+    rows: Vec<UserLine>,
+    roles: Vec<Choice>,
+    organisations: Vec<Choice>,
+}
+
+async fn list_users(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<DoneQuery>,
+) -> Result<HttpResponse, AppError> {
+    visitor.user()?.require_admin()?;
+    let lang = visitor.lang;
+    let (users, organisation_list) = db::run(&state.pool, |conn| {
+        let users: Vec<(UserRow, Option<String>)> = users::table
+            .left_join(organisations::table)
+            .order(users::email.asc())
+            .select((UserRow::as_select(), organisations::name.nullable()))
+            .load(conn)?;
+        let organisation_list: Vec<(String, String)> = organisations::table
+            .order(organisations::name.asc())
+            .select((organisations::id, organisations::name))
+            .load(conn)?;
+        Ok((users, organisation_list))
+    })
+    .await?;
+    render(
+        &visitor,
+        &UsersPage {
+            lang,
+            frame: Frame::of(&visitor).with_notice(notice(lang, query.done.as_deref())),
+            rows: users
+                .into_iter()
+                .map(|(user, organisation)| UserLine {
+                    role: lang.role(user.role()),
+                    email: user.email,
+                    name: user.display_name,
+                    organisation: organisation.unwrap_or_default(),
+                })
+                .collect(),
+            roles: Role::ALL
+                .iter()
+                .map(|r| Choice {
+                    value: r.as_str().to_owned(),
+                    label: lang.role(*r),
+                    checked: false,
+                })
+                .collect(),
+            organisations: organisation_list
+                .into_iter()
+                .map(|(id, name)| Choice {
+                    value: id,
+                    label: name,
+                    checked: false,
+                })
+                .collect(),
+        },
+    )
+}
+
+async fn add_user(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let form = FormData::read(payload).await?;
+    visitor.check_csrf(form.csrf())?;
+    let user = visitor.user()?.clone();
+    user.require_admin()?;
+    let role = Role::parse(&form.text("role"))
+        .ok_or_else(|| AppError::invalid("role", "choose a role"))?;
+    let input = UserCreate {
+        email: form.text("email"),
+        display_name: form.text("display_name"),
+        password: form.text("password"),
+        role,
+        organisation_id: optional_id(&form, "organisation_id")?,
+    };
+    civicast_shared::Validate::validate(&input)?;
+    let plain = input.password.clone();
+    let password_hash = web::block(move || crate::auth::password::hash(&plain)).await??;
+    db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| crate::api::add_user(conn, &user, &input, password_hash))
+    })
+    .await?;
+    Ok(visitor.redirect("/users?done=user"))
 }

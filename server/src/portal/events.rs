@@ -57,6 +57,9 @@ pub fn notice(lang: Lang, done: Option<&str>) -> Option<String> {
         "withdrawn" => "The event was withdrawn.",
         "verified" => "The association was verified.",
         "playlist" => "The playlist was changed.",
+        "paired" => "The screen was paired.",
+        "building" => "The building was added.",
+        "user" => "The user was added.",
         _ => return None,
     };
     Some(lang.t(text))

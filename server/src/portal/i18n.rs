@@ -138,6 +138,33 @@ impl Lang {
         })
     }
 
+    pub fn venue(self, venue: civicast_shared::venue::VenueType) -> String {
+        use civicast_shared::venue::VenueType as V;
+        self.t(match venue {
+            V::TownHall => "Town hall",
+            V::Library => "Library",
+            V::CultureCentre => "Culture centre",
+            V::SportsHall => "Sports hall",
+            V::SwimmingPool => "Swimming pool",
+            V::YouthCentre => "Youth centre",
+            V::TouristOffice => "Tourist office",
+            V::ServiceCentre => "Service centre",
+            V::Museum => "Museum",
+            V::School => "School",
+            V::LedWallSquare => "LED wall on a square",
+            V::Other => "Other",
+        })
+    }
+
+    pub fn role(self, role: civicast_shared::api::accounts::Role) -> String {
+        use civicast_shared::api::accounts::Role;
+        self.t(match role {
+            Role::Admin => "Administrator",
+            Role::Staff => "Communications staff",
+            Role::Association => "Association member",
+        })
+    }
+
     /// A moment as the city writes it: "za 12 dec. 2026 19:30" or "Sat 12 Dec 2026 19:30".
     pub fn datetime(self, at: DateTime<Utc>, tz: Tz) -> String {
         let local = at.with_timezone(&tz);
@@ -435,6 +462,43 @@ pub const CATALOG: &[(&str, &str)] = &[
     ("Fri", "vr"),
     ("Sat", "za"),
     ("Sun", "zo"),
+    // Administration
+    ("Pair a screen", "Scherm koppelen"),
+    (
+        "A new player shows a pairing code. Enter it here to make it a screen of a building.",
+        "Een nieuwe speler toont een koppelcode. Vul ze hier in om er een scherm van een gebouw van te maken.",
+    ),
+    ("Pairing code", "Koppelcode"),
+    ("Building", "Gebouw"),
+    ("Name of the screen", "Naam van het scherm"),
+    ("Pair", "Koppelen"),
+    ("Add a building", "Gebouw toevoegen"),
+    ("Kind of building", "Soort gebouw"),
+    ("Time zone", "Tijdzone"),
+    ("Users", "Gebruikers"),
+    ("Role", "Rol"),
+    ("Add a user", "Gebruiker toevoegen"),
+    (
+        "At least 10 characters. Pass it on safely.",
+        "Minstens 10 tekens. Geef het veilig door.",
+    ),
+    ("Administrator", "Beheerder"),
+    ("Communications staff", "Communicatiedienst"),
+    ("Association member", "Lid van een vereniging"),
+    ("The screen was paired.", "Het scherm is gekoppeld."),
+    ("The building was added.", "Het gebouw is toegevoegd."),
+    ("The user was added.", "De gebruiker is toegevoegd."),
+    ("Town hall", "Stadhuis"),
+    ("Library", "Bibliotheek"),
+    ("Culture centre", "Cultuurcentrum"),
+    ("Sports hall", "Sporthal"),
+    ("Swimming pool", "Zwembad"),
+    ("Youth centre", "Jeugdcentrum"),
+    ("Tourist office", "Toerismekantoor"),
+    ("Service centre", "Dienstencentrum"),
+    ("Museum", "Museum"),
+    ("School", "School"),
+    ("LED wall on a square", "Ledwand op een plein"),
     // Errors
     ("Something went wrong", "Er ging iets mis"),
     ("Back to the start", "Terug naar het begin"),

@@ -64,6 +64,7 @@ pub struct Frame {
     pub csrf: String,
     pub signed_in: bool,
     pub staff: bool,
+    pub admin: bool,
     pub user_label: String,
     pub here: String,
     pub notice: Option<String>,
@@ -75,6 +76,10 @@ impl Frame {
             csrf: visitor.csrf.clone(),
             signed_in: visitor.user.is_some(),
             staff: visitor.user.as_ref().is_some_and(|u| u.is_staff()),
+            admin: visitor
+                .user
+                .as_ref()
+                .is_some_and(|u| u.role == civicast_shared::api::accounts::Role::Admin),
             user_label: visitor
                 .user
                 .as_ref()
@@ -269,6 +274,7 @@ async fn html_errors(
         csrf: String::new(),
         signed_in: false,
         staff: false,
+        admin: false,
         user_label: String::new(),
         here,
         notice: None,

@@ -10,6 +10,7 @@ use chrono::{NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 use civicast_shared::api::playlists::{Fit, PlaylistItem, PlaylistItemInput, PlaylistItemKind};
 use civicast_shared::schedule::{Schedule, TimeWindow};
+use civicast_shared::venue::VenueType;
 use diesel::prelude::*;
 use uuid::Uuid;
 
@@ -68,11 +69,14 @@ struct BuildingsPage {
     lang: Lang,
     frame: Frame,
     rows: Vec<BuildingLine>,
+    venue_types: Vec<Choice>,
+    time_zone: String,
 }
 
 async fn list_buildings(
     state: web::Data<AppState>,
     visitor: Visitor,
+    query: web::Query<DoneQuery>,
 ) -> Result<HttpResponse, AppError> {
     visitor.staff()?;
     let rows = db::run(&state.pool, |conn| {
@@ -98,12 +102,22 @@ async fn list_buildings(
             .collect())
     })
     .await?;
+    let lang = visitor.lang;
     render(
         &visitor,
         &BuildingsPage {
-            lang: visitor.lang,
-            frame: Frame::of(&visitor),
+            lang,
+            frame: Frame::of(&visitor).with_notice(notice(lang, query.done.as_deref())),
             rows,
+            venue_types: VenueType::ALL
+                .iter()
+                .map(|v| Choice {
+                    value: v.as_str().to_owned(),
+                    label: lang.venue(*v),
+                    checked: false,
+                })
+                .collect(),
+            time_zone: state.settings.city_time_zone.name().to_owned(),
         },
     )
 }

@@ -5,6 +5,7 @@
 mod manifest;
 mod media;
 mod pairing;
+pub(crate) use pairing::claim_code;
 mod plays;
 mod status;
 

@@ -185,72 +185,80 @@ pub(super) async fn claim_pairing(
     user: CurrentUser,
     body: web::Json<PairingClaim>,
 ) -> Result<web::Json<Screen>, AppError> {
-    user.require_staff()?;
     let claim = body.into_inner();
-    claim.validate()?;
-    let code = normalise_pairing_code(&claim.code);
     let screen = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let request = pairing_requests::table
-                .find(&code)
-                .filter(pairing_requests::expires_at.gt(db::now()))
-                .select(PairingRequestRow::as_select())
-                .first(conn)
-                .optional()?
-                .ok_or_else(|| {
-                    AppError::NotFound(format!(
-                        "no screen shows the code {code}: check it, or restart the player for a new one"
-                    ))
-                })?;
-            if request.screen_id.is_some() {
-                return Err(AppError::Conflict(format!(
-                    "the code {code} was already entered; the screen is paired"
-                )));
-            }
-            let screen = match (claim.screen_id, claim.building_id) {
-                (Some(screen_id), _) => find_screen(conn, &screen_id.to_string())
-                    .map_err(|_| AppError::invalid("screen_id", "no screen with this id"))?,
-                (None, Some(building_id)) => {
-                    let (width, height) = (
-                        u32::try_from(request.width).unwrap_or_default(),
-                        u32::try_from(request.height).unwrap_or_default(),
-                    );
-                    let input = ScreenInput {
-                        building_id,
-                        playlist_id: None,
-                        name: claim.name.clone().unwrap_or_default(),
-                        kind: claim.kind.unwrap_or(ScreenKind::InformationScreen),
-                        width,
-                        height,
-                        orientation: if height > width {
-                            Orientation::Portrait
-                        } else {
-                            Orientation::Landscape
-                        },
-                    };
-                    input.validate()?;
-                    insert_screen(conn, &user, &input)?
-                }
-                (None, None) => unreachable!("validated: one of screen_id and building_id"),
-            };
-            let device_token = replace_device_token(conn, &screen.id)?;
-            diesel::update(pairing_requests::table.find(&code))
-                .set((
-                    pairing_requests::screen_id.eq(Some(&screen.id)),
-                    pairing_requests::screen_token.eq(Some(device_token)),
-                ))
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &user,
-                "screen.pair",
-                "screen",
-                &screen.id,
-                json!({ "code": code, "player_version": request.player_version }),
-            )?;
-            find_screen(conn, &screen.id).map(Screen::from)
-        })
+        conn.transaction(|conn| claim_code(conn, &user, &claim))
     })
     .await?;
     Ok(web::Json(screen))
+}
+
+/// Staff enter the code a player shows: the player becomes a new screen of a building, or
+/// replaces the player of a registered screen.
+pub(crate) fn claim_code(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    claim: &PairingClaim,
+) -> Result<Screen, AppError> {
+    user.require_staff()?;
+    claim.validate()?;
+    let code = normalise_pairing_code(&claim.code);
+    let request = pairing_requests::table
+        .find(&code)
+        .filter(pairing_requests::expires_at.gt(db::now()))
+        .select(PairingRequestRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "no screen shows the code {code}: check it, or restart the player for a new one"
+            ))
+        })?;
+    if request.screen_id.is_some() {
+        return Err(AppError::Conflict(format!(
+            "the code {code} was already entered; the screen is paired"
+        )));
+    }
+    let screen = match (claim.screen_id, claim.building_id) {
+        (Some(screen_id), _) => find_screen(conn, &screen_id.to_string())
+            .map_err(|_| AppError::invalid("screen_id", "no screen with this id"))?,
+        (None, Some(building_id)) => {
+            let (width, height) = (
+                u32::try_from(request.width).unwrap_or_default(),
+                u32::try_from(request.height).unwrap_or_default(),
+            );
+            let input = ScreenInput {
+                building_id,
+                playlist_id: None,
+                name: claim.name.clone().unwrap_or_default(),
+                kind: claim.kind.unwrap_or(ScreenKind::InformationScreen),
+                width,
+                height,
+                orientation: if height > width {
+                    Orientation::Portrait
+                } else {
+                    Orientation::Landscape
+                },
+            };
+            input.validate()?;
+            insert_screen(conn, user, &input)?
+        }
+        (None, None) => unreachable!("validated: one of screen_id and building_id"),
+    };
+    let device_token = replace_device_token(conn, &screen.id)?;
+    diesel::update(pairing_requests::table.find(&code))
+        .set((
+            pairing_requests::screen_id.eq(Some(&screen.id)),
+            pairing_requests::screen_token.eq(Some(device_token)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        user,
+        "screen.pair",
+        "screen",
+        &screen.id,
+        json!({ "code": code, "player_version": request.player_version }),
+    )?;
+    find_screen(conn, &screen.id).map(Screen::from)
 }
