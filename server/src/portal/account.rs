@@ -71,8 +71,7 @@ async fn login(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let form = FormData::read(payload).await?;
-    visitor.check_csrf(form.csrf())?;
+    let form = FormData::posted(&visitor, payload).await?;
     let email = form.text("email");
     let next = local_path(form.get("next"));
     let client = req
@@ -121,8 +120,7 @@ async fn logout(
     visitor: Visitor,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let form = FormData::read(payload).await?;
-    visitor.check_csrf(form.csrf())?;
+    FormData::posted(&visitor, payload).await?;
     if let Some(user) = visitor.user.clone() {
         db::run(&state.pool, move |conn| {
             use crate::db::schema::auth_tokens;
@@ -214,8 +212,7 @@ async fn register(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let form = FormData::read(payload).await?;
-    visitor.check_csrf(form.csrf())?;
+    let form = FormData::posted(&visitor, payload).await?;
     let lang = visitor.lang;
     let registration = Registration {
         name: form.text("name"),

@@ -75,8 +75,7 @@ async fn verify(
     id: web::Path<Uuid>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let form = FormData::read(payload).await?;
-    visitor.check_csrf(form.csrf())?;
+    FormData::posted(&visitor, payload).await?;
     let user = visitor.staff()?.clone();
     let id = id.to_string();
     db::run(&state.pool, move |conn| {
@@ -185,8 +184,7 @@ async fn add_building(
     visitor: Visitor,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let form = FormData::read(payload).await?;
-    visitor.check_csrf(form.csrf())?;
+    let form = FormData::posted(&visitor, payload).await?;
     let user = visitor.user()?.clone();
     let venue_type = VenueType::parse(&form.text("venue_type"))
         .ok_or_else(|| AppError::invalid("venue_type", "choose a kind of building"))?;
@@ -208,8 +206,7 @@ async fn pair_screen(
     visitor: Visitor,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let form = FormData::read(payload).await?;
-    visitor.check_csrf(form.csrf())?;
+    let form = FormData::posted(&visitor, payload).await?;
     let user = visitor.staff()?.clone();
     let claim = PairingClaim {
         code: form.text("code"),
@@ -302,8 +299,7 @@ async fn add_user(
     visitor: Visitor,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let form = FormData::read(payload).await?;
-    visitor.check_csrf(form.csrf())?;
+    let form = FormData::posted(&visitor, payload).await?;
     let user = visitor.user()?.clone();
     user.require_admin()?;
     let role = Role::parse(&form.text("role"))

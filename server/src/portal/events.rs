@@ -497,8 +497,7 @@ async fn new_form_again(
     visitor: Visitor,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let form = FormData::read(payload).await?;
-    visitor.check_csrf(form.csrf())?;
+    let form = FormData::posted(&visitor, payload).await?;
     require_submitter(&state, &visitor).await?;
     let names = db::run(&state.pool, building_names).await?;
     let poster_media_id = form.text("poster_media_id");
@@ -645,8 +644,7 @@ async fn posted_event(
     visitor: &Visitor,
     payload: web::Payload,
 ) -> Result<Result<EventInput, (EventForm, FieldErrors)>, AppError> {
-    let form = FormData::read(payload).await?;
-    visitor.check_csrf(form.csrf())?;
+    let form = FormData::posted(visitor, payload).await?;
     let poster_media_id = form.text("poster_media_id");
     let event_form = EventForm {
         form,
@@ -761,8 +759,7 @@ async fn edit_form_again(
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let (_, event) = editable(&state, &visitor, *id).await?;
-    let form = FormData::read(payload).await?;
-    visitor.check_csrf(form.csrf())?;
+    let form = FormData::posted(&visitor, payload).await?;
     let names = db::run(&state.pool, building_names).await?;
     let poster_media_id = form.text("poster_media_id");
     let event_form = EventForm {
@@ -836,8 +833,7 @@ async fn withdraw(
     id: web::Path<Uuid>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let form = FormData::read(payload).await?;
-    visitor.check_csrf(form.csrf())?;
+    FormData::posted(&visitor, payload).await?;
     let user = visitor.user()?.clone();
     let id = id.into_inner().to_string();
     let event_id = id.clone();

@@ -5,6 +5,7 @@ use actix_multipart::Multipart;
 use actix_web::web;
 use futures_util::StreamExt;
 
+use super::session::Visitor;
 use crate::error::AppError;
 use crate::media::{MediaStore, StoredMedia};
 
@@ -92,6 +93,14 @@ impl FormData {
     pub async fn read(payload: web::Payload) -> Result<FormData, AppError> {
         let body = crate::api::read_body(payload, MAX_FORM_BYTES).await?;
         FormData::from_urlencoded(&body)
+    }
+
+    /// Reads a URL-encoded form that `visitor` posted, refusing it unless its CSRF token
+    /// matches this browser's.
+    pub async fn posted(visitor: &Visitor, payload: web::Payload) -> Result<FormData, AppError> {
+        let form = FormData::read(payload).await?;
+        visitor.check_csrf(form.csrf())?;
+        Ok(form)
     }
 
     /// The first value of `name`, trimmed of nothing (callers trim where it matters).

@@ -177,8 +177,7 @@ async fn approve(
     id: web::Path<Uuid>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let form = FormData::read(payload).await?;
-    visitor.check_csrf(form.csrf())?;
+    let form = FormData::posted(&visitor, payload).await?;
     let user = visitor.staff()?.clone();
     let tz = state.settings.city_time_zone;
     let building_ids = form
@@ -211,8 +210,7 @@ async fn decide(
     payload: web::Payload,
     decision: DecisionKind,
 ) -> Result<HttpResponse, AppError> {
-    let form = FormData::read(payload).await?;
-    visitor.check_csrf(form.csrf())?;
+    let form = FormData::posted(&visitor, payload).await?;
     let user = visitor.staff()?.clone();
     let request = ReasonRequest {
         reason: form.text("reason"),

@@ -456,8 +456,7 @@ async fn add_announcement(
     id: web::Path<Uuid>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let form = FormData::read(payload).await?;
-    visitor.check_csrf(form.csrf())?;
+    let form = FormData::posted(&visitor, payload).await?;
     let user = visitor.staff()?.clone();
     let building_id = id.to_string();
     let fallback = state.settings.city_time_zone;
@@ -534,8 +533,7 @@ async fn move_item(
     path: web::Path<(Uuid, Uuid)>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let form = FormData::read(payload).await?;
-    visitor.check_csrf(form.csrf())?;
+    let form = FormData::posted(&visitor, payload).await?;
     let user = visitor.staff()?.clone();
     let to = form
         .text("to")
@@ -558,8 +556,7 @@ async fn remove_item(
     path: web::Path<(Uuid, Uuid)>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let form = FormData::read(payload).await?;
-    visitor.check_csrf(form.csrf())?;
+    FormData::posted(&visitor, payload).await?;
     let user = visitor.staff()?.clone();
     let (building_id, item_id) = path.into_inner();
     db::run(&state.pool, move |conn| {
@@ -639,8 +636,7 @@ async fn edit_item(
     path: web::Path<(Uuid, Uuid)>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let form = FormData::read(payload).await?;
-    visitor.check_csrf(form.csrf())?;
+    let form = FormData::posted(&visitor, payload).await?;
     let user = visitor.staff()?.clone();
     let (building_id, item_id) = path.into_inner();
     let fallback = state.settings.city_time_zone;
