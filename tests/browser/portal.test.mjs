@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import { randomBytes } from "node:crypto";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -59,6 +60,14 @@ async function api(method, path, body, token = adminToken) {
   const text = await response.text();
   assert.ok(response.ok, `${method} ${path}: ${response.status} ${text}`);
   return text ? JSON.parse(text) : null;
+}
+
+/// A UUID v7, as players give their play records.
+function uuidv7() {
+  const time = Date.now().toString(16).padStart(12, "0");
+  const rand = randomBytes(10).toString("hex");
+  const variant = (8 + (parseInt(rand[3], 16) & 3)).toString(16);
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${rand.slice(0, 3)}-${variant}${rand.slice(4, 7)}-${rand.slice(7, 19)}`;
 }
 
 function poster(name, size) {
@@ -393,6 +402,54 @@ test("an association's event goes from registration to the screens, in the brows
     await checkAccessibility(admin, "users");
     const forbidden = await staff.goto(`${base}/users`);
     assert.equal(forbidden.status(), 403, "staff do not manage accounts");
+  });
+
+  await t.test("reports show each side its own plays, with small figures hidden", async () => {
+    // A screen in the town hall reports 12 plays of the event and 3 of the announcement.
+    const ticket = await fetch(`${base}/api/v1/pairing`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ width: 1920, height: 1080, player_version: "test" }),
+    }).then((r) => r.json());
+    const screen = await api("POST", "/pairing/claim", { code: ticket.code, building_id: buildings.townHall.id, name: "Onthaal" });
+    const { token } = await fetch(`${base}/api/v1/pairing/${ticket.secret}`).then((r) => r.json());
+    const playlists = await api("GET", `/playlists?building_id=${buildings.townHall.id}`);
+    const items = (await api("GET", `/playlists/${playlists.items[0].id}/items`)).items;
+    const plays = [];
+    for (const [item, count] of [[items.find((i) => i.event_id === eventId), 12], [items.find((i) => i.kind === "announcement"), 3]]) {
+      for (let n = 0; n < count; n++) {
+        const started = new Date(Date.now() - (plays.length + 2) * 60_000);
+        plays.push({
+          id: uuidv7(), schema_version: 1, seq: plays.length + 1, screen_id: screen.id, item_id: item.id,
+          kind: item.kind, content_hash: "ab".repeat(32), started_at: started.toISOString(),
+          ended_at: new Date(started.getTime() + item.duration_ms).toISOString(),
+          planned_ms: item.duration_ms, played_ms: item.duration_ms, clock_offset_ms: 0,
+          outcome: "complete", display_on: true, player_version: "test",
+        });
+      }
+    }
+    await api("POST", "/screen/plays", { plays }, token);
+    await member.goto(`${base}/reports`);
+    const row = member.locator("#report tbody tr", { hasText: "Kerstconcert" });
+    // The town hall has no audience profile yet, so no impressions are estimated.
+    assert.deepEqual(
+      await row.locator("td").allTextContents(),
+      ["Kerstconcert <script>window.pwned = 1</script>", "12", "100%", "120", "0"],
+    );
+    assert.equal(await member.locator("#report tbody tr").count(), 1, "only the association's own events");
+    await checkAccessibility(member, "reports");
+    await shot(member, "08d-reports");
+    const csv = await member.request.get(`${base}${await member.getAttribute("a[download]", "href")}`);
+    assert.equal(csv.status(), 200);
+    assert.match(await csv.text(), /Kerstconcert/);
+    await staff.goto(`${base}/reports?by=organisation`);
+    const lines = await staff.$$eval("#report tbody tr", (trs) => trs.map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent]));
+    // The city's 3 plays are hidden; the association's 12 are hidden too, or the total (15)
+    // would give the city's away.
+    assert.deepEqual(lines.sort(), [["(city content)", "<10"], [ASSOCIATION.name, "<10"]]);
+    assert.equal(await staff.textContent("#report tfoot td"), "15");
+    const refused = await member.goto(`${base}/reports?by=organisation`);
+    assert.equal(refused.status(), 422, "associations cannot group by organisation");
   });
 
   await t.test("a rejection with a reason reaches the association", async () => {

@@ -19,6 +19,7 @@ pub(crate) use buildings::{add_building, find_building};
 pub(crate) use device::claim_code;
 pub(crate) use media::send_content as send_media;
 pub(crate) use organisations::find_organisation;
+pub(crate) use reports::{confine, period, plays_report_for};
 pub(crate) use screens::find_screen;
 pub(crate) use users::{add_user, check_membership};
 

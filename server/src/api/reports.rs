@@ -32,7 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// Longest period one report covers.
 const MAX_PERIOD: Duration = Duration::days(3 * 366);
 
-fn period(
+pub(crate) fn period(
     from: Option<chrono::DateTime<Utc>>,
     to: Option<chrono::DateTime<Utc>>,
 ) -> Result<Filters, AppError> {
@@ -52,7 +52,10 @@ fn period(
 
 /// The organisation whose figures a report may show: the one staff ask for (or all), and
 /// always the member's own for an association. Another organisation looks absent.
-fn confine(user: &CurrentUser, asked: Option<uuid::Uuid>) -> Result<Option<String>, AppError> {
+pub(crate) fn confine(
+    user: &CurrentUser,
+    asked: Option<uuid::Uuid>,
+) -> Result<Option<String>, AppError> {
     if user.is_staff() {
         return Ok(asked.map(|id| id.to_string()));
     }
@@ -141,31 +144,7 @@ async fn plays_report(
     let by = query.by;
     let event_id = query.event_id.map(|id| id.to_string());
     let report = db::run(&state.pool, move |conn| {
-        if let Some(event_id) = &event_id {
-            find_visible_event(conn, &user, event_id)?;
-            filters.event_id = Some(event_id.clone());
-        }
-        let groups = query::grouped(conn, by, &filters)?;
-        let keys = groups.iter().filter_map(|(key, _)| key.clone()).collect();
-        let names = labels(conn, by, keys)?;
-        let rows = groups
-            .into_iter()
-            .map(|(key, sums)| {
-                let key = key.unwrap_or_default();
-                let label = if key.is_empty() {
-                    "(city content)".to_owned()
-                } else {
-                    names.get(&key).cloned().unwrap_or_else(|| key.clone())
-                };
-                (key, label, sums)
-            })
-            .collect();
-        Ok(report::build(
-            by,
-            filters.from.and_utc(),
-            filters.to.and_utc(),
-            rows,
-        ))
+        plays_report_for(conn, &user, by, filters, event_id)
     })
     .await?;
     respond(
@@ -266,4 +245,40 @@ fn respond<T: serde::Serialize>(
             .content_type(ContentType(mime::IMAGE_SVG))
             .body(svg(report)),
     })
+}
+
+/// The plays report the user may see: `filters` already confined to what the user may see, and
+/// `event_id` (when given) one of the user's visible events.
+pub(crate) fn plays_report_for(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    by: ReportDimension,
+    mut filters: Filters,
+    event_id: Option<String>,
+) -> Result<Report, AppError> {
+    if let Some(event_id) = &event_id {
+        find_visible_event(conn, user, event_id)?;
+        filters.event_id = Some(event_id.clone());
+    }
+    let groups = query::grouped(conn, by, &filters)?;
+    let keys = groups.iter().filter_map(|(key, _)| key.clone()).collect();
+    let names = labels(conn, by, keys)?;
+    let rows = groups
+        .into_iter()
+        .map(|(key, sums)| {
+            let key = key.unwrap_or_default();
+            let label = if key.is_empty() {
+                "(city content)".to_owned()
+            } else {
+                names.get(&key).cloned().unwrap_or_else(|| key.clone())
+            };
+            (key, label, sums)
+        })
+        .collect();
+    Ok(report::build(
+        by,
+        filters.from.and_utc(),
+        filters.to.and_utc(),
+        rows,
+    ))
 }

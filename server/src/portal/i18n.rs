@@ -499,6 +499,38 @@ pub const CATALOG: &[(&str, &str)] = &[
     ("Museum", "Museum"),
     ("School", "School"),
     ("LED wall on a square", "Ledwand op een plein"),
+    // Reports
+    ("Reports", "Rapporten"),
+    (
+        "How often your events were on screen, and an estimate of how many people could see them.",
+        "Hoe vaak je activiteiten op de schermen stonden, en een schatting van hoeveel mensen ze konden zien.",
+    ),
+    ("Grouped by", "Gegroepeerd per"),
+    ("Show", "Tonen"),
+    (
+        "No plays in this period.",
+        "Geen vertoningen in deze periode.",
+    ),
+    ("Plays", "Vertoningen"),
+    ("Played in full", "Volledig vertoond"),
+    ("Seconds on screen", "Seconden op het scherm"),
+    ("Estimated impressions", "Geschatte contacten"),
+    ("Download as CSV", "Downloaden als CSV"),
+    (
+        "Impressions are estimates made from each building's audience profile: opportunities to see, not people counted. No personal data is collected.",
+        "Contacten zijn schattingen op basis van het publieksprofiel van elk gebouw: kansen om te zien, geen getelde mensen. Er worden geen persoonsgegevens verzameld.",
+    ),
+    (
+        "Figures from fewer than 10 plays or 10 people are shown as <10, so that nobody can be singled out.",
+        "Cijfers van minder dan 10 vertoningen of 10 mensen staan als <10, zodat niemand herkenbaar is.",
+    ),
+    ("Total", "Totaal"),
+    ("Daypart", "Dagdeel"),
+    ("Hour", "Uur"),
+    ("Kind of day", "Soort dag"),
+    ("Building and daypart", "Gebouw en dagdeel"),
+    ("Screen", "Scherm"),
+    ("(city content)", "(inhoud van de stad)"),
     // Errors
     ("Something went wrong", "Er ging iets mis"),
     ("Back to the start", "Terug naar het begin"),

@@ -15,6 +15,7 @@ pub mod i18n;
 mod moderation;
 mod playlists;
 mod preview;
+mod reports;
 mod session;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(moderation::configure)
             .configure(admin::configure)
             .configure(playlists::configure)
+            .configure(reports::configure)
             .default_service(web::to(crate::error::not_found)),
     );
 }
