@@ -7,7 +7,7 @@ use civicast_shared::api::accounts::{TokenRequest, TokenResponse, User};
 use diesel::prelude::*;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::{CurrentUser, sign_in};
+use crate::auth::{CurrentUser, client_address, sign_in};
 use crate::db::models::UserRow;
 use crate::db::{self, schema::auth_tokens, schema::users};
 use crate::error::AppError;
@@ -36,10 +36,7 @@ async fn create_token(
 ) -> Result<web::Json<TokenResponse>, AppError> {
     let request = body.into_inner();
     request.validate()?;
-    let client = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let client = client_address(&req);
     let days = state.settings.token_days;
     let signed_in = sign_in(
         &state,

@@ -13,5 +13,5 @@ pub mod token;
 
 pub(crate) use extract::app_state;
 pub use extract::{CurrentScreen, CurrentUser, user_for_token};
-pub use sign_in::{SignedIn, sign_in};
+pub use sign_in::{SignedIn, client_address, sign_in};
 pub use throttle::LoginThrottle;

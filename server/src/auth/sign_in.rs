@@ -19,6 +19,13 @@ pub struct SignedIn {
     pub user: UserRow,
 }
 
+/// The caller's address, which the throttle counts failures by.
+pub fn client_address(req: &actix_web::HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
 /// Checks the password and issues a token of `kind` (`api` or `web`) valid for `days`.
 /// `client` is the caller's address, for the throttle.
 pub async fn sign_in(

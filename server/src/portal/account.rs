@@ -10,7 +10,7 @@ use super::i18n::Lang;
 use super::session::{SESSION_DAYS, Visitor, local_path};
 use super::{FieldErrors, FieldView, Frame, render};
 use crate::accounts::{self, Registration};
-use crate::auth::sign_in;
+use crate::auth::{client_address, sign_in};
 use crate::db;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -74,10 +74,7 @@ async fn login(
     let form = FormData::posted(&visitor, payload).await?;
     let email = form.text("email");
     let next = local_path(form.get("next"));
-    let client = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let client = client_address(&req);
     let result = sign_in(
         &state,
         &client,
@@ -239,10 +236,7 @@ async fn register(
     .await;
     let errors = match result {
         Ok(_) => {
-            let client = req
-                .peer_addr()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_default();
+            let client = client_address(&req);
             let signed_in = sign_in(
                 &state,
                 &client,

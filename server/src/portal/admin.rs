@@ -282,14 +282,7 @@ async fn list_users(
                     checked: false,
                 })
                 .collect(),
-            organisations: organisation_list
-                .into_iter()
-                .map(|(id, name)| Choice {
-                    value: id,
-                    label: name,
-                    checked: false,
-                })
-                .collect(),
+            organisations: Choice::from_rows(organisation_list, |_| false),
         },
     )
 }

@@ -445,14 +445,7 @@ fn form_page(
                 checked: audiences_chosen.iter().any(|c| c == a.as_str()),
             })
             .collect(),
-        buildings: building_list
-            .into_iter()
-            .map(|(id, name)| Choice {
-                checked: buildings_chosen.contains(&id),
-                value: id,
-                label: name,
-            })
-            .collect(),
+        buildings: Choice::from_rows(building_list, |id| buildings_chosen.iter().any(|c| c == id)),
         buildings_error: errors.take(&["requested_building_ids"]),
         poster_media_id: event_form.poster_media_id.clone(),
         poster_error: errors.take(&["poster", "poster_media_id", "file"]),
@@ -973,14 +966,7 @@ async fn show(
         can_moderate: staff && open,
         previews: preview::screens(lang),
         card,
-        buildings: names
-            .into_iter()
-            .map(|(id, name)| Choice {
-                checked: chosen.contains(&id),
-                value: id,
-                label: name,
-            })
-            .collect(),
+        buildings: Choice::from_rows(names, |id| chosen.iter().any(|c| c == id)),
         promotion_from: local_value(
             event
                 .promotion_from

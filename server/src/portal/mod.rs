@@ -169,6 +169,19 @@ pub struct Choice {
     pub checked: bool,
 }
 
+impl Choice {
+    /// Options from `(id, name)` rows, those for which `checked` holds ticked.
+    pub fn from_rows(rows: Vec<(String, String)>, checked: impl Fn(&str) -> bool) -> Vec<Choice> {
+        rows.into_iter()
+            .map(|(value, label)| Choice {
+                checked: checked(&value),
+                value,
+                label,
+            })
+            .collect()
+    }
+}
+
 /// The messages of a failed validation, by field, in the visitor's language.
 #[derive(Debug, Default)]
 pub struct FieldErrors(Vec<(String, String)>);

@@ -137,10 +137,8 @@ async fn queue(
         label: lang.t("All"),
         checked: organisation.is_none(),
     }];
-    organisations.extend(organisation_list.into_iter().map(|(id, name)| Choice {
-        checked: organisation.as_deref() == Some(id.as_str()),
-        value: id,
-        label: name,
+    organisations.extend(Choice::from_rows(organisation_list, |id| {
+        organisation.as_deref() == Some(id)
     }));
     let frame = Frame::of(&visitor).with_notice(notice(lang, query.done.as_deref()));
     render(
