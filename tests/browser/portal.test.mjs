@@ -10,7 +10,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, mkdirSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -27,6 +27,7 @@ const SERVER_BIN = process.env.CIVICAST_SERVER_BIN;
 const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
 
 let server, base, dataDir, browser, adminToken;
+let serverLog = "";
 const buildings = {};
 
 function freePort() {
@@ -123,8 +124,12 @@ before(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   server = spawn(SERVER_BIN, ["--bind", `127.0.0.1:${port}`, "--data-dir", dataDir], {
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, RUST_LOG: "warn" },
+  });
+  server.stderr.on("data", (chunk) => {
+    serverLog += chunk;
+    process.stderr.write(chunk);
   });
   await waitFor(async () => (await fetch(`${base}/healthz`)).ok, "the server");
   const password = readFileSync(join(dataDir, "initial-admin-password.txt"), "utf8").trim();
@@ -229,6 +234,14 @@ test("an association's event goes from registration to the screens, in the brows
     await member.click("form[enctype] button[type=submit]");
     const message = await member.textContent("#poster-error");
     assert.match(message, /te klein.*minstens 382 x 540 px/);
+    // A file that only calls itself an image is refused, and what was typed stays.
+    const liar = join(dataDir, "affiche.png");
+    writeFileSync(liar, "this is not a picture at all");
+    await member.setInputFiles("#poster", liar);
+    await member.click("form[enctype] button[type=submit]");
+    assert.ok(await member.isVisible("#poster-error"), "the fake image is refused");
+    assert.equal(await member.inputValue("#title"), "Kerstconcert");
+    assert.equal(await member.inputValue("#venue"), "Sint-Jacobskerk");
   });
 
   await t.test("the event form checks every field and shows the preview on three screens", async () => {
@@ -542,5 +555,10 @@ test("an association's event goes from registration to the screens, in the brows
     }
     await signIn(page, "jan@roodwit.example", "another-long-password");
     assert.match(await page.textContent(".error-summary"), /Too many failed attempts/);
+  });
+
+  await t.test("the server took every request above without a panic", async () => {
+    assert.doesNotMatch(serverLog, /panicked/);
+    assert.equal(server.exitCode, null, "the server is still running");
   });
 });

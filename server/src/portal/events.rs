@@ -363,6 +363,8 @@ struct FormPage {
     buildings_error: Option<String>,
     poster_media_id: String,
     poster_error: Option<String>,
+    /// Mistakes that belong to no field shown.
+    other_errors: Vec<String>,
 }
 
 fn form_page(
@@ -449,6 +451,19 @@ fn form_page(
         buildings_error: errors.take(&["requested_building_ids"]),
         poster_media_id: event_form.poster_media_id.clone(),
         poster_error: errors.take(&["poster", "poster_media_id", "file"]),
+        other_errors: errors.others(&[
+            "title",
+            "description",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "link",
+            "category",
+            "requested_building_ids",
+            "poster",
+            "poster_media_id",
+            "file",
+        ]),
     };
     let mut response = render(visitor, &page)?;
     if !errors.is_empty() {
@@ -525,31 +540,22 @@ async fn check(
 ) -> Result<HttpResponse, AppError> {
     let lang = visitor.lang;
     let tz = state.settings.city_time_zone;
-    let received = FormData::from_multipart(multipart, &state.media, "poster").await;
-    let mut form = match received {
-        Ok(form) => form,
-        // A refused poster is shown on the form, like any other field error. The other fields
-        // of a multipart form that failed halfway are lost, so the form is shown empty.
-        Err(
-            error @ (AppError::Validation(_)
-            | AppError::UnsupportedMediaType(_)
-            | AppError::PayloadTooLarge(_)),
-        ) => {
-            let mut errors = FieldErrors::default();
-            errors.add("poster", lang.message(&error.to_string()));
-            let names = db::run(&state.pool, building_names).await?;
-            let empty = EventForm {
-                form: FormData::default(),
-                poster_media_id: String::new(),
-            };
-            let edit = editing
-                .as_ref()
-                .map(|(id, approved)| (id.as_str(), *approved));
-            return form_page(visitor, &empty, &errors, names, edit);
-        }
-        Err(other) => return Err(other),
-    };
-    visitor.check_csrf(form.csrf())?;
+    let mut form = FormData::from_multipart(visitor, multipart, &state.media, "poster").await?;
+    let edit = editing
+        .as_ref()
+        .map(|(id, approved)| (id.as_str(), *approved));
+    if let Some(refused) = form.file_error.take() {
+        // A refused poster is shown on the form like any other mistake, with the rest kept.
+        let mut errors = FieldErrors::default();
+        errors.add("poster", lang.message(&refused.to_string()));
+        let names = db::run(&state.pool, building_names).await?;
+        let poster_media_id = form.text("poster_media_id");
+        let kept = EventForm {
+            form,
+            poster_media_id,
+        };
+        return form_page(visitor, &kept, &errors, names, edit);
+    }
     let organisation_id = own_organisation(&user)?;
     let mut poster_media_id = form.text("poster_media_id");
     if let Some((stored, name)) = form.file.take() {
@@ -565,9 +571,6 @@ async fn check(
         form,
         poster_media_id,
     };
-    let edit = editing
-        .as_ref()
-        .map(|(id, approved)| (id.as_str(), *approved));
     let input = match event_form.to_input(lang, tz) {
         Ok(input) => input,
         Err(errors) => {

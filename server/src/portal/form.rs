@@ -19,6 +19,8 @@ pub struct FormData {
     fields: Vec<(String, String)>,
     /// The file sent in the form's file input, checked and stored, with the name it had.
     pub file: Option<(StoredMedia, String)>,
+    /// Why the file was refused (not an image, too large, ...); the other fields are kept.
+    pub file_error: Option<AppError>,
 }
 
 impl FormData {
@@ -30,18 +32,25 @@ impl FormData {
         if fields.len() > MAX_FIELDS {
             return Err(AppError::BadRequest("the form has too many fields".into()));
         }
-        Ok(FormData { fields, file: None })
+        Ok(FormData {
+            fields,
+            ..FormData::default()
+        })
     }
 
-    /// Reads a multipart form: text fields up to 64 KiB in all, and the file input named
-    /// `file_field` streamed into the media store (an empty file input is no file).
+    /// Reads a multipart form that `visitor` posted: text fields up to 64 KiB in all, and the
+    /// file input named `file_field` streamed into the media store (an empty file input is no
+    /// file). The CSRF field must come before the file, so that nothing is stored for a form
+    /// that is refused.
     pub async fn from_multipart(
+        visitor: &Visitor,
         mut multipart: Multipart,
         media: &MediaStore,
         file_field: &str,
     ) -> Result<FormData, AppError> {
         let mut form = FormData::default();
         let mut text_bytes = 0usize;
+        let mut csrf_checked = false;
         while let Some(field) = multipart.next().await {
             let mut field =
                 field.map_err(|e| AppError::BadRequest(format!("the form is malformed: {e}")))?;
@@ -64,9 +73,29 @@ impl FormData {
                     }
                     continue;
                 }
+                if !csrf_checked {
+                    visitor.check_csrf(None)?;
+                }
                 let declared = field.content_type().map(|m| m.essence_str().to_owned());
-                let stored = media.receive(declared, None, field).await?;
-                form.file = Some((stored, filename));
+                // Fused: a field must not be polled again once it has ended.
+                let mut file = (&mut field).fuse();
+                match media.receive(declared, None, &mut file).await {
+                    Ok(stored) => form.file = Some((stored, filename)),
+                    Err(
+                        refused @ (AppError::Validation(_)
+                        | AppError::UnsupportedMediaType(_)
+                        | AppError::PayloadTooLarge(_)),
+                    ) => {
+                        // Read past the rest of the file to reach the fields after it.
+                        while let Some(chunk) = file.next().await {
+                            chunk.map_err(|e| {
+                                AppError::BadRequest(format!("the form is malformed: {e}"))
+                            })?;
+                        }
+                        form.file_error = Some(refused);
+                    }
+                    Err(other) => return Err(other),
+                }
                 continue;
             }
             let mut value = Vec::new();
@@ -84,7 +113,14 @@ impl FormData {
             }
             let value = String::from_utf8(value)
                 .map_err(|_| AppError::BadRequest(format!("the field {name} is not UTF-8 text")))?;
+            if name == "csrf" {
+                visitor.check_csrf(Some(&value))?;
+                csrf_checked = true;
+            }
             form.fields.push((name, value));
+        }
+        if !csrf_checked {
+            visitor.check_csrf(None)?;
         }
         Ok(form)
     }

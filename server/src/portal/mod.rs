@@ -217,6 +217,15 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// The messages about fields the form does not show, for its summary.
+    pub fn others(&self, shown: &[&str]) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(f, _)| !shown.contains(&f.as_str()))
+            .map(|(_, m)| m.clone())
+            .collect()
+    }
+
     /// Fills in the errors of the fields shown; messages for fields not shown are returned.
     pub fn place(&self, fields: &mut [FieldView]) {
         for field in fields {

@@ -491,8 +491,7 @@ async fn add_slide(
     multipart: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let user = visitor.staff()?.clone();
-    let mut form = FormData::from_multipart(multipart, &state.media, "image").await?;
-    visitor.check_csrf(form.csrf())?;
+    let mut form = FormData::from_multipart(&visitor, multipart, &state.media, "image").await?;
     let (stored, name) = form
         .file
         .take()
