@@ -539,6 +539,33 @@ pub const CATALOG: &[(&str, &str)] = &[
         "Het formulier is verlopen. Ga terug, laad de pagina opnieuw en verstuur het nog eens.",
     ),
     ("Page not found", "Pagina niet gevonden"),
+    (
+        "This page does not exist, or it is not yours to see.",
+        "Deze pagina bestaat niet, of ze is niet voor jou.",
+    ),
+    (
+        "only city staff may do this",
+        "alleen medewerkers van de stad mogen dit",
+    ),
+    (
+        "only administrators may do this",
+        "alleen beheerders mogen dit",
+    ),
+    ("sign in first", "meld je eerst aan"),
+    (
+        "your account belongs to no organisation",
+        "je account hoort bij geen enkele organisatie",
+    ),
+    ("choose an image", "kies een afbeelding"),
+    ("the upload is empty", "het bestand is leeg"),
+    (
+        "an organisation with this name is already registered",
+        "er is al een organisatie met deze naam geregistreerd",
+    ),
+    (
+        "this e-mail address already has an account: sign in instead",
+        "dit e-mailadres heeft al een account: meld je aan",
+    ),
     ("Not allowed", "Niet toegestaan"),
     // Validation and system messages
     (
@@ -593,16 +620,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_text_the_templates_use_has_its_dutch() {
-        let templates = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+    fn every_text_the_templates_and_handlers_use_has_its_dutch() {
+        let root = env!("CARGO_MANIFEST_DIR");
         let mut missing = Vec::new();
-        for entry in std::fs::read_dir(templates).unwrap() {
-            let path = entry.unwrap().path();
-            let text = std::fs::read_to_string(&path).unwrap();
-            for piece in text.split("t(\"").skip(1) {
-                let english = piece.split("\")").next().unwrap();
-                if !DUTCH.contains_key(english) {
-                    missing.push(format!("{}: {english}", path.display()));
+        for (folder, marker) in [("templates", "t(\""), ("src/portal", ".t(\"")] {
+            for entry in std::fs::read_dir(format!("{root}/{folder}")).unwrap() {
+                let path = entry.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                for piece in text.split(marker).skip(1) {
+                    let english = piece.split("\")").next().unwrap();
+                    if !DUTCH.contains_key(english) && english != "..." {
+                        missing.push(format!("{}: {english}", path.display()));
+                    }
                 }
             }
         }

@@ -270,6 +270,10 @@ async fn html_errors(
     };
     let message = match error.as_error::<AppError>() {
         Some(AppError::Unexpected(_)) | None => lang.t("Something went wrong"),
+        // The same words whether it does not exist or belongs to someone else.
+        Some(AppError::NotFound(_)) => {
+            lang.t("This page does not exist, or it is not yours to see.")
+        }
         Some(AppError::Validation(errors)) => errors
             .0
             .iter()
