@@ -365,13 +365,21 @@ test("an association's event goes from registration to the screens, in the brows
     await staff.click("form.stack button[type=submit]");
     await staff.waitForURL(/done=playlist/);
     assert.match(await staff.textContent("#items tbody tr:first-child"), /Mon, Fri · 08:00-12:00/);
+    // A city slide: an uploaded image, for 15 seconds.
+    await staff.setInputFiles("#slide-image", poster("welkom.png", "1920x1080"));
+    await staff.fill("#slide-duration", "15");
+    await staff.click("form[action$='/slides'] button[type=submit]");
+    await staff.waitForURL(/done=playlist/);
+    assert.equal((await rows())[2], "City slide welkom.png");
+    assert.equal(await staff.textContent("#loop-now"), "15 s", "the announcement is off outside weekday mornings");
     await checkAccessibility(staff, "playlist");
     await shot(staff, "08b-playlist");
     const playlists = await api("GET", `/playlists?building_id=${buildings.townHall.id}`);
     const items = (await api("GET", `/playlists/${playlists.items[0].id}/items`)).items;
-    assert.equal(items[0].kind, "announcement");
+    assert.deepEqual(items.map((i) => i.kind), ["announcement", "event", "slide"]);
     assert.deepEqual(items[0].schedule.weekdays, ["Mon", "Fri"]);
     assert.equal(items[1].event_id, eventId);
+    assert.equal(items[2].duration_ms, 15000);
   });
 
   await t.test("an administrator adds a building and a user, and staff pair a screen by its code", async () => {
@@ -545,6 +553,37 @@ test("an association's event goes from registration to the screens, in the brows
     await checkAccessibility(page, "event page on a phone");
     await shot(page, "10-phone-event");
     await phone.close();
+  });
+
+  await t.test("an edit takes an approved event off the screens until approved again; withdrawal ends it", async () => {
+    await member.goto(`${base}/events/${eventId}/edit`);
+    // (The member switched the portal to English above.)
+    assert.match(await member.textContent("main"), /goes back to review/);
+    assert.equal(await member.inputValue("#venue"), "Sint-Jacobskerk");
+    await member.fill("#venue", "Stadsschouwburg");
+    await member.click("form[enctype] button[type=submit]");
+    assert.equal(await member.textContent(".screen.landscape .venue"), "Stadsschouwburg");
+    await member.click("form.actions button:not(.secondary)");
+    await member.waitForURL(/done=saved/);
+    assert.equal(await member.textContent("#event-status"), "Pending");
+    const inPlaylists = async () => {
+      let count = 0;
+      for (const building of [buildings.townHall, buildings.library]) {
+        const playlists = await api("GET", `/playlists?building_id=${building.id}`);
+        const items = (await api("GET", `/playlists/${playlists.items[0].id}/items`)).items;
+        count += items.filter((item) => item.event_id === eventId).length;
+      }
+      return count;
+    };
+    assert.equal(await inPlaylists(), 0, "off the screens while it waits");
+    await staff.goto(`${base}/moderation`);
+    assert.equal(await staff.locator("tr", { hasText: "Stadsschouwburg" }).count(), 0);
+    assert.equal(await staff.locator("tr", { hasText: "Kerstconcert" }).count(), 1, "back in the queue");
+    member.once("dialog", (dialog) => dialog.accept());
+    await member.click(`form[action='/events/${eventId}/withdraw'] button`);
+    await member.waitForURL(/done=withdrawn/);
+    assert.equal(await member.textContent("#event-status"), "Withdrawn");
+    assert.equal(await member.locator(`a[href='/events/${eventId}/edit']`).count(), 0, "a withdrawn event is not edited");
   });
 
   await t.test("sign-in is rate limited after repeated wrong passwords", async () => {
