@@ -1,4 +1,5 @@
-//! `GET /healthz`: 200 once the database answers, 503 while it does not.
+//! `GET /healthz` and `GET /readyz`: 200 once the database answers, 503 while it does not (a
+//! load balancer sends no requests to an instance that is not ready).
 
 use std::time::Duration;
 
@@ -14,6 +15,20 @@ use crate::state::AppState;
 )]
 #[get("/healthz")]
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    database_health(&state).await
+}
+
+/// Ready to serve: the same check as `/healthz`, under the name orchestrators expect.
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, body = Health), (status = 503, body = Health)),
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    database_health(&state).await
+}
+
+async fn database_health(state: &AppState) -> HttpResponse {
     let pool = state.pool.clone();
     let database = web::block(move || -> Result<(), String> {
         let mut conn = pool
@@ -66,6 +81,7 @@ mod tests {
             settings: Arc::new(Settings::new("127.0.0.1:0", data_dir.path().to_path_buf())),
             sqlite_writer: Arc::default(),
             login_throttle: Arc::default(),
+            metrics: Arc::default(),
         };
         let app = test::init_service(
             App::new()

@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod media;
+pub mod metrics;
 pub mod moderation;
 pub mod portal;
 pub mod programming;

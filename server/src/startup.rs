@@ -18,6 +18,7 @@ use crate::db;
 use crate::error;
 use crate::health;
 use crate::media::MediaStore;
+use crate::metrics;
 use crate::state::AppState;
 
 /// A server bound to its port, ready to run.
@@ -54,6 +55,7 @@ impl Application {
             settings: Arc::new(settings.clone()),
             sqlite_writer: Arc::default(),
             login_throttle: Arc::default(),
+            metrics: Arc::default(),
         };
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
@@ -156,6 +158,9 @@ async fn hourly_housekeeping(state: AppState) {
 /// Every documented route: `/healthz` and the API under `/api/v1`.
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(metrics::livez)
+        .service(metrics::scrape)
         .service(actix_web::Scope::new("/api/v1").configure(|scope_cfg| {
             let mut documented = utoipa_actix_web::service_config::ServiceConfig::new(scope_cfg);
             api::configure(&mut documented);
@@ -169,13 +174,17 @@ pub fn openapi_json() -> String {
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(health::healthz)
+        .service(health::readyz)
+        .service(metrics::livez)
+        .service(metrics::scrape)
         .service(scope::scope("/api/v1").configure(api::configure))
         .split_for_parts();
     document.info.version = env!("CARGO_PKG_VERSION").into();
     document.to_json().expect("the OpenAPI document serialises")
 }
 
-/// One log line per request: method, path, status and time taken.
+/// One log line per request (method, path, status and time taken), and the same in `/metrics`
+/// by route pattern.
 async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -183,12 +192,24 @@ async fn log_request(
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.path().to_owned();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
     let response = next.call(req).await?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let status = response.status().as_u16();
+    if let Some(state) = state {
+        let route = response.request().match_pattern();
+        state.metrics.observe_request(
+            method.as_str(),
+            route.as_deref().unwrap_or("(no route)"),
+            status,
+            elapsed,
+        );
+    }
     tracing::info!(
         %method,
         %path,
-        status = response.status().as_u16(),
-        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        status,
+        elapsed_ms = elapsed * 1000.0,
         "request"
     );
     Ok(response)

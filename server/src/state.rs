@@ -6,6 +6,7 @@ use crate::auth::LoginThrottle;
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::media::MediaStore;
+use crate::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -19,4 +20,6 @@ pub struct AppState {
     pub sqlite_writer: Arc<std::sync::Mutex<()>>,
     /// Failed sign-ins per client and per account, shared by the API and the portal.
     pub login_throttle: Arc<LoginThrottle>,
+    /// Counters and timings for `/metrics`.
+    pub metrics: Arc<Metrics>,
 }

@@ -104,6 +104,9 @@ async fn the_openapi_document_covers_every_route() {
         ("get", "/api/v1/reports/fairness"),
         ("get", "/api/v1/reports/delivery"),
         ("get", "/healthz"),
+        ("get", "/readyz"),
+        ("get", "/livez"),
+        ("get", "/metrics"),
     ];
     let mut documented = 0;
     for (path, item) in paths {
@@ -190,4 +193,44 @@ async fn a_restart_keeps_the_data_and_the_sessions() {
         )
         .await;
     assert_eq!(users["total"], 2);
+}
+
+#[tokio::test]
+async fn operations_endpoints_report_liveness_readiness_and_metrics() {
+    let app = spawn_app().await;
+    for path in ["/livez", "/readyz", "/healthz"] {
+        let response = app.send(Method::GET, path, None, None).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+    let library = app.building("Library").await;
+    let (_, choir) = app
+        .organisation_with_member("Choir", "association", "association")
+        .await;
+    app.submit_event(&choir, &crate::event_body("Concert", 20, &[&library]))
+        .await;
+    app.expect(
+        Method::GET,
+        "/api/v1/events/0190f0a0-0000-7000-8000-000000000000",
+        &choir,
+        None,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let text = app
+        .send(Method::GET, "/metrics", None, None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    // Requests are counted by route pattern, never by the id in the path.
+    assert!(
+        text.contains(
+            "civicast_http_requests_total{method=\"GET\",route=\"/api/v1/events/{id}\",status=\"404\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("0190f0a0"), "no ids in labels");
+    assert!(text.contains("civicast_events{status=\"pending\"} 1"));
+    assert!(text.contains("civicast_screens{state=\"online\"} 0"));
+    assert!(text.contains("civicast_db_pool_connections{state=\"idle\"}"));
 }

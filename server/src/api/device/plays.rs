@@ -58,6 +58,9 @@ pub(super) async fn post_plays(
         ingest::ingest(conn, &screen_id, batch, chrono::Utc::now())
     })
     .await?;
+    state
+        .metrics
+        .observe_plays(receipt.accepted, receipt.duplicates, receipt.refused.len());
     if !receipt.refused.is_empty() {
         tracing::info!(
             screen = %screen.id,
