@@ -136,9 +136,25 @@ pub struct Settings {
         global = true
     )]
     pub city_time_zone: chrono_tz::Tz,
+    /// When events that are over are closed (cron: sec min hour day month weekday, city time).
+    #[arg(long, env = "CIVICAST_CLOSE_EVENTS_CRON", default_value = "0 5 * * * *", value_parser = check_cron, global = true)]
+    pub close_events_cron: String,
+    /// When raw plays past their retention are purged.
+    #[arg(long, env = "CIVICAST_PURGE_RAW_PLAYS_CRON", default_value = "0 15 3 * * *", value_parser = check_cron, global = true)]
+    pub purge_raw_plays_cron: String,
+    /// When the SQLite database is copied into DATA_DIR/backups.
+    #[arg(long, env = "CIVICAST_BACKUP_CRON", default_value = "0 30 2 * * *", value_parser = check_cron, global = true)]
+    pub backup_cron: String,
+    /// How many backups are kept.
+    #[arg(long, env = "CIVICAST_BACKUPS_KEPT", default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=365), global = true)]
+    pub backups_kept: u16,
     /// Log line format.
     #[arg(long, env = "CIVICAST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+}
+
+fn check_cron(expression: &str) -> Result<String, String> {
+    crate::jobs::parse_cron(expression).map(|_| expression.to_owned())
 }
 
 fn parse_time_zone(name: &str) -> Result<chrono_tz::Tz, String> {
@@ -160,6 +176,10 @@ impl Settings {
             workers: None,
             raw_play_retention_days: 90,
             city_time_zone: chrono_tz::Europe::Brussels,
+            close_events_cron: "0 5 * * * *".into(),
+            purge_raw_plays_cron: "0 15 3 * * *".into(),
+            backup_cron: "0 30 2 * * *".into(),
+            backups_kept: 7,
             log_format: LogFormat::Text,
         }
     }

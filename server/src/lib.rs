@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod health;
+pub mod jobs;
 pub mod media;
 pub mod metrics;
 pub mod moderation;

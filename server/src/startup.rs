@@ -109,49 +109,12 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let housekeeping = tokio::spawn(hourly_housekeeping(self.state));
+        let jobs = crate::jobs::Jobs::from_settings(&self.state.settings)
+            .map_err(std::io::Error::other)?;
+        let housekeeping = tokio::spawn(crate::jobs::run_forever(jobs, self.state.pool.clone()));
         let result = self.server.await;
         housekeeping.abort();
         result
-    }
-}
-
-/// Once an hour: closes events that are over (approved ones leave the screens, stale
-/// submissions are closed with a reason) and purges raw plays past their retention. Both are
-/// idempotent, so several instances may run them.
-async fn hourly_housekeeping(state: AppState) {
-    let days = state.settings.raw_play_retention_days;
-    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        every_hour.tick().await;
-        match db::run(&state.pool, |conn| {
-            diesel::Connection::transaction(conn, |conn| {
-                crate::moderation::close_past_events(conn, chrono::Utc::now())
-            })
-        })
-        .await
-        {
-            Ok(closed) if closed == crate::moderation::Closed::default() => {}
-            Ok(closed) => tracing::info!(
-                ended = closed.ended,
-                stale = closed.stale,
-                "events that are over were closed"
-            ),
-            Err(error) => {
-                tracing::warn!(%error, "closing past events failed; trying again in an hour")
-            }
-        }
-        match db::run(&state.pool, move |conn| {
-            crate::proof::retention::purge_raw_plays(conn, db::now(), days)
-        })
-        .await
-        {
-            Ok(0) => {}
-            Ok(purged) => tracing::info!(purged, days, "raw plays past retention purged"),
-            Err(error) => {
-                tracing::warn!(%error, "purging raw plays failed; trying again in an hour")
-            }
-        }
     }
 }
 

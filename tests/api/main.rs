@@ -5,6 +5,7 @@ mod access;
 mod bad_input;
 mod device;
 mod events;
+mod jobs;
 mod lifecycle;
 mod media;
 mod plays;

@@ -269,6 +269,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    job_runs (job, due_at) {
+        job -> Text,
+        due_at -> Timestamp,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        outcome -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(playlists -> buildings (building_id));
@@ -297,4 +307,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     play_hours,
     play_days,
     audit_log,
+    job_runs,
 );
