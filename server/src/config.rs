@@ -136,6 +136,10 @@ pub struct Settings {
         global = true
     )]
     pub city_time_zone: chrono_tz::Tz,
+    /// The hot folder: images dropped here are imported into the city's media library
+    /// (default: DATA_DIR/media/inbox).
+    #[arg(long, env = "CIVICAST_INBOX_DIR", global = true)]
+    pub inbox_dir: Option<PathBuf>,
     /// When events that are over are closed (cron: sec min hour day month weekday, city time).
     #[arg(long, env = "CIVICAST_CLOSE_EVENTS_CRON", default_value = "0 5 * * * *", value_parser = check_cron, global = true)]
     pub close_events_cron: String,
@@ -176,6 +180,7 @@ impl Settings {
             workers: None,
             raw_play_retention_days: 90,
             city_time_zone: chrono_tz::Europe::Brussels,
+            inbox_dir: None,
             close_events_cron: "0 5 * * * *".into(),
             purge_raw_plays_cron: "0 15 3 * * *".into(),
             backup_cron: "0 30 2 * * *".into(),
@@ -193,6 +198,13 @@ impl Settings {
 
     pub fn max_upload_bytes(&self) -> u64 {
         self.max_upload_mb.saturating_mul(1024 * 1024)
+    }
+
+    /// The hot folder.
+    pub fn inbox_dir(&self) -> PathBuf {
+        self.inbox_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("media").join("inbox"))
     }
 
     /// File in which the first start leaves the initial administrator's password.

@@ -112,8 +112,14 @@ impl Application {
         let jobs = crate::jobs::Jobs::from_settings(&self.state.settings)
             .map_err(std::io::Error::other)?;
         let housekeeping = tokio::spawn(crate::jobs::run_forever(jobs, self.state.pool.clone()));
+        let hot_folder = tokio::spawn(crate::media::inbox::watch(
+            self.state.settings.inbox_dir(),
+            self.state.pool.clone(),
+            self.state.media.clone(),
+        ));
         let result = self.server.await;
         housekeeping.abort();
+        hot_folder.abort();
         result
     }
 }

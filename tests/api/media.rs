@@ -329,3 +329,68 @@ async fn a_poster_too_small_for_the_screens_is_refused_with_the_size_it_needs() 
     event["poster_media_id"] = large["id"].clone();
     app.submit_event(&choir, &event).await;
 }
+
+#[tokio::test]
+async fn images_dropped_into_the_hot_folder_are_imported_once_written_and_others_set_aside() {
+    use std::io::Write;
+    let app = spawn_app().await;
+    let inbox = app.settings.inbox_dir();
+    let library = || async {
+        app.expect(
+            Method::GET,
+            "/api/v1/media",
+            &app.admin,
+            None,
+            StatusCode::OK,
+        )
+        .await
+    };
+    let wait_for = |what: &'static str, check: Box<dyn Fn() -> bool>| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        async move {
+            while !check() {
+                assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+    };
+    let watched = inbox.clone();
+    wait_for("the inbox", Box::new(move || watched.is_dir())).await;
+
+    // Half a poster, with its writer still at work for two seconds: not imported yet.
+    let poster = png(800, 600);
+    let path = inbox.join("welkom.png");
+    let mut file = std::fs::File::create(&path).unwrap();
+    file.write_all(&poster[..poster.len() / 2]).unwrap();
+    file.flush().unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(
+        library().await["total"],
+        0,
+        "a half-written file is not imported"
+    );
+    assert!(path.exists());
+    file.write_all(&poster[poster.len() / 2..]).unwrap();
+    drop(file);
+    let gone = path.clone();
+    wait_for("the import", Box::new(move || !gone.exists())).await;
+    let media = library().await;
+    assert_eq!(media["total"], 1);
+    assert_eq!(media["items"][0]["original_name"], "welkom.png");
+    assert_eq!(media["items"][0]["width"], 800);
+
+    // A file whose name says PNG but whose content is not: set aside, with the reason.
+    std::fs::write(inbox.join("liar.png"), b"GIF89a not a png at all").unwrap();
+    let refused = inbox.join("refused").join("liar.png");
+    let seen = refused.clone();
+    wait_for("the refusal", Box::new(move || seen.exists())).await;
+    let reason =
+        std::fs::read_to_string(inbox.join("refused").join("liar.png.reason.txt")).unwrap();
+    assert!(!reason.trim().is_empty());
+    assert!(!inbox.join("liar.png").exists());
+    assert_eq!(
+        library().await["total"],
+        1,
+        "nothing half-written or refused is stored"
+    );
+}

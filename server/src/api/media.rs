@@ -184,7 +184,7 @@ async fn upload_media(
     let (asset, created) = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let organisation = organisation_id.map(|id| id.to_string());
-            add_to_library(conn, &user, organisation, stored, original_name)
+            add_to_library(conn, Some(&user), organisation, stored, original_name)
         })
     })
     .await?;

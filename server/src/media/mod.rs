@@ -4,6 +4,8 @@
 //! An upload is written to `media/incoming/` first and moved into place with a rename only after
 //! it passed every check, so no half-written or refused file is ever served.
 
+pub mod inbox;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -154,10 +156,11 @@ impl MediaStore {
 }
 
 /// Puts a stored upload into an organisation's library (or the city's, for `None`). The same
-/// file uploaded again to the same library gives the existing entry and `false`.
+/// file uploaded again to the same library gives the existing entry and `false`. `user` is
+/// `None` for files the hot folder brought in.
 pub fn add_to_library(
     conn: &mut DbConnection,
-    user: &CurrentUser,
+    user: Option<&CurrentUser>,
     organisation_id: Option<String>,
     stored: StoredMedia,
     original_name: String,
@@ -181,7 +184,7 @@ pub fn add_to_library(
         id: db::new_id(),
         sha256: stored.sha256.clone(),
         organisation_id,
-        uploaded_by: Some(user.id.to_string()),
+        uploaded_by: user.map(|u| u.id.to_string()),
         content_type: stored.content_type.to_owned(),
         size_bytes: i64::try_from(stored.size_bytes).unwrap_or(i64::MAX),
         width: i32::try_from(stored.width).unwrap_or(i32::MAX),
@@ -192,9 +195,10 @@ pub fn add_to_library(
     diesel::insert_into(media_assets::table)
         .values(&row)
         .execute(conn)?;
-    audit::record(
+    audit::record_as(
         conn,
-        user,
+        user.map(|u| u.id.to_string()),
+        &user.map_or_else(|| "hot folder".to_owned(), CurrentUser::audit_label),
         "media.upload",
         "media",
         &row.id,

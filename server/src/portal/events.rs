@@ -562,7 +562,9 @@ async fn check(
         let uploader = user.clone();
         let library = organisation_id.clone();
         let (asset, _) = db::run(&state.pool, move |conn| {
-            conn.transaction(|conn| add_to_library(conn, &uploader, Some(library), stored, name))
+            conn.transaction(|conn| {
+                add_to_library(conn, Some(&uploader), Some(library), stored, name)
+            })
         })
         .await?;
         poster_media_id = asset.id;

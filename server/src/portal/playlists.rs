@@ -508,7 +508,7 @@ async fn add_slide(
             )?;
             let duration_ms = read_duration(&form)?;
             // City slides belong to the city's own library (no organisation).
-            let (asset, _) = add_to_library(conn, &user, None, stored, name)?;
+            let (asset, _) = add_to_library(conn, Some(&user), None, stored, name)?;
             let input = PlaylistItemInput {
                 kind: PlaylistItemKind::Slide,
                 event_id: None,
