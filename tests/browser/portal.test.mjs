@@ -450,6 +450,26 @@ test("an association's event goes from registration to the screens, in the brows
       }
     }
     await api("POST", "/screen/plays", { plays }, token);
+    // The player reports its state, as it does with every poll.
+    const announcement = items.find((i) => i.kind === "announcement");
+    await api("POST", "/screen/status", {
+      player_version: "0.1.0", now_playing: announcement.id, manifest_etag: null,
+      cache_bytes: 12_500_000, cache_files: 3, width: 1920, height: 1080, uptime_s: 5 * 3600 + 12 * 60,
+    }, token);
+    await staff.goto(`${base}/screens`);
+    const screens = await staff.$$eval("#screens tbody tr", (trs) =>
+      trs.map((tr) => Array.from(tr.cells).map((c) => c.innerText.trim().replace(/\s+/g, " "))));
+    // The screen that never called comes first, as offline; the reporting one shows its state.
+    assert.equal(screens[0][0], "Inkom links 1080 × 1920");
+    assert.equal(screens[0][2], "Offline");
+    assert.equal(screens[0][3], "never");
+    const onthaal = screens.find((row) => row[0].startsWith("Onthaal"));
+    assert.deepEqual(onthaal.slice(1), [
+      "Stadhuis", "Online", onthaal[3], "The town hall closes at noon on Friday.", "12.5 MB · 3", "0.1.0", "5 h 12 min",
+    ]);
+    assert.equal(await staff.textContent("#offline-count"), "1");
+    await checkAccessibility(staff, "screens");
+    await shot(staff, "08e-screens");
     await member.goto(`${base}/reports`);
     const row = member.locator("#report tbody tr", { hasText: "Kerstconcert" });
     // The town hall has no audience profile yet, so no impressions are estimated.

@@ -531,6 +531,25 @@ pub const CATALOG: &[(&str, &str)] = &[
     ("Building and daypart", "Gebouw en dagdeel"),
     ("Screen", "Scherm"),
     ("(city content)", "(inhoud van de stad)"),
+    // Screens
+    (
+        "Every screen and what its player last reported. Offline screens come first.",
+        "Elk scherm en wat zijn speler het laatst meldde. Schermen die offline zijn, staan eerst.",
+    ),
+    ("Refresh", "Vernieuwen"),
+    ("Online", "Online"),
+    ("Offline", "Offline"),
+    (
+        "No screens yet: pair one on the Buildings page.",
+        "Nog geen schermen: koppel er een op de pagina Gebouwen.",
+    ),
+    ("Last seen", "Laatst gezien"),
+    ("Now playing", "Speelt nu"),
+    ("Cache", "Cache"),
+    ("Version", "Versie"),
+    ("Running for", "Draait sinds"),
+    ("never", "nooit"),
+    ("the city's default slide", "de standaarddia van de stad"),
     // Errors
     ("Something went wrong", "Er ging iets mis"),
     ("Back to the start", "Terug naar het begin"),

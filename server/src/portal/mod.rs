@@ -16,6 +16,7 @@ mod moderation;
 mod playlists;
 mod preview;
 mod reports;
+mod screens;
 mod session;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -42,6 +43,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(admin::configure)
             .configure(playlists::configure)
             .configure(reports::configure)
+            .configure(screens::configure)
             .default_service(web::to(crate::error::not_found)),
     );
 }

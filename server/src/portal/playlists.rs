@@ -321,7 +321,7 @@ fn building_and_playlist(
 }
 
 /// What an item shows, in words, and whose airtime it is.
-fn content_of(
+pub(super) fn content_of(
     conn: &mut DbConnection,
     item: &PlaylistItem,
     lang: Lang,

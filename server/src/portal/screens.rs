@@ -1,0 +1,142 @@
+//! Staff's screen health dashboard: every screen, online or not, when it was last seen, what it
+//! plays now, its cache, player version and uptime, as its player last reported them. Offline
+//! screens come first, since they are the ones to act on.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use civicast_shared::api::places::Screen;
+use civicast_shared::api::playlists::PlaylistItem;
+use diesel::prelude::*;
+
+use super::i18n::Lang;
+use super::playlists::content_of;
+use super::session::Visitor;
+use super::{Frame, render};
+use crate::db;
+use crate::db::models::{PlaylistItemRow, ScreenRow};
+use crate::db::schema::{buildings, playlist_items, screens};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/screens", web::get().to(dashboard));
+}
+
+#[derive(Debug)]
+struct ScreenLine {
+    name: String,
+    building: String,
+    resolution: String,
+    online: bool,
+    last_seen: String,
+    now_playing: String,
+    cache: String,
+    version: String,
+    uptime: String,
+}
+
+#[derive(Template)]
+#[template(path = "screens.html")]
+struct DashboardPage {
+    lang: Lang,
+    frame: Frame,
+    online: usize,
+    offline: usize,
+    rows: Vec<ScreenLine>,
+}
+
+/// "3 d 4 h", "5 h 12 min" or "7 min".
+fn duration(seconds: u64) -> String {
+    let (days, hours, minutes) = (seconds / 86_400, seconds / 3600 % 24, seconds / 60 % 60);
+    if days > 0 {
+        format!("{days} d {hours} h")
+    } else if hours > 0 {
+        format!("{hours} h {minutes} min")
+    } else {
+        format!("{minutes} min")
+    }
+}
+
+async fn dashboard(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
+    visitor.staff()?;
+    let (lang, tz) = (visitor.lang, state.settings.city_time_zone);
+    let mut rows = db::run(&state.pool, move |conn| {
+        let found: Vec<(ScreenRow, String)> = screens::table
+            .inner_join(buildings::table)
+            .order((buildings::name.asc(), screens::name.asc()))
+            .select((ScreenRow::as_select(), buildings::name))
+            .load(conn)?;
+        let mut rows = Vec::new();
+        for (row, building) in found {
+            let screen = Screen::from(row);
+            let playing = match screen.player.as_ref().and_then(|p| p.now_playing) {
+                Some(item_id) => {
+                    let item = playlist_items::table
+                        .find(item_id.to_string())
+                        .select(PlaylistItemRow::as_select())
+                        .first::<PlaylistItemRow>(conn)
+                        .optional()?;
+                    match item {
+                        Some(item) => content_of(conn, &PlaylistItem::from(item), lang)?.1,
+                        None => String::new(),
+                    }
+                }
+                None if screen.player.is_some() => lang.t("the city's default slide"),
+                None => String::new(),
+            };
+            rows.push((screen, building, playing));
+        }
+        Ok(rows)
+    })
+    .await?;
+    // Offline first, then by building and name as loaded.
+    rows.sort_by_key(|(screen, _, _)| screen.online);
+    let online = rows.iter().filter(|(s, _, _)| s.online).count();
+    let lines = rows
+        .into_iter()
+        .map(|(screen, building, now_playing)| {
+            let player = screen.player.as_ref();
+            ScreenLine {
+                resolution: format!("{} × {}", screen.width, screen.height),
+                online: screen.online,
+                last_seen: screen
+                    .last_seen_at
+                    .map_or_else(|| lang.t("never"), |t| lang.datetime(t, tz)),
+                now_playing,
+                cache: player.map_or_else(String::new, |p| {
+                    format!(
+                        "{:.1} MB · {}",
+                        p.cache_bytes as f64 / 1_000_000.0,
+                        p.cache_files
+                    )
+                }),
+                version: player.map_or_else(String::new, |p| p.player_version.clone()),
+                uptime: player.map_or_else(String::new, |p| duration(p.uptime_s)),
+                name: screen.name,
+                building,
+            }
+        })
+        .collect::<Vec<_>>();
+    render(
+        &visitor,
+        &DashboardPage {
+            lang,
+            frame: Frame::of(&visitor),
+            online,
+            offline: lines.len() - online,
+            rows: lines,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uptimes_read_at_a_glance() {
+        assert_eq!(duration(420), "7 min");
+        assert_eq!(duration(5 * 3600 + 12 * 60), "5 h 12 min");
+        assert_eq!(duration(3 * 86_400 + 4 * 3600 + 59), "3 d 4 h");
+    }
+}
