@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod emergency;
 pub mod error;
 pub mod health;
 pub mod jobs;

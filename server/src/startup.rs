@@ -56,6 +56,7 @@ impl Application {
             sqlite_writer: Arc::default(),
             login_throttle: Arc::default(),
             metrics: Arc::default(),
+            emergency: Default::default(),
         };
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
@@ -117,9 +118,11 @@ impl Application {
             self.state.pool.clone(),
             self.state.media.clone(),
         ));
+        let emergency = tokio::spawn(self.state.emergency.clone().follow(self.state.pool.clone()));
         let result = self.server.await;
         housekeeping.abort();
         hot_folder.abort();
+        emergency.abort();
         result
     }
 }

@@ -4,6 +4,7 @@
 mod access;
 mod bad_input;
 mod device;
+mod emergency;
 mod events;
 mod jobs;
 mod lifecycle;

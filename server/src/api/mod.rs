@@ -7,6 +7,7 @@ mod audit_log;
 mod auth;
 mod buildings;
 mod device;
+mod emergency;
 mod events;
 mod media;
 mod organisations;
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     playlists::configure(cfg);
     events::configure(cfg);
     media::configure(cfg);
+    emergency::configure(cfg);
     audit_log::configure(cfg);
     audience::configure(cfg);
     reports::configure(cfg);

@@ -279,6 +279,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    emergency_messages (id) {
+        id -> Text,
+        text -> Text,
+        building_id -> Nullable<Text>,
+        media_id -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        cleared_at -> Nullable<Timestamp>,
+        cleared_by -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(playlists -> buildings (building_id));
@@ -308,4 +321,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     play_days,
     audit_log,
     job_runs,
+    emergency_messages,
 );

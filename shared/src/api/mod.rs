@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audience;
 pub mod audit;
 pub mod device;
+pub mod emergency;
 pub mod events;
 pub mod media;
 pub mod places;

@@ -2,6 +2,7 @@
 //! routes a player calls with its screen's device token (never with a user token): who am I, the
 //! manifest, media files and status reports.
 
+mod emergency;
 mod manifest;
 mod media;
 mod pairing;
@@ -27,6 +28,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(media::get_media)
         .service(status::post_status)
         .service(plays::post_plays)
+        .service(emergency::current)
+        .service(emergency::stream)
         .service(pairing::request_pairing)
         .service(pairing::poll_pairing)
         .service(pairing::claim_pairing);
