@@ -179,6 +179,7 @@ test("an association's event goes from registration to the screens, in the brows
   const member = await newPage("nl-BE");
   const staff = await newPage("en-GB");
   let eventId;
+  let townHallScreenToken;
 
   await t.test("the sign-in page is Dutch by default, accessible, and sends its own CSP", async () => {
     const response = await member.goto(`${base}/login`);
@@ -434,6 +435,7 @@ test("an association's event goes from registration to the screens, in the brows
     }).then((r) => r.json());
     const screen = await api("POST", "/pairing/claim", { code: ticket.code, building_id: buildings.townHall.id, name: "Onthaal" });
     const { token } = await fetch(`${base}/api/v1/pairing/${ticket.secret}`).then((r) => r.json());
+    townHallScreenToken = token;
     const playlists = await api("GET", `/playlists?building_id=${buildings.townHall.id}`);
     const items = (await api("GET", `/playlists/${playlists.items[0].id}/items`)).items;
     const plays = [];
@@ -491,6 +493,26 @@ test("an association's event goes from registration to the screens, in the brows
     assert.equal(await staff.textContent("#report tfoot td"), "15");
     const refused = await member.goto(`${base}/reports?by=organisation`);
     assert.equal(refused.status(), 422, "associations cannot group by organisation");
+  });
+
+  await t.test("staff put an emergency message on one building's screens and clear it", async () => {
+    const onScreen = async () =>
+      (await fetch(`${base}/api/v1/screen/emergency`, { headers: { authorization: `Bearer ${townHallScreenToken}` } })
+        .then((r) => r.json())).message;
+    assert.equal(await onScreen(), null);
+    await staff.goto(`${base}/emergency`);
+    await staff.fill("#emergency-text", "Fire alarm: leave the building by the nearest exit");
+    await staff.selectOption("#emergency-where", { label: "Stadhuis" });
+    await staff.click("form[action='/emergency'] button[type=submit]");
+    await staff.waitForURL(/done=emergency/);
+    assert.match(await staff.textContent("#active-emergencies"), /Stadhuis · Fire alarm/);
+    assert.equal((await onScreen()).text, "Fire alarm: leave the building by the nearest exit");
+    await checkAccessibility(staff, "emergency");
+    await shot(staff, "08f-emergency");
+    await staff.click("button[aria-label^='Clear: Fire alarm']");
+    await staff.waitForURL(/done=cleared/);
+    assert.equal(await onScreen(), null);
+    assert.equal(await staff.locator("#active-emergencies").count(), 0);
   });
 
   await t.test("a rejection with a reason reaches the association", async () => {

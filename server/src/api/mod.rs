@@ -18,6 +18,7 @@ mod users;
 
 pub(crate) use buildings::{add_building, find_building};
 pub(crate) use device::claim_code;
+pub(crate) use emergency::publish_now as publish_emergencies;
 pub(crate) use media::send_content as send_media;
 pub(crate) use organisations::find_organisation;
 pub(crate) use reports::{confine, period, plays_report_for};

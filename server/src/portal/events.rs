@@ -60,6 +60,8 @@ pub fn notice(lang: Lang, done: Option<&str>) -> Option<String> {
         "paired" => "The screen was paired.",
         "building" => "The building was added.",
         "user" => "The user was added.",
+        "emergency" => "The emergency message is on the screens.",
+        "cleared" => "The emergency message was cleared.",
         _ => return None,
     };
     Some(lang.t(text))

@@ -550,6 +550,27 @@ pub const CATALOG: &[(&str, &str)] = &[
     ("Running for", "Draait sinds"),
     ("never", "nooit"),
     ("the city's default slide", "de standaarddia van de stad"),
+    // Emergency
+    ("Emergency", "Noodbericht"),
+    ("Emergency message", "Noodbericht"),
+    (
+        "An emergency message replaces the playlist on the chosen screens at once, until it is cleared.",
+        "Een noodbericht vervangt meteen de afspeellijst op de gekozen schermen, tot het wordt gewist.",
+    ),
+    ("On screen now", "Nu op de schermen"),
+    ("Clear", "Wissen"),
+    ("Show a message", "Bericht tonen"),
+    ("Where", "Waar"),
+    ("Every screen", "Alle schermen"),
+    ("Show on the screens now", "Nu op de schermen tonen"),
+    (
+        "The emergency message is on the screens.",
+        "Het noodbericht staat op de schermen.",
+    ),
+    (
+        "The emergency message was cleared.",
+        "Het noodbericht is gewist.",
+    ),
     // Errors
     ("Something went wrong", "Er ging iets mis"),
     ("Back to the start", "Terug naar het begin"),

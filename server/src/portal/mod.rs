@@ -9,6 +9,7 @@
 
 mod account;
 mod admin;
+mod emergency;
 mod events;
 mod form;
 pub mod i18n;
@@ -44,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(playlists::configure)
             .configure(reports::configure)
             .configure(screens::configure)
+            .configure(emergency::configure)
             .default_service(web::to(crate::error::not_found)),
     );
 }
