@@ -5,9 +5,11 @@
 //! - `playback/`: the loop: schedules, item order, preparing the next item, atomic switching.
 //! - `render/`: what the screen shows, as full-screen layers that crossfade.
 //! - `proof/`: proof of play: the durable play queue, its uploader and the clock offset.
+//! - `emergency/`: emergency messages pushed by the server, shown over everything.
 //!
 //! `main.rs` only parses the command line.
 
+pub mod emergency;
 pub mod options;
 pub mod playback;
 pub mod proof;
@@ -24,7 +26,12 @@ pub use options::{Options, WindowSize};
 
 /// Everything the player adds to a bevy app, apart from the platform plugins.
 pub fn plugin(app: &mut App) {
-    app.add_plugins((sync::plugin, playback::plugin, render::plugin));
+    app.add_plugins((
+        sync::plugin,
+        playback::plugin,
+        render::plugin,
+        emergency::plugin,
+    ));
 }
 
 /// Longest sleep while nothing is scheduled; the sync thread wakes the app when it has news.

@@ -136,6 +136,9 @@ impl Drop for Player {
     }
 }
 
+/// The emergency overlay's background, `EMERGENCY_RED` (0.6, 0, 0) in sRGB.
+const EMERGENCY_RED: [u8; 3] = [153, 0, 0];
+
 fn close(actual: [u8; 3], expected: [u8; 3]) -> bool {
     actual
         .iter()
@@ -274,6 +277,40 @@ async fn the_player_pairs_plays_survives_outages_and_heals_its_cache() {
     .await;
     let (green_media, _) = slide_item(&app, &playlist, GREEN, 0).await;
     wait_for_color(&display, &player, GREEN, "changed playlist").await;
+
+    // An emergency message covers the screen within two seconds, and leaves the same way.
+    let posted = Instant::now();
+    let emergency = app
+        .expect(
+            Method::POST,
+            "/api/v1/emergency",
+            &app.admin,
+            Some(&json!({ "text": "Leave the building by the nearest exit" })),
+            StatusCode::CREATED,
+        )
+        .await;
+    wait_for_color(&display, &player, EMERGENCY_RED, "emergency message").await;
+    let latency = posted.elapsed();
+    println!("emergency message, request to screen: {latency:?}");
+    display.save_screenshot("emergency");
+    assert!(
+        latency < Duration::from_secs(2),
+        "the message took {latency:?}"
+    );
+    app.expect(
+        Method::DELETE,
+        &format!("/api/v1/emergency/{}", emergency["id"].as_str().unwrap()),
+        &app.admin,
+        None,
+        StatusCode::NO_CONTENT,
+    )
+    .await;
+    let cleared = Instant::now();
+    wait_for_color(&display, &player, GREEN, "emergency cleared").await;
+    println!(
+        "emergency cleared, request to screen: {:?}",
+        cleared.elapsed()
+    );
 
     // The red slide's play ended with the change: the player recorded it and uploaded it.
     let deadline = Instant::now() + Duration::from_secs(30);

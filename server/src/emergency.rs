@@ -29,16 +29,18 @@ pub const REFRESH: Duration = Duration::from_millis(250);
 /// The active messages, as this instance last read them.
 pub type Active = Arc<Vec<EmergencyMessage>>;
 
-/// The channel the push streams follow.
+/// The channel the push streams follow, and the signal that ends them when the server stops.
 #[derive(Debug, Clone)]
 pub struct EmergencyFeed {
     sender: Arc<watch::Sender<Active>>,
+    closing: Arc<watch::Sender<bool>>,
 }
 
 impl Default for EmergencyFeed {
     fn default() -> EmergencyFeed {
         EmergencyFeed {
             sender: Arc::new(watch::Sender::new(Arc::default())),
+            closing: Arc::new(watch::Sender::new(false)),
         }
     }
 }
@@ -46,6 +48,16 @@ impl Default for EmergencyFeed {
 impl EmergencyFeed {
     pub fn subscribe(&self) -> watch::Receiver<Active> {
         self.sender.subscribe()
+    }
+
+    /// Changes to `true` when the server stops; streams end then, so that a graceful stop
+    /// does not wait for them.
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
+    }
+
+    pub fn close(&self) {
+        self.closing.send_replace(true);
     }
 
     /// Publishes `active` to the streams, unless it is what they have.

@@ -84,6 +84,8 @@ impl Application {
                 .default_service(web::to(error::not_found))
         })
         .listen(listener)?
+        // Signals are handled in run_until_stopped, which ends the emergency streams first.
+        .disable_signals()
         .shutdown_timeout(30);
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
@@ -105,11 +107,19 @@ impl Application {
     }
 
     /// A handle to stop the server gracefully (requests in flight finish first).
-    pub fn handle(&self) -> ServerHandle {
-        self.server.handle()
+    pub fn handle(&self) -> StopHandle {
+        StopHandle {
+            server: self.server.handle(),
+            emergency: self.state.emergency.clone(),
+        }
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let stopper = self.handle();
+        let signals = tokio::spawn(async move {
+            stop_on_signal().await;
+            stopper.stop(true).await;
+        });
         let jobs = crate::jobs::Jobs::from_settings(&self.state.settings)
             .map_err(std::io::Error::other)?;
         let housekeeping = tokio::spawn(crate::jobs::run_forever(jobs, self.state.pool.clone()));
@@ -123,8 +133,41 @@ impl Application {
         housekeeping.abort();
         hot_folder.abort();
         emergency.abort();
+        signals.abort();
         result
     }
+}
+
+/// Stops the server: ends the players' emergency streams (they reconnect to another instance
+/// or after the restart), then stops gracefully or not.
+#[derive(Clone)]
+pub struct StopHandle {
+    server: ServerHandle,
+    emergency: crate::emergency::EmergencyFeed,
+}
+
+impl StopHandle {
+    pub async fn stop(&self, graceful: bool) {
+        self.emergency.close();
+        self.server.stop(graceful).await;
+    }
+}
+
+/// Waits for SIGTERM (systemd) or SIGINT (Ctrl-C).
+async fn stop_on_signal() {
+    use actix_web::rt::signal;
+    match signal::unix::signal(signal::unix::SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = signal::ctrl_c() => {}
+            }
+        }
+        Err(_) => {
+            let _ = signal::ctrl_c().await;
+        }
+    }
+    tracing::info!("stopping: answering the requests in flight first");
 }
 
 /// Every documented route: `/healthz` and the API under `/api/v1`.

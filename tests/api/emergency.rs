@@ -176,4 +176,19 @@ async fn a_message_posted_on_one_instance_reaches_screens_on_another_within_two_
         )
         .await;
     assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Stopping an instance ends its streams at once instead of waiting for them (players
+    // reconnect to another instance or after the restart).
+    let stopping = Instant::now();
+    second.stop().await;
+    assert!(
+        stopping.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        stopping.elapsed()
+    );
+    let rest = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Ok(Some(_)) = town_hall_stream.chunk().await {}
+    })
+    .await;
+    assert!(rest.is_ok(), "the stream ended with the server");
 }

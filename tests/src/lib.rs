@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use actix_web::dev::ServerHandle;
+use civicast_server::startup::StopHandle;
 use civicast_server::{Application, Settings};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use reqwest::{Method, StatusCode};
@@ -23,7 +23,7 @@ pub struct TestApp {
     pub admin_password: String,
     /// Token of the first administrator.
     pub admin: String,
-    handle: ServerHandle,
+    handle: StopHandle,
     // Removed when the test ends.
     _data_dir: std::sync::Arc<tempfile::TempDir>,
 }

@@ -67,25 +67,36 @@ pub(super) async fn stream(
     let mut feed = state.emergency.subscribe();
     let first = EmergencyState::for_building(&feed.borrow_and_update(), building);
     let opening = futures_util::stream::once(std::future::ready(Ok::<_, AppError>(event(&first))));
-    let changes =
-        futures_util::stream::unfold((feed, first), move |(mut feed, mut last)| async move {
+    let closing = state.emergency.closing();
+    let changes = futures_util::stream::unfold(
+        (feed, closing, first),
+        move |(mut feed, mut closing, mut last)| async move {
             loop {
-                match tokio::time::timeout(KEEP_ALIVE, feed.changed()).await {
+                if *closing.borrow_and_update() {
+                    return None;
+                }
+                tokio::select! {
                     // The server is stopping: end the stream.
-                    Ok(Err(_)) => return None,
-                    Err(_) => {
-                        return Some((Ok(Bytes::from_static(b": keep-alive\n\n")), (feed, last)));
-                    }
-                    Ok(Ok(())) => {
-                        let now = EmergencyState::for_building(&feed.borrow_and_update(), building);
-                        if now != last {
-                            last = now;
-                            return Some((Ok(event(&last)), (feed, last)));
+                    _ = closing.changed() => return None,
+                    changed = tokio::time::timeout(KEEP_ALIVE, feed.changed()) => match changed {
+                        Ok(Err(_)) => return None,
+                        Err(_) => {
+                            let alive = Bytes::from_static(b": keep-alive\n\n");
+                            return Some((Ok(alive), (feed, closing, last)));
                         }
-                    }
+                        Ok(Ok(())) => {
+                            let now =
+                                EmergencyState::for_building(&feed.borrow_and_update(), building);
+                            if now != last {
+                                last = now;
+                                return Some((Ok(event(&last)), (feed, closing, last)));
+                            }
+                        }
+                    },
                 }
             }
-        });
+        },
+    );
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header(("Cache-Control", "no-cache"))
