@@ -557,3 +557,18 @@ async fn audience_profiles_turn_plays_into_estimated_impressions_and_suggest_bui
     )
     .await;
 }
+
+#[tokio::test]
+async fn an_emergency_takeover_is_a_play_without_an_item_and_counts_as_city_content() {
+    let app = spawn_app().await;
+    let library = place(&app, "Library").await;
+    let mut takeover = play(&library.screen, &library.item, "emergency", 30, 45);
+    takeover["item_id"] = Value::Null;
+    let receipt = upload(&app, &library.token, &[takeover]).await;
+    assert_eq!(receipt["accepted"], 1, "{receipt}");
+    let by_owner = report(&app, &app.admin, "by=organisation").await;
+    assert_eq!(
+        by_owner["total"]["on_screen_s"], "<10",
+        "one play stays hidden"
+    );
+}

@@ -102,11 +102,21 @@ struct Showing {
     started: Duration,
 }
 
+/// An emergency message covering the screen since these instants (wall clock, app clock).
+#[derive(Debug, Clone)]
+struct Interruption {
+    content_hash: String,
+    started_wall: DateTime<Utc>,
+    started: Duration,
+}
+
 #[derive(Resource, Debug, Default)]
 pub struct Playback {
     manifest: Option<Arc<StoredManifest>>,
     pub on_screen: OnScreen,
     showing: Option<Showing>,
+    /// While an emergency message covers the screen, what plays beneath it is no play.
+    interruption: Option<Interruption>,
     slot_ends: Duration,
     next: Option<NextUp>,
     failed: HashMap<Uuid, Duration>,
@@ -156,7 +166,15 @@ pub struct CacheDir(pub std::path::PathBuf);
 pub fn plugin(app: &mut App) {
     app.init_resource::<Playback>()
         .init_resource::<WallClock>()
-        .add_systems(Update, (advance, poll_preparation).chain());
+        .add_systems(
+            Update,
+            (
+                follow_emergency.run_if(resource_exists_and_changed::<crate::emergency::Emergency>),
+                advance,
+                poll_preparation,
+            )
+                .chain(),
+        );
 }
 
 /// The next item to play after `after`, skipping items whose media recently failed.
@@ -362,9 +380,24 @@ fn finish_play(
     elapsed: Duration,
     log: Option<&PlayLog>,
 ) {
+    end_play(playback, wall, elapsed, log, false);
+}
+
+/// Records the play on screen as ended now; `interrupted` when an emergency message took the
+/// screen over. Nothing is recorded while one covers the screen.
+fn end_play(
+    playback: &mut Playback,
+    wall: DateTime<Utc>,
+    elapsed: Duration,
+    log: Option<&PlayLog>,
+    interrupted: bool,
+) {
     let (Some(showing), Some(log)) = (playback.showing.take(), log) else {
         return;
     };
+    if playback.interruption.is_some() {
+        return;
+    }
     let played_ms =
         u32::try_from(elapsed.saturating_sub(showing.started).as_millis()).unwrap_or(u32::MAX);
     if played_ms < MIN_PLAY_MS {
@@ -384,10 +417,72 @@ fn finish_play(
         planned_ms: showing.planned_ms,
         played_ms,
         clock_offset_ms: log.clock_offset_ms(),
-        outcome: PlayOutcome::classify(showing.planned_ms, played_ms, false),
+        outcome: PlayOutcome::classify(showing.planned_ms, played_ms, interrupted),
         display_on: None,
         player_version: env!("CARGO_PKG_VERSION").to_owned(),
     });
+}
+
+/// An emergency message came or went. When it comes, the play on screen ends as interrupted;
+/// when it goes, the message itself is recorded as an emergency play, and the item beneath it
+/// counts from now.
+fn follow_emergency(
+    emergency: Res<crate::emergency::Emergency>,
+    time: Res<Time<Real>>,
+    clock: Res<WallClock>,
+    mut playback: ResMut<Playback>,
+    log: Option<Res<PlayLog>>,
+) {
+    let (elapsed, wall, log) = (time.elapsed(), clock.now(&time), log.as_deref());
+    match (&emergency.0, playback.interruption.clone()) {
+        (Some(message), None) => {
+            let showing = playback.showing.clone();
+            end_play(&mut playback, wall, elapsed, log, true);
+            // The item stays on screen beneath the message, to go on once it is cleared.
+            playback.showing = showing;
+            playback.interruption = Some(Interruption {
+                content_hash: hex::encode(Sha256::digest(message.text.as_bytes())),
+                started_wall: wall,
+                started: elapsed,
+            });
+        }
+        (None, Some(interruption)) => {
+            playback.interruption = None;
+            if let Some(showing) = playback.showing.as_mut() {
+                showing.started = elapsed;
+                showing.started_wall = wall;
+            }
+            let (Some(log), Some(manifest)) = (log, playback.manifest.as_ref()) else {
+                return;
+            };
+            let played_ms = u32::try_from(elapsed.saturating_sub(interruption.started).as_millis())
+                .unwrap_or(u32::MAX);
+            if played_ms < MIN_PLAY_MS {
+                return;
+            }
+            log.record(PlayRecord {
+                id: Uuid::now_v7(),
+                schema_version: PLAY_SCHEMA_VERSION,
+                seq: 0,
+                screen_id: manifest.manifest.screen_id,
+                item_id: None,
+                kind: PlayKind::Emergency,
+                content_hash: interruption.content_hash,
+                started_at: interruption.started_wall,
+                ended_at: wall.max(
+                    interruption.started_wall
+                        + chrono::Duration::milliseconds(i64::from(played_ms)),
+                ),
+                planned_ms: played_ms,
+                played_ms,
+                clock_offset_ms: log.clock_offset_ms(),
+                outcome: PlayOutcome::Complete,
+                display_on: None,
+                player_version: env!("CARGO_PKG_VERSION").to_owned(),
+            });
+        }
+        _ => {}
+    }
 }
 
 /// Puts the city's default slide up, unless it is up already.
@@ -669,6 +764,70 @@ mod tests {
         assert_eq!(cut.len(), 1);
         assert_eq!(cut[0].outcome, PlayOutcome::Partial);
         assert!(cut[0].played_ms < cut[0].planned_ms);
+    }
+
+    #[test]
+    fn an_emergency_message_interrupts_the_play_and_is_recorded_as_a_play_of_its_own() {
+        let mut harness = Harness::new();
+        let (sender, plays) = std::sync::mpsc::channel();
+        let clock = Arc::new(crate::proof::clock::ClockOffset::default());
+        harness.app.insert_resource(PlayLog::new(sender, clock));
+        let a = announcement("A", 4_000);
+        harness.send(vec![a.clone()], "\"1\"");
+        harness.run_for(Duration::from_millis(1_500));
+        let message = civicast_shared::api::emergency::EmergencyMessage {
+            id: Uuid::now_v7(),
+            text: "Leave the building".into(),
+            building_id: None,
+            media_id: None,
+            created_at: Utc::now(),
+        };
+        harness
+            .app
+            .world_mut()
+            .resource_mut::<crate::emergency::Emergency>()
+            .0 = Some(message);
+        harness.run_for(Duration::from_millis(100));
+        let interrupted: Vec<PlayRecord> = plays.try_iter().collect();
+        assert_eq!(interrupted.len(), 1);
+        assert_eq!(interrupted[0].item_id, Some(a.id));
+        assert_eq!(interrupted[0].outcome, PlayOutcome::Interrupted);
+        assert!(
+            interrupted[0]
+                .refusal(interrupted[0].screen_id, interrupted[0].ended_at)
+                .is_none()
+        );
+
+        // Items that come and go beneath the message are no plays.
+        harness.run_for(Duration::from_millis(5_000));
+        assert_eq!(plays.try_iter().count(), 0);
+
+        harness
+            .app
+            .world_mut()
+            .resource_mut::<crate::emergency::Emergency>()
+            .0 = None;
+        harness.run_for(Duration::from_millis(100));
+        let emergency: Vec<PlayRecord> = plays.try_iter().collect();
+        assert_eq!(emergency.len(), 1);
+        assert_eq!(emergency[0].kind, PlayKind::Emergency);
+        assert_eq!(emergency[0].item_id, None);
+        assert!(
+            (5_000..5_400).contains(&emergency[0].played_ms),
+            "{}",
+            emergency[0].played_ms
+        );
+        assert!(
+            emergency[0]
+                .refusal(emergency[0].screen_id, emergency[0].ended_at)
+                .is_none()
+        );
+
+        // The loop goes on: the next play counts from the moment the message left.
+        harness.run_for(Duration::from_millis(4_200));
+        let after: Vec<PlayRecord> = plays.try_iter().collect();
+        assert_eq!(after.len(), 1);
+        assert!(after[0].played_ms <= 4_100, "{}", after[0].played_ms);
     }
 
     #[test]
