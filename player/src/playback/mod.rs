@@ -90,10 +90,10 @@ struct NextUp {
     state: Preparation,
 }
 
-/// The play on screen now, recorded when it ends.
+/// The play on screen now, recorded when it ends (an emergency takeover has no item).
 #[derive(Debug, Clone)]
 struct Showing {
-    item_id: Uuid,
+    item_id: Option<Uuid>,
     kind: PlayKind,
     content_hash: String,
     screen_id: Uuid,
@@ -326,7 +326,7 @@ fn advance(
     };
     finish_play(&mut playback, wall, elapsed, log);
     playback.showing = Some(Showing {
-        item_id: item.id,
+        item_id: Some(item.id),
         kind: play_kind(item.kind),
         content_hash: content_hash(item),
         screen_id: manifest.manifest.screen_id,
@@ -403,12 +403,24 @@ fn end_play(
     if played_ms < MIN_PLAY_MS {
         return;
     }
+    let outcome = PlayOutcome::classify(showing.planned_ms, played_ms, interrupted);
+    record_play(log, showing, wall, played_ms, outcome);
+}
+
+/// Hands a play that ran `played_ms` up to `wall` to the play queue.
+fn record_play(
+    log: &PlayLog,
+    showing: Showing,
+    wall: DateTime<Utc>,
+    played_ms: u32,
+    outcome: PlayOutcome,
+) {
     log.record(PlayRecord {
         id: Uuid::now_v7(),
         schema_version: PLAY_SCHEMA_VERSION,
         seq: 0,
         screen_id: showing.screen_id,
-        item_id: Some(showing.item_id),
+        item_id: showing.item_id,
         kind: showing.kind,
         content_hash: showing.content_hash,
         started_at: showing.started_wall,
@@ -417,7 +429,7 @@ fn end_play(
         planned_ms: showing.planned_ms,
         played_ms,
         clock_offset_ms: log.clock_offset_ms(),
-        outcome: PlayOutcome::classify(showing.planned_ms, played_ms, interrupted),
+        outcome,
         display_on: None,
         player_version: env!("CARGO_PKG_VERSION").to_owned(),
     });
@@ -460,26 +472,16 @@ fn follow_emergency(
             if played_ms < MIN_PLAY_MS {
                 return;
             }
-            log.record(PlayRecord {
-                id: Uuid::now_v7(),
-                schema_version: PLAY_SCHEMA_VERSION,
-                seq: 0,
-                screen_id: manifest.manifest.screen_id,
+            let takeover = Showing {
                 item_id: None,
                 kind: PlayKind::Emergency,
                 content_hash: interruption.content_hash,
-                started_at: interruption.started_wall,
-                ended_at: wall.max(
-                    interruption.started_wall
-                        + chrono::Duration::milliseconds(i64::from(played_ms)),
-                ),
+                screen_id: manifest.manifest.screen_id,
                 planned_ms: played_ms,
-                played_ms,
-                clock_offset_ms: log.clock_offset_ms(),
-                outcome: PlayOutcome::Complete,
-                display_on: None,
-                player_version: env!("CARGO_PKG_VERSION").to_owned(),
-            });
+                started_wall: interruption.started_wall,
+                started: interruption.started,
+            };
+            record_play(log, takeover, wall, played_ms, PlayOutcome::Complete);
         }
         _ => {}
     }
