@@ -46,7 +46,6 @@ diesel::table! {
         venue_type -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
-        display_hours -> Nullable<Text>,
     }
 }
 

@@ -1,1 +1,0 @@
-ALTER TABLE buildings DROP COLUMN display_hours;
