@@ -340,9 +340,14 @@ async fn the_player_pairs_plays_survives_outages_and_heals_its_cache() {
     app.stop().await;
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert!(player.is_running());
+    let offline = display.pixel(20, 20);
+    if !close(offline, GREEN) {
+        display.save_screenshot("failed-offline");
+    }
     assert!(
-        close(display.pixel(20, 20), GREEN),
-        "the screen changed while offline"
+        close(offline, GREEN),
+        "the screen changed while offline: {offline:?}\n{}",
+        player.dump_log()
     );
 
     // Restarted with the server down, it plays from its cache.
