@@ -366,6 +366,14 @@ test("an association's event goes from registration to the screens, in the brows
     await staff.click("form.stack button[type=submit]");
     await staff.waitForURL(/done=playlist/);
     assert.match(await staff.textContent("#items tbody tr:first-child"), /Mon, Fri · 08:00-12:00/);
+    // A file that is no image says why, and the error page leads back to the playlist.
+    const fake = join(dataDir, "slide.png");
+    writeFileSync(fake, "not an image");
+    await staff.setInputFiles("#slide-image", fake);
+    await staff.click("form[action$='/slides'] button[type=submit]");
+    assert.doesNotMatch(await staff.textContent("main"), /choose an image/);
+    await staff.click("text=Back to the previous page");
+    await staff.waitForURL(/\/playlist/);
     // A city slide: an uploaded image, for 15 seconds.
     await staff.setInputFiles("#slide-image", poster("welkom.png", "1920x1080"));
     await staff.fill("#slide-duration", "15");

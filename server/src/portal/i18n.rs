@@ -574,6 +574,7 @@ pub const CATALOG: &[(&str, &str)] = &[
     // Errors
     ("Something went wrong", "Er ging iets mis"),
     ("Back to the start", "Terug naar het begin"),
+    ("Back to the previous page", "Terug naar de vorige pagina"),
     (
         "The form expired. Go back, reload the page and send it again.",
         "Het formulier is verlopen. Ga terug, laad de pagina opnieuw en verstuur het nog eens.",

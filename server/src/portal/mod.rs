@@ -253,6 +253,17 @@ struct ErrorPage {
     frame: Frame,
     heading: String,
     message: String,
+    /// The page of this site the visitor came from, to go back and correct a form.
+    back: Option<String>,
+}
+
+/// The path of the page that sent the visitor here, when it is a page of this site.
+fn came_from(req: &actix_web::HttpRequest) -> Option<String> {
+    let referer = req.headers().get(header::REFERER)?.to_str().ok()?;
+    let info = req.connection_info();
+    let path = referer.strip_prefix(&format!("{}://{}", info.scheme(), info.host()))?;
+    let path = session::local_path(Some(path));
+    (path != "/").then_some(path)
 }
 
 /// Turns the errors of portal routes into pages: 401 into the sign-in page (coming back
@@ -262,6 +273,7 @@ async fn html_errors(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let lang = session::language_of(req.request());
+    let back = came_from(req.request());
     let here = req
         .uri()
         .path_and_query()
@@ -316,6 +328,7 @@ async fn html_errors(
         frame: visitor_frame,
         heading,
         message,
+        back,
     };
     let body = page.render().unwrap_or_else(|_| "error".to_owned());
     let html = HttpResponse::build(status)

@@ -19,6 +19,7 @@ use super::form::FormData;
 use super::i18n::Lang;
 use super::session::Visitor;
 use super::{Choice, Frame, render};
+use crate::auth::CurrentUser;
 use crate::db::models::{BuildingRow, PlaylistItemRow};
 use crate::db::schema::{
     buildings, events, media_assets, organisations, playlist_items, playlists, screens,
@@ -450,6 +451,25 @@ fn building_time_zone(building: &BuildingRow, fallback: Tz) -> Tz {
     building.time_zone.parse().unwrap_or(fallback)
 }
 
+/// Adds the item `make` builds (in the building's time zone) to a building's playlist.
+async fn add_to_playlist(
+    state: &AppState,
+    user: CurrentUser,
+    building_id: Uuid,
+    make: impl FnOnce(&mut DbConnection, Tz) -> Result<PlaylistItemInput, AppError> + Send + 'static,
+) -> Result<(), AppError> {
+    let fallback = state.settings.city_time_zone;
+    db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let (building, playlist_id) = building_and_playlist(conn, &building_id.to_string())?;
+            let input = make(conn, building_time_zone(&building, fallback))?;
+            programming::add_item(conn, &user, &playlist_id, &input)
+        })
+    })
+    .await?;
+    Ok(())
+}
+
 async fn add_announcement(
     state: web::Data<AppState>,
     visitor: Visitor,
@@ -458,26 +478,16 @@ async fn add_announcement(
 ) -> Result<HttpResponse, AppError> {
     let form = FormData::posted(&visitor, payload).await?;
     let user = visitor.staff()?.clone();
-    let building_id = id.to_string();
-    let fallback = state.settings.city_time_zone;
-    db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let (building, playlist_id) = building_and_playlist(conn, &building_id)?;
-            let input = PlaylistItemInput {
-                kind: PlaylistItemKind::Announcement,
-                event_id: None,
-                media_id: None,
-                text: Some(form.text("text")),
-                duration_ms: read_duration(&form)?,
-                fit: Fit::Fit,
-                schedule: read_schedule(
-                    &form,
-                    building_time_zone(&building, fallback),
-                    &Schedule::default(),
-                )?,
-                position: None,
-            };
-            programming::add_item(conn, &user, &playlist_id, &input)
+    add_to_playlist(&state, user, *id, move |_, tz| {
+        Ok(PlaylistItemInput {
+            kind: PlaylistItemKind::Announcement,
+            event_id: None,
+            media_id: None,
+            text: Some(form.text("text")),
+            duration_ms: read_duration(&form)?,
+            fit: Fit::Fit,
+            schedule: read_schedule(&form, tz, &Schedule::default())?,
+            position: None,
         })
     })
     .await?;
@@ -492,34 +502,29 @@ async fn add_slide(
 ) -> Result<HttpResponse, AppError> {
     let user = visitor.staff()?.clone();
     let mut form = FormData::from_multipart(&visitor, multipart, &state.media, "image").await?;
+    // A file that is not an acceptable image says why, not that none was chosen.
+    if let Some(refused) = form.file_error.take() {
+        return Err(refused);
+    }
     let (stored, name) = form
         .file
         .take()
         .ok_or_else(|| AppError::invalid("image", "choose an image"))?;
-    let building_id = id.to_string();
-    let fallback = state.settings.city_time_zone;
-    db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let (building, playlist_id) = building_and_playlist(conn, &building_id)?;
-            let schedule = read_schedule(
-                &form,
-                building_time_zone(&building, fallback),
-                &Schedule::default(),
-            )?;
-            let duration_ms = read_duration(&form)?;
-            // City slides belong to the city's own library (no organisation).
-            let (asset, _) = add_to_library(conn, Some(&user), None, stored, name)?;
-            let input = PlaylistItemInput {
-                kind: PlaylistItemKind::Slide,
-                event_id: None,
-                media_id: Some(crate::db::models::stored_id(&asset.id)),
-                text: None,
-                duration_ms,
-                fit: Fit::Fit,
-                schedule,
-                position: None,
-            };
-            programming::add_item(conn, &user, &playlist_id, &input)
+    let uploader = user.clone();
+    add_to_playlist(&state, user, *id, move |conn, tz| {
+        let schedule = read_schedule(&form, tz, &Schedule::default())?;
+        let duration_ms = read_duration(&form)?;
+        // City slides belong to the city's own library (no organisation).
+        let (asset, _) = add_to_library(conn, Some(&uploader), None, stored, name)?;
+        Ok(PlaylistItemInput {
+            kind: PlaylistItemKind::Slide,
+            event_id: None,
+            media_id: Some(crate::db::models::stored_id(&asset.id)),
+            text: None,
+            duration_ms,
+            fit: Fit::Fit,
+            schedule,
+            position: None,
         })
     })
     .await?;
