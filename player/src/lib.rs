@@ -6,9 +6,11 @@
 //! - `render/`: what the screen shows, as full-screen layers that crossfade.
 //! - `proof/`: proof of play: the durable play queue, its uploader and the clock offset.
 //! - `emergency/`: emergency messages pushed by the server, shown over everything.
+//! - `display_hours.rs`: a blank screen (and a command for the panel) outside display hours.
 //!
 //! `main.rs` only parses the command line.
 
+pub mod display_hours;
 pub mod emergency;
 pub mod options;
 pub mod playback;
@@ -31,6 +33,7 @@ pub fn plugin(app: &mut App) {
         playback::plugin,
         render::plugin,
         emergency::plugin,
+        display_hours::plugin,
     ));
 }
 
@@ -113,6 +116,10 @@ pub fn run(options: Options) -> AppExit {
         download_rate_limit: options.download_limit_kbps.map(|kbps| kbps * 125),
         clock,
     }));
+    app.insert_resource(display_hours::DisplayCommands {
+        off: options.display_off_command.clone(),
+        on: options.display_on_command.clone(),
+    });
     if let Some(size) = options.window {
         app.insert_resource(render::OutputSize(UVec2::new(size.width, size.height)));
     }

@@ -34,6 +34,13 @@ pub struct Options {
     /// Seconds between proof-of-play uploads (a backlog is sent at once, batch after batch).
     #[arg(long, env = "CIVICAST_PLAYER_UPLOAD_EVERY_S", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub upload_every_s: u64,
+    /// Shell command run when the display hours end (e.g. `vcgencmd display_power 0` or
+    /// `xset dpms force off`); the screen is blank in any case.
+    #[arg(long, env = "CIVICAST_PLAYER_DISPLAY_OFF_COMMAND")]
+    pub display_off_command: Option<String>,
+    /// Shell command run when the display hours begin again.
+    #[arg(long, env = "CIVICAST_PLAYER_DISPLAY_ON_COMMAND")]
+    pub display_on_command: Option<String>,
 }
 
 /// A window size written as `WIDTHxHEIGHT`.

@@ -309,6 +309,61 @@ async fn the_player_pairs_plays_survives_outages_and_heals_its_cache() {
         cleared.elapsed()
     );
 
+    // Display hours that exclude the present: the screen goes blank; without them it comes back.
+    let building_path = format!("/api/v1/buildings/{library}");
+    let building = app
+        .expect(
+            Method::GET,
+            &building_path,
+            &app.admin,
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    let local = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Brussels)
+        .time();
+    let hour = |offset: i64| {
+        (local + chrono::Duration::hours(offset))
+            .format("%H:%M:%S")
+            .to_string()
+    };
+    let mut input = json!({
+        "name": building["name"],
+        "address": building["address"],
+        "time_zone": "Europe/Brussels",
+        "venue_type": building["venue_type"],
+        "display_hours": { "start": hour(2), "end": hour(3) },
+    });
+    app.expect(
+        Method::PUT,
+        &building_path,
+        &app.admin,
+        Some(&input),
+        StatusCode::OK,
+    )
+    .await;
+    let blanking = Instant::now();
+    wait_for_color(&display, &player, [0, 0, 0], "display off hours").await;
+    println!("display hours ended: blank after {:?}", blanking.elapsed());
+    display.save_screenshot("display-off");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        player.is_running() && player.dump_log().contains("outside the display hours"),
+        "the player blanked the screen itself:\n{}",
+        player.dump_log()
+    );
+    input["display_hours"] = Value::Null;
+    app.expect(
+        Method::PUT,
+        &building_path,
+        &app.admin,
+        Some(&input),
+        StatusCode::OK,
+    )
+    .await;
+    wait_for_color(&display, &player, GREEN, "display hours again").await;
+
     // The red slide's play ended with the change: the player recorded it and uploaded it.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {

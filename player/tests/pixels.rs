@@ -137,6 +137,7 @@ impl Scene {
             building_name: "Library".into(),
             time_zone: "Europe/Brussels".into(),
             poll_interval_s: 10,
+            display_hours: None,
             items: vec![item],
         };
         self.to_app

@@ -428,3 +428,38 @@ async fn organisations_and_users_are_managed_by_admins() {
         ]
     );
 }
+
+#[tokio::test]
+async fn display_hours_are_set_cleared_and_must_leave_the_screens_on_some_of_the_day() {
+    let app = spawn_app().await;
+    let id = app.building("Library").await;
+    let path = format!("/api/v1/buildings/{id}");
+    let mut input = serde_json::json!({
+        "name": "Library",
+        "address": "Main street 1",
+        "venue_type": "library",
+        "display_hours": { "start": "07:00:00", "end": "22:00:00" },
+    });
+    let set = app
+        .expect(Method::PUT, &path, &app.admin, Some(&input), StatusCode::OK)
+        .await;
+    assert_eq!(set["display_hours"]["start"], "07:00:00");
+    input["display_hours"] = serde_json::Value::Null;
+    app.expect(Method::PUT, &path, &app.admin, Some(&input), StatusCode::OK)
+        .await;
+    let stored = app
+        .expect(Method::GET, &path, &app.admin, None, StatusCode::OK)
+        .await;
+    assert!(stored["display_hours"].is_null(), "cleared: {stored}");
+    input["display_hours"] = serde_json::json!({ "start": "07:00:00", "end": "07:00:00" });
+    let refused = app
+        .expect(
+            Method::PUT,
+            &path,
+            &app.admin,
+            Some(&input),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(refused["fields"][0]["field"], "display_hours");
+}

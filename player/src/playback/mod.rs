@@ -19,6 +19,7 @@ use civicast_shared::api::playlists::PlaylistItemKind;
 use civicast_shared::api::plays::{
     MIN_PLAY_MS, PLAY_SCHEMA_VERSION, PlayKind, PlayOutcome, PlayRecord,
 };
+use civicast_shared::schedule::TimeWindow;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -117,6 +118,8 @@ pub struct Playback {
     showing: Option<Showing>,
     /// While an emergency message covers the screen, what plays beneath it is no play.
     interruption: Option<Interruption>,
+    /// Outside the display hours the screen is blank: no plays.
+    blanked: bool,
     slot_ends: Duration,
     next: Option<NextUp>,
     failed: HashMap<Uuid, Duration>,
@@ -125,6 +128,36 @@ pub struct Playback {
 }
 
 impl Playback {
+    /// The building's display hours and time zone, from the manifest playing.
+    pub fn display_hours(&self) -> Option<(TimeWindow, chrono_tz::Tz)> {
+        let manifest = &self.manifest.as_ref()?.manifest;
+        Some((manifest.display_hours?, manifest.tz()))
+    }
+
+    /// Blanks the screen's plays (outside the display hours) or lets them count again. The
+    /// play on screen when the hours end ends there; the one on screen when they begin counts
+    /// from then.
+    pub fn set_blanked(
+        &mut self,
+        blanked: bool,
+        wall: DateTime<Utc>,
+        elapsed: Duration,
+        log: Option<&PlayLog>,
+    ) {
+        if blanked == self.blanked {
+            return;
+        }
+        if blanked {
+            let showing = self.showing.clone();
+            end_play(self, wall, elapsed, log, false);
+            self.showing = showing;
+        } else if let Some(showing) = self.showing.as_mut() {
+            showing.started = elapsed;
+            showing.started_wall = wall;
+        }
+        self.blanked = blanked;
+    }
+
     /// How long the app may sleep before it must run again (the end of the current item, or
     /// soon while the next one is being decoded); `None` when it waits on nothing.
     pub fn next_deadline(&self, elapsed: Duration) -> Option<Duration> {
@@ -395,7 +428,7 @@ fn end_play(
     let (Some(showing), Some(log)) = (playback.showing.take(), log) else {
         return;
     };
-    if playback.interruption.is_some() {
+    if playback.interruption.is_some() || playback.blanked {
         return;
     }
     let played_ms =
@@ -635,6 +668,15 @@ mod tests {
         }
 
         fn send(&self, items: Vec<ManifestItem>, etag: &str) {
+            self.send_with_hours(items, etag, None);
+        }
+
+        fn send_with_hours(
+            &self,
+            items: Vec<ManifestItem>,
+            etag: &str,
+            display_hours: Option<TimeWindow>,
+        ) {
             let manifest = Manifest {
                 schema_version: MANIFEST_SCHEMA_VERSION,
                 screen_id: Uuid::now_v7(),
@@ -646,6 +688,7 @@ mod tests {
                 building_name: "Library".into(),
                 time_zone: "Europe/Brussels".into(),
                 poll_interval_s: 10,
+                display_hours,
                 items,
             };
             self.to_app
@@ -830,6 +873,68 @@ mod tests {
         let after: Vec<PlayRecord> = plays.try_iter().collect();
         assert_eq!(after.len(), 1);
         assert!(after[0].played_ms <= 4_100, "{}", after[0].played_ms);
+    }
+
+    #[test]
+    fn outside_the_display_hours_the_screen_is_blank_and_nothing_counts() {
+        use chrono::{NaiveTime, Timelike};
+        let mut harness = Harness::new();
+        let (sender, plays) = std::sync::mpsc::channel();
+        let clock = Arc::new(crate::proof::clock::ClockOffset::default());
+        harness.app.insert_resource(PlayLog::new(sender, clock));
+        let WallClock::StartingAt(start) = *harness.app.world().resource::<WallClock>() else {
+            unreachable!("the harness starts the clock at a chosen instant");
+        };
+        // The display hours end 3 s into the test, in the building's time zone.
+        let local = start.with_timezone(&chrono_tz::Europe::Brussels).time();
+        let at = |s: u32| {
+            NaiveTime::from_num_seconds_from_midnight_opt(
+                (local.num_seconds_from_midnight() + s) % 86_400,
+                0,
+            )
+            .unwrap()
+        };
+        let hours = TimeWindow {
+            start: at(86_400 - 3_600),
+            end: at(3),
+        };
+        let a = announcement("A", 10_000);
+        harness.send_with_hours(vec![a.clone()], "\"1\"", Some(hours));
+        harness.run_for(Duration::from_millis(2_000));
+        assert!(
+            !harness
+                .app
+                .world()
+                .resource::<crate::display_hours::DisplayOff>()
+                .0
+        );
+        harness.run_for(Duration::from_millis(1_500));
+        assert!(
+            harness
+                .app
+                .world()
+                .resource::<crate::display_hours::DisplayOff>()
+                .0
+        );
+        let blanks = harness
+            .app
+            .world_mut()
+            .query_filtered::<(), With<crate::display_hours::BlankScreen>>()
+            .iter(harness.app.world())
+            .count();
+        assert_eq!(blanks, 1, "the screen is blank");
+        // The play on screen ended with the hours: a partial play of about 3 s.
+        let ended: Vec<PlayRecord> = plays.try_iter().collect();
+        assert_eq!(ended.len(), 1);
+        assert_eq!(ended[0].outcome, PlayOutcome::Partial);
+        assert!(
+            (2_900..3_200).contains(&ended[0].played_ms),
+            "{}",
+            ended[0].played_ms
+        );
+        // Nothing counts while it is blank.
+        harness.run_for(Duration::from_millis(25_000));
+        assert_eq!(plays.try_iter().count(), 0);
     }
 
     #[test]

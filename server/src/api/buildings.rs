@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::Paging;
 use crate::audit;
 use crate::auth::CurrentUser;
-use crate::db::models::BuildingRow;
+use crate::db::models::{BuildingRow, to_json};
 use crate::db::schema::{buildings, playlists, screens};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
@@ -155,6 +155,7 @@ async fn update_building(
             row.address = input.address.trim().to_owned();
             row.time_zone = input.time_zone;
             row.venue_type = input.venue_type.as_str().to_owned();
+            row.display_hours = input.display_hours.as_ref().map(to_json);
             row.updated_at = db::now();
             diesel::update(buildings::table.find(&id))
                 .set(&row)
@@ -244,6 +245,7 @@ pub(crate) fn add_building(
         venue_type: input.venue_type.as_str().to_owned(),
         created_at: now,
         updated_at: now,
+        display_hours: input.display_hours.as_ref().map(to_json),
     };
     diesel::insert_into(buildings::table)
         .values(&row)

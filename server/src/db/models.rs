@@ -120,7 +120,7 @@ pub struct AuthTokenRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = buildings)]
+#[diesel(table_name = buildings, treat_none_as_null = true)]
 pub struct BuildingRow {
     pub id: String,
     pub name: String,
@@ -129,10 +129,19 @@ pub struct BuildingRow {
     pub venue_type: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// A JSON [`TimeWindow`], or empty for always on.
+    pub display_hours: Option<String>,
+}
+
+impl BuildingRow {
+    pub fn display_hours(&self) -> Option<civicast_shared::schedule::TimeWindow> {
+        self.display_hours.as_deref().map(stored_json)
+    }
 }
 
 impl From<BuildingRow> for Building {
     fn from(row: BuildingRow) -> Building {
+        let display_hours = row.display_hours();
         let venue_type = stored(
             VenueType::parse(&row.venue_type),
             "venue type",
@@ -145,6 +154,7 @@ impl From<BuildingRow> for Building {
             time_zone: row.time_zone,
             venue_type,
             openooh_venue_id: venue_type.openooh_id(),
+            display_hours,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }

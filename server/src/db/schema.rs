@@ -46,6 +46,7 @@ diesel::table! {
         venue_type -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        display_hours -> Nullable<Text>,
     }
 }
 

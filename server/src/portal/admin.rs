@@ -193,6 +193,7 @@ async fn add_building(
         address: form.text("address"),
         time_zone: form.text("time_zone").trim().to_owned(),
         venue_type,
+        display_hours: None,
     };
     db::run(&state.pool, move |conn| {
         conn.transaction(|conn| crate::api::add_building(conn, &user, &input))

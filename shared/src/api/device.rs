@@ -204,6 +204,10 @@ pub struct Manifest {
     pub time_zone: String,
     /// Seconds between polls while the server answers.
     pub poll_interval_s: u32,
+    /// When the screen is on, in local time; outside it the player blanks it and records no
+    /// plays. `None`: always on.
+    #[serde(default)]
+    pub display_hours: Option<crate::schedule::TimeWindow>,
     /// The loop in order; items outside their schedule are skipped.
     pub items: Vec<ManifestItem>,
 }
@@ -328,6 +332,7 @@ mod tests {
             building_name: "Library".into(),
             time_zone: "Europe/Brussels".into(),
             poll_interval_s: 10,
+            display_hours: None,
             items,
         }
     }

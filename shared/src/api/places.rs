@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::schedule::TimeWindow;
 use crate::validation::{Validate, ValidationErrors};
 use crate::venue::VenueType;
 
@@ -37,6 +38,9 @@ pub struct Building {
     pub venue_type: VenueType,
     /// The OpenOOH v1.2.1 venue id that `venue_type` maps to.
     pub openooh_venue_id: u32,
+    /// When the screens are on, in local time; outside it they are blank and record no plays.
+    /// `None`: always on.
+    pub display_hours: Option<TimeWindow>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -50,6 +54,9 @@ pub struct BuildingInput {
     #[serde(default = "default_time_zone")]
     pub time_zone: String,
     pub venue_type: VenueType,
+    /// When the screens are on, in local time (e.g. 07:00 to 22:00; it may wrap past midnight).
+    #[serde(default)]
+    pub display_hours: Option<TimeWindow>,
 }
 
 fn default_time_zone() -> String {
@@ -61,6 +68,14 @@ impl Validate for BuildingInput {
         let mut errors = ValidationErrors::default();
         errors.text("name", &self.name, 120);
         errors.text("address", &self.address, 300);
+        if let Some(hours) = &self.display_hours
+            && hours.start == hours.end
+        {
+            errors.add(
+                "display_hours",
+                "the screens must be on for some of the day: give a start and an end that differ",
+            );
+        }
         if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
             errors.add(
                 "time_zone",

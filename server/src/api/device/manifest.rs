@@ -146,6 +146,7 @@ pub fn build_manifest(conn: &mut DbConnection, screen_id: &str) -> Result<Manife
             event,
         });
     }
+    let display_hours = building.display_hours();
     Ok(Manifest {
         schema_version: MANIFEST_SCHEMA_VERSION,
         screen_id: stored_id(&screen.id),
@@ -155,6 +156,7 @@ pub fn build_manifest(conn: &mut DbConnection, screen_id: &str) -> Result<Manife
         height: u32::try_from(screen.height).unwrap_or_default(),
         orientation: Orientation::parse(&screen.orientation).unwrap_or(Orientation::Landscape),
         building_name: building.name,
+        display_hours,
         time_zone: building.time_zone,
         poll_interval_s: POLL_INTERVAL_S,
         items,

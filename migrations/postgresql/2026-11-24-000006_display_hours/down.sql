@@ -1,0 +1,1 @@
+ALTER TABLE buildings DROP COLUMN display_hours;
