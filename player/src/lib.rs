@@ -5,7 +5,9 @@
 //! - `playback/`: the loop: schedules, item order, preparing the next item, atomic switching.
 //! - `render/`: what the screen shows, as full-screen layers that crossfade.
 //! - `proof/`: proof of play: the durable play queue, its uploader and the clock offset.
-//! - `emergency/`: emergency messages pushed by the server, shown over everything.
+//! - `push.rs`: the push channel from the server (emergency messages, screenshot requests).
+//! - `emergency.rs`: an emergency message, shown over everything.
+//! - `screenshot.rs`: captures the screen and uploads it when staff ask.
 //! - `display_hours.rs`: a blank screen (and a command for the panel) outside display hours.
 //!
 //! `main.rs` only parses the command line.
@@ -15,7 +17,9 @@ pub mod emergency;
 pub mod options;
 pub mod playback;
 pub mod proof;
+pub mod push;
 pub mod render;
+pub mod screenshot;
 pub mod sync;
 
 use std::time::Duration;
@@ -33,6 +37,8 @@ pub fn plugin(app: &mut App) {
         playback::plugin,
         render::plugin,
         emergency::plugin,
+        push::plugin,
+        screenshot::plugin,
         display_hours::plugin,
     ));
 }
@@ -49,12 +55,17 @@ fn update_mode(wait: Duration) -> UpdateMode {
 fn sleep_until_needed(
     time: Res<Time<Real>>,
     playback: Res<playback::Playback>,
+    screenshot: Res<screenshot::ScreenshotInFlight>,
     mut settings: ResMut<WinitSettings>,
 ) {
-    let wait = playback
+    let mut wait = playback
         .next_deadline(time.elapsed())
         .unwrap_or(IDLE_WAKE)
         .clamp(Duration::from_millis(5), IDLE_WAKE);
+    if screenshot.0 {
+        // The capture comes back from the GPU over the next frames.
+        wait = wait.min(Duration::from_millis(20));
+    }
     let mode = update_mode(wait);
     if settings.focused_mode != mode {
         settings.focused_mode = mode;

@@ -146,6 +146,12 @@ pub struct Settings {
     /// When raw plays past their retention are purged.
     #[arg(long, env = "CIVICAST_PURGE_RAW_PLAYS_CRON", default_value = "0 15 3 * * *", value_parser = check_cron, global = true)]
     pub purge_raw_plays_cron: String,
+    /// When screens are checked for being offline in their building's opening hours (cron).
+    #[arg(long, env = "CIVICAST_WATCH_SCREENS_CRON", default_value = "0 * * * * *", value_parser = check_cron, global = true)]
+    pub watch_screens_cron: String,
+    /// Minutes a screen may stay silent in its building's opening hours before staff are alerted.
+    #[arg(long, env = "CIVICAST_OFFLINE_ALERT_AFTER_MIN", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1440), global = true)]
+    pub offline_alert_after_min: u32,
     /// When the SQLite database is copied into DATA_DIR/backups.
     #[arg(long, env = "CIVICAST_BACKUP_CRON", default_value = "0 30 2 * * *", value_parser = check_cron, global = true)]
     pub backup_cron: String,
@@ -184,6 +190,8 @@ impl Settings {
             close_events_cron: "0 5 * * * *".into(),
             purge_raw_plays_cron: "0 15 3 * * *".into(),
             backup_cron: "0 30 2 * * *".into(),
+            watch_screens_cron: "0 * * * * *".into(),
+            offline_alert_after_min: 5,
             backups_kept: 7,
             log_format: LogFormat::Text,
         }

@@ -82,7 +82,7 @@ mod tests {
             sqlite_writer: Arc::default(),
             login_throttle: Arc::default(),
             metrics: Arc::default(),
-            emergency: Default::default(),
+            push: Default::default(),
         };
         let app = test::init_service(
             App::new()

@@ -1,6 +1,7 @@
 //! Scheduled jobs, each on a cron expression from the settings (`sec min hour day month
 //! weekday`, read in the city's time zone): closing events that are over, purging raw plays past
-//! their retention, and a nightly backup of the SQLite database.
+//! their retention, a nightly backup of the SQLite database, and watching for screens offline in
+//! their building's opening hours.
 //!
 //! A job due at an instant runs once however many instances share the database: the instance
 //! that first inserts the `(job, due_at)` row into `job_runs` runs it, the others skip it. After
@@ -26,6 +27,7 @@ pub enum Task {
     CloseEvents,
     PurgeRawPlays,
     Backup,
+    WatchScreens,
 }
 
 impl Task {
@@ -34,6 +36,7 @@ impl Task {
             Task::CloseEvents => "close_events",
             Task::PurgeRawPlays => "purge_raw_plays",
             Task::Backup => "backup",
+            Task::WatchScreens => "watch_screens",
         }
     }
 }
@@ -69,6 +72,7 @@ pub struct Jobs {
     data_dir: PathBuf,
     raw_play_retention_days: i64,
     backups_kept: usize,
+    offline_alert_after: chrono::Duration,
 }
 
 impl Jobs {
@@ -77,6 +81,7 @@ impl Jobs {
             (Task::CloseEvents, &settings.close_events_cron),
             (Task::PurgeRawPlays, &settings.purge_raw_plays_cron),
             (Task::Backup, &settings.backup_cron),
+            (Task::WatchScreens, &settings.watch_screens_cron),
         ]
         .into_iter()
         .map(|(task, expression)| {
@@ -92,6 +97,9 @@ impl Jobs {
             data_dir: settings.data_dir.clone(),
             raw_play_retention_days: settings.raw_play_retention_days,
             backups_kept: usize::from(settings.backups_kept),
+            offline_alert_after: chrono::Duration::minutes(i64::from(
+                settings.offline_alert_after_min,
+            )),
         })
     }
 
@@ -165,6 +173,13 @@ impl Jobs {
                 due_at,
                 self.backups_kept,
             ),
+            Task::WatchScreens => {
+                let watched = crate::alerts::watch_screens(conn, due_at, self.offline_alert_after)?;
+                Ok(format!(
+                    "{} offline alerts raised, {} resolved",
+                    watched.raised, watched.resolved
+                ))
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 //! start the real server in-process.
 
 pub mod accounts;
+pub mod alerts;
 pub mod api;
 pub mod audit;
 pub mod auth;
@@ -18,7 +19,9 @@ pub mod moderation;
 pub mod portal;
 pub mod programming;
 pub mod proof;
+pub mod push;
 pub mod reports;
+pub mod screenshots;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -66,7 +66,8 @@ impl Metrics {
         let screens = IntGaugeVec::new(
             Opts::new(
                 "screens",
-                "Registered screens by whether they were seen lately",
+                "Registered screens by whether they were seen lately; `alerted`: offline in \
+                 their building's opening hours",
             ),
             &["state"],
         )
@@ -158,7 +159,11 @@ pub async fn scrape(state: web::Data<AppState>) -> Result<HttpResponse, AppError
             .group_by(schema::events::status)
             .select((schema::events::status, diesel::dsl::count_star()))
             .load(conn)?;
-        Ok(((online, total - online), events))
+        let alerted: i64 = schema::screen_alerts::table
+            .filter(schema::screen_alerts::resolved_at.is_null())
+            .count()
+            .get_result(conn)?;
+        Ok(((online, total - online, alerted), events))
     })
     .await?;
     let metrics = &state.metrics;
@@ -170,6 +175,10 @@ pub async fn scrape(state: web::Data<AppState>) -> Result<HttpResponse, AppError
         .screens
         .with_label_values(&["offline"])
         .set(screens.1);
+    metrics
+        .screens
+        .with_label_values(&["alerted"])
+        .set(screens.2);
     for status in civicast_shared::api::events::EventStatus::ALL {
         let count = events
             .iter()

@@ -56,7 +56,7 @@ impl Application {
             sqlite_writer: Arc::default(),
             login_throttle: Arc::default(),
             metrics: Arc::default(),
-            emergency: Default::default(),
+            push: Default::default(),
         };
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
@@ -84,7 +84,7 @@ impl Application {
                 .default_service(web::to(error::not_found))
         })
         .listen(listener)?
-        // Signals are handled in run_until_stopped, which ends the emergency streams first.
+        // Signals are handled in run_until_stopped, which ends the push streams first.
         .disable_signals()
         .shutdown_timeout(30);
         if let Some(workers) = settings.workers {
@@ -110,7 +110,7 @@ impl Application {
     pub fn handle(&self) -> StopHandle {
         StopHandle {
             server: self.server.handle(),
-            emergency: self.state.emergency.clone(),
+            push: self.state.push.clone(),
         }
     }
 
@@ -128,27 +128,27 @@ impl Application {
             self.state.pool.clone(),
             self.state.media.clone(),
         ));
-        let emergency = tokio::spawn(self.state.emergency.clone().follow(self.state.pool.clone()));
+        let push = tokio::spawn(self.state.push.clone().follow(self.state.pool.clone()));
         let result = self.server.await;
         housekeeping.abort();
         hot_folder.abort();
-        emergency.abort();
+        push.abort();
         signals.abort();
         result
     }
 }
 
-/// Stops the server: ends the players' emergency streams (they reconnect to another instance
+/// Stops the server: ends the players' push streams (they reconnect to another instance
 /// or after the restart), then stops gracefully or not.
 #[derive(Clone)]
 pub struct StopHandle {
     server: ServerHandle,
-    emergency: crate::emergency::EmergencyFeed,
+    push: crate::push::PushFeed,
 }
 
 impl StopHandle {
     pub async fn stop(&self, graceful: bool) {
-        self.emergency.close();
+        self.push.close();
         self.server.stop(graceful).await;
     }
 }

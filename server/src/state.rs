@@ -5,9 +5,9 @@ use std::sync::Arc;
 use crate::auth::LoginThrottle;
 use crate::config::Settings;
 use crate::db::DbPool;
-use crate::emergency::EmergencyFeed;
 use crate::media::MediaStore;
 use crate::metrics::Metrics;
+use crate::push::PushFeed;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -21,8 +21,8 @@ pub struct AppState {
     pub sqlite_writer: Arc<std::sync::Mutex<()>>,
     /// Failed sign-ins per client and per account, shared by the API and the portal.
     pub login_throttle: Arc<LoginThrottle>,
-    /// The active emergency messages, followed by the players' push streams.
-    pub emergency: EmergencyFeed,
+    /// What the players' push streams follow: emergency messages, screenshot requests.
+    pub push: PushFeed,
     /// Counters and timings for `/metrics`.
     pub metrics: Arc<Metrics>,
 }

@@ -134,6 +134,71 @@ impl Validate for Schedule {
     }
 }
 
+/// When a building is open to visitors: on each of `weekdays`, from `start` to `end` local time
+/// (a window that wraps past midnight belongs to the day it starts on). A building has a list of
+/// these, one per set of days with the same hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OpeningHours {
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>, example = json!(["Mon", "Tue", "Wed", "Thu", "Fri"])))]
+    pub weekdays: Vec<Weekday>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "09:00"))]
+    pub start: NaiveTime,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "17:00"))]
+    pub end: NaiveTime,
+}
+
+/// At most this many opening-hours rules per building (two a day is plenty).
+pub const OPENING_HOURS_MAX: usize = 14;
+
+impl OpeningHours {
+    /// Whether a building with these rules is open at `instant`; with no rules, always.
+    pub fn is_open_at<Z: TimeZone>(rules: &[OpeningHours], instant: DateTime<Utc>, tz: Z) -> bool {
+        if rules.is_empty() {
+            return true;
+        }
+        let local = instant.with_timezone(&tz);
+        let (today, time) = (local.weekday(), local.time());
+        rules.iter().any(|rule| {
+            let window = TimeWindow {
+                start: rule.start,
+                end: rule.end,
+            };
+            if !window.contains(time) {
+                return false;
+            }
+            // After midnight in a window that wraps, the window began yesterday.
+            let began_today = rule.start <= rule.end || time >= rule.start;
+            let day = if began_today { today } else { today.pred() };
+            rule.weekdays.contains(&day)
+        })
+    }
+
+    /// Checks a building's rules, naming the field of each mistake.
+    pub fn check_all(rules: &[OpeningHours], field: &str, errors: &mut ValidationErrors) {
+        if rules.len() > OPENING_HOURS_MAX {
+            errors.add(
+                field,
+                format!(
+                    "holds at most {OPENING_HOURS_MAX} rules; combine days with the same hours"
+                ),
+            );
+        }
+        for (index, rule) in rules.iter().enumerate() {
+            if rule.weekdays.is_empty() {
+                errors.add(
+                    &format!("{field}[{index}].weekdays"),
+                    "name at least one weekday (Mon, Tue, ...)",
+                );
+            }
+            if rule.start == rule.end {
+                errors.add(&format!("{field}[{index}]"), "start and end must differ");
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,5 +264,56 @@ mod tests {
         assert!(!schedule.is_active_in(monday_morning, Utc));
         let saturday = Utc.with_ymd_and_hms(2026, 11, 28, 7, 30, 0).unwrap();
         assert!(!schedule.is_active_in(saturday, brussels));
+    }
+
+    #[test]
+    fn opening_hours_follow_the_weekday_and_local_time() {
+        let brussels = chrono_tz::Europe::Brussels;
+        let rules = vec![
+            OpeningHours {
+                weekdays: vec![
+                    Weekday::Mon,
+                    Weekday::Tue,
+                    Weekday::Wed,
+                    Weekday::Thu,
+                    Weekday::Fri,
+                ],
+                start: t(9, 0),
+                end: t(17, 0),
+            },
+            OpeningHours {
+                weekdays: vec![Weekday::Sat],
+                start: t(22, 0),
+                end: t(2, 0),
+            },
+        ];
+        // Monday 23 November 2026, 08:30 UTC is 09:30 in Brussels: open.
+        let monday = Utc.with_ymd_and_hms(2026, 11, 23, 8, 30, 0).unwrap();
+        assert!(OpeningHours::is_open_at(&rules, monday, brussels));
+        // 07:30 UTC is 08:30 there: not yet.
+        let early = Utc.with_ymd_and_hms(2026, 11, 23, 7, 30, 0).unwrap();
+        assert!(!OpeningHours::is_open_at(&rules, early, brussels));
+        // Sunday 00:30 in Brussels belongs to Saturday night's window; Monday 00:30 does not.
+        let sunday_night = Utc.with_ymd_and_hms(2026, 11, 28, 23, 30, 0).unwrap();
+        assert!(OpeningHours::is_open_at(&rules, sunday_night, brussels));
+        let monday_night = Utc.with_ymd_and_hms(2026, 11, 22, 23, 30, 0).unwrap();
+        assert!(!OpeningHours::is_open_at(&rules, monday_night, brussels));
+        // Sunday afternoon: closed. No rules at all: always open.
+        let sunday = Utc.with_ymd_and_hms(2026, 11, 29, 13, 0, 0).unwrap();
+        assert!(!OpeningHours::is_open_at(&rules, sunday, brussels));
+        assert!(OpeningHours::is_open_at(&[], sunday, brussels));
+    }
+
+    #[test]
+    fn opening_hours_without_days_or_length_are_refused() {
+        let rules = vec![OpeningHours {
+            weekdays: vec![],
+            start: t(9, 0),
+            end: t(9, 0),
+        }];
+        let mut errors = ValidationErrors::default();
+        OpeningHours::check_all(&rules, "opening_hours", &mut errors);
+        let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["opening_hours[0].weekdays", "opening_hours[0]"]);
     }
 }

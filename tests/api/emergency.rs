@@ -9,13 +9,19 @@ use serde_json::{Value, json};
 
 /// Reads the push stream until an `emergency` event comes, and returns its state.
 async fn next_event(stream: &mut reqwest::Response, buffer: &mut String) -> Value {
+    next_push(stream, buffer, "emergency").await
+}
+
+/// Reads the push stream until an event of `kind` comes, and returns its data.
+pub async fn next_push(stream: &mut reqwest::Response, buffer: &mut String, kind: &str) -> Value {
+    let heading = format!("event: {kind}\n");
     loop {
         if let Some(end) = buffer.find("\n\n") {
             let block: String = buffer.drain(..end + 2).collect();
             if let Some(data) = block
                 .lines()
                 .find_map(|line| line.strip_prefix("data: "))
-                .filter(|_| block.starts_with("event: emergency"))
+                .filter(|_| block.starts_with(&heading))
             {
                 return serde_json::from_str(data).unwrap();
             }
@@ -30,7 +36,7 @@ async fn next_event(stream: &mut reqwest::Response, buffer: &mut String) -> Valu
     }
 }
 
-async fn open_stream(app: &TestApp, token: &str) -> reqwest::Response {
+pub async fn open_stream(app: &TestApp, token: &str) -> reqwest::Response {
     let response = app
         .client
         .get(app.url("/api/v1/screen/emergency/stream"))

@@ -2,9 +2,11 @@
 //! several instances gets to it, and the nightly backup keeps the newest copies.
 
 use chrono::{Duration, Utc};
+use civicast_server::alerts::{Watched, watch_screens};
 use civicast_server::jobs::{Jobs, Task};
 use civicast_tests::{on_postgres, spawn_app_with};
 use reqwest::{Method, StatusCode};
+use serde_json::json;
 
 use crate::event_body;
 
@@ -33,7 +35,12 @@ async fn each_due_job_runs_once_across_instances_and_backups_keep_the_newest() {
     tasks.sort_by_key(|t| t.name());
     assert_eq!(
         tasks,
-        [Task::Backup, Task::CloseEvents, Task::PurgeRawPlays]
+        [
+            Task::Backup,
+            Task::CloseEvents,
+            Task::PurgeRawPlays,
+            Task::WatchScreens
+        ]
     );
     let closing = runs.iter().find(|r| r.task == Task::CloseEvents).unwrap();
     assert_eq!(closing.outcome, "0 ended, 1 stale submissions closed");
@@ -90,4 +97,167 @@ async fn each_due_job_runs_once_across_instances_and_backups_keep_the_newest() {
             .unwrap();
         assert_eq!(events, 1);
     }
+}
+
+#[tokio::test]
+async fn a_screen_silent_in_opening_hours_raises_one_alert_until_it_calls_again() {
+    let app = spawn_app_with(|_| {}).await;
+    let at = Utc::now() + Duration::minutes(10);
+    let every_day = json!(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]);
+    let hours = |from: Duration, to: Duration| {
+        json!([{
+            "weekdays": every_day,
+            "start": (at + from).format("%H:%M:00").to_string(),
+            "end": (at + to).format("%H:%M:00").to_string(),
+        }])
+    };
+    let building = |name: &str, opening_hours: serde_json::Value| {
+        json!({
+            "name": name,
+            "address": "Grote Markt 1",
+            "time_zone": "UTC",
+            "venue_type": "library",
+            "opening_hours": opening_hours,
+        })
+    };
+    let open = app
+        .expect(
+            Method::POST,
+            "/api/v1/buildings",
+            &app.admin,
+            Some(&building(
+                "Library",
+                hours(Duration::hours(-1), Duration::hours(1)),
+            )),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(open["opening_hours"][0]["weekdays"], every_day);
+    let closed = app
+        .expect(
+            Method::POST,
+            "/api/v1/buildings",
+            &app.admin,
+            Some(&building(
+                "Archive",
+                hours(Duration::hours(3), Duration::hours(4)),
+            )),
+            StatusCode::CREATED,
+        )
+        .await;
+    // Paired, and silent since.
+    let (entrance, entrance_token) = app
+        .pair_screen(open["id"].as_str().unwrap(), "Entrance", 1920, 1080)
+        .await;
+    app.pair_screen(closed["id"].as_str().unwrap(), "Reading room", 1920, 1080)
+        .await;
+
+    let pool = civicast_server::db::open(&app.settings.database().unwrap()).unwrap();
+    let mut conn = pool.get().unwrap();
+    let quiet_for = Duration::minutes(5);
+    // Ten minutes on: the library is open, the archive closed; one alert.
+    assert_eq!(
+        watch_screens(&mut conn, at, quiet_for).unwrap(),
+        Watched {
+            raised: 1,
+            resolved: 0
+        }
+    );
+    let alerts = app
+        .expect(
+            Method::GET,
+            "/api/v1/alerts",
+            &app.admin,
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(alerts.as_array().unwrap().len(), 1, "{alerts}");
+    assert_eq!(alerts[0]["screen_id"], entrance.as_str());
+    assert_eq!(alerts[0]["screen_name"], "Entrance");
+    assert_eq!(alerts[0]["building_name"], "Library");
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("civicast_screens{state=\"alerted\"} 1"),
+        "{metrics}"
+    );
+    // Associations do not see screens' alerts.
+    let (_, member) = app
+        .organisation_with_member("Choir", "association", "association")
+        .await;
+    assert_eq!(
+        app.get("/api/v1/alerts", &member).await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // A minute later, still silent: no second alert.
+    assert_eq!(
+        watch_screens(&mut conn, at + Duration::minutes(1), quiet_for).unwrap(),
+        Watched::default()
+    );
+    // The screen calls again: the watch a minute later resolves the alert.
+    app.expect(
+        Method::GET,
+        "/api/v1/screen/emergency",
+        &entrance_token,
+        None,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        watch_screens(&mut conn, Utc::now() + Duration::minutes(1), quiet_for).unwrap(),
+        Watched {
+            raised: 0,
+            resolved: 1
+        }
+    );
+    let alerts = app
+        .expect(
+            Method::GET,
+            "/api/v1/alerts",
+            &app.admin,
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(alerts, json!([]));
+
+    // Bad opening hours are refused field by field; the building keeps its hours.
+    let refused = app
+        .expect(
+            Method::PUT,
+            &format!("/api/v1/buildings/{}", open["id"].as_str().unwrap()),
+            &app.admin,
+            Some(&building(
+                "Library",
+                json!([{ "weekdays": [], "start": "09:00:00", "end": "09:00:00" }]),
+            )),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    let fields: Vec<_> = refused["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["opening_hours[0].weekdays", "opening_hours[0]"]);
+    let kept = app
+        .expect(
+            Method::GET,
+            &format!("/api/v1/buildings/{}", open["id"].as_str().unwrap()),
+            &app.admin,
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(kept["opening_hours"], open["opening_hours"]);
 }

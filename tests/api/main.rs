@@ -11,6 +11,7 @@ mod lifecycle;
 mod media;
 mod plays;
 mod resources;
+mod screenshots;
 
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};

@@ -475,7 +475,7 @@ test("an association's event goes from registration to the screens, in the brows
     assert.equal(screens[0][3], "never");
     const onthaal = screens.find((row) => row[0].startsWith("Onthaal"));
     assert.deepEqual(onthaal.slice(1), [
-      "Stadhuis", "Online", onthaal[3], "The town hall closes at noon on Friday.", "12.5 MB · 3", "0.1.0", "5 h 12 min",
+      "Stadhuis", "Online", onthaal[3], "The town hall closes at noon on Friday.", "12.5 MB · 3", "0.1.0", "5 h 12 min", "View",
     ]);
     assert.equal(await staff.textContent("#offline-count"), "1");
     await checkAccessibility(staff, "screens");
@@ -521,6 +521,76 @@ test("an association's event goes from registration to the screens, in the brows
     await staff.waitForURL(/done=cleared/);
     assert.equal(await onScreen(), null);
     assert.equal(await staff.locator("#active-emergencies").count(), 0);
+  });
+
+  await t.test("staff ask a screen for a screenshot and see it once the player sends it", async () => {
+    await staff.goto(`${base}/screens`);
+    await staff.click("a[aria-label='Screenshot: Onthaal']");
+    await staff.waitForSelector("#no-screenshot");
+    await staff.click("form[action$='/screenshot'] button[type=submit]");
+    await staff.waitForSelector("#screenshot-waiting");
+    await checkAccessibility(staff, "screenshot, waiting");
+    // What the player does when it hears of the request: a JPEG of its screen (made here by
+    // the browser's own canvas), uploaded with its device token.
+    const dataUrl = await staff.evaluate(() => {
+      const canvas = document.createElement("canvas");
+      canvas.width = 320;
+      canvas.height = 180;
+      const g = canvas.getContext("2d");
+      g.fillStyle = "#1e8c3c";
+      g.fillRect(0, 0, 320, 180);
+      return canvas.toDataURL("image/jpeg", 0.9);
+    });
+    const sent = await fetch(`${base}/api/v1/screen/screenshot`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${townHallScreenToken}`, "content-type": "image/jpeg" },
+      body: Buffer.from(dataUrl.split(",")[1], "base64"),
+    });
+    assert.equal(sent.status, 204);
+    // The waiting page reloads itself and shows it.
+    await staff.waitForSelector("#screenshot", { timeout: 10000 });
+    assert.equal(await staff.locator("#screenshot-waiting").count(), 0);
+    const width = await staff.$eval("#screenshot", (img) => img.complete && img.naturalWidth);
+    assert.equal(width, 320);
+    assert.match(await staff.textContent("figcaption"), /320 × 180/);
+    await checkAccessibility(staff, "screenshot");
+    await shot(staff, "08g-screenshot");
+    // Associations cannot see it.
+    const refused = await member.goto(`${base}/screens`);
+    assert.equal(refused.status(), 403);
+  });
+
+  await t.test("an administrator sets a building's opening and display hours, mistakes explained", async () => {
+    const admin = await newPage("en-GB");
+    const adminPassword = readFileSync(join(dataDir, "initial-admin-password.txt"), "utf8").trim();
+    await signIn(admin, "admin@civicast.local", adminPassword);
+    await admin.goto(`${base}/buildings`);
+    await admin.click("a[aria-label='Hours: Stadhuis']");
+    await admin.fill("input[name=mon_from]", "09:00");
+    await admin.click("form[action$='/hours'] button[type=submit]");
+    await admin.waitForSelector("#hours-errors");
+    assert.match(await admin.textContent("#hours-errors"), /Monday: give both a start and an end/);
+    assert.equal(await admin.inputValue("input[name=mon_from]"), "09:00", "what was typed is kept");
+    await admin.fill("input[name=mon_to]", "17:00");
+    await admin.fill("input[name=tue_from]", "09:00");
+    await admin.fill("input[name=tue_to]", "17:00");
+    await admin.fill("input[name=sat_from]", "10:00");
+    await admin.fill("input[name=sat_to]", "12:00");
+    await admin.fill("#on-from", "07:00");
+    await admin.fill("#on-to", "22:00");
+    await admin.click("form[action$='/hours'] button[type=submit]");
+    await admin.waitForURL(/done=hours/);
+    const building = await api("GET", `/buildings/${buildings.townHall.id}`);
+    assert.deepEqual(building.opening_hours, [
+      { weekdays: ["Mon", "Tue"], start: "09:00:00", end: "17:00:00" },
+      { weekdays: ["Sat"], start: "10:00:00", end: "12:00:00" },
+    ]);
+    assert.deepEqual(building.display_hours, { start: "07:00:00", end: "22:00:00" });
+    assert.equal(await admin.inputValue("input[name=tue_to]"), "17:00");
+    await checkAccessibility(admin, "hours");
+    await shot(admin, "08h-hours");
+    const notAdmin = await staff.goto(`${base}/buildings/${buildings.townHall.id}/hours`);
+    assert.equal(notAdmin.status(), 403, "hours are for administrators");
   });
 
   await t.test("a rejection with a reason reaches the association", async () => {

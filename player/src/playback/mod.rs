@@ -825,6 +825,7 @@ mod tests {
             text: "Leave the building".into(),
             building_id: None,
             media_id: None,
+            media: None,
             created_at: Utc::now(),
         };
         harness

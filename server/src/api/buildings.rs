@@ -143,36 +143,45 @@ async fn update_building(
     id: web::Path<Uuid>,
     body: web::Json<BuildingInput>,
 ) -> Result<web::Json<Building>, AppError> {
-    user.require_admin()?;
     let input = body.into_inner();
-    input.validate()?;
     let id = id.into_inner().to_string();
     let building = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let mut row = find_building(conn, &id)?;
-            row.name = input.name.trim().to_owned();
-            ensure_unique_name(conn, &row.name, &id)?;
-            row.address = input.address.trim().to_owned();
-            row.time_zone = input.time_zone;
-            row.venue_type = input.venue_type.as_str().to_owned();
-            row.display_hours = input.display_hours.as_ref().map(to_json);
-            row.updated_at = db::now();
-            diesel::update(buildings::table.find(&id))
-                .set(&row)
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &user,
-                "building.update",
-                "building",
-                &id,
-                json!({ "name": row.name }),
-            )?;
-            Ok(Building::from(row))
-        })
+        conn.transaction(|conn| change_building(conn, &user, &id, input))
     })
     .await?;
     Ok(web::Json(building))
+}
+
+/// Replaces a building's details (administrators), as the API and the portal's hours page do.
+pub(crate) fn change_building(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+    input: BuildingInput,
+) -> Result<Building, AppError> {
+    user.require_admin()?;
+    input.validate()?;
+    let mut row = find_building(conn, id)?;
+    row.name = input.name.trim().to_owned();
+    ensure_unique_name(conn, &row.name, id)?;
+    row.address = input.address.trim().to_owned();
+    row.display_hours = input.display_hours.as_ref().map(to_json);
+    row.opening_hours = stored_opening_hours(&input);
+    row.time_zone = input.time_zone;
+    row.venue_type = input.venue_type.as_str().to_owned();
+    row.updated_at = db::now();
+    diesel::update(buildings::table.find(id))
+        .set(&row)
+        .execute(conn)?;
+    audit::record(
+        conn,
+        user,
+        "building.update",
+        "building",
+        id,
+        json!({ "name": row.name }),
+    )?;
+    Ok(Building::from(row))
 }
 
 /// Removes a building with its playlists; refused while screens stand in it.
@@ -246,6 +255,7 @@ pub(crate) fn add_building(
         created_at: now,
         updated_at: now,
         display_hours: input.display_hours.as_ref().map(to_json),
+        opening_hours: stored_opening_hours(input),
     };
     diesel::insert_into(buildings::table)
         .values(&row)
@@ -259,4 +269,9 @@ pub(crate) fn add_building(
         json!({ "name": row.name }),
     )?;
     Ok(Building::from(row))
+}
+
+/// Opening hours as stored: none for "always open".
+fn stored_opening_hours(input: &BuildingInput) -> Option<String> {
+    (!input.opening_hours.is_empty()).then(|| to_json(&input.opening_hours))
 }

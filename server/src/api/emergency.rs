@@ -23,7 +23,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// Sends the active messages to this instance's push streams at once.
 pub(crate) async fn publish_now(state: &AppState) -> Result<(), AppError> {
     let active = db::run(&state.pool, emergency::active).await?;
-    state.emergency.publish(active);
+    state.push.publish_emergency(active);
     Ok(())
 }
 

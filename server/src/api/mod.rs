@@ -14,15 +14,17 @@ mod organisations;
 mod playlists;
 mod reports;
 mod screens;
+mod screenshots;
 mod users;
 
-pub(crate) use buildings::{add_building, find_building};
-pub(crate) use device::claim_code;
+pub(crate) use buildings::{add_building, change_building, find_building};
+pub(crate) use device::{claim_code, media_ref};
 pub(crate) use emergency::publish_now as publish_emergencies;
 pub(crate) use media::send_content as send_media;
 pub(crate) use organisations::find_organisation;
 pub(crate) use reports::{confine, period, plays_report_for};
 pub(crate) use screens::find_screen;
+pub(crate) use screenshots::{ask_for_screenshot, screenshot_response};
 pub(crate) use users::{add_user, check_membership};
 
 use civicast_shared::api::{Page, PageQuery};
@@ -38,6 +40,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     users::configure(cfg);
     buildings::configure(cfg);
     screens::configure(cfg);
+    screenshots::configure(cfg);
     device::configure(cfg);
     playlists::configure(cfg);
     events::configure(cfg);

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use civicast_shared::Validate;
-use civicast_shared::api::places::{Screen, ScreenInput, ScreenToken};
+use civicast_shared::api::places::{Screen, ScreenAlert, ScreenInput, ScreenToken};
 use civicast_shared::api::{ErrorBody, Page};
 use diesel::prelude::*;
 use serde::Deserialize;
@@ -27,7 +27,26 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_screen)
         .service(update_screen)
         .service(delete_screen)
-        .service(issue_screen_token);
+        .service(issue_screen_token)
+        .service(list_alerts);
+}
+
+/// Screens that went quiet while their building was open and have not called since, longest
+/// offline first.
+#[utoipa::path(
+    tag = "screens",
+    responses((status = 200, body = Vec<ScreenAlert>), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])),
+)]
+#[get("/alerts")]
+async fn list_alerts(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<web::Json<Vec<ScreenAlert>>, AppError> {
+    user.require_staff()?;
+    Ok(web::Json(
+        db::run(&state.pool, crate::alerts::open_alerts).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -131,17 +131,27 @@ pub struct BuildingRow {
     pub updated_at: NaiveDateTime,
     /// A JSON [`TimeWindow`], or empty for always on.
     pub display_hours: Option<String>,
+    /// A JSON list of [`OpeningHours`], or empty for always open.
+    pub opening_hours: Option<String>,
 }
 
 impl BuildingRow {
     pub fn display_hours(&self) -> Option<civicast_shared::schedule::TimeWindow> {
         self.display_hours.as_deref().map(stored_json)
     }
+
+    pub fn opening_hours(&self) -> Vec<civicast_shared::schedule::OpeningHours> {
+        self.opening_hours
+            .as_deref()
+            .map(stored_json)
+            .unwrap_or_default()
+    }
 }
 
 impl From<BuildingRow> for Building {
     fn from(row: BuildingRow) -> Building {
         let display_hours = row.display_hours();
+        let opening_hours = row.opening_hours();
         let venue_type = stored(
             VenueType::parse(&row.venue_type),
             "venue type",
@@ -155,6 +165,7 @@ impl From<BuildingRow> for Building {
             venue_type,
             openooh_venue_id: venue_type.openooh_id(),
             display_hours,
+            opening_hours,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }

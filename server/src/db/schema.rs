@@ -47,6 +47,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         display_hours -> Nullable<Text>,
+        opening_hours -> Nullable<Text>,
     }
 }
 
@@ -83,6 +84,27 @@ diesel::table! {
         output_height -> Nullable<Integer>,
         uptime_s -> Nullable<BigInt>,
         status_at -> Nullable<Timestamp>,
+        screenshot_requested_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    screen_alerts (id) {
+        id -> Text,
+        screen_id -> Text,
+        offline_since -> Timestamp,
+        raised_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    screen_screenshots (screen_id) {
+        screen_id -> Text,
+        taken_at -> Timestamp,
+        width -> Integer,
+        height -> Integer,
+        jpeg -> Binary,
     }
 }
 
@@ -298,6 +320,9 @@ diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(playlists -> buildings (building_id));
 diesel::joinable!(screens -> buildings (building_id));
 diesel::joinable!(pairing_requests -> screens (screen_id));
+diesel::joinable!(screen_screenshots -> screens (screen_id));
+diesel::joinable!(screen_alerts -> screens (screen_id));
+diesel::joinable!(emergency_messages -> media_assets (media_id));
 diesel::joinable!(events -> organisations (organisation_id));
 diesel::joinable!(event_decisions -> events (event_id));
 diesel::joinable!(playlist_items -> playlists (playlist_id));
@@ -323,4 +348,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     job_runs,
     emergency_messages,
+    screen_screenshots,
+    screen_alerts,
 );

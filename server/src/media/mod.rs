@@ -216,8 +216,7 @@ async fn write_blocking(
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot write the upload: {e}")))
 }
 
-/// Whether a JPEG ends with its end-of-image marker (FF D9), allowing the zero or whitespace
-/// padding that some encoders append.
+/// Whether a JPEG file ends with its end-of-image marker.
 fn jpeg_is_complete(path: &Path) -> Result<bool, AppError> {
     use std::io::{Read, Seek, SeekFrom};
     let read_tail = || -> std::io::Result<Vec<u8>> {
@@ -231,11 +230,17 @@ fn jpeg_is_complete(path: &Path) -> Result<bool, AppError> {
     };
     let tail = read_tail()
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot read the upload: {e}")))?;
+    Ok(jpeg_ends_whole(&tail))
+}
+
+/// Whether JPEG bytes (or their tail) end with the end-of-image marker (FF D9), allowing the
+/// zero or whitespace padding that some encoders append.
+pub fn jpeg_ends_whole(tail: &[u8]) -> bool {
     let end = tail
         .iter()
         .rposition(|&b| b != 0 && !b.is_ascii_whitespace())
         .map_or(0, |i| i + 1);
-    Ok(end >= 2 && tail[end - 2..end] == [0xFF, 0xD9])
+    end >= 2 && tail[end - 2..end] == [0xFF, 0xD9]
 }
 
 /// Checks that a file is a JPEG, PNG or WebP image of acceptable size that decodes completely.

@@ -194,6 +194,7 @@ async fn add_building(
         time_zone: form.text("time_zone").trim().to_owned(),
         venue_type,
         display_hours: None,
+        opening_hours: Vec::new(),
     };
     db::run(&state.pool, move |conn| {
         conn.transaction(|conn| crate::api::add_building(conn, &user, &input))

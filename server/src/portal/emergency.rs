@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use civicast_shared::api::emergency::EmergencyInput;
-use diesel::Connection;
+use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::events::{DoneQuery, building_names, notice};
@@ -13,6 +13,7 @@ use super::i18n::Lang;
 use super::session::Visitor;
 use super::{Choice, Frame, render};
 use crate::db;
+use crate::db::schema::media_assets;
 use crate::emergency;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -38,6 +39,8 @@ struct EmergencyPage {
     frame: Frame,
     active: Vec<ActiveLine>,
     buildings: Vec<Choice>,
+    /// Images of the city's library, newest first.
+    images: Vec<Choice>,
 }
 
 async fn page(
@@ -47,8 +50,14 @@ async fn page(
 ) -> Result<HttpResponse, AppError> {
     visitor.staff()?;
     let (lang, tz) = (visitor.lang, state.settings.city_time_zone);
-    let (active, names) = db::run(&state.pool, |conn| {
-        Ok((emergency::active(conn)?, building_names(conn)?))
+    let (active, names, images) = db::run(&state.pool, |conn| {
+        let images: Vec<(String, String)> = media_assets::table
+            .filter(media_assets::organisation_id.is_null())
+            .order(media_assets::created_at.desc())
+            .limit(100)
+            .select((media_assets::id, media_assets::original_name))
+            .load(conn)?;
+        Ok((emergency::active(conn)?, building_names(conn)?, images))
     })
     .await?;
     let active = active
@@ -74,6 +83,7 @@ async fn page(
             frame: Frame::of(&visitor).with_notice(notice(lang, query.done.as_deref())),
             active,
             buildings: Choice::from_rows(names, |_| false),
+            images: Choice::from_rows(images, |_| false),
         },
     )
 }
@@ -86,6 +96,7 @@ async fn post(
     let form = FormData::posted(&visitor, payload).await?;
     let user = visitor.staff()?.clone();
     let building = form.text("building_id");
+    let image = form.text("media_id");
     let input = EmergencyInput {
         text: form.text("text"),
         building_id: match building.trim() {
@@ -95,7 +106,13 @@ async fn post(
                     .map_err(|_| AppError::invalid("building_id", "is not a building id"))?,
             ),
         },
-        media_id: None,
+        media_id: match image.trim() {
+            "" => None,
+            id => Some(
+                Uuid::parse_str(id)
+                    .map_err(|_| AppError::invalid("media_id", "is not an image id"))?,
+            ),
+        },
     };
     db::run(&state.pool, move |conn| {
         conn.transaction(|conn| emergency::post(conn, &user, &input))

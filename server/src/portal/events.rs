@@ -59,6 +59,7 @@ pub fn notice(lang: Lang, done: Option<&str>) -> Option<String> {
         "playlist" => "The playlist was changed.",
         "paired" => "The screen was paired.",
         "building" => "The building was added.",
+        "hours" => "The hours were saved.",
         "user" => "The user was added.",
         "emergency" => "The emergency message is on the screens.",
         "cleared" => "The emergency message was cleared.",

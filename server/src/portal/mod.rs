@@ -12,6 +12,7 @@ mod admin;
 mod emergency;
 mod events;
 mod form;
+mod hours;
 pub mod i18n;
 mod moderation;
 mod playlists;
@@ -45,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(playlists::configure)
             .configure(reports::configure)
             .configure(screens::configure)
+            .configure(hours::configure)
             .configure(emergency::configure)
             .default_service(web::to(crate::error::not_found)),
     );

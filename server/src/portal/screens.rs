@@ -7,23 +7,37 @@ use askama::Template;
 use civicast_shared::api::places::Screen;
 use civicast_shared::api::playlists::PlaylistItem;
 use diesel::prelude::*;
+use uuid::Uuid;
 
+use super::form::FormData;
 use super::i18n::Lang;
 use super::playlists::content_of;
 use super::session::Visitor;
 use super::{Frame, render};
+use crate::api::find_screen;
 use crate::db;
 use crate::db::models::{PlaylistItemRow, ScreenRow};
 use crate::db::schema::{buildings, playlist_items, screens};
 use crate::error::AppError;
+use crate::screenshots;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/screens", web::get().to(dashboard));
+    cfg.route("/screens", web::get().to(dashboard))
+        .route("/screens/{id}/screenshot", web::get().to(screenshot_page))
+        .route(
+            "/screens/{id}/screenshot",
+            web::post().to(ask_for_screenshot),
+        )
+        .route(
+            "/screens/{id}/screenshot.jpg",
+            web::get().to(screenshot_image),
+        );
 }
 
 #[derive(Debug)]
 struct ScreenLine {
+    id: String,
     name: String,
     building: String,
     resolution: String,
@@ -40,6 +54,8 @@ struct ScreenLine {
 struct DashboardPage {
     lang: Lang,
     frame: Frame,
+    /// Screens offline in their building's opening hours: "Entrance (Library)", since when.
+    alerts: Vec<(String, String)>,
     online: usize,
     offline: usize,
     rows: Vec<ScreenLine>,
@@ -60,7 +76,7 @@ fn duration(seconds: u64) -> String {
 async fn dashboard(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
     visitor.staff()?;
     let (lang, tz) = (visitor.lang, state.settings.city_time_zone);
-    let mut rows = db::run(&state.pool, move |conn| {
+    let (mut rows, alerts) = db::run(&state.pool, move |conn| {
         let found: Vec<(ScreenRow, String)> = screens::table
             .inner_join(buildings::table)
             .order((buildings::name.asc(), screens::name.asc()))
@@ -86,9 +102,18 @@ async fn dashboard(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpR
             };
             rows.push((screen, building, playing));
         }
-        Ok(rows)
+        Ok((rows, crate::alerts::open_alerts(conn)?))
     })
     .await?;
+    let alerts = alerts
+        .into_iter()
+        .map(|a| {
+            (
+                format!("{} ({})", a.screen_name, a.building_name),
+                lang.datetime(a.offline_since, tz),
+            )
+        })
+        .collect();
     // Offline first, then by building and name as loaded.
     rows.sort_by_key(|(screen, _, _)| screen.online);
     let online = rows.iter().filter(|(s, _, _)| s.online).count();
@@ -112,6 +137,7 @@ async fn dashboard(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpR
                 }),
                 version: player.map_or_else(String::new, |p| p.player_version.clone()),
                 uptime: player.map_or_else(String::new, |p| duration(p.uptime_s)),
+                id: screen.id.to_string(),
                 name: screen.name,
                 building,
             }
@@ -122,11 +148,86 @@ async fn dashboard(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpR
         &DashboardPage {
             lang,
             frame: Frame::of(&visitor),
+            alerts,
             online,
             offline: lines.len() - online,
             rows: lines,
         },
     )
+}
+
+#[derive(Template)]
+#[template(path = "screenshot.html")]
+struct ScreenshotPage {
+    lang: Lang,
+    frame: Frame,
+    screen_id: String,
+    screen: String,
+    building: String,
+    online: bool,
+    /// Set while a requested screenshot has not arrived: the page reloads itself until it does.
+    waiting_since: Option<String>,
+    taken: Option<String>,
+    size: String,
+}
+
+/// One screen's latest screenshot, and the button that asks for a new one.
+async fn screenshot_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    visitor.staff()?;
+    let (lang, tz) = (visitor.lang, state.settings.city_time_zone);
+    let id = id.into_inner().to_string();
+    let (screen, building, info) = db::run(&state.pool, move |conn| {
+        let screen = Screen::from(find_screen(conn, &id)?);
+        let building = buildings::table
+            .find(screen.building_id.to_string())
+            .select(buildings::name)
+            .first::<String>(conn)?;
+        Ok((screen, building, screenshots::info(conn, &id)?))
+    })
+    .await?;
+    render(
+        &visitor,
+        &ScreenshotPage {
+            lang,
+            frame: Frame::of(&visitor),
+            screen_id: screen.id.to_string(),
+            screen: screen.name,
+            building,
+            online: screen.online,
+            waiting_since: info.requested_at.map(|t| lang.datetime(t, tz)),
+            taken: info.taken_at.map(|t| lang.datetime(t, tz)),
+            size: match (info.width, info.height) {
+                (Some(w), Some(h)) => format!("{w} × {h}"),
+                _ => String::new(),
+            },
+        },
+    )
+}
+
+async fn ask_for_screenshot(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<Uuid>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    FormData::posted(&visitor, payload).await?;
+    let user = visitor.staff()?.clone();
+    let id = id.into_inner();
+    crate::api::ask_for_screenshot(&state, user, id).await?;
+    Ok(visitor.redirect(&format!("/screens/{id}/screenshot")))
+}
+
+async fn screenshot_image(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    visitor.staff()?;
+    crate::api::screenshot_response(&state, id.into_inner()).await
 }
 
 #[cfg(test)]

@@ -244,6 +244,14 @@ impl Manifest {
 }
 
 /// What a player reports with each poll (`POST /api/v1/screen/status`).
+/// Sent on the push channel (`event: screenshot`) when staff ask the screen for a screenshot;
+/// the player captures what it shows and uploads it to `PUT /screen/screenshot`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScreenshotRequest {
+    pub requested_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

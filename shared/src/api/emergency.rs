@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::api::device::MediaRef;
 use crate::validation::{Validate, ValidationErrors};
 
 /// Longest emergency text: it must be read from across a hall.
@@ -20,6 +21,9 @@ pub struct EmergencyMessage {
     pub building_id: Option<Uuid>,
     /// An image shown with the text (from the city's library).
     pub media_id: Option<Uuid>,
+    /// That image's file, for the player to fetch and verify.
+    #[serde(default)]
+    pub media: Option<MediaRef>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -74,6 +78,7 @@ mod tests {
             text: format!("message {minute}"),
             building_id: building,
             media_id: None,
+            media: None,
             created_at: Utc.with_ymd_and_hms(2026, 11, 24, 10, minute, 0).unwrap(),
         }
     }

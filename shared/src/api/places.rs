@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::schedule::TimeWindow;
+use crate::schedule::{OpeningHours, TimeWindow};
 use crate::validation::{Validate, ValidationErrors};
 use crate::venue::VenueType;
 
@@ -41,6 +41,9 @@ pub struct Building {
     /// When the screens are on, in local time; outside it they are blank and record no plays.
     /// `None`: always on.
     pub display_hours: Option<TimeWindow>,
+    /// When the building is open to visitors; a screen offline inside them raises an alert.
+    /// Empty: the building counts as always open.
+    pub opening_hours: Vec<OpeningHours>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -57,6 +60,10 @@ pub struct BuildingInput {
     /// When the screens are on, in local time (e.g. 07:00 to 22:00; it may wrap past midnight).
     #[serde(default)]
     pub display_hours: Option<TimeWindow>,
+    /// When the building is open to visitors, e.g. `[{"weekdays": ["Mon", "Tue", "Wed", "Thu",
+    /// "Fri"], "start": "09:00:00", "end": "17:00:00"}]`; empty for always.
+    #[serde(default)]
+    pub opening_hours: Vec<OpeningHours>,
 }
 
 fn default_time_zone() -> String {
@@ -76,6 +83,7 @@ impl Validate for BuildingInput {
                 "the screens must be on for some of the day: give a start and an end that differ",
             );
         }
+        OpeningHours::check_all(&self.opening_hours, "opening_hours", &mut errors);
         if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
             errors.add(
                 "time_zone",
@@ -183,4 +191,31 @@ pub struct ScreenIdentity {
     pub screen: Screen,
     pub building_name: String,
     pub time_zone: String,
+}
+
+/// A screen's latest screenshot, and whether a new one is awaited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScreenshotInfo {
+    pub screen_id: Uuid,
+    /// When staff last asked for one that has not arrived yet.
+    pub requested_at: Option<DateTime<Utc>>,
+    /// The latest one the player uploaded (its image is at `.../screenshot.jpg`).
+    pub taken_at: Option<DateTime<Utc>>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// A screen that stopped calling the server while its building was open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScreenAlert {
+    pub id: Uuid,
+    pub screen_id: Uuid,
+    pub screen_name: String,
+    pub building_id: Uuid,
+    pub building_name: String,
+    /// When the screen last called before it went quiet.
+    pub offline_since: DateTime<Utc>,
+    pub raised_at: DateTime<Utc>,
 }

@@ -1,12 +1,15 @@
-//! The emergency channel of a player: a Server-Sent Events stream that sends what the screen
-//! must show on connecting and whenever it changes, with a keep-alive comment every 15 s; and
-//! the same as one answer, for a player whose stream broke to poll.
+//! The push channel of a player: a Server-Sent Events stream that sends the emergency message
+//! the screen must show on connecting and whenever it changes, and the screenshot requests for
+//! it, with a keep-alive comment every 15 s; and the emergency state as one answer, for a player
+//! whose stream broke to poll.
 
 use std::time::Duration;
 
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
 use civicast_shared::api::ErrorBody;
+use civicast_shared::api::device::ScreenshotRequest;
 use civicast_shared::api::emergency::EmergencyState;
 use uuid::Uuid;
 
@@ -39,7 +42,7 @@ pub(super) async fn current(
     screen: CurrentScreen,
 ) -> Result<web::Json<EmergencyState>, AppError> {
     let building = building_of(&state, &screen).await?;
-    let active = state.emergency.subscribe().borrow().clone();
+    let active = state.push.emergency().borrow().clone();
     Ok(web::Json(EmergencyState::for_building(&active, building)))
 }
 
@@ -48,12 +51,24 @@ fn event(state: &EmergencyState) -> Bytes {
     Bytes::from(format!("event: emergency\ndata: {data}\n\n"))
 }
 
+fn screenshot_event(request: ScreenshotRequest) -> Bytes {
+    let data = serde_json::to_string(&request).unwrap_or_default();
+    Bytes::from(format!("event: screenshot\ndata: {data}\n\n"))
+}
+
+/// What one stream has sent, to send only changes.
+struct Sent {
+    emergency: EmergencyState,
+    screenshot: Option<DateTime<Utc>>,
+}
+
 /// The push channel: `event: emergency` with an [`EmergencyState`] on connecting and on every
-/// change for this screen's building.
+/// change for this screen's building, and `event: screenshot` with a [`ScreenshotRequest`]
+/// when staff ask this screen for a screenshot (or on connecting, if one is awaited).
 #[utoipa::path(
     tag = "screen device",
     responses(
-        (status = 200, description = "text/event-stream of `emergency` events", content_type = "text/event-stream"),
+        (status = 200, description = "text/event-stream of `emergency` and `screenshot` events", content_type = "text/event-stream"),
         (status = 401, body = ErrorBody),
     ),
     security(("bearer" = [])),
@@ -64,35 +79,51 @@ pub(super) async fn stream(
     screen: CurrentScreen,
 ) -> Result<HttpResponse, AppError> {
     let building = building_of(&state, &screen).await?;
-    let mut feed = state.emergency.subscribe();
-    let first = EmergencyState::for_building(&feed.borrow_and_update(), building);
-    let opening = futures_util::stream::once(std::future::ready(Ok::<_, AppError>(event(&first))));
-    let closing = state.emergency.closing();
+    let screen_id = screen.id;
+    let mut emergencies = state.push.emergency();
+    let mut screenshots = state.push.screenshots();
+    let sent = Sent {
+        emergency: EmergencyState::for_building(&emergencies.borrow_and_update(), building),
+        screenshot: screenshots.borrow_and_update().get(&screen_id).copied(),
+    };
+    let mut opening = vec![Ok::<_, AppError>(event(&sent.emergency))];
+    if let Some(requested_at) = sent.screenshot {
+        opening.push(Ok(screenshot_event(ScreenshotRequest { requested_at })));
+    }
+    let opening = futures_util::stream::iter(opening);
+    let closing = state.push.closing();
     let changes = futures_util::stream::unfold(
-        (feed, closing, first),
-        move |(mut feed, mut closing, mut last)| async move {
+        (emergencies, screenshots, closing, sent),
+        move |(mut emergencies, mut screenshots, mut closing, mut sent)| async move {
             loop {
                 if *closing.borrow_and_update() {
                     return None;
                 }
-                tokio::select! {
+                let next = tokio::select! {
                     // The server is stopping: end the stream.
                     _ = closing.changed() => return None,
-                    changed = tokio::time::timeout(KEEP_ALIVE, feed.changed()) => match changed {
-                        Ok(Err(_)) => return None,
-                        Err(_) => {
-                            let alive = Bytes::from_static(b": keep-alive\n\n");
-                            return Some((Ok(alive), (feed, closing, last)));
-                        }
-                        Ok(Ok(())) => {
-                            let now =
-                                EmergencyState::for_building(&feed.borrow_and_update(), building);
-                            if now != last {
-                                last = now;
-                                return Some((Ok(event(&last)), (feed, closing, last)));
-                            }
-                        }
-                    },
+                    changed = emergencies.changed() => {
+                        changed.ok()?;
+                        let now =
+                            EmergencyState::for_building(&emergencies.borrow_and_update(), building);
+                        (now != sent.emergency).then(|| {
+                            sent.emergency = now;
+                            event(&sent.emergency)
+                        })
+                    }
+                    changed = screenshots.changed() => {
+                        changed.ok()?;
+                        let now = screenshots.borrow_and_update().get(&screen_id).copied();
+                        let news = now.is_some() && now != sent.screenshot;
+                        sent.screenshot = now;
+                        news.then(|| screenshot_event(ScreenshotRequest {
+                            requested_at: now.unwrap_or_default(),
+                        }))
+                    }
+                    () = tokio::time::sleep(KEEP_ALIVE) => Some(Bytes::from_static(b": keep-alive\n\n")),
+                };
+                if let Some(bytes) = next {
+                    return Some((Ok(bytes), (emergencies, screenshots, closing, sent)));
                 }
             }
         },

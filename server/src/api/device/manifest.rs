@@ -46,7 +46,7 @@ fn playlist_of(
         .optional()?)
 }
 
-fn media_ref(row: &MediaAssetRow) -> MediaRef {
+pub(crate) fn media_ref(row: &MediaAssetRow) -> MediaRef {
     MediaRef {
         sha256: row.sha256.clone(),
         size_bytes: u64::try_from(row.size_bytes).unwrap_or_default(),

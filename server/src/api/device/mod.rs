@@ -6,8 +6,10 @@ mod emergency;
 mod manifest;
 mod media;
 mod pairing;
+pub(crate) use manifest::media_ref;
 pub(crate) use pairing::claim_code;
 mod plays;
+mod screenshot;
 mod status;
 
 use actix_web::{get, web};
@@ -30,6 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(plays::post_plays)
         .service(emergency::current)
         .service(emergency::stream)
+        .service(screenshot::put_screenshot)
         .service(pairing::request_pairing)
         .service(pairing::poll_pairing)
         .service(pairing::claim_pairing);

@@ -1,0 +1,2 @@
+DROP TABLE screen_alerts;
+ALTER TABLE buildings DROP COLUMN opening_hours;
