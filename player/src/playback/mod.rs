@@ -357,28 +357,38 @@ fn advance(
     else {
         return;
     };
+    // The same item again (a loop of one): it stays on screen as it is. A new layer would fade
+    // in over an identical one, and the fade dims the screen for a moment.
+    let hash = content_hash(item);
+    let same_again = matches!(&playback.on_screen, OnScreen::Item { id, .. } if *id == item.id)
+        && playback
+            .showing
+            .as_ref()
+            .is_some_and(|showing| showing.content_hash == hash);
     finish_play(&mut playback, wall, elapsed, log);
     playback.showing = Some(Showing {
         item_id: Some(item.id),
         kind: play_kind(item.kind),
-        content_hash: content_hash(item),
+        content_hash: hash,
         screen_id: manifest.manifest.screen_id,
         planned_ms: item.duration_ms,
         started_wall: wall,
         started: elapsed,
     });
-    render::spawn_layer(
-        &mut commands,
-        elapsed,
-        !first_layer,
-        *output,
-        LayerContent::Item {
-            item,
-            image: prepared.image,
-            qr: prepared.qr,
-            tz: manifest.manifest.tz(),
-        },
-    );
+    if !same_again {
+        render::spawn_layer(
+            &mut commands,
+            elapsed,
+            !first_layer,
+            *output,
+            LayerContent::Item {
+                item,
+                image: prepared.image,
+                qr: prepared.qr,
+                tz: manifest.manifest.tz(),
+            },
+        );
+    }
     playback.on_screen = OnScreen::Item { index, id: item.id };
     playback.slot_ends = elapsed + Duration::from_millis(u64::from(item.duration_ms));
     if playback.history.len() >= 10_000 {
@@ -809,6 +819,31 @@ mod tests {
         assert_eq!(cut.len(), 1);
         assert_eq!(cut[0].outcome, PlayOutcome::Partial);
         assert!(cut[0].played_ms < cut[0].planned_ms);
+    }
+
+    #[test]
+    fn a_loop_of_one_keeps_its_layer_and_counts_each_slot() {
+        let mut harness = Harness::new();
+        let (sender, plays) = std::sync::mpsc::channel();
+        let clock = Arc::new(crate::proof::clock::ClockOffset::default());
+        harness.app.insert_resource(PlayLog::new(sender, clock));
+        let only = announcement("Only", 1_000);
+        harness.send(vec![only.clone()], "\"1\"");
+        harness.run_for(Duration::from_millis(3_500));
+        let layers = harness
+            .app
+            .world_mut()
+            .query::<&crate::render::Layer>()
+            .iter(harness.app.world())
+            .count();
+        assert_eq!(layers, 1, "no new layer fades in over the same item");
+        let recorded: Vec<PlayRecord> = plays.try_iter().collect();
+        assert!(recorded.len() >= 2, "{recorded:?}");
+        assert!(
+            recorded
+                .iter()
+                .all(|p| p.item_id == Some(only.id) && p.outcome == PlayOutcome::Complete)
+        );
     }
 
     #[test]
