@@ -475,7 +475,7 @@ test("an association's event goes from registration to the screens, in the brows
     assert.equal(screens[0][3], "never");
     const onthaal = screens.find((row) => row[0].startsWith("Onthaal"));
     assert.deepEqual(onthaal.slice(1), [
-      "Stadhuis", "Online", onthaal[3], "The town hall closes at noon on Friday.", "12.5 MB · 3", "0.1.0", "5 h 12 min", "View",
+      "Stadhuis", "Online", onthaal[3], "The town hall closes at noon on Friday.", "12.5 MB · 3", "0.1.0", "5 h 12 min", "Screenshot",
     ]);
     assert.equal(await staff.textContent("#offline-count"), "1");
     await checkAccessibility(staff, "screens");

@@ -594,7 +594,6 @@ pub const CATALOG: &[(&str, &str)] = &[
         "Offline tijdens de openingsuren",
     ),
     ("silent since", "stil sinds"),
-    ("View", "Bekijken"),
     ("Asked for a screenshot at", "Schermafdruk gevraagd om"),
     (
         "It arrives within seconds; this page reloads until it does.",
