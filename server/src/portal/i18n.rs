@@ -596,8 +596,8 @@ pub const CATALOG: &[(&str, &str)] = &[
     ("silent since", "stil sinds"),
     ("Asked for a screenshot at", "Schermafdruk gevraagd om"),
     (
-        "It arrives within seconds; this page reloads until it does.",
-        "Die komt binnen enkele seconden; deze pagina laadt opnieuw tot ze er is.",
+        "It arrives within seconds and shows here.",
+        "Die komt binnen enkele seconden en verschijnt hier.",
     ),
     (
         "The screen is offline: the screenshot arrives when it is back.",
