@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Civicast test: the whole workspace on SQLite, the web portal in headless Chromium
 # (tests/browser, with Node.js), then the API suite again on a throw-away PostgreSQL 15 cluster
-# that this script starts and removes.
+# that this script starts and removes, and last stops and starts that cluster under a running server.
 # Usage: tests/run.sh            (from the repository root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +36,16 @@ cleanup() {
   rm -rf "$PG_DIR"
 }
 trap cleanup EXIT
+PG_OPTS="-k $PG_DIR -p $PG_PORT -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
 as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 >/dev/null
 as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
-  -o "-k $PG_DIR -p $PG_PORT -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+  -o "$PG_OPTS" start >/dev/null
 CIVICAST_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT" cargo test -p civicast-tests
+
+echo "== fault: PostgreSQL stopped and started again under a running server"
+pg_ctl_as_postgres="$PG_BIN/pg_ctl -D $PG_DIR/data -w"
+[ "$(id -u)" = 0 ] && pg_ctl_as_postgres="runuser -u postgres -- $pg_ctl_as_postgres"
+CIVICAST_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT" \
+CIVICAST_TEST_PG_STOP="$pg_ctl_as_postgres -m fast stop >/dev/null" \
+CIVICAST_TEST_PG_START="$pg_ctl_as_postgres -l $PG_DIR/log -o '$PG_OPTS' start >/dev/null" \
+  cargo test -p civicast-tests --test api -- --ignored --exact faults::the_server_answers_503_while_postgresql_is_down_and_recovers_by_itself

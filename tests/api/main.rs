@@ -6,6 +6,7 @@ mod bad_input;
 mod device;
 mod emergency;
 mod events;
+mod faults;
 mod jobs;
 mod lifecycle;
 mod media;

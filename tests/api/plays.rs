@@ -572,3 +572,45 @@ async fn an_emergency_takeover_is_a_play_without_an_item_and_counts_as_city_cont
         "one play stays hidden"
     );
 }
+
+#[tokio::test]
+async fn a_player_clock_an_hour_wrong_still_places_its_plays_at_the_right_time() {
+    use civicast_server::db::schema::plays;
+    use diesel::prelude::*;
+
+    let app = spawn_app().await;
+    let library = place(&app, "Library").await;
+    // The player's clock runs an hour fast; it measured that from the server's Date headers
+    // and says so in each record.
+    let mut fast = play(&library.screen, &library.item, "announcement", 30, 10);
+    for field in ["started_at", "ended_at"] {
+        let on_player: chrono::DateTime<Utc> = fast[field].as_str().unwrap().parse().unwrap();
+        fast[field] = json!((on_player + Duration::hours(1)).to_rfc3339());
+    }
+    fast["clock_offset_ms"] = json!(-3_600_000);
+    let receipt = upload(&app, &library.token, std::slice::from_ref(&fast)).await;
+    assert_eq!(receipt["accepted"], 1, "{receipt}");
+
+    let pool = civicast_server::db::open(&app.settings.database().unwrap()).unwrap();
+    let mut conn = pool.get().unwrap();
+    let (started, ended): (chrono::NaiveDateTime, chrono::NaiveDateTime) = plays::table
+        .filter(plays::id.eq(fast["id"].as_str().unwrap()))
+        .select((plays::started_at, plays::ended_at))
+        .first(&mut conn)
+        .unwrap();
+    // Stored on the server's clock: it ended about 30 s ago, not an hour from now.
+    let ended_ago = Utc::now().naive_utc() - ended;
+    assert!(
+        ended_ago > Duration::seconds(25) && ended_ago < Duration::seconds(120),
+        "ended {ended_ago:?} ago"
+    );
+    assert_eq!(ended - started, Duration::seconds(10));
+
+    // Without the offset the same record would lie in the future: refused with the reason.
+    let mut unexplained = fast.clone();
+    unexplained["id"] = json!(Uuid::now_v7());
+    unexplained["clock_offset_ms"] = json!(0);
+    let receipt = upload(&app, &library.token, &[unexplained]).await;
+    assert_eq!(receipt["accepted"], 0, "{receipt}");
+    assert!(receipt.to_string().contains("future"), "{receipt}");
+}
