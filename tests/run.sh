@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Civicast test: the whole workspace on SQLite, the web portal in headless Chromium
-# (tests/browser, with Node.js), then the API suite again on a throw-away PostgreSQL 15 cluster
-# that this script starts and removes, and last stops and starts that cluster under a running server.
+# (tests/browser, with Node.js), schemathesis against the API (tests/hostile, from PyPI), then
+# the API suite again on a throw-away PostgreSQL 15 cluster that this script starts and removes,
+# and last stops and starts that cluster under a running server.
 # Usage: tests/run.sh            (from the repository root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,13 +17,17 @@ echo "== tests on SQLite"
 cargo test --workspace
 
 echo "== web portal in headless Chromium"
-cargo build --workspace --bins
+# The same targets as `cargo test` above, so nothing is built again for other features.
+cargo build --workspace --all-targets
 TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 (
   cd tests/browser
   npm ci --no-audit --no-fund --loglevel=error
   CIVICAST_SERVER_BIN="$TARGET_DIR/debug/civicast-server" npm test
 )
+
+echo "== hostile input: schemathesis against the OpenAPI document (quick: 10 examples per route)"
+tests/hostile/schemathesis.sh 10
 
 echo "== tests on PostgreSQL"
 PG_DIR="$(mktemp -d /tmp/civicast-pg.XXXXXX)"

@@ -23,6 +23,9 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// The path exists, but not for this method; `allow` lists the ones it answers.
+    #[error("{message}")]
+    MethodNotAllowed { allow: String, message: String },
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -52,6 +55,7 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
+            AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::Validation(_) => "validation_failed",
@@ -70,6 +74,7 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -96,6 +101,9 @@ impl ResponseError for AppError {
         let mut response = HttpResponse::build(self.status_code());
         if matches!(self, AppError::Unauthorized(_)) {
             response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if let AppError::MethodNotAllowed { allow, .. } = self {
+            response.insert_header(("Allow", allow.as_str()));
         }
         response.json(ErrorBody {
             error: self.code().to_owned(),
@@ -181,8 +189,22 @@ pub fn configure_extractors(cfg: &mut web::ServiceConfig) {
     .app_data(web::PathConfig::default().error_handler(path_error));
 }
 
-/// Answers requests that match no route.
-pub async fn not_found() -> Result<HttpResponse, AppError> {
+/// Answers requests that match no route: 405 with the methods it answers when the path is a
+/// documented one, 404 otherwise.
+pub async fn not_found(request: HttpRequest) -> Result<HttpResponse, AppError> {
+    let allowed = request
+        .app_data::<web::Data<crate::api::KnownRoutes>>()
+        .and_then(|known| known.methods_of(request.path()));
+    if let Some(allow) = allowed {
+        return Err(AppError::MethodNotAllowed {
+            message: format!(
+                "{} is not answered at {}; use {allow}",
+                request.method(),
+                request.path()
+            ),
+            allow,
+        });
+    }
     Err(AppError::NotFound(
         "there is no such route; see /api/v1/openapi.json".into(),
     ))

@@ -62,11 +62,13 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let openapi = Arc::new(openapi_json());
+        let known_routes = web::Data::new(api::KnownRoutes::from_openapi(&openapi));
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             let openapi = openapi.clone();
             App::new()
                 .app_data(web::Data::new(state.clone()))
+                .app_data(known_routes.clone())
                 .configure(error::configure_extractors)
                 .wrap(from_fn(log_request))
                 .route(
@@ -195,7 +197,69 @@ pub fn openapi_json() -> String {
         .service(scope::scope("/api/v1").configure(api::configure))
         .split_for_parts();
     document.info.version = env!("CARGO_PKG_VERSION").into();
+    document_common_errors(&mut document);
     document.to_json().expect("the OpenAPI document serialises")
+}
+
+/// The answers every route of a kind may give, documented once here rather than on each route:
+/// 401 and 403 where a token is needed (none, expired or revoked; or the wrong role or kind of
+/// token), 400 where the request carries parameters or a body that may not parse, and 413 and
+/// 415 where it carries a body.
+fn document_common_errors(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let error = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for item in document.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            let has_body = operation.request_body.is_some();
+            let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let mut add = |status: &str, description: &str| {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.into())
+                    .or_insert_with(|| error(description));
+            };
+            if secured {
+                add(
+                    "401",
+                    "no valid token: sign in with POST /api/v1/auth/token (screens: pair)",
+                );
+                add("403", "this token's role or kind may not do this");
+            }
+            if has_body || has_parameters {
+                add(
+                    "400",
+                    "the request does not parse: the message says what to fix",
+                );
+            }
+            if has_body {
+                add("413", "the body is larger than this route accepts");
+                add("415", "the body is not of the type this route reads");
+            }
+        }
+    }
 }
 
 /// One log line per request (method, path, status and time taken), and the same in `/metrics`

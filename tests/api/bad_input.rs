@@ -385,3 +385,48 @@ async fn duplicates_conflict_and_references_in_use_cannot_be_deleted() {
         .await;
     assert_eq!(body["fields"][0]["field"], "password");
 }
+
+#[tokio::test]
+async fn another_method_on_a_documented_path_answers_405_with_the_methods_it_takes() {
+    let app = spawn_app().await;
+    let response = app
+        .send(
+            Method::DELETE,
+            "/api/v1/auth/logout",
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["allow"], "POST");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "method_not_allowed");
+    assert!(
+        body["message"].as_str().unwrap().contains("use POST"),
+        "{body}"
+    );
+    // A path with an id: the template matches; an unknown path stays 404.
+    let screen = app
+        .send(
+            Method::PATCH,
+            "/api/v1/screens/0190f0a0-0000-7000-8000-000000000000",
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(screen.headers()["allow"], "GET, PUT, DELETE");
+    let unknown = app
+        .send(Method::GET, "/api/v1/no-such-thing", Some(&app.admin), None)
+        .await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    // A page number past any list is refused rather than read.
+    let far = app
+        .send(
+            Method::GET,
+            "/api/v1/buildings?page=2147483648",
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(far.status(), StatusCode::BAD_REQUEST);
+}

@@ -66,7 +66,11 @@ async fn get_profile(
 #[utoipa::path(
     tag = "audience",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = Vec<AudienceProfile>), (status = 403, body = ErrorBody)),
+    responses(
+        (status = 200, body = Vec<AudienceProfile>),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ),
     security(("bearer" = [])),
 )]
 #[get("/buildings/{id}/audience/versions")]

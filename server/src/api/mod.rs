@@ -9,6 +9,7 @@ mod buildings;
 mod device;
 mod emergency;
 mod events;
+mod known_routes;
 mod media;
 mod organisations;
 mod playlists;
@@ -20,6 +21,7 @@ mod users;
 pub(crate) use buildings::{add_building, change_building, find_building};
 pub(crate) use device::{claim_code, media_ref};
 pub(crate) use emergency::publish_now as publish_emergencies;
+pub use known_routes::KnownRoutes;
 pub(crate) use media::send_content as send_media;
 pub(crate) use organisations::find_organisation;
 pub(crate) use reports::{confine, period, plays_report_for};
@@ -59,6 +61,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                        media and proof of play. Authenticate with `Authorization: Bearer <token>` \
                        from `POST /api/v1/auth/token`; screens use their device token.",
     ),
+    // Referred to from query parameters, which do not register their schemas themselves.
+    components(schemas(civicast_shared::api::reports::ReportFormat)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -124,7 +124,11 @@ fn labels(
     tag = "reports",
     params(ReportQuery),
     responses(
-        (status = 200, body = Report, description = "JSON; CSV with format=csv, an SVG chart with format=svg"),
+        (status = 200, description = "JSON; CSV with format=csv, an SVG chart with format=svg", content(
+            (Report = "application/json"),
+            (String = "text/csv"),
+            (String = "image/svg+xml"),
+        )),
         (status = 401, body = ErrorBody),
         (status = 404, description = "an event or organisation the user may not see", body = ErrorBody),
         (status = 422, body = ErrorBody),
@@ -160,7 +164,10 @@ async fn plays_report(
     tag = "reports",
     params(PeriodQuery),
     responses(
-        (status = 200, body = FairnessReport, description = "JSON, or CSV with format=csv"),
+        (status = 200, description = "JSON, or CSV with format=csv", content(
+            (FairnessReport = "application/json"),
+            (String = "text/csv"),
+        )),
         (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ),
@@ -188,7 +195,10 @@ async fn fairness_report(
     tag = "reports",
     params(PeriodQuery),
     responses(
-        (status = 200, body = DeliveryReport, description = "JSON, or CSV with format=csv"),
+        (status = 200, description = "JSON, or CSV with format=csv", content(
+            (DeliveryReport = "application/json"),
+            (String = "text/csv"),
+        )),
         (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ),

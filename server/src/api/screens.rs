@@ -252,6 +252,7 @@ async fn get_screen(
         (status = 200, body = Screen),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ),
     security(("bearer" = [])),

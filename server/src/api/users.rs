@@ -144,6 +144,7 @@ async fn get_user(
         (status = 200, body = User),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 409, description = "an administrator may not take away their own role", body = ErrorBody),
         (status = 422, body = ErrorBody),
     ),
     security(("bearer" = [])),

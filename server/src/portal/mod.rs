@@ -300,6 +300,7 @@ async fn html_errors(
             .join("; "),
         Some(app_error) => lang.message(&app_error.to_string()),
     };
+    let allow = response.headers().get(header::ALLOW).cloned();
     let (request, _) = response.into_parts();
     if status == StatusCode::UNAUTHORIZED {
         let to = format!(
@@ -333,9 +334,12 @@ async fn html_errors(
         back,
     };
     let body = page.render().unwrap_or_else(|_| "error".to_owned());
-    let html = HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body);
+    let mut html = HttpResponse::build(status);
+    // A 405 keeps the list of methods the path answers.
+    if let Some(allow) = allow {
+        html.insert_header((header::ALLOW, allow));
+    }
+    let html = html.content_type("text/html; charset=utf-8").body(body);
     Ok(ServiceResponse::new(request, html))
 }
 

@@ -38,18 +38,23 @@ pub struct Page<T> {
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// Page number, from 1.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1_000_000))]
     pub page: Option<u32>,
     /// Items per page, 1 to 200 (default 50).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub per_page: Option<u32>,
 }
+
+/// The highest page number asked for: beyond it, every list is empty in any case.
+pub const MAX_PAGE: u32 = 1_000_000;
 
 impl PageQuery {
     /// The page and page size to use, or a message saying what is wrong with the query.
     pub fn resolve(self) -> Result<(u32, u32), String> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
-        if page == 0 {
-            return Err("page counts from 1".into());
+        if page == 0 || page > MAX_PAGE {
+            return Err(format!("page counts from 1 to {MAX_PAGE}"));
         }
         if per_page == 0 || per_page > MAX_PER_PAGE {
             return Err(format!("per_page must be between 1 and {MAX_PER_PAGE}"));
