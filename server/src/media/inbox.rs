@@ -6,7 +6,10 @@
 //! A file still being written is never imported half-written: it is imported once its writer
 //! has closed it (the change notice `notify` gives on Linux) and it has not changed for
 //! [`SETTLE`], or, where no such notice comes (network shares), once it has not changed for
-//! [`SETTLE_UNCLOSED`]. A slow sweep catches anything the notices missed.
+//! [`SETTLE_UNCLOSED`]. A close notice is not the last word (a writer may write in steps, closing
+//! the file between them), so content that does not decode whole is only refused once the file
+//! has not changed for [`SETTLE_UNCLOSED`]. A slow sweep catches anything the notices
+//! missed.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -34,6 +37,9 @@ pub enum Imported {
     Added(String),
     /// Moved to `refused/`, for this reason.
     Refused(String),
+    /// Its content would be refused, but it changed too lately to tell a broken file from one
+    /// still being written: left where it is, and looked at again.
+    NotYet(String),
 }
 
 /// The content type a file's name claims, which its content must then match.
@@ -50,12 +56,14 @@ fn declared_type(path: &Path) -> Option<String> {
     )
 }
 
-/// Imports one settled file: into the library, or aside with its reason.
+/// Imports one settled file: into the library, or aside with its reason (only `may_refuse`;
+/// otherwise a file whose content would be refused is left for later).
 pub async fn import(
     pool: &DbPool,
     media: &MediaStore,
     inbox: &Path,
     path: &Path,
+    may_refuse: bool,
 ) -> Result<Imported, AppError> {
     let name = path
         .file_name()
@@ -86,6 +94,11 @@ pub async fn import(
         .await
     {
         Ok(stored) => stored,
+        // A file cut short fails to decode; its type (read from its first bytes) and its size
+        // only get worse as it grows, so those refusals do not wait.
+        Err(error @ (AppError::Validation(_) | AppError::BadRequest(_))) if !may_refuse => {
+            return Ok(Imported::NotYet(error.to_string()));
+        }
         Err(
             error @ (AppError::Validation(_)
             | AppError::UnsupportedMediaType(_)
@@ -186,13 +199,25 @@ pub async fn watch(inbox: PathBuf, pool: DbPool, media: MediaStore) {
                 entry.state = Some(state);
                 entry.since = now;
             } else if entry.is_ready(now) {
-                ready.push(path);
+                ready.push((path, entry.is_settled_long(now)));
             }
         }
-        for path in ready {
-            files.remove(&path);
-            if let Err(error) = import(&pool, &media, &inbox, &path).await {
-                tracing::warn!(file = %path.display(), %error, "hot folder: import failed; trying again");
+        for (path, settled_long) in ready {
+            match import(&pool, &media, &inbox, &path, settled_long).await {
+                Ok(Imported::NotYet(reason)) => {
+                    tracing::debug!(file = %path.display(), %reason, "hot folder: not whole yet");
+                    // Its close notice was not the last word: it waits as if never closed.
+                    if let Some(entry) = files.get_mut(&path) {
+                        entry.closed = false;
+                    }
+                }
+                Ok(_) => {
+                    files.remove(&path);
+                }
+                Err(error) => {
+                    files.remove(&path);
+                    tracing::warn!(file = %path.display(), %error, "hot folder: import failed; trying again");
+                }
             }
         }
         // Look again soon while files are settling, else on a change notice or the sweep.
@@ -238,7 +263,12 @@ impl Settling {
 
     fn is_ready(&self, now: std::time::Instant) -> bool {
         let held = now.duration_since(self.since);
-        (self.closed && held >= SETTLE) || held >= SETTLE_UNCLOSED
+        (self.closed && held >= SETTLE) || self.is_settled_long(now)
+    }
+
+    /// Unchanged for so long that content still not whole is broken, not being written.
+    fn is_settled_long(&self, now: std::time::Instant) -> bool {
+        now.duration_since(self.since) >= SETTLE_UNCLOSED
     }
 }
 
