@@ -8,7 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 EXAMPLES="${1:-25}"
-command -v st >/dev/null || python3 -m pip install --quiet 'schemathesis==4.*'
+# Installed where pip puts scripts, which need not be on PATH (pyenv, --user).
+ST="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/st"
+[ -x "$ST" ] || python3 -m pip install --quiet 'schemathesis==4.*'
+[ -x "$ST" ] || ST="$(command -v st)"
 cargo build --workspace --all-targets --quiet
 TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 DATA="$(mktemp -d /tmp/civicast-st.XXXXXX)"
@@ -26,7 +29,7 @@ TOKEN="$(curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/auth/token" -H 'content
 # runs but positive_data_acceptance: the schema gives types and ranges, and some rules it cannot
 # say (a name must not be blank, a time zone must exist, an end comes after its start) refuse
 # values it allows, with a 422 that names the field.
-st run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
+"$ST" run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
   -H "Authorization: Bearer $TOKEN" \
   --exclude-path /api/v1/auth/logout \
   --checks all --exclude-checks positive_data_acceptance \
