@@ -6,7 +6,7 @@ P1: a player's poll when nothing changed: GET /api/v1/screen/manifest with If-No
     beside nginx answering 304 to the same conditional GET of the same bytes.
 P2: the full manifest of a 100-item playlist (200), beside nginx serving those bytes (200).
 
-Usage (from the repository root):  python3 benches/http.py
+Usage (from the repository root):  python3 benches/polls.py
 It builds the release server, needs wrk and nginx (apt-get install wrk nginx), sends traffic only
 to 127.0.0.1, and writes its results into BENCHMARKS.md (section "HTTP (P1, P2)").
 WRK_SECONDS (default 10) sets the length of each wrk run.
@@ -32,7 +32,7 @@ def request(method, url, token=None, body=None, headers=None):
     for name, value in (headers or {}).items():
         req.add_header(name, value)
     with urllib.request.urlopen(req) as response:
-        return response.status, dict(response.headers), response.read()
+        return response.status, response.headers, response.read()
 
 
 def api(method, path, token=None, body=None):
@@ -55,6 +55,8 @@ def wrk(url, headers):
 def main():
     subprocess.run(["cargo", "build", "--release", "-p", "civicast-server"], cwd=ROOT, check=True)
     work = tempfile.mkdtemp(prefix="civicast-http-bench-")
+    # nginx's worker may run as another user (www-data when started as root): it must read these.
+    os.chmod(work, 0o755)
     processes = []
     try:
         server = subprocess.Popen([os.path.join(TARGET, "release", "civicast-server"),
@@ -146,7 +148,7 @@ http {{
          "met" if p2 / p2_ref >= 0.6 else "missed"),
     ]
     section = ["## HTTP (P1, P2)", "",
-               f"Command: `python3 benches/http.py` — {datetime.date.today().isoformat()}, {machine}, release build, "
+               f"Command: `python3 benches/polls.py` — {datetime.date.today().isoformat()}, {machine}, release build, "
                f"`{' '.join(WRK)}` against the server (SQLite, default workers) and nginx (one worker), "
                "both on 127.0.0.1 beside wrk.",
                "", "| # | figure | measured | reference, same run | ratio | goal | |",
