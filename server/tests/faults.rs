@@ -2,7 +2,9 @@
 //! play it acknowledged, and after the players resend everything (as they do with what was not
 //! acknowledged) it counts every play exactly once.
 
-use std::net::{TcpListener, TcpStream};
+mod common;
+
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -14,13 +16,7 @@ use reqwest::blocking::Client;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use common::free_port;
 
 fn start(data: &Path, address: &str) -> Child {
     let server = Command::new(env!("CARGO_BIN_EXE_civicast-server"))
