@@ -51,11 +51,13 @@ pub fn request(
 
 /// What is known of a screen's screenshots.
 pub fn info(conn: &mut DbConnection, screen_id: &str) -> Result<ScreenshotInfo, AppError> {
-    let screen = find_screen(conn, screen_id)?;
-    let requested_at = screens::table
+    // The screen and its open request in one read; a missing screen is a 404.
+    let (id, requested_at) = screens::table
         .find(screen_id)
-        .select(screens::screenshot_requested_at)
-        .first::<Option<NaiveDateTime>>(conn)?;
+        .select((screens::id, screens::screenshot_requested_at))
+        .first::<(String, Option<NaiveDateTime>)>(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("no screen with id {screen_id}")))?;
     let latest = screen_screenshots::table
         .find(screen_id)
         .select((
@@ -66,7 +68,7 @@ pub fn info(conn: &mut DbConnection, screen_id: &str) -> Result<ScreenshotInfo, 
         .first::<(NaiveDateTime, i32, i32)>(conn)
         .optional()?;
     Ok(ScreenshotInfo {
-        screen_id: stored_id(&screen.id),
+        screen_id: stored_id(&id),
         requested_at: requested_at.map(|t| t.and_utc()),
         taken_at: latest.map(|(t, _, _)| t.and_utc()),
         width: latest.and_then(|(_, w, _)| u32::try_from(w).ok()),
