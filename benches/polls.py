@@ -11,33 +11,15 @@ It builds the release server, needs wrk and nginx (apt-get install wrk nginx), s
 to 127.0.0.1, and writes its results into BENCHMARKS.md (section "HTTP (P1, P2)").
 WRK_SECONDS (default 10) sets the length of each wrk run.
 """
-import datetime, json, os, platform, re, subprocess, tempfile, time
-import urllib.request
+import datetime, json, os, re, subprocess, tempfile, time
+import urllib.error
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+from benchlib import ROOT, Server, build_release, machine, request, write_section
+
 PORT = 19000 + os.getpid() % 500
 NGINX_PORT = PORT + 500
 SECONDS = int(os.environ.get("WRK_SECONDS", "10"))
 WRK = ["wrk", "-t2", "-c32", f"-d{SECONDS}s", "--latency"]
-
-
-def request(method, url, token=None, body=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method)
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    for name, value in (headers or {}).items():
-        req.add_header(name, value)
-    with urllib.request.urlopen(req) as response:
-        return response.status, response.headers, response.read()
-
-
-def api(method, path, token=None, body=None):
-    _, _, text = request(method, f"http://127.0.0.1:{PORT}/api/v1{path}", token, body)
-    return json.loads(text) if text else None
 
 
 def wrk(url, headers):
@@ -53,25 +35,16 @@ def wrk(url, headers):
 
 
 def main():
-    subprocess.run(["cargo", "build", "--release", "-p", "civicast-server"], cwd=ROOT, check=True)
+    build_release("civicast-server")
     work = tempfile.mkdtemp(prefix="civicast-http-bench-")
     # nginx's worker may run as another user (www-data when started as root): it must read these.
     os.chmod(work, 0o755)
     processes = []
     try:
-        server = subprocess.Popen([os.path.join(TARGET, "release", "civicast-server"),
-                                   "--bind", f"127.0.0.1:{PORT}", "--data-dir", os.path.join(work, "server")],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                  env={**os.environ, "RUST_LOG": "warn"})
-        processes.append(server)
-        password_file = os.path.join(work, "server", "initial-admin-password.txt")
-        for _ in range(100):
-            if os.path.exists(password_file):
-                break
-            time.sleep(0.1)
-        time.sleep(0.5)
-        admin = api("POST", "/auth/token", body={"email": "admin@civicast.local",
-                                                 "password": open(password_file).read().strip()})["token"]
+        server = Server(PORT, work)
+        processes.append(server.process)
+        api = server.api
+        admin = server.admin
         building = api("POST", "/buildings", admin, {"name": "Library", "address": "Kortrijk",
                                                       "venue_type": "library"})["id"]
         playlist = api("POST", "/playlists", admin, {"building_id": building, "name": "loop"})["id"]
@@ -133,12 +106,6 @@ http {{
             process.terminate()
             process.wait()
 
-    cpu = "unknown CPU"
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    machine = f"{os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}"
     rows = [
         ("P1", "player poll, nothing changed (304)", f"{p1:,.0f} req/s (p99 {p1_p99})",
          f"nginx, same bytes, 304: {p1_ref:,.0f} req/s (p99 {p1_ref_p99})", f"{p1 / p1_ref:.2f}x", ">= 0.8x nginx",
@@ -147,19 +114,13 @@ http {{
          f"nginx, same bytes, 200: {p2_ref:,.0f} req/s (p99 {p2_ref_p99})", f"{p2 / p2_ref:.2f}x", ">= 0.6x nginx",
          "met" if p2 / p2_ref >= 0.6 else "missed"),
     ]
-    section = ["## HTTP (P1, P2)", "",
-               f"Command: `python3 benches/polls.py` — {datetime.date.today().isoformat()}, {machine}, release build, "
-               f"`{' '.join(WRK)}` against the server (SQLite, default workers) and nginx (one worker), "
-               "both on 127.0.0.1 beside wrk.",
-               "", "| # | figure | measured | reference, same run | ratio | goal | |",
-               "| --- | --- | --- | --- | --- | --- | --- |"]
-    section += ["| " + " | ".join(row) + " |" for row in rows]
-    section.append("")
-    path = os.path.join(ROOT, "BENCHMARKS.md")
-    text = open(path).read()
-    text = re.sub(r"## HTTP \(P1, P2\).*?(?=\n## |\Z)", "", text, flags=re.S).rstrip() + "\n\n" + "\n".join(section)
-    open(path, "w").write(text.rstrip() + "\n")
-    print("\n".join(section))
+    lines = [f"Command: `python3 benches/polls.py` — {datetime.date.today().isoformat()}, {machine()}, release build, "
+             f"`{' '.join(WRK)}` against the server (SQLite, default workers) and nginx (one worker), "
+             "both on 127.0.0.1 beside wrk.",
+             "", "| # | figure | measured | reference, same run | ratio | goal | |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    write_section("HTTP (P1, P2)", lines)
 
 
 if __name__ == "__main__":

@@ -466,21 +466,12 @@ fn fill_rollups(
 }
 
 fn write_results(p3: &P3, p4: &P4) {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|line| line.starts_with("model name"))
-                .map(|line| line.split(':').nth(1).unwrap_or_default().trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let ratio = p3.http_per_s / p3.raw_per_s;
     let p3_met = ratio >= 0.4 && p3.http_per_s >= 100_000.0;
     let samples: Vec<String> = p4.samples.iter().map(|ms| format!("{ms:.0}")).collect();
     let section = format!(
         "## Proof of play (P3, P4)\n\n\
-         Command: `cargo bench -p civicast-tests --bench proof_of_play` — {date}, {cores} cores, {cpu}, \
+         Command: `cargo bench -p civicast-tests --bench proof_of_play` — {date}, {machine}, \
          release build, server and load generator in one process on 127.0.0.1 (SQLite, WAL).\n\n\
          | # | figure | measured | reference, same run | ratio | goal | |\n\
          | --- | --- | --- | --- | --- | --- | --- |\n\
@@ -489,6 +480,7 @@ fn write_results(p3: &P3, p4: &P4) {
          | P3 | the server's ingestion called directly (no HTTP, no JSON, one connection) | {direct:.0} plays/s | raw SQLite above | {direct_ratio:.2}x | — | |\n\
          | P4 | a year of 100 screens by building x daypart ({plays:.0} plays as {hours} hourly and {days} daily rollup rows) | {median:.1} ms median of 15 ({samples} ms) | by building alone: {by_building:.1} ms | — | < 100 ms | {p4_verdict} |\n",
         date = Utc::now().format("%Y-%m-%d"),
+        machine = civicast_tests::bench::machine(),
         http = p3.http_per_s,
         raw = p3.raw_per_s,
         dups = p3.duplicates_per_s,
@@ -507,17 +499,5 @@ fn write_results(p3: &P3, p4: &P4) {
             "missed"
         },
     );
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../BENCHMARKS.md");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".into());
-    let kept = match text.find("## Proof of play (P3, P4)") {
-        Some(start) => {
-            let rest = &text[start + 3..];
-            let end = rest.find("\n## ").map_or(text.len(), |i| start + 3 + i + 1);
-            format!("{}{}", &text[..start], &text[end..])
-        }
-        None => text,
-    };
-    let updated = format!("{}\n\n{section}", kept.trim_end());
-    std::fs::write(&path, updated).unwrap();
-    println!("{section}");
+    civicast_tests::bench::write_section("## Proof of play (P3, P4)", &section);
 }

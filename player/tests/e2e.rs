@@ -1,7 +1,8 @@
 //! End to end: the real server and the real player binary in a real X server (Xvfb, rendering
 //! with lavapipe when there is no GPU). Pair, sync, play, change the playlist, lose the server,
-//! restart offline, heal a damaged cache and resume an interrupted download — judged by the
-//! pixels on the X screen and by what the server was told.
+//! restart offline, heal a damaged cache, resume an interrupted download and survive twenty kills
+//! during sync — judged by the pixels on the X screen, the cache on disk and what the server was
+//! told.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -669,5 +670,116 @@ async fn an_emergency_message_reaches_several_players_at_once() {
     .await;
     for (name, display, player, _) in &screens {
         wait_for_color(display, player, GREEN, &format!("{name}: cleared")).await;
+    }
+}
+
+/// Whether every file that entered the cache holds the content its name (a SHA-256) promises.
+fn cache_is_whole(cache: &Path) -> Result<usize, String> {
+    let mut files = 0;
+    for entry in std::fs::read_dir(cache).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() || name.len() != 64 {
+            continue; // partial/, the index
+        }
+        let content = std::fs::read(&path).unwrap();
+        let actual = format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(&content));
+        if actual != name {
+            return Err(format!(
+                "{name} holds {} bytes hashing to {actual}",
+                content.len()
+            ));
+        }
+        files += 1;
+    }
+    Ok(files)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_twenty_times_during_sync_the_player_never_keeps_or_plays_a_broken_file() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let app = spawn_app().await;
+    let library = app.building("Library").await;
+    let playlist = app.playlist(&library, "Loop").await;
+    // Three large posters of noise (several MB each, slow when throttled) after a green slide.
+    let mut posters = Vec::new();
+    for (position, width) in [1600, 1500, 1400].into_iter().enumerate() {
+        let media = app
+            .upload_image(&app.admin, noisy_png(width, 900), "image/png")
+            .await;
+        app.add_item(
+            &playlist,
+            &json!({ "kind": "slide", "media_id": media["id"], "duration_ms": 2000, "fit": "fill", "position": position }),
+        )
+        .await;
+        posters.push(media["sha256"].as_str().unwrap().to_owned());
+    }
+    slide_item(&app, &playlist, GREEN, 0).await;
+    let (_, token) = app.pair_screen(&library, "Hall", SCREEN.0, SCREEN.1).await;
+    let data = tempfile::tempdir().unwrap();
+    std::fs::write(data.path().join("screen-token"), token).unwrap();
+    let cache = data.path().join("cache");
+    let display = Display::start();
+
+    // Killed at a random point 0.3 to 2.5 s after each start (the seed is printed to replay).
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos()
+        | 1;
+    println!("kill points seeded with {seed}");
+    let mut state = seed;
+    let throttle = ["--download-limit-kbps", "4000"];
+    let mut mid_download = 0;
+    for kill in 1..=20 {
+        let mut player = Player::start(&display, &app.address, data.path(), &throttle);
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let after = Duration::from_millis(300 + u64::from(state % 2200));
+        tokio::time::sleep(after).await;
+        player.kill();
+        let partial = std::fs::read_dir(cache.join("partial")).map_or(0, |dir| dir.count());
+        if partial > 0 {
+            mid_download += 1;
+        }
+        if let Err(broken) = cache_is_whole(&cache) {
+            panic!(
+                "after kill {kill} ({after:?} in): {broken}\n{}",
+                player.dump_log()
+            );
+        }
+    }
+    println!("{mid_download} of 20 kills came with a download under way");
+    assert!(mid_download >= 5, "the kills must land during sync");
+
+    // Left to run, it completes every download, keeps only whole files and plays the posters.
+    let player = Player::start(&display, &app.address, data.path(), &[]);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while posters.iter().any(|sha| !cache.join(sha).exists()) {
+        assert!(
+            Instant::now() < deadline,
+            "the downloads never finished:\n{}",
+            player.dump_log()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        cache_is_whole(&cache),
+        Ok(4),
+        "the green slide and the three posters"
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let seen = display.pixel(20, 20);
+        if seen[0] > 170 && seen[1] < 60 {
+            break; // a noise poster, red-ish
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the posters never showed: {seen:?}\n{}",
+            player.dump_log()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

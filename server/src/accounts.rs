@@ -32,7 +32,7 @@ pub struct NewUser {
 /// verified, since an administrator vouches for it) when it does not exist yet.
 pub fn add_user(pool: &DbPool, new_user: NewUser) -> Result<UserRow, AppError> {
     let mut conn = pool.get()?;
-    conn.transaction(|conn| {
+    crate::db::transaction(&mut conn, |conn| {
         let organisation_id = match &new_user.organisation {
             Some(name) => Some(find_or_create_organisation(
                 conn,

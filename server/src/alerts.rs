@@ -27,7 +27,7 @@ pub fn watch_screens(
     now: DateTime<Utc>,
     quiet_for: Duration,
 ) -> Result<Watched, AppError> {
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         let mut watched = Watched::default();
         let open: Vec<(String, String, NaiveDateTime, Option<NaiveDateTime>)> =
             screen_alerts::table

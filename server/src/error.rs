@@ -36,11 +36,29 @@ pub enum AppError {
     TooManyRequests(String),
     #[error("{0}")]
     Unavailable(String),
+    /// The server's disk is full: nothing was stored.
+    #[error("{0}")]
+    InsufficientStorage(String),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
 
+/// What a user is told when the disk filled up while their change was written.
+const DISK_FULL: &str = "the server's disk is full, so nothing was stored; ask an administrator \
+                         to free space, then try again";
+
 impl AppError {
+    /// An I/O error while storing `what`: a full disk says so (507), anything else is logged.
+    pub fn storing(what: &str, error: std::io::Error) -> AppError {
+        match error.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                tracing::warn!(%error, what, "disk full");
+                AppError::InsufficientStorage(DISK_FULL.into())
+            }
+            _ => AppError::Unexpected(anyhow::anyhow!("cannot store {what}: {error}")),
+        }
+    }
+
     /// A 422 for one field, for rules that need the database (unknown ids, duplicates, ...).
     pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
         let mut errors = ValidationErrors::default();
@@ -61,6 +79,7 @@ impl AppError {
             AppError::Validation(_) => "validation_failed",
             AppError::TooManyRequests(_) => "too_many_requests",
             AppError::Unavailable(_) => "unavailable",
+            AppError::InsufficientStorage(_) => "insufficient_storage",
             AppError::Unexpected(_) => "internal",
         }
     }
@@ -80,6 +99,7 @@ impl ResponseError for AppError {
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -128,6 +148,14 @@ impl From<DieselError> for AppError {
             }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
                 AppError::Unavailable("the database connection was lost; try again".into())
+            }
+            // SQLite's SQLITE_FULL; PostgreSQL's disk_full (53100) has no kind of its own either.
+            DieselError::DatabaseError(_, info)
+                if info.message().contains("database or disk is full")
+                    || info.message().contains("No space left on device") =>
+            {
+                tracing::warn!(message = info.message(), "disk full");
+                AppError::InsufficientStorage(DISK_FULL.into())
             }
             other => AppError::Unexpected(anyhow::Error::new(other)),
         }

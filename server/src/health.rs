@@ -82,6 +82,7 @@ mod tests {
             sqlite_writer: Arc::default(),
             login_throttle: Arc::default(),
             metrics: Arc::default(),
+            device_cache: Arc::default(),
             push: Default::default(),
         };
         let app = test::init_service(

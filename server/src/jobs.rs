@@ -152,8 +152,9 @@ impl Jobs {
     ) -> Result<String, AppError> {
         match task {
             Task::CloseEvents => {
-                let closed =
-                    conn.transaction(|conn| crate::moderation::close_past_events(conn, due_at))?;
+                let closed = crate::db::transaction(conn, |conn| {
+                    crate::moderation::close_past_events(conn, due_at)
+                })?;
                 Ok(format!(
                     "{} ended, {} stale submissions closed",
                     closed.ended, closed.stale

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod device_cache;
 pub mod emergency;
 pub mod error;
 pub mod health;

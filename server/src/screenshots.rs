@@ -139,7 +139,7 @@ pub fn store(
     (width, height): (u32, u32),
 ) -> Result<ScreenshotInfo, AppError> {
     let taken_at = db::now();
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         diesel::delete(screen_screenshots::table.find(screen_id)).execute(conn)?;
         diesel::insert_into(screen_screenshots::table)
             .values((

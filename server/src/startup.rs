@@ -56,6 +56,7 @@ impl Application {
             sqlite_writer: Arc::default(),
             login_throttle: Arc::default(),
             metrics: Arc::default(),
+            device_cache: Arc::default(),
             push: Default::default(),
         };
         let listener = TcpListener::bind(&settings.bind)
@@ -70,6 +71,7 @@ impl Application {
                 .app_data(web::Data::new(state.clone()))
                 .app_data(known_routes.clone())
                 .configure(error::configure_extractors)
+                .wrap(from_fn(see_own_writes))
                 .wrap(from_fn(log_request))
                 .route(
                     "/api/v1/openapi.json",
@@ -131,10 +133,17 @@ impl Application {
             self.state.media.clone(),
         ));
         let push = tokio::spawn(self.state.push.clone().follow(self.state.pool.clone()));
+        let device_cache = tokio::spawn(
+            self.state
+                .device_cache
+                .clone()
+                .follow(self.state.pool.clone()),
+        );
         let result = self.server.await;
         housekeeping.abort();
         hot_folder.abort();
         push.abort();
+        device_cache.abort();
         signals.abort();
         result
     }
@@ -203,8 +212,8 @@ pub fn openapi_json() -> String {
 
 /// The answers every route of a kind may give, documented once here rather than on each route:
 /// 401 and 403 where a token is needed (none, expired or revoked; or the wrong role or kind of
-/// token), 400 where the request carries parameters or a body that may not parse, and 413 and
-/// 415 where it carries a body.
+/// token), 400 where the request carries parameters or a body that may not parse, and 413, 415
+/// and 507 (disk full) where it carries a body.
 fn document_common_errors(document: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
     let error = |description: &str| {
@@ -257,6 +266,10 @@ fn document_common_errors(document: &mut utoipa::openapi::OpenApi) {
             if has_body {
                 add("413", "the body is larger than this route accepts");
                 add("415", "the body is not of the type this route reads");
+                add(
+                    "507",
+                    "the server's disk is full: nothing was stored; try again once space is freed",
+                );
             }
         }
     }
@@ -264,6 +277,25 @@ fn document_common_errors(document: &mut utoipa::openapi::OpenApi) {
 
 /// One log line per request (method, path, status and time taken), and the same in `/metrics`
 /// by route pattern.
+/// After a request that may have changed content, reads the content version again before
+/// answering, so that the next poll of a screen on this instance sees the change (other instances
+/// see it within `device_cache::REFRESH`). Screens' own calls change no manifest.
+async fn see_own_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let may_change = !req.method().is_safe() && !req.path().starts_with("/api/v1/screen/");
+    let state = match may_change {
+        true => req.app_data::<web::Data<AppState>>().cloned(),
+        false => None,
+    };
+    let response = next.call(req).await?;
+    if let Some(state) = state {
+        state.device_cache.refresh(&state.pool).await;
+    }
+    Ok(response)
+}
+
 async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody>,

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::auth::LoginThrottle;
 use crate::config::Settings;
 use crate::db::DbPool;
+use crate::device_cache::DeviceCache;
 use crate::media::MediaStore;
 use crate::metrics::Metrics;
 use crate::push::PushFeed;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     /// What the players' push streams follow: emergency messages, screenshot requests.
     pub push: PushFeed,
+    /// Device tokens and manifests, answered from memory while the content is unchanged.
+    pub device_cache: Arc<DeviceCache>,
     /// Counters and timings for `/metrics`.
     pub metrics: Arc<Metrics>,
 }

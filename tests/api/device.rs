@@ -1,7 +1,7 @@
 //! The player's side of the API: pairing by a code on screen, the manifest with its ETag, media
 //! by hash with Range, and status reports that the CMS shows.
 
-use civicast_tests::{png, spawn_app};
+use civicast_tests::{TestApp, png, spawn_app, spawn_app_with};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -227,7 +227,13 @@ async fn the_manifest_lists_the_loop_with_media_hashes_and_answers_304_when_unch
     assert_eq!(items[2]["event"]["title"], "Winter concert");
     assert_eq!(items[2]["event"]["organiser"], "Choir");
     assert_eq!(items[2]["event"]["link"], "https://choir.example/concert");
-    assert_eq!(items[2]["media"]["sha256"], poster["sha256"]);
+    // A 1200x1600 poster is larger than a 1080p screen: the screen gets its rendition.
+    assert_eq!(poster["renditions"][0]["kind"], "screen_1080p");
+    assert_eq!(
+        items[2]["media"]["sha256"],
+        poster["renditions"][0]["sha256"]
+    );
+    assert_eq!(items[2]["media"]["height"], 1440);
     assert!(
         items[2]["schedule"]["valid_from"].is_string(),
         "the promotion window travels"
@@ -387,4 +393,109 @@ async fn a_player_status_report_shows_in_the_cms_and_bad_reports_are_refused() {
         )
         .await;
     assert!(refused.status().is_client_error());
+}
+
+/// Polls the manifest on `app` until `done` accepts the status, for up to 2 s.
+async fn within_two_seconds(
+    app: &TestApp,
+    token: &str,
+    done: impl Fn(StatusCode) -> bool,
+) -> reqwest::Response {
+    let started = std::time::Instant::now();
+    loop {
+        let response = app
+            .send(Method::GET, "/api/v1/screen/manifest", Some(token), None)
+            .await;
+        if done(response.status()) || started.elapsed() > std::time::Duration::from_secs(2) {
+            return response;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn manifests_kept_in_memory_follow_every_change_on_this_instance_and_on_another() {
+    let first = spawn_app().await;
+    // A second instance on the same database, as in a region with several servers.
+    let second = spawn_app_with(|settings| {
+        settings.data_dir = first.settings.data_dir.clone();
+        settings.database_url = first.settings.database_url.clone();
+    })
+    .await;
+    let library = first.building("Library").await;
+    let (screen_id, token) = first.pair_screen(&library, "Hall", 1920, 1080).await;
+    let playlist = first.playlist(&library, "Library loop").await;
+    first
+        .add_item(
+            &playlist,
+            &json!({ "kind": "announcement", "text": "Open at nine" }),
+        )
+        .await;
+    for app in [&first, &second] {
+        let manifest: Value = within_two_seconds(app, &token, |s| s == StatusCode::OK)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(manifest["items"].as_array().unwrap().len(), 1);
+    }
+
+    // Changed through the first instance: its next poll has it at once.
+    first
+        .add_item(
+            &playlist,
+            &json!({ "kind": "announcement", "text": "Closed on Monday" }),
+        )
+        .await;
+    let manifest: Value = first
+        .send(Method::GET, "/api/v1/screen/manifest", Some(&token), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(manifest["items"][1]["text"], "Closed on Monday");
+
+    // The second instance kept the old manifest; it gives the new one within two seconds.
+    let started = std::time::Instant::now();
+    loop {
+        let manifest: Value = second
+            .send(Method::GET, "/api/v1/screen/manifest", Some(&token), None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        if manifest["items"].as_array().unwrap().len() == 2 {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "the second instance still answers {manifest}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // A new token revokes the old one everywhere: at once here, within two seconds there.
+    let renewed: Value = first
+        .expect(
+            Method::POST,
+            &format!("/api/v1/screens/{screen_id}/token"),
+            &first.admin,
+            None,
+            StatusCode::CREATED,
+        )
+        .await;
+    let old = first
+        .send(Method::GET, "/api/v1/screen/manifest", Some(&token), None)
+        .await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    let old = within_two_seconds(&second, &token, |s| s == StatusCode::UNAUTHORIZED).await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    let new_token = renewed["token"].as_str().unwrap();
+    let manifest: Value = within_two_seconds(&second, new_token, |s| s == StatusCode::OK)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(manifest["items"].as_array().unwrap().len(), 2);
+    second.stop().await;
 }

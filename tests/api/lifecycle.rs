@@ -93,6 +93,7 @@ async fn the_openapi_document_covers_every_route() {
         ("post", "/api/v1/media"),
         ("get", "/api/v1/media/{id}"),
         ("get", "/api/v1/media/{id}/content"),
+        ("get", "/api/v1/media/{id}/renditions/{kind}"),
         ("delete", "/api/v1/media/{id}"),
         ("get", "/api/v1/audit"),
         ("get", "/api/v1/buildings/{id}/audience"),

@@ -9,6 +9,7 @@ mod events;
 mod faults;
 mod jobs;
 mod lifecycle;
+mod load;
 mod media;
 mod plays;
 mod resources;

@@ -415,3 +415,121 @@ async fn images_dropped_into_the_hot_folder_are_imported_once_written_and_others
         "nothing half-written or refused is stored"
     );
 }
+
+/// A JPEG whose left half is red and right half blue.
+fn halves_jpeg(width: u32, height: u32) -> Vec<u8> {
+    let image = RgbImage::from_fn(width, height, |x, _| {
+        if x < width / 2 {
+            Rgb([200, 30, 30])
+        } else {
+            Rgb([30, 30, 200])
+        }
+    });
+    let mut bytes = Cursor::new(Vec::new());
+    image.write_to(&mut bytes, ImageFormat::Jpeg).unwrap();
+    bytes.into_inner()
+}
+
+#[tokio::test]
+async fn a_4k_poster_gets_a_1080p_rendition_for_screens_and_a_thumbnail_for_the_library() {
+    let app = spawn_app().await;
+    let poster = app
+        .upload_image(&app.admin, halves_jpeg(3840, 2160), "image/jpeg")
+        .await;
+    let renditions = poster["renditions"].as_array().unwrap();
+    let kinds: Vec<(&str, u64, u64)> = renditions
+        .iter()
+        .map(|r| {
+            (
+                r["kind"].as_str().unwrap(),
+                r["width"].as_u64().unwrap(),
+                r["height"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [("screen_1080p", 1920, 1080), ("thumbnail", 320, 180)]
+    );
+
+    // Each downloads as a JPEG of its size that shows the same picture.
+    for rendition in renditions {
+        let response = app
+            .send(
+                Method::GET,
+                rendition["content_url"].as_str().unwrap(),
+                Some(&app.admin),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "image/jpeg");
+        let bytes = response.bytes().await.unwrap();
+        assert_eq!(
+            bytes.len() as u64,
+            rendition["size_bytes"].as_u64().unwrap()
+        );
+        let decoded = image::load_from_memory(&bytes).unwrap().to_rgb8();
+        let (width, height) = decoded.dimensions();
+        assert_eq!(u64::from(width), rendition["width"].as_u64().unwrap());
+        let (left, right) = (
+            decoded.get_pixel(width / 4, height / 2),
+            decoded.get_pixel(width * 3 / 4, height / 2),
+        );
+        assert!(left[0] > 170 && left[2] < 60, "{left:?}");
+        assert!(right[2] > 170 && right[0] < 60, "{right:?}");
+    }
+    let id = poster["id"].as_str().unwrap();
+    app.expect(
+        Method::GET,
+        &format!("/api/v1/media/{id}/renditions/poster"),
+        &app.admin,
+        None,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    // Listed with the entry too.
+    let library = app
+        .expect(
+            Method::GET,
+            "/api/v1/media",
+            &app.admin,
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(library["items"][0]["renditions"], poster["renditions"]);
+
+    // A 1080p screen plays the rendition; a 4K LED wall the original.
+    let square = app.building("Market square").await;
+    let playlist = app.playlist(&square, "Square").await;
+    app.add_item(
+        &playlist,
+        &serde_json::json!({ "kind": "slide", "media_id": id, "duration_ms": 8000 }),
+    )
+    .await;
+    let (_, screen) = app.pair_screen(&square, "Hall", 1920, 1080).await;
+    let (_, wall) = app.pair_screen(&square, "Wall", 3840, 2160).await;
+    for (token, expected) in [(&screen, &renditions[0]), (&wall, &poster)] {
+        let manifest: Value = app
+            .send(Method::GET, "/api/v1/screen/manifest", Some(token), None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let media = &manifest["items"][0]["media"];
+        assert_eq!(media["sha256"], expected["sha256"]);
+        assert_eq!(media["width"], expected["width"]);
+        let sha = media["sha256"].as_str().unwrap();
+        let file = app
+            .send(
+                Method::GET,
+                &format!("/api/v1/screen/media/{sha}"),
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(file.status(), StatusCode::OK);
+        assert_eq!(file.headers()["content-type"], "image/jpeg");
+    }
+}

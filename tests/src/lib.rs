@@ -2,6 +2,9 @@
 //! (SQLite in a temporary directory, or a new PostgreSQL database when
 //! `CIVICAST_TEST_POSTGRES_URL` names a cluster) and drives it over HTTP.
 
+pub mod bench;
+pub mod load;
+
 use std::path::PathBuf;
 
 use civicast_server::startup::StopHandle;

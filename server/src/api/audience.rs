@@ -119,7 +119,7 @@ async fn put_profile(
     input.validate()?;
     let id = id.into_inner().to_string();
     let profile = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             find_building(conn, &id)?;
             store(conn, &user, &id, &input)
         })
@@ -287,7 +287,7 @@ async fn import_profiles(
     }
     errors.clone().into_result()?;
     let created = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             let known: Vec<(String, String)> = buildings::table
                 .select((buildings::id, buildings::name))
                 .load(conn)?;

@@ -100,7 +100,7 @@ async fn create_building(
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner();
     let building = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| add_building(conn, &user, &input))
+        crate::db::transaction(conn, |conn| add_building(conn, &user, &input))
     })
     .await?;
     Ok(HttpResponse::Created().json(building))
@@ -146,7 +146,7 @@ async fn update_building(
     let input = body.into_inner();
     let id = id.into_inner().to_string();
     let building = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| change_building(conn, &user, &id, input))
+        crate::db::transaction(conn, |conn| change_building(conn, &user, &id, input))
     })
     .await?;
     Ok(web::Json(building))
@@ -205,7 +205,7 @@ async fn delete_building(
     user.require_admin()?;
     let id = id.into_inner().to_string();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             let row = find_building(conn, &id)?;
             let screen_count = screens::table
                 .filter(screens::building_id.eq(&id))

@@ -4,7 +4,6 @@
 use actix_web::{HttpResponse, delete, get, post, web};
 use civicast_shared::api::ErrorBody;
 use civicast_shared::api::emergency::{EmergencyInput, EmergencyMessage};
-use diesel::Connection;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -61,7 +60,7 @@ async fn post_message(
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner();
     let message = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| emergency::post(conn, &user, &input))
+        crate::db::transaction(conn, |conn| emergency::post(conn, &user, &input))
     })
     .await?;
     publish_now(&state).await?;
@@ -83,7 +82,7 @@ async fn clear_message(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner().to_string();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| emergency::clear(conn, &user, &id))
+        crate::db::transaction(conn, |conn| emergency::clear(conn, &user, &id))
     })
     .await?;
     publish_now(&state).await?;

@@ -112,7 +112,7 @@ async fn create_event(
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner();
     let event = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| moderation::submit(conn, &user, &input))
+        crate::db::transaction(conn, |conn| moderation::submit(conn, &user, &input))
     })
     .await?;
     Ok(HttpResponse::Created().json(event))
@@ -162,7 +162,7 @@ async fn update_event(
     let input = body.into_inner();
     let id = id.into_inner().to_string();
     let event = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| moderation::edit(conn, &user, &id, &input))
+        crate::db::transaction(conn, |conn| moderation::edit(conn, &user, &id, &input))
     })
     .await?;
     Ok(web::Json(event))
@@ -182,7 +182,7 @@ async fn delete_event(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner().to_string();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| moderation::delete(conn, &user, &id))
+        crate::db::transaction(conn, |conn| moderation::delete(conn, &user, &id))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -203,7 +203,7 @@ async fn withdraw_event(
 ) -> Result<web::Json<Event>, AppError> {
     let id = id.into_inner().to_string();
     let event = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| moderation::withdraw(conn, &user, &id))
+        crate::db::transaction(conn, |conn| moderation::withdraw(conn, &user, &id))
     })
     .await?;
     Ok(web::Json(event))
@@ -234,7 +234,7 @@ async fn approve_event(
     let request = body.into_inner();
     let id = id.into_inner().to_string();
     let event = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| moderation::approve(conn, &user, &id, &request))
+        crate::db::transaction(conn, |conn| moderation::approve(conn, &user, &id, &request))
     })
     .await?;
     Ok(web::Json(event))
@@ -249,7 +249,7 @@ async fn decide_with_reason(
 ) -> Result<web::Json<Event>, AppError> {
     let id = id.to_string();
     let event = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             moderation::decide_with_reason(conn, &user, &id, &request, decision)
         })
     })

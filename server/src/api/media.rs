@@ -1,9 +1,12 @@
-//! The media library over HTTP: uploads as a raw request body, listing, metadata and download.
+//! The media library over HTTP: uploads as a raw request body, listing, metadata and download
+//! of files and their renditions.
 //! Association members see only their organisation's files.
 
 use actix_web::http::header::{self, CacheControl, CacheDirective};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
-use civicast_shared::api::media::MediaAsset;
+use std::collections::HashMap;
+
+use civicast_shared::api::media::{MediaAsset, MediaRendition, RenditionKind};
 use civicast_shared::api::{ErrorBody, Page, PageQuery};
 use diesel::prelude::*;
 use serde::Deserialize;
@@ -15,7 +18,7 @@ use super::Paging;
 use crate::audit;
 use crate::auth::CurrentUser;
 use crate::db::models::{MediaAssetRow, stored_opt_id};
-use crate::db::schema::{events, media_assets, playlist_items};
+use crate::db::schema::{events, media_assets, media_renditions, playlist_items};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::media::add_to_library;
@@ -26,6 +29,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(upload_media)
         .service(get_media)
         .service(media_content)
+        .service(media_rendition)
         .service(delete_media);
 }
 
@@ -75,6 +79,58 @@ fn find_visible(
     Ok(row)
 }
 
+/// The library entries of `rows` with their renditions.
+fn with_renditions(
+    conn: &mut DbConnection,
+    rows: Vec<MediaAssetRow>,
+) -> Result<Vec<MediaAsset>, AppError> {
+    let sources: Vec<&str> = rows.iter().map(|row| row.sha256.as_str()).collect();
+    // kind, sha256, width, height, size: by the original's sha256.
+    type Made = (String, String, i32, i32, i64);
+    let mut renditions: HashMap<String, Vec<Made>> = HashMap::new();
+    for (source, kind, sha256, width, height, size) in media_renditions::table
+        .filter(media_renditions::source_sha256.eq_any(&sources))
+        .order((media_renditions::source_sha256, media_renditions::kind))
+        .select((
+            media_renditions::source_sha256,
+            media_renditions::kind,
+            media_renditions::sha256,
+            media_renditions::width,
+            media_renditions::height,
+            media_renditions::size_bytes,
+        ))
+        .load::<(String, String, String, i32, i32, i64)>(conn)?
+    {
+        renditions
+            .entry(source)
+            .or_default()
+            .push((kind, sha256, width, height, size));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let made = renditions.remove(&row.sha256).unwrap_or_default();
+            let id = row.id.clone();
+            let mut asset = MediaAsset::from(row);
+            asset.renditions = made
+                .into_iter()
+                .filter_map(|(kind, sha256, width, height, size)| {
+                    let kind = RenditionKind::parse(&kind)?;
+                    Some(MediaRendition {
+                        content_url: format!("/api/v1/media/{id}/renditions/{kind}"),
+                        kind,
+                        sha256,
+                        width: u32::try_from(width).unwrap_or_default(),
+                        height: u32::try_from(height).unwrap_or_default(),
+                        size_bytes: u64::try_from(size).unwrap_or_default(),
+                    })
+                })
+                .collect();
+            asset
+        })
+        .collect())
+}
+
 #[utoipa::path(
     tag = "media",
     params(PageQuery),
@@ -107,7 +163,7 @@ async fn list_media(
             .offset(paging.offset())
             .select(MediaAssetRow::as_select())
             .load::<MediaAssetRow>(conn)?;
-        Ok(paging.page(rows, total))
+        Ok(paging.page(with_renditions(conn, rows)?, total))
     })
     .await?;
     Ok(web::Json(page))
@@ -182,13 +238,14 @@ async fn upload_media(
         .receive(declared_type, declared_length, payload)
         .await?;
     let (asset, created) = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        let (row, created) = crate::db::transaction(conn, |conn| {
             let organisation = organisation_id.map(|id| id.to_string());
             add_to_library(conn, Some(&user), organisation, stored, original_name)
-        })
+        })?;
+        let asset = with_renditions(conn, vec![row])?.remove(0);
+        Ok((asset, created))
     })
     .await?;
-    let asset = MediaAsset::from(asset);
     Ok(if created {
         HttpResponse::Created().json(asset)
     } else {
@@ -209,8 +266,12 @@ async fn get_media(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<MediaAsset>, AppError> {
     let id = id.into_inner().to_string();
-    let row = db::run(&state.pool, move |conn| find_visible(conn, &user, &id)).await?;
-    Ok(web::Json(row.into()))
+    let asset = db::run(&state.pool, move |conn| {
+        let row = find_visible(conn, &user, &id)?;
+        Ok(with_renditions(conn, vec![row])?.remove(0))
+    })
+    .await?;
+    Ok(web::Json(asset))
 }
 
 /// The file itself, with ETag, Range and long-lived cache headers (content never changes).
@@ -235,6 +296,49 @@ async fn media_content(
     send_content(&state, user, &req, id.into_inner().to_string()).await
 }
 
+/// A rendition of the file (a JPEG): `screen_1080p` or `thumbnail`, as the entry's
+/// `renditions` list them.
+#[utoipa::path(
+    tag = "media",
+    params(("id" = Uuid, Path), ("kind" = RenditionKind, Path)),
+    responses(
+        (status = 200, content_type = "image/jpeg", body = Vec<u8>),
+        (status = 304, description = "unchanged since the client's copy"),
+        (status = 404, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/media/{id}/renditions/{kind}")]
+async fn media_rendition(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    req: HttpRequest,
+    path: web::Path<(Uuid, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, kind) = path.into_inner();
+    let kind = RenditionKind::parse(&kind).ok_or_else(|| {
+        AppError::NotFound(format!(
+            "no rendition kind {kind:?}: use screen_1080p or thumbnail"
+        ))
+    })?;
+    let id = id.to_string();
+    let sha256 = db::run(&state.pool, move |conn| {
+        let row = find_visible(conn, &user, &id)?;
+        media_renditions::table
+            .find((&row.sha256, kind.as_str()))
+            .select(media_renditions::sha256)
+            .first::<String>(conn)
+            .optional()?
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "this image has no {kind} rendition (it is small enough as it is)"
+                ))
+            })
+    })
+    .await?;
+    send_file(&req, state.media.path_of(&sha256), "image/jpeg").await
+}
+
 /// Removes a library entry that no event or playlist uses any more.
 #[utoipa::path(
     tag = "media",
@@ -250,7 +354,7 @@ async fn delete_media(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner().to_string();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             let row = find_visible(conn, &user, &id)?;
             let used_by_events = events::table
                 .filter(events::poster_media_id.eq(&id))
@@ -284,14 +388,20 @@ pub(crate) async fn send_content(
     id: String,
 ) -> Result<HttpResponse, AppError> {
     let row = db::run(&state.pool, move |conn| find_visible(conn, &user, &id)).await?;
-    let path = state.media.path_of(&row.sha256);
+    send_file(req, state.media.path_of(&row.sha256), &row.content_type).await
+}
+
+/// A stored file with ETag, Range and long-lived cache headers (content never changes).
+async fn send_file(
+    req: &HttpRequest,
+    path: std::path::PathBuf,
+    content_type: &str,
+) -> Result<HttpResponse, AppError> {
+    let shown = path.display().to_string();
     let file = web::block(move || actix_files::NamedFile::open(path))
         .await?
-        .map_err(|e| {
-            AppError::Unexpected(anyhow::anyhow!("media file {} is missing: {e}", row.sha256))
-        })?;
-    let mime: mime::Mime = row
-        .content_type
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("media file {shown} is missing: {e}")))?;
+    let mime: mime::Mime = content_type
         .parse()
         .unwrap_or(mime::APPLICATION_OCTET_STREAM);
     let mut response = file

@@ -132,7 +132,7 @@ async fn create_organisation(
     let input = body.into_inner();
     input.validate()?;
     let organisation = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             let name = input.name.trim().to_owned();
             ensure_unique_name(conn, &name, "")?;
             let now = db::now();
@@ -207,7 +207,7 @@ async fn update_organisation(
     input.validate()?;
     let id = id.into_inner();
     let organisation = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             let mut row = find_visible(conn, &user, id)?;
             if !user.is_staff() && row.kind != input.kind.as_str() {
                 return Err(AppError::Forbidden(
@@ -260,7 +260,7 @@ async fn delete_organisation(
     user.require_admin()?;
     let id = id.into_inner().to_string();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             let row = find_organisation(conn, &id)?;
             let members = users::table
                 .filter(users::organisation_id.eq(&id))
@@ -300,7 +300,7 @@ async fn verify_organisation(
 ) -> Result<web::Json<Organisation>, AppError> {
     let id = id.into_inner().to_string();
     let organisation = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| accounts::verify_organisation(conn, &user, &id))
+        crate::db::transaction(conn, |conn| accounts::verify_organisation(conn, &user, &id))
     })
     .await?;
     Ok(web::Json(organisation.into()))

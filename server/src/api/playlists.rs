@@ -96,7 +96,7 @@ async fn create_playlist(
     let input = body.into_inner();
     input.validate()?;
     let playlist = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             find_building(conn, &input.building_id.to_string())
                 .map_err(|_| AppError::invalid("building_id", "no building with this id"))?;
             let now = db::now();
@@ -167,7 +167,7 @@ async fn update_playlist(
     input.validate()?;
     let id = id.into_inner().to_string();
     let playlist = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             let mut row = find_playlist(conn, &id)?;
             if row.building_id != input.building_id.to_string() {
                 return Err(AppError::invalid(
@@ -210,7 +210,7 @@ async fn delete_playlist(
     user.require_staff()?;
     let id = id.into_inner().to_string();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             let row = find_playlist(conn, &id)?;
             diesel::delete(playlist_items::table.filter(playlist_items::playlist_id.eq(&id)))
                 .execute(conn)?;
@@ -285,7 +285,9 @@ async fn create_item(
     let input = body.into_inner();
     let playlist_id = id.into_inner().to_string();
     let item = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| programming::add_item(conn, &user, &playlist_id, &input))
+        crate::db::transaction(conn, |conn| {
+            programming::add_item(conn, &user, &playlist_id, &input)
+        })
     })
     .await?;
     Ok(HttpResponse::Created().json(item))
@@ -336,7 +338,7 @@ async fn update_item(
     let (playlist_id, item_id) = path.into_inner();
     let (playlist_id, item_id) = (playlist_id.to_string(), item_id.to_string());
     let item = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             programming::update_item(conn, &user, &playlist_id, &item_id, &input)
         })
     })
@@ -359,7 +361,9 @@ async fn delete_item(
     let (playlist_id, item_id) = path.into_inner();
     let (playlist_id, item_id) = (playlist_id.to_string(), item_id.to_string());
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| programming::remove_item(conn, &user, &playlist_id, &item_id))
+        crate::db::transaction(conn, |conn| {
+            programming::remove_item(conn, &user, &playlist_id, &item_id)
+        })
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -220,7 +220,9 @@ async fn create_screen(
     let input = body.into_inner();
     input.validate()?;
     let screen = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| insert_screen(conn, &user, &input).map(Screen::from))
+        crate::db::transaction(conn, |conn| {
+            insert_screen(conn, &user, &input).map(Screen::from)
+        })
     })
     .await?;
     Ok(HttpResponse::Created().json(screen))
@@ -269,7 +271,7 @@ async fn update_screen(
     input.validate()?;
     let id = id.into_inner().to_string();
     let screen = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             find_screen(conn, &id)?;
             check_references(conn, &input)?;
             diesel::update(screens::table.find(&id))
@@ -305,7 +307,7 @@ async fn delete_screen(
     user.require_admin()?;
     let id = id.into_inner().to_string();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             let row = find_screen(conn, &id)?;
             diesel::delete(screens::table.find(&id)).execute(conn)?;
             audit::record(
@@ -341,7 +343,7 @@ async fn issue_screen_token(
     let screen_id = id.into_inner();
     let id = screen_id.to_string();
     let device_token = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             find_screen(conn, &id)?;
             let device_token = replace_device_token(conn, &id)?;
             audit::record(conn, &user, "screen.token", "screen", &id, json!({}))?;

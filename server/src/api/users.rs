@@ -108,7 +108,7 @@ async fn create_user(
     let plain = input.password.clone();
     let password_hash = web::block(move || password::hash(&plain)).await??;
     let created = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| add_user(conn, &user, &input, password_hash))
+        crate::db::transaction(conn, |conn| add_user(conn, &user, &input, password_hash))
     })
     .await?;
     Ok(HttpResponse::Created().json(created))
@@ -165,7 +165,7 @@ async fn update_user(
         None => None,
     };
     let updated = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             let mut row = find_user(conn, &id)?;
             if row.id == user.id.to_string() && input.role != Role::Admin {
                 return Err(AppError::Conflict(
@@ -226,7 +226,7 @@ async fn delete_user(
         ));
     }
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             let row = find_user(conn, &id)?;
             diesel::delete(users::table.find(&id)).execute(conn)?;
             audit::record(

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::token;
 use crate::db::{self, models::UserRow, schema};
+use crate::device_cache::LAST_SEEN_RESOLUTION;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -58,9 +59,6 @@ impl CurrentUser {
         self.email.clone()
     }
 }
-
-/// How stale `last_seen_at` may be before a screen's request writes it again.
-const LAST_SEEN_RESOLUTION: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
 
 /// The screen whose device token a request came with.
 #[derive(Debug, Clone)]
@@ -167,21 +165,25 @@ impl FromRequest for CurrentScreen {
             }
             let token_hash = token::hash(&token);
             let state = state?;
+            if let Some(id) = state.device_cache.screen_for(&token_hash) {
+                return Ok(CurrentScreen { id });
+            }
+            let version = state.device_cache.version();
+            let lookup_hash = token_hash.clone();
             let screen_id = db::run(&state.pool, move |conn| {
                 use schema::screens;
                 let found = screens::table
-                    .filter(screens::token_hash.eq(&token_hash))
+                    .filter(screens::token_hash.eq(&lookup_hash))
                     .select((screens::id, screens::last_seen_at))
                     .first::<(String, Option<chrono::NaiveDateTime>)>(conn)
                     .optional()?;
                 let Some((id, last_seen)) = found else {
                     return Ok(None);
                 };
-                // A player calls several times a second while it uploads a backlog; writing
-                // the screen row once per few seconds keeps "online" exact enough and leaves
-                // the database's write lock to the plays.
                 let now = db::now();
-                if last_seen.is_none_or(|seen| now - seen >= LAST_SEEN_RESOLUTION) {
+                if last_seen.is_none_or(|seen| {
+                    (now - seen).to_std().unwrap_or_default() >= LAST_SEEN_RESOLUTION
+                }) {
                     diesel::update(screens::table.find(&id))
                         .set(screens::last_seen_at.eq(now))
                         .execute(conn)?;
@@ -192,9 +194,9 @@ impl FromRequest for CurrentScreen {
             .ok_or_else(|| {
                 AppError::Unauthorized("the screen token is unknown or revoked".into())
             })?;
-            Ok(CurrentScreen {
-                id: db::models::stored_id(&screen_id),
-            })
+            let id = db::models::stored_id(&screen_id);
+            state.device_cache.remember_screen(version, token_hash, id);
+            Ok(CurrentScreen { id })
         })
     }
 }

@@ -173,6 +173,43 @@ macro_rules! on_backend {
     };
 }
 
+/// Runs `work` in a transaction. On SQLite the outermost one begins with `BEGIN IMMEDIATE`: it
+/// takes the write lock at once, waiting on `busy_timeout` when another writer holds it. A
+/// plain `BEGIN` would read first and fail with "database is locked", without waiting, when it
+/// then writes after another writer committed (SQLite cannot upgrade a stale read snapshot).
+pub fn transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConnection::Sqlite(sqlite) = conn else {
+        return conn.transaction(work);
+    };
+    let outermost = AnsiTransactionManager::transaction_manager_status_mut(sqlite)
+        .transaction_depth()
+        .map_err(E::from)?
+        .is_none();
+    if !outermost {
+        return conn.transaction(work);
+    }
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    let result = work(conn);
+    let DbConnection::Sqlite(sqlite) = conn else {
+        unreachable!("the connection stays SQLite");
+    };
+    match result {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(sqlite)?;
+            Ok(value)
+        }
+        Err(error) => {
+            AnsiTransactionManager::rollback_transaction(sqlite)?;
+            Err(error)
+        }
+    }
+}
+
 /// Runs `work` on a pooled connection on the blocking thread pool.
 pub async fn run<T, F>(pool: &DbPool, work: F) -> Result<T, AppError>
 where

@@ -374,6 +374,7 @@ impl From<MediaAssetRow> for MediaAsset {
             height: u32::try_from(row.height).unwrap_or_default(),
             original_name: row.original_name,
             created_at: row.created_at.and_utc(),
+            renditions: Vec::new(),
         }
     }
 }

@@ -315,6 +315,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    media_renditions (source_sha256, kind) {
+        source_sha256 -> Text,
+        kind -> Text,
+        sha256 -> Text,
+        content_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        size_bytes -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    content_versions (name) {
+        name -> Text,
+        version -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(playlists -> buildings (building_id));
@@ -350,4 +370,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     emergency_messages,
     screen_screenshots,
     screen_alerts,
+    media_renditions,
 );

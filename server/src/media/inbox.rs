@@ -109,7 +109,7 @@ pub async fn import(
     };
     let original = name.clone();
     let (asset, _) = db::run(pool, move |conn| {
-        diesel::Connection::transaction(conn, |conn| {
+        db::transaction(conn, |conn| {
             add_to_library(conn, None, None, stored, original)
         })
     })

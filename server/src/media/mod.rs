@@ -2,9 +2,11 @@
 //! once per SHA-256 under `DATA_DIR/media/ab/<sha256>`.
 //!
 //! An upload is written to `media/incoming/` first and moved into place with a rename only after
-//! it passed every check, so no half-written or refused file is ever served.
+//! it passed every check, so no half-written or refused file is ever served. Its renditions
+//! ([`renditions`]) are made from the image decoded for the check and stored the same way.
 
 pub mod inbox;
+pub mod renditions;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -40,6 +42,26 @@ pub struct StoredMedia {
     pub content_type: &'static str,
     pub width: u32,
     pub height: u32,
+    pub renditions: Vec<StoredRendition>,
+}
+
+/// A rendition of a checked upload, in place in the store.
+#[derive(Debug, Clone)]
+pub struct StoredRendition {
+    pub kind: civicast_shared::api::media::RenditionKind,
+    pub sha256: String,
+    pub width: u32,
+    pub height: u32,
+    pub size_bytes: u64,
+}
+
+/// An image that passed every check, decoded.
+#[derive(Debug)]
+pub struct Inspected {
+    pub format: ImageFormat,
+    pub width: u32,
+    pub height: u32,
+    pub image: image::DynamicImage,
 }
 
 fn mime_of(format: ImageFormat) -> &'static str {
@@ -73,6 +95,26 @@ impl MediaStore {
         self.root.join(&sha256[..2]).join(sha256)
     }
 
+    /// Stores content made here (a rendition) under its hash; returns the hash and whether the
+    /// file is new.
+    fn put(&self, content: &[u8]) -> Result<(String, bool), AppError> {
+        let sha256 = hex::encode(Sha256::digest(content));
+        let destination = self.path_of(&sha256);
+        if destination.exists() {
+            return Ok((sha256, false));
+        }
+        let mut temp = tempfile::NamedTempFile::new_in(&self.incoming)
+            .map_err(|e| AppError::storing("a rendition", e))?;
+        temp.write_all(content)
+            .and_then(|()| temp.as_file().sync_all())
+            .map_err(|e| AppError::storing("a rendition", e))?;
+        let parent = destination.parent().expect("media paths have a parent");
+        std::fs::create_dir_all(parent).map_err(|e| AppError::storing("a media folder", e))?;
+        temp.persist(&destination)
+            .map_err(|e| AppError::storing("a rendition", e.error))?;
+        Ok((sha256, true))
+    }
+
     /// Streams an upload to disk, checks it and stores it under its hash.
     ///
     /// `declared_type` is the request's Content-Type: when it names an image type it must match
@@ -101,9 +143,7 @@ impl MediaStore {
         let incoming = self.incoming.clone();
         let mut temp = web::block(move || tempfile::NamedTempFile::new_in(incoming))
             .await?
-            .map_err(|e| {
-                AppError::Unexpected(anyhow::anyhow!("cannot create an upload file: {e}"))
-            })?;
+            .map_err(|e| AppError::storing("an upload file", e))?;
         let mut hasher = Sha256::new();
         let mut size: u64 = 0;
         let mut buffer: Vec<u8> = Vec::with_capacity(1 << 20);
@@ -128,27 +168,59 @@ impl MediaStore {
         let sha256 = hex::encode(hasher.finalize());
         let destination = self.path_of(&sha256);
         let max_pixels = self.max_pixels;
+        let store = self.clone();
         web::block(move || -> Result<StoredMedia, AppError> {
-            let (format, width, height) =
-                inspect_image(temp.path(), declared_type.as_deref(), max_pixels)?;
-            temp.as_file().sync_all().map_err(|e| {
-                AppError::Unexpected(anyhow::anyhow!("cannot sync the upload: {e}"))
+            let Inspected {
+                format,
+                width,
+                height,
+                image,
+            } = inspect_image(temp.path(), declared_type.as_deref(), max_pixels)?;
+            let rendered = renditions::render(&image)?;
+            drop(image);
+            // The renditions first and the upload last, and on any failure (a disk filling up)
+            // what this upload added is removed again: a file in the store always has its
+            // renditions beside it.
+            let mut added: Vec<PathBuf> = Vec::new();
+            let stored = (|| -> Result<Vec<StoredRendition>, AppError> {
+                let mut renditions = Vec::with_capacity(rendered.len());
+                for rendition in rendered {
+                    let (sha256, new_file) = store.put(&rendition.jpeg)?;
+                    if new_file {
+                        added.push(store.path_of(&sha256));
+                    }
+                    renditions.push(StoredRendition {
+                        kind: rendition.kind,
+                        sha256,
+                        width: rendition.width,
+                        height: rendition.height,
+                        size_bytes: rendition.jpeg.len() as u64,
+                    });
+                }
+                temp.as_file()
+                    .sync_all()
+                    .map_err(|e| AppError::storing("the upload", e))?;
+                if !destination.exists() {
+                    let parent = destination.parent().expect("media paths have a parent");
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| AppError::storing("a media folder", e))?;
+                    temp.persist(&destination)
+                        .map_err(|e| AppError::storing("the upload", e.error))?;
+                }
+                Ok(renditions)
+            })();
+            let renditions = stored.inspect_err(|_| {
+                for path in &added {
+                    let _ = std::fs::remove_file(path);
+                }
             })?;
-            if !destination.exists() {
-                let parent = destination.parent().expect("media paths have a parent");
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    AppError::Unexpected(anyhow::anyhow!("cannot create {parent:?}: {e}"))
-                })?;
-                temp.persist(&destination).map_err(|e| {
-                    AppError::Unexpected(anyhow::anyhow!("cannot store the upload: {e}"))
-                })?;
-            }
             Ok(StoredMedia {
                 sha256,
                 size_bytes: size,
                 content_type: mime_of(format),
                 width,
                 height,
+                renditions,
             })
         })
         .await?
@@ -173,6 +245,7 @@ pub fn add_to_library(
         Some(id) => existing.filter(media_assets::organisation_id.eq(id.clone())),
         None => existing.filter(media_assets::organisation_id.is_null()),
     };
+    record_renditions(conn, &stored)?;
     if let Some(row) = existing
         .select(MediaAssetRow::as_select())
         .first::<MediaAssetRow>(conn)
@@ -207,13 +280,39 @@ pub fn add_to_library(
     Ok((row, true))
 }
 
+/// Records the renditions of stored content, once per content (a file uploaded to several
+/// libraries shares them).
+fn record_renditions(conn: &mut DbConnection, stored: &StoredMedia) -> Result<(), AppError> {
+    use crate::db::schema::media_renditions;
+    use diesel::prelude::*;
+    let now = db::now();
+    for rendition in &stored.renditions {
+        let row = (
+            media_renditions::source_sha256.eq(&stored.sha256),
+            media_renditions::kind.eq(rendition.kind.as_str()),
+            media_renditions::sha256.eq(&rendition.sha256),
+            media_renditions::content_type.eq("image/jpeg"),
+            media_renditions::width.eq(i32::try_from(rendition.width).unwrap_or(i32::MAX)),
+            media_renditions::height.eq(i32::try_from(rendition.height).unwrap_or(i32::MAX)),
+            media_renditions::size_bytes
+                .eq(i64::try_from(rendition.size_bytes).unwrap_or(i64::MAX)),
+            media_renditions::created_at.eq(now),
+        );
+        crate::on_backend!(conn, |c| diesel::insert_into(media_renditions::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c))?;
+    }
+    Ok(())
+}
+
 async fn write_blocking(
     mut temp: tempfile::NamedTempFile,
     bytes: Vec<u8>,
 ) -> Result<tempfile::NamedTempFile, AppError> {
     web::block(move || temp.write_all(&bytes).map(|()| temp))
         .await?
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot write the upload: {e}")))
+        .map_err(|e| AppError::storing("the upload", e))
 }
 
 /// Whether a JPEG file ends with its end-of-image marker.
@@ -249,7 +348,7 @@ pub fn inspect_image(
     path: &Path,
     declared_type: Option<&str>,
     max_pixels: u64,
-) -> Result<(ImageFormat, u32, u32), AppError> {
+) -> Result<Inspected, AppError> {
     let open = || -> Result<ImageReader<std::io::BufReader<std::fs::File>>, AppError> {
         ImageReader::open(path)
             .and_then(|reader| reader.with_guessed_format())
@@ -312,8 +411,13 @@ pub fn inspect_image(
     limits.max_alloc = Some(max_pixels.saturating_mul(4).saturating_add(64 << 20));
     let mut reader = open()?;
     reader.limits(limits);
-    reader.decode().map_err(|e| {
+    let image = reader.decode().map_err(|e| {
         AppError::invalid("file", format!("the image is truncated or corrupt: {e}"))
     })?;
-    Ok((format, width, height))
+    Ok(Inspected {
+        format,
+        width,
+        height,
+        image,
+    })
 }

@@ -2,7 +2,6 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use diesel::Connection;
 use serde::Deserialize;
 
 use super::form::FormData;
@@ -231,7 +230,7 @@ async fn register(
             errors.add("password_again", "the passwords differ");
             return Err(AppError::Validation(errors));
         }
-        conn.transaction(|conn| accounts::register_association(conn, &stored))
+        crate::db::transaction(conn, |conn| accounts::register_association(conn, &stored))
     })
     .await;
     let errors = match result {

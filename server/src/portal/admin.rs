@@ -79,7 +79,7 @@ async fn verify(
     let user = visitor.staff()?.clone();
     let id = id.to_string();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| accounts::verify_organisation(conn, &user, &id))
+        crate::db::transaction(conn, |conn| accounts::verify_organisation(conn, &user, &id))
     })
     .await?;
     Ok(visitor.redirect("/organisations?done=verified"))
@@ -197,7 +197,7 @@ async fn add_building(
         opening_hours: Vec::new(),
     };
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| crate::api::add_building(conn, &user, &input))
+        crate::db::transaction(conn, |conn| crate::api::add_building(conn, &user, &input))
     })
     .await?;
     Ok(visitor.redirect("/buildings?done=building"))
@@ -218,7 +218,7 @@ async fn pair_screen(
         kind: None,
     };
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| crate::api::claim_code(conn, &user, &claim))
+        crate::db::transaction(conn, |conn| crate::api::claim_code(conn, &user, &claim))
     })
     .await?;
     Ok(visitor.redirect("/buildings?done=paired"))
@@ -310,7 +310,9 @@ async fn add_user(
     let plain = input.password.clone();
     let password_hash = web::block(move || crate::auth::password::hash(&plain)).await??;
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| crate::api::add_user(conn, &user, &input, password_hash))
+        crate::db::transaction(conn, |conn| {
+            crate::api::add_user(conn, &user, &input, password_hash)
+        })
     })
     .await?;
     Ok(visitor.redirect("/users?done=user"))

@@ -115,7 +115,7 @@ async fn post(
         },
     };
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| emergency::post(conn, &user, &input))
+        crate::db::transaction(conn, |conn| emergency::post(conn, &user, &input))
     })
     .await?;
     crate::api::publish_emergencies(&state).await?;
@@ -132,7 +132,7 @@ async fn clear(
     let user = visitor.staff()?.clone();
     let id = id.to_string();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| emergency::clear(conn, &user, &id))
+        crate::db::transaction(conn, |conn| emergency::clear(conn, &user, &id))
     })
     .await?;
     crate::api::publish_emergencies(&state).await?;

@@ -565,7 +565,7 @@ async fn check(
         let uploader = user.clone();
         let library = organisation_id.clone();
         let (asset, _) = db::run(&state.pool, move |conn| {
-            conn.transaction(|conn| {
+            crate::db::transaction(conn, |conn| {
                 add_to_library(conn, Some(&uploader), Some(library), stored, name)
             })
         })
@@ -674,7 +674,7 @@ async fn submit(
     };
     let stored = input.clone();
     let result = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| moderation::submit(conn, &user, &stored))
+        crate::db::transaction(conn, |conn| moderation::submit(conn, &user, &stored))
     })
     .await;
     match result {
@@ -814,7 +814,9 @@ async fn save_edit(
     let stored = input.clone();
     let event_id = id.clone();
     let result = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| moderation::edit(conn, &user, &event_id, &stored))
+        crate::db::transaction(conn, |conn| {
+            moderation::edit(conn, &user, &event_id, &stored)
+        })
     })
     .await;
     match result {
@@ -839,7 +841,7 @@ async fn withdraw(
     let id = id.into_inner().to_string();
     let event_id = id.clone();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| moderation::withdraw(conn, &user, &event_id))
+        crate::db::transaction(conn, |conn| moderation::withdraw(conn, &user, &event_id))
     })
     .await?;
     Ok(visitor.redirect(&format!("/events/{id}?done=withdrawn")))

@@ -7,7 +7,6 @@ use askama::Template;
 use chrono::{NaiveTime, Weekday};
 use civicast_shared::api::places::{Building, BuildingInput};
 use civicast_shared::schedule::{OpeningHours, TimeWindow};
-use diesel::Connection;
 use uuid::Uuid;
 
 use super::events::{DoneQuery, notice};
@@ -203,7 +202,7 @@ async fn save(
     };
     if errors.is_empty() {
         let saved = db::run(&state.pool, move |conn| {
-            conn.transaction(|conn| change_building(conn, &user, &id, input))
+            crate::db::transaction(conn, |conn| change_building(conn, &user, &id, input))
         })
         .await;
         match saved {

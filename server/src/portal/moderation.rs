@@ -195,7 +195,9 @@ async fn approve(
     let id = id.into_inner().to_string();
     let event_id = id.clone();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| moderation::approve(conn, &user, &event_id, &request))
+        crate::db::transaction(conn, |conn| {
+            moderation::approve(conn, &user, &event_id, &request)
+        })
     })
     .await?;
     Ok(visitor.redirect(&format!("/events/{id}?done=approved")))
@@ -216,7 +218,7 @@ async fn decide(
     let id = id.to_string();
     let event_id = id.clone();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             moderation::decide_with_reason(conn, &user, &event_id, &request, decision)
         })
     })

@@ -460,7 +460,7 @@ async fn add_to_playlist(
 ) -> Result<(), AppError> {
     let fallback = state.settings.city_time_zone;
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             let (building, playlist_id) = building_and_playlist(conn, &building_id.to_string())?;
             let input = make(conn, building_time_zone(&building, fallback))?;
             programming::add_item(conn, &user, &playlist_id, &input)
@@ -545,7 +545,7 @@ async fn move_item(
         .map_err(|_| AppError::invalid("to", "is not a position"))?;
     let (building_id, item_id) = path.into_inner();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             let (_, playlist_id) = building_and_playlist(conn, &building_id.to_string())?;
             programming::move_item(conn, &user, &playlist_id, &item_id.to_string(), to)
         })
@@ -564,7 +564,7 @@ async fn remove_item(
     let user = visitor.staff()?.clone();
     let (building_id, item_id) = path.into_inner();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             let (_, playlist_id) = building_and_playlist(conn, &building_id.to_string())?;
             programming::remove_item(conn, &user, &playlist_id, &item_id.to_string())
         })
@@ -645,7 +645,7 @@ async fn edit_item(
     let (building_id, item_id) = path.into_inner();
     let fallback = state.settings.city_time_zone;
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             let (playlist_id, item, tz) = find_building_item(
                 conn,
                 &building_id.to_string(),

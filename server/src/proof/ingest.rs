@@ -207,7 +207,7 @@ fn store_new(
     if rows.is_empty() {
         return Ok(0);
     }
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         let is_new: Vec<bool> = match conn {
             DbConnection::Sqlite(sqlite) => {
                 diesel::update(screens::table.find(screen_id))

@@ -21,4 +21,81 @@ pub struct MediaAsset {
     pub created_at: DateTime<Utc>,
     /// Where to download the content.
     pub content_url: String,
+    /// Smaller copies made at upload: what 1080p screens download, and the library's thumbnail.
+    /// None for an image that is already that small.
+    #[serde(default)]
+    pub renditions: Vec<MediaRendition>,
+}
+
+crate::wire_enum! {
+    /// A smaller copy of an image, made once when it is uploaded.
+    RenditionKind {
+        /// Fits in 1920 x 1080 (turned for a portrait image): what a screen up to 1080p plays.
+        Screen1080p = "screen_1080p",
+        /// Fits in 320 x 320: the library's preview.
+        Thumbnail = "thumbnail",
+    }
+}
+
+impl RenditionKind {
+    /// The box a rendition fits in: the long side, then the short side.
+    pub fn bounds(self) -> (u32, u32) {
+        match self {
+            RenditionKind::Screen1080p => (1920, 1080),
+            RenditionKind::Thumbnail => (320, 320),
+        }
+    }
+
+    /// The size of this rendition of a `width` x `height` image, turned like the image; `None`
+    /// when the image fits already and needs no rendition.
+    pub fn fitted(self, width: u32, height: u32) -> Option<(u32, u32)> {
+        let (long, short) = self.bounds();
+        let (max_width, max_height) = if width >= height {
+            (long, short)
+        } else {
+            (short, long)
+        };
+        if width <= max_width && height <= max_height {
+            return None;
+        }
+        let scale = f64::min(
+            f64::from(max_width) / f64::from(width),
+            f64::from(max_height) / f64::from(height),
+        );
+        let side = |length: u32| ((f64::from(length) * scale).round() as u32).max(1);
+        Some((side(width).min(max_width), side(height).min(max_height)))
+    }
+}
+
+/// A JPEG rendition of a library image, stored under its own SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MediaRendition {
+    pub kind: RenditionKind,
+    pub sha256: String,
+    pub width: u32,
+    pub height: u32,
+    pub size_bytes: u64,
+    /// Where to download it.
+    pub content_url: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RenditionKind;
+
+    #[test]
+    fn renditions_fit_their_box_turned_like_the_image_and_keep_its_shape() {
+        let screen = RenditionKind::Screen1080p;
+        assert_eq!(screen.fitted(3840, 2160), Some((1920, 1080)));
+        assert_eq!(screen.fitted(2160, 3840), Some((1080, 1920)));
+        assert_eq!(screen.fitted(4000, 1000), Some((1920, 480)));
+        assert_eq!(screen.fitted(1920, 1080), None);
+        assert_eq!(screen.fitted(800, 600), None);
+        assert_eq!(
+            RenditionKind::Thumbnail.fitted(3000, 2000),
+            Some((320, 213))
+        );
+        assert_eq!(RenditionKind::Thumbnail.fitted(10_000, 1), Some((320, 1)));
+    }
 }

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 
 use crate::auth::CurrentScreen;
 use crate::db;
-use crate::db::schema::media_assets;
+use crate::db::schema::{media_assets, media_renditions};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -41,9 +41,17 @@ pub(super) async fn get_media(
     }
     let lookup = sha256.clone();
     let content_type = db::run(&state.pool, move |conn| {
-        Ok(media_assets::table
+        let original = media_assets::table
             .filter(media_assets::sha256.eq(&lookup))
             .select(media_assets::content_type)
+            .first::<String>(conn)
+            .optional()?;
+        if original.is_some() {
+            return Ok(original);
+        }
+        Ok(media_renditions::table
+            .filter(media_renditions::sha256.eq(&lookup))
+            .select(media_renditions::content_type)
             .first::<String>(conn)
             .optional()?)
     })

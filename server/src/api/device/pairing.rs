@@ -69,7 +69,7 @@ pub(super) async fn request_pairing(
     let secret = new_secret();
     let secret_hash = token::hash(&secret);
     let ticket = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             delete_expired(conn)?;
             let open = pairing_requests::table.count().get_result::<i64>(conn)?;
             if open >= MAX_OPEN_PAIRINGS {
@@ -138,7 +138,7 @@ pub(super) async fn poll_pairing(
     }
     let secret_hash = token::hash(&secret);
     let answer = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             let row = pairing_requests::table
                 .filter(pairing_requests::secret_hash.eq(&secret_hash))
                 .filter(pairing_requests::expires_at.gt(db::now()))
@@ -187,7 +187,7 @@ pub(super) async fn claim_pairing(
 ) -> Result<web::Json<Screen>, AppError> {
     let claim = body.into_inner();
     let screen = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| claim_code(conn, &user, &claim))
+        crate::db::transaction(conn, |conn| claim_code(conn, &user, &claim))
     })
     .await?;
     Ok(web::Json(screen))

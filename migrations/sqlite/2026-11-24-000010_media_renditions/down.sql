@@ -1,0 +1,3 @@
+DROP TRIGGER media_renditions_insert_bumps_manifests;
+DROP TRIGGER media_renditions_delete_bumps_manifests;
+DROP TABLE media_renditions;
