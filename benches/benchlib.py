@@ -30,12 +30,13 @@ def request(method, url, token=None, body=None, headers=None, raw=False, ctype="
 
 
 class Server:
-    """The release server on `port` with its data under `work`; `api` calls /api/v1 as the admin."""
+    """The release server (or `binary`) on `port` with its data under `work`; `api` calls /api/v1
+    as the admin."""
 
-    def __init__(self, port, work):
+    def __init__(self, port, work, binary=None):
         self.port = port
         self.process = subprocess.Popen(
-            [os.path.join(TARGET, "release", "civicast-server"), "--bind", f"127.0.0.1:{port}",
+            [binary or os.path.join(TARGET, "release", "civicast-server"), "--bind", f"127.0.0.1:{port}",
              "--data-dir", os.path.join(work, "server")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "RUST_LOG": "warn"})
         password_file = os.path.join(work, "server", "initial-admin-password.txt")

@@ -12,11 +12,11 @@ It builds the release binaries, needs Xvfb, ImageMagick and feh (apt-get install
 imagemagick feh mesa-vulkan-drivers), sends traffic only to 127.0.0.1, and writes its results
 into BENCHMARKS.md (section "Player").
 """
-import datetime, json, os, platform, re, shutil, statistics, subprocess, sys, tempfile, threading, time
+import datetime, json, os, re, shutil, statistics, subprocess, tempfile, threading, time
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+from benchlib import ROOT, TARGET, Server, machine, write_section
+
 PORT = 18000 + os.getpid() % 1000
 DISPLAY = f":{100 + os.getpid() % 300}"
 SIZE = (1920, 1080)
@@ -77,18 +77,9 @@ def main():
     work = tempfile.mkdtemp(prefix="civicast-bench-")
     processes = []
     try:
-        server = subprocess.Popen([os.path.join(binaries, "civicast-server"), "--bind", f"127.0.0.1:{PORT}",
-                                   "--data-dir", os.path.join(work, "server")],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        processes.append(server)
-        password_file = os.path.join(work, "server", "initial-admin-password.txt")
-        for _ in range(100):
-            if os.path.exists(password_file):
-                break
-            time.sleep(0.1)
-        time.sleep(0.5)
-        admin = api("POST", "/api/v1/auth/token", body={"email": "admin@civicast.local",
-                                                         "password": open(password_file).read().strip()})["token"]
+        server = Server(PORT, work)
+        processes.append(server.process)
+        admin = server.admin
         building = api("POST", "/api/v1/buildings", admin, {"name": "Library", "address": "Kortrijk",
                                                               "venue_type": "library"})["id"]
         playlist = api("POST", "/api/v1/playlists", admin, {"building_id": building, "name": "loop"})["id"]
@@ -175,8 +166,6 @@ def main():
                 process.kill()
         shutil.rmtree(work, ignore_errors=True)
 
-    cpu = re.search(r"model name\s*:\s*(.*)", open("/proc/cpuinfo").read())
-    machine = f"{os.cpu_count()} cores, {cpu.group(1) if cpu else platform.processor()}, Xvfb + Mesa lavapipe (no GPU)"
     rows = [
         ("P6", "player CPU, still 1080p slide", f"{p6_still:.1f}% of one core",
          f"same player, a transition every second: {p6_transitions:.1f}%; feh idle: {p6_feh:.1f}%",
@@ -185,16 +174,11 @@ def main():
         ("P7", "start to first slide, warm cache, server down", f"{p7:.2f} s (median of 5: "
          + ", ".join(f"{s:.2f}" for s in starts) + ")", "—", "—", "< 2 s", "met" if p7 < 2 else "missed"),
     ]
-    section = ["## Player (P6, P7)", "",
-               f"Command: `python3 benches/player.py` — {datetime.date.today().isoformat()}, {machine}, release build.",
-               "", "| # | figure | measured | reference, same run | ratio | goal | |", "| --- | --- | --- | --- | --- | --- | --- |"]
-    section += ["| " + " | ".join(row) + " |" for row in rows]
-    section.append("")
-    path = os.path.join(ROOT, "BENCHMARKS.md")
-    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n\nEvery figure beside its reference, measured in the same run on the same machine.\n\n"
-    text = re.sub(r"## Player \(P6, P7\).*?(?=\n## |\Z)", "", text, flags=re.S).rstrip() + "\n\n" + "\n".join(section)
-    open(path, "w").write(text.rstrip() + "\n")
-    print("\n".join(section))
+    lines = [f"Command: `python3 benches/player.py` — {datetime.date.today().isoformat()}, {machine()}, "
+             "Xvfb + Mesa lavapipe (no GPU), release build.",
+             "", "| # | figure | measured | reference, same run | ratio | goal | |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    write_section("Player (P6, P7)", lines)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ It builds the release server, needs libvips-tools and imagemagick (apt-get insta
 imagemagick), sends traffic only to 127.0.0.1, and writes its results into BENCHMARKS.md (section
 "Renditions (P5)"). RUNS (default 9) sets how many times each is timed; medians are reported.
 """
-import datetime, os, statistics, subprocess, tempfile, time
+import datetime, json, os, statistics, subprocess, tempfile, time
 
 from benchlib import Server, build_release, machine, request, write_section
 
@@ -53,7 +53,6 @@ def main():
             made = body
 
         ours = [timed(upload) for _ in range(RUNS)]
-        import json
         renditions = {r["kind"]: r for r in json.loads(made)["renditions"]}
         assert renditions["screen_1080p"]["width"] == 1920 and renditions["thumbnail"]["width"] == 320, renditions
         references = {}

@@ -2,7 +2,8 @@
 # Runs every Civicast test: the whole workspace on SQLite, the web portal in headless Chromium
 # (tests/browser, with Node.js), schemathesis against the API (tests/hostile, from PyPI), then
 # the API suite again on a throw-away PostgreSQL 15 cluster that this script starts and removes,
-# and last stops and starts that cluster under a running server.
+# then stops and starts that cluster under a running server, and last runs each fuzz target for
+# 15 s (fuzz/run.sh; installs cargo-fuzz if missing).
 # Usage: tests/run.sh            (from the repository root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,3 +55,6 @@ CIVICAST_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT" \
 CIVICAST_TEST_PG_STOP="$pg_ctl_as_postgres -m fast stop >/dev/null" \
 CIVICAST_TEST_PG_START="$pg_ctl_as_postgres -l $PG_DIR/log -o '$PG_OPTS' start >/dev/null" \
   cargo test -p civicast-tests --test api -- --ignored --exact faults::the_server_answers_503_while_postgresql_is_down_and_recovers_by_itself
+
+echo "== hostile input: each fuzz target for 15 s"
+fuzz/run.sh 15

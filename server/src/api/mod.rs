@@ -37,13 +37,15 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::error::AppError;
 
 pub fn configure(cfg: &mut ServiceConfig) {
+    // Routes are tried in order, and a pattern with a `{segment}` costs a regex match: the
+    // screens' routes, which carry nearly all the traffic, come first.
+    device::configure(cfg);
     auth::configure(cfg);
     organisations::configure(cfg);
     users::configure(cfg);
     buildings::configure(cfg);
     screens::configure(cfg);
     screenshots::configure(cfg);
-    device::configure(cfg);
     playlists::configure(cfg);
     events::configure(cfg);
     media::configure(cfg);

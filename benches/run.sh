@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Every benchmark of ../shared/brief/performance.md that exists, each beside its reference in the
+# same run, results written into BENCHMARKS.md with the command, the date and the machine:
+#   P1, P2   benches/polls.py        wrk against the server and nginx serving the same bytes
+#   P3, P4   benches/proof_of_play.rs  ingestion beside raw SQLite; a year of rollups
+#   P5       benches/renditions.py   upload to renditions beside vipsthumbnail and ImageMagick
+#   P6, P7   benches/player.py       the player under Xvfb beside itself in transitions and feh
+#   load     benches/load.rs         10,000 screens for 5 minutes (LOAD_MINUTES, LOAD_SCREENS)
+# P9 is measured by the end-to-end tests (see BENCHMARKS.md). Installs what it needs from
+# Debian's packages when run as root. Everything talks to 127.0.0.1 only. About 25 minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${HOME:-/root}/.cache/civicast/target}"
+
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || need+=(nginx)
+command -v vipsthumbnail >/dev/null || need+=(libvips-tools)
+test -x /usr/bin/convert || need+=(imagemagick)
+command -v Xvfb >/dev/null || need+=(xvfb)
+command -v feh >/dev/null || need+=(feh)
+dpkg -s mesa-vulkan-drivers >/dev/null 2>&1 || need+=(mesa-vulkan-drivers)
+if [ "${#need[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "benches/run.sh needs: ${need[*]} (apt-get install them, or run as root)" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
+
+python3 benches/polls.py
+python3 benches/renditions.py
+python3 benches/player.py
+cargo bench -p civicast-tests --bench proof_of_play
+cargo bench -p civicast-tests --bench load -- \
+  --screens "${LOAD_SCREENS:-10000}" --minutes "${LOAD_MINUTES:-5}"
