@@ -8,13 +8,14 @@ The real player binary runs under Xvfb against the server through a counting pro
 the ratio is if anything pessimistic. The bytes needed are the sizes of the files in the manifest.
 
 Usage (from the repository root):  python3 benches/resume.py
-It builds the workspace (the player's debug build: the figure is a count of bytes, not a time),
+It builds the release server and the workspace (the player runs as its debug build: the figure
+is a count of bytes, not a time),
 needs Xvfb (apt-get install xvfb mesa-vulkan-drivers) and writes its result into BENCHMARKS.md
 (section "Resumed downloads (P10)"). MEDIA_MB (default 500) sets the size of the set.
 """
 import datetime, os, socket, struct, subprocess, tempfile, threading, time, zlib
 
-from benchlib import ROOT, TARGET, Server, machine, write_section
+from benchlib import ROOT, TARGET, Server, build_release, machine, write_section
 
 PORT = 19900 + os.getpid() % 50
 PROXY_PORT = PORT + 50
@@ -80,12 +81,12 @@ def cached_bytes(cache):
 
 
 def main():
+    build_release("civicast-server")
     subprocess.run(["cargo", "build", "--workspace", "--all-targets"], cwd=ROOT, check=True)
-    server_bin = os.path.join(TARGET, "debug", "civicast-server")
     work = tempfile.mkdtemp(prefix="civicast-resume-bench-")
     processes = []
     try:
-        server = Server(PORT, work, binary=server_bin)
+        server = Server(PORT, work)
         processes.append(server.process)
         building = server.api("POST", "/buildings", body={"name": "Market square", "address": "Kortrijk",
                                                           "venue_type": "led_wall_square"})["id"]
@@ -147,8 +148,8 @@ def main():
     ratio = downloaded / needed
     points = ", ".join(f"{p:.0%}" for p in interrupted_at)
     lines = [
-        f"Command: `python3 benches/resume.py` — {datetime.date.today().isoformat()}, {machine()}, debug "
-        "build (the figure counts bytes, not time), the player under Xvfb, every byte the server sent it "
+        f"Command: `python3 benches/resume.py` — {datetime.date.today().isoformat()}, {machine()}, release "
+        "server, the player's debug build (the figure counts bytes, not time) under Xvfb, every byte the server sent it "
         "counted by a proxy on 127.0.0.1 (media, manifests and headers).",
         "",
         "| # | figure | measured | reference | ratio | goal | |",

@@ -248,7 +248,7 @@ async fn run_screen(
         |every: Duration| every.mul_f64(f64::from(fastrand_u32(&screen.id) % 1000) / 1000.0);
     let mut next_poll = tokio::time::Instant::now() + offset(plan.poll_interval);
     let mut next_slot = tokio::time::Instant::now() + offset(plan.slot);
-    let mut next_upload = tokio::time::Instant::now() + plan.upload_interval + offset(plan.slot);
+    let mut next_upload = tokio::time::Instant::now() + plan.slot + offset(plan.upload_interval);
     let manifest_url = format!("{base}/api/v1/screen/manifest");
     let plays_url = format!("{base}/api/v1/screen/plays");
     let mut etag: Option<String> = None;
