@@ -88,11 +88,21 @@ impl Schedule {
         let Some(minute_start) = local.with_second(0).and_then(|t| t.with_nanosecond(0)) else {
             return false;
         };
-        // Active when the expression fires within the current local minute.
-        let just_before = minute_start.clone() - chrono::Duration::nanoseconds(1);
+        // Active when the expression fires within the current local minute. At the ends of
+        // time (a clock gone badly wrong) there is no such minute, and nothing plays.
+        let (Some(just_before), Some(minute_end)) = (
+            minute_start
+                .clone()
+                .checked_sub_signed(chrono::Duration::nanoseconds(1)),
+            minute_start
+                .clone()
+                .checked_add_signed(chrono::Duration::minutes(1)),
+        ) else {
+            return false;
+        };
         cron.after(&just_before)
             .next()
-            .is_some_and(|fire| fire < minute_start + chrono::Duration::minutes(1))
+            .is_some_and(|fire| fire < minute_end)
     }
 }
 
@@ -206,6 +216,18 @@ mod tests {
 
     fn t(h: u32, m: u32) -> NaiveTime {
         NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn a_cron_rule_at_the_ends_of_time_plays_nowhere_instead_of_panicking() {
+        // Found by the manifest fuzz target: a player clock at the limits of chrono's range.
+        let schedule = Schedule {
+            cron: Some("0 * 7-9 * * Mon-Wed".into()),
+            ..Schedule::default()
+        };
+        for instant in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
+            assert!(!schedule.is_active_in(instant, chrono_tz::Europe::Brussels));
+        }
     }
 
     #[test]
