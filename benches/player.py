@@ -137,8 +137,8 @@ def main():
         feh.wait()
 
         # P7: warm cache, server down.
-        server.kill()
-        server.wait()
+        server.process.kill()
+        server.process.wait()
         starts = []
         for _ in range(5):
             # With the last player gone, the X screen is back to its empty root window.

@@ -277,6 +277,9 @@ test("an association's event goes from registration to the screens, in the brows
     assert.equal(await member.evaluate(() => window.pwned), undefined);
     assert.equal(await member.textContent(".screen.landscape .when"), "vr 20 december 2030, 19:30 - 22:00");
     assert.equal(await member.textContent(".screen.landscape .byline"), `${ASSOCIATION.name} | muziek`);
+    // As a reader sees them: once the browser has loaded the three images.
+    await member.waitForFunction(() =>
+      [...document.querySelectorAll(".screen .poster img")].every((i) => i.complete));
     const posterWidths = await member.$$eval(".screen .poster img", (imgs) => imgs.map((i) => i.naturalWidth));
     assert.deepEqual(posterWidths, [1000, 1000, 1000], "the uploaded poster shows on each screen");
     assert.equal(await member.locator(".screen .qr svg").count(), 3, "the link shows as a QR code");
