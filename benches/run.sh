@@ -5,9 +5,11 @@
 #   P3, P4   benches/proof_of_play.rs  ingestion beside raw SQLite; a year of rollups
 #   P5       benches/renditions.py   upload to renditions beside vipsthumbnail and ImageMagick
 #   P6, P7   benches/player.py       the player under Xvfb beside itself in transitions and feh
+#   P8       benches/player_memory.py  the player's memory, 200 4K posters beside one
+#   P10      benches/resume.py       bytes downloaded / needed, a 500 MB set interrupted 3 times
 #   load     benches/load.rs         10,000 screens for 5 minutes (LOAD_MINUTES, LOAD_SCREENS)
 # P9 is measured by the end-to-end tests (see BENCHMARKS.md). Installs what it needs from
-# Debian's packages when run as root. Everything talks to 127.0.0.1 only. About 25 minutes.
+# Debian's packages when run as root. Everything talks to 127.0.0.1 only. About 35 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${HOME:-/root}/.cache/civicast/target}"
@@ -32,6 +34,8 @@ fi
 python3 benches/polls.py
 python3 benches/renditions.py
 python3 benches/player.py
+python3 benches/player_memory.py
+python3 benches/resume.py
 cargo bench -p civicast-tests --bench proof_of_play
 cargo bench -p civicast-tests --bench load -- \
   --screens "${LOAD_SCREENS:-10000}" --minutes "${LOAD_MINUTES:-5}"
