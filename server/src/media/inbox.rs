@@ -166,8 +166,11 @@ pub async fn watch(inbox: PathBuf, pool: DbPool, media: MediaStore) {
         return;
     }
     let (notices, mut noticed) = tokio::sync::mpsc::unbounded_channel::<notify::Event>();
+    let folder = inbox.clone();
     let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event {
+        if let Ok(event) = event
+            && is_about_a_file(&event, &folder)
+        {
             let _ = notices.send(event);
         }
     })
@@ -228,6 +231,20 @@ pub async fn watch(inbox: PathBuf, pool: DbPool, media: MediaStore) {
     }
 }
 
+/// Whether a notice may change what the folder holds. Reading the folder (as every look here
+/// does) raises open, read and close notices on the folder itself; answering those with another
+/// look was a loop that kept a core two-thirds busy while nothing happened. Reads of files say
+/// nothing new either.
+fn is_about_a_file(event: &notify::Event, inbox: &Path) -> bool {
+    let read_only = matches!(
+        event.kind,
+        EventKind::Access(
+            AccessKind::Open(_) | AccessKind::Read | AccessKind::Close(AccessMode::Read)
+        )
+    );
+    !read_only && event.paths.iter().any(|path| path != inbox)
+}
+
 /// Takes in a change notice: a writer closing a file marks it closed, anything else (a write,
 /// a new open) marks it open again.
 fn note(files: &mut HashMap<PathBuf, Settling>, event: notify::Event, now: std::time::Instant) {
@@ -275,6 +292,31 @@ impl Settling {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reading_the_folder_or_a_file_is_no_news_but_a_file_written_or_closed_is() {
+        use notify::event::{CreateKind, DataChange, ModifyKind};
+        let inbox = Path::new("/srv/inbox");
+        let poster = inbox.join("poster.jpg");
+        let notice = |kind, path: &Path| notify::Event::new(kind).add_path(path.to_owned());
+        // What every look at the folder raises: ignored, or the loop would never rest.
+        for kind in [
+            EventKind::Access(AccessKind::Open(AccessMode::Any)),
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+            EventKind::Access(AccessKind::Read),
+        ] {
+            assert!(!is_about_a_file(&notice(kind, inbox), inbox));
+            assert!(!is_about_a_file(&notice(kind, &poster), inbox));
+        }
+        assert!(!is_about_a_file(&notice(EventKind::Any, inbox), inbox));
+        for kind in [
+            EventKind::Create(CreateKind::File),
+            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+            EventKind::Access(AccessKind::Close(AccessMode::Write)),
+        ] {
+            assert!(is_about_a_file(&notice(kind, &poster), inbox));
+        }
+    }
 
     #[test]
     fn the_name_says_what_the_content_must_be() {
