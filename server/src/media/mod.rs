@@ -108,10 +108,7 @@ impl MediaStore {
         temp.write_all(content)
             .and_then(|()| temp.as_file().sync_all())
             .map_err(|e| AppError::storing("a rendition", e))?;
-        let parent = destination.parent().expect("media paths have a parent");
-        std::fs::create_dir_all(parent).map_err(|e| AppError::storing("a media folder", e))?;
-        temp.persist(&destination)
-            .map_err(|e| AppError::storing("a rendition", e.error))?;
+        place(temp, &destination, "a rendition")?;
         Ok((sha256, true))
     }
 
@@ -201,11 +198,7 @@ impl MediaStore {
                     .sync_all()
                     .map_err(|e| AppError::storing("the upload", e))?;
                 if !destination.exists() {
-                    let parent = destination.parent().expect("media paths have a parent");
-                    std::fs::create_dir_all(parent)
-                        .map_err(|e| AppError::storing("a media folder", e))?;
-                    temp.persist(&destination)
-                        .map_err(|e| AppError::storing("the upload", e.error))?;
+                    place(temp, &destination, "the upload")?;
                 }
                 Ok(renditions)
             })();
@@ -303,6 +296,15 @@ fn record_renditions(conn: &mut DbConnection, stored: &StoredMedia) -> Result<()
             .on_conflict_do_nothing()
             .execute(c))?;
     }
+    Ok(())
+}
+
+/// Moves a whole, synced file from `incoming/` to its place in the store, by a rename.
+fn place(temp: tempfile::NamedTempFile, destination: &Path, what: &str) -> Result<(), AppError> {
+    let parent = destination.parent().expect("media paths have a parent");
+    std::fs::create_dir_all(parent).map_err(|e| AppError::storing("a media folder", e))?;
+    temp.persist(destination)
+        .map_err(|e| AppError::storing(what, e.error))?;
     Ok(())
 }
 
