@@ -34,8 +34,20 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    // `CIVICAST_BENCH_ONLY=direct` times only the direct ingestion call (for profiling it);
+    // `=p3` stops after P3. Neither writes BENCHMARKS.md.
+    let only = std::env::var("CIVICAST_BENCH_ONLY").unwrap_or_default();
+    if only == "direct" {
+        let per_s = runtime.block_on(async {
+            let app = spawn_app_with(|_| {}).await;
+            let (screens, items) = setup(&app).await;
+            direct(&app, &screens, &items).await
+        });
+        println!("P3 direct: {per_s:.0} plays/s");
+        return;
+    }
     let p3 = runtime.block_on(p3());
-    if std::env::var("CIVICAST_BENCH_ONLY").as_deref() == Ok("p3") {
+    if only == "p3" {
         return;
     }
     let p4 = runtime.block_on(p4());

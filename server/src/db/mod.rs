@@ -6,6 +6,7 @@
 
 pub mod models;
 pub mod schema;
+pub mod timestamp;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -2,9 +2,9 @@
 //! are kept), attributed from the ledger, placed in time and audience, stored once by its id and
 //! added to the rollups, all in one transaction that commits before the receipt is sent.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use civicast_shared::api::plays::{
     PlayBatch, PlayKind, PlayOutcome, PlayReceipt, PlayRecord, RefusedPlay,
 };
@@ -16,11 +16,15 @@ use super::profiles;
 use super::rollup::Rollups;
 use crate::api::{find_building, find_screen};
 use crate::db::schema::{plays, screens};
+use crate::db::timestamp::DbTimestamp;
 use crate::db::{self, DbConnection, to_db_time};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = plays)]
+// Every column bound (None as NULL, not left out) keeps the INSERT one statement type, which
+// diesel prepares once per connection instead of writing its SQL again for every row.
+#[diesel(treat_none_as_default_value = false)]
 struct PlayRow {
     id: String,
     schema_version: i32,
@@ -30,15 +34,15 @@ struct PlayRow {
     content_hash: Option<String>,
     owner: Option<String>,
     kind: String,
-    started_at: NaiveDateTime,
-    ended_at: NaiveDateTime,
+    started_at: DbTimestamp,
+    ended_at: DbTimestamp,
     planned_ms: i64,
     played_ms: i64,
     clock_offset_ms: i64,
     outcome: String,
     display_on: Option<bool>,
     player_version: String,
-    received_at: NaiveDateTime,
+    received_at: DbTimestamp,
     building_id: Option<String>,
     daypart: Option<String>,
     multiplier: Option<f64>,
@@ -92,6 +96,39 @@ pub fn ingest(
     batch: PlayBatch,
     now: DateTime<Utc>,
 ) -> Result<PlayReceipt, AppError> {
+    prepare(conn, screen_id, batch, now)?.store(conn)
+}
+
+/// A batch checked, attributed and placed, with nothing written yet: the part of ingestion
+/// that only reads, so that SQLite's one writer at a time waits only for [`Prepared::store`].
+#[derive(Debug)]
+pub struct Prepared {
+    screen: ScreenContext,
+    items: HashMap<uuid::Uuid, LedgerRow>,
+    rows: Vec<PlayRow>,
+    /// Beside each row: what its rollups need.
+    facts: Vec<RollupFact>,
+    refused: Vec<RefusedPlay>,
+    /// Records that repeat an id earlier in the same batch.
+    duplicates: u32,
+}
+
+#[derive(Debug)]
+struct RollupFact {
+    item_id: Option<uuid::Uuid>,
+    kind: &'static str,
+    placement: Placement,
+    complete: bool,
+    played_ms: u32,
+}
+
+/// Checks every record of a batch from `screen_id` and builds the rows to store.
+pub fn prepare(
+    conn: &mut DbConnection,
+    screen_id: &str,
+    batch: PlayBatch,
+    now: DateTime<Utc>,
+) -> Result<Prepared, AppError> {
     let screen = screen_context(conn, screen_id)?;
     let screen_uuid = crate::db::models::stored_id(screen_id);
     let item_ids: Vec<uuid::Uuid> = batch
@@ -103,14 +140,12 @@ pub fn ingest(
         .collect();
     let items = ledger::lookup(conn, &item_ids)?;
 
-    let received_at = to_db_time(now);
+    let received_at = DbTimestamp(to_db_time(now));
     let mut refused = Vec::new();
     let mut duplicates = 0u32;
     let mut seen = HashSet::with_capacity(batch.plays.len());
     let mut rows = Vec::with_capacity(batch.plays.len());
-    // Beside each row: what its rollups need.
-    let mut facts: Vec<(Option<&LedgerRow>, &'static str, Placement, bool, u32)> =
-        Vec::with_capacity(batch.plays.len());
+    let mut facts = Vec::with_capacity(batch.plays.len());
     for (index, record) in batch.plays.into_iter().enumerate() {
         let item = record.item_id.and_then(|id| items.get(&id));
         let refusal = record
@@ -144,8 +179,8 @@ pub fn ingest(
             content_hash: Some(record.content_hash),
             owner: item.and_then(|row| row.organisation_id.clone()),
             kind: kind.to_owned(),
-            started_at: to_db_time(started),
-            ended_at: to_db_time(ended),
+            started_at: to_db_time(started).into(),
+            ended_at: to_db_time(ended).into(),
             planned_ms: i64::from(record.planned_ms),
             played_ms: i64::from(record.played_ms),
             clock_offset_ms: record.clock_offset_ms,
@@ -160,44 +195,77 @@ pub fn ingest(
                 .then_some(placement.profile_version),
             impressions_est: placement.multiplier,
         });
-        facts.push((
-            item,
+        facts.push(RollupFact {
+            item_id: item.and(record.item_id),
             kind,
             placement,
-            record.outcome == PlayOutcome::Complete,
-            record.played_ms,
-        ));
+            complete: record.outcome == PlayOutcome::Complete,
+            played_ms: record.played_ms,
+        });
     }
-
-    let total = rows.len();
-    let inserted = store_new(conn, &screen.screen_id, rows, |conn, is_new| {
-        let mut rollups = Rollups::default();
-        for ((item, kind, placement, complete, played_ms), new) in facts.iter().zip(is_new) {
-            if *new {
-                rollups.add(&screen, *item, kind, placement, *complete, *played_ms);
-            }
-        }
-        rollups.write(conn)
-    })?;
-    duplicates += u32::try_from(total - inserted).unwrap_or(u32::MAX);
-    Ok(PlayReceipt {
-        accepted: u32::try_from(inserted).unwrap_or(u32::MAX),
-        duplicates,
+    Ok(Prepared {
+        screen,
+        items,
+        rows,
+        facts,
         refused,
+        duplicates,
     })
 }
 
-/// Rows in one multi-row INSERT: 22 parameters each, well under both backends' limits.
+impl Prepared {
+    /// Stores the rows not stored before and adds them to the rollups, in one transaction
+    /// that commits before this returns.
+    pub fn store(self, conn: &mut DbConnection) -> Result<PlayReceipt, AppError> {
+        let Self {
+            screen,
+            items,
+            rows,
+            facts,
+            refused,
+            mut duplicates,
+        } = self;
+        let total = rows.len();
+        let inserted = store_new(conn, &screen.screen_id, rows, |conn, is_new| {
+            let mut rollups = Rollups::default();
+            for (fact, new) in facts.iter().zip(is_new) {
+                if *new {
+                    let item = fact.item_id.and_then(|id| items.get(&id));
+                    rollups.add(
+                        &screen,
+                        item,
+                        fact.kind,
+                        &fact.placement,
+                        fact.complete,
+                        fact.played_ms,
+                    );
+                }
+            }
+            rollups.write(conn)
+        })?;
+        duplicates += u32::try_from(total - inserted).unwrap_or(u32::MAX);
+        Ok(PlayReceipt {
+            accepted: u32::try_from(inserted).unwrap_or(u32::MAX),
+            duplicates,
+            refused,
+        })
+    }
+}
+
+/// Rows in one multi-row INSERT on PostgreSQL: 22 parameters each, well under its limit.
 const INSERT_CHUNK: usize = 500;
 
 /// Inserts the rows that are not stored yet and hands `then` which ones were new, all in one
 /// transaction; returns how many were new.
 ///
-/// On SQLite the transaction opens with a write that is due anyway (the screen's `last_seen`),
-/// so it holds the write lock before it looks: the ids it finds absent stay absent until it
-/// commits, and the new rows go in with a few multi-row statements. On PostgreSQL, where
-/// several instances may take the same retried batch at once, `ON CONFLICT DO NOTHING
-/// RETURNING` names the rows this transaction really added.
+/// On SQLite the transaction holds the write lock from its start (`db::transaction` begins
+/// IMMEDIATE), and each row goes in through one prepared `INSERT OR IGNORE` whose changed-row
+/// count says whether it was new: the primary key's own lookup is the duplicate check. Diesel
+/// keeps that statement prepared by its type; a multi-row INSERT (11,000 placeholders for 500
+/// rows) or an `ON CONFLICT` clause would be rebuilt as SQL text for every batch or row.
+/// On PostgreSQL, where each statement is a round trip and several instances may take the
+/// same retried batch at once, multi-row `ON CONFLICT DO NOTHING RETURNING` names the rows
+/// this transaction really added.
 fn store_new(
     conn: &mut DbConnection,
     screen_id: &str,
@@ -213,29 +281,14 @@ fn store_new(
                 diesel::update(screens::table.find(screen_id))
                     .set(screens::last_seen_at.eq(db::now()))
                     .execute(sqlite)?;
-                let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
-                let mut stored: HashSet<String> = HashSet::new();
-                for chunk in ids.chunks(INSERT_CHUNK) {
-                    stored.extend(
-                        plays::table
-                            .filter(plays::id.eq_any(chunk))
-                            .select(plays::id)
-                            .load::<String>(sqlite)?,
-                    );
-                }
-                let is_new: Vec<bool> = rows.iter().map(|row| !stored.contains(&row.id)).collect();
-                let fresh: Vec<&PlayRow> = rows
-                    .iter()
-                    .zip(&is_new)
-                    .filter(|(_, new)| **new)
-                    .map(|(row, _)| row)
-                    .collect();
-                for chunk in fresh.chunks(INSERT_CHUNK) {
-                    diesel::insert_into(plays::table)
-                        .values(chunk.to_vec())
-                        .execute(sqlite)?;
-                }
-                is_new
+                rows.iter()
+                    .map(|row| {
+                        diesel::insert_or_ignore_into(plays::table)
+                            .values(row)
+                            .execute(sqlite)
+                            .map(|changed| changed == 1)
+                    })
+                    .collect::<Result<_, _>>()?
             }
             DbConnection::Postgres(pg) => {
                 let mut added: HashSet<String> = HashSet::with_capacity(rows.len());

@@ -51,11 +51,14 @@ pub(super) async fn post_plays(
     let screen_id = screen.id.to_string();
     let writer = std::sync::Arc::clone(&state.sqlite_writer);
     let receipt = db::run(&state.pool, move |conn| {
+        // Checking and enriching only reads, so batches do that side by side; storing waits
+        // for SQLite's one writer.
+        let prepared = ingest::prepare(conn, &screen_id, batch, chrono::Utc::now())?;
         let _one_writer = match conn {
             db::DbConnection::Sqlite(_) => Some(writer.lock().unwrap_or_else(|e| e.into_inner())),
             db::DbConnection::Postgres(_) => None,
         };
-        ingest::ingest(conn, &screen_id, batch, chrono::Utc::now())
+        prepared.store(conn)
     })
     .await?;
     state
