@@ -132,6 +132,14 @@ impl Application {
             self.state.pool.clone(),
             self.state.media.clone(),
         ));
+        let (pool, media) = (self.state.pool.clone(), self.state.media.clone());
+        // Not awaited or aborted: it ends by itself, and a stop mid-way leaves only whole,
+        // unreferenced files that the next start makes again.
+        drop(tokio::task::spawn_blocking(move || {
+            if let Err(error) = crate::media::backfill::make_missing(&pool, &media) {
+                tracing::warn!(%error, "renditions of earlier uploads were not made");
+            }
+        }));
         let push = tokio::spawn(self.state.push.clone().follow(self.state.pool.clone()));
         let device_cache = tokio::spawn(
             self.state

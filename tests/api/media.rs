@@ -533,3 +533,123 @@ async fn a_4k_poster_gets_a_1080p_rendition_for_screens_and_a_thumbnail_for_the_
         assert_eq!(file.headers()["content-type"], "image/jpeg");
     }
 }
+
+#[tokio::test]
+async fn images_stored_before_renditions_existed_get_them_at_the_next_start() {
+    use civicast_server::db::schema::media_renditions;
+    use diesel::prelude::*;
+
+    let first = spawn_app().await;
+    let poster = first
+        .upload_image(&first.admin, halves_jpeg(3840, 2160), "image/jpeg")
+        .await;
+    // Small enough to be its own thumbnail: it never has renditions.
+    let small = first
+        .upload_image(&first.admin, jpeg(300, 200), "image/jpeg")
+        .await;
+    assert_eq!(small["renditions"], serde_json::json!([]));
+    let made = poster["renditions"].clone();
+    assert_eq!(made.as_array().unwrap().len(), 2);
+
+    // As if the poster had been uploaded before renditions existed: no rows and no files.
+    let pool = civicast_server::db::open(&first.settings.database().unwrap()).unwrap();
+    diesel::delete(media_renditions::table)
+        .execute(&mut *pool.get().unwrap())
+        .unwrap();
+    for rendition in made.as_array().unwrap() {
+        let sha = rendition["sha256"].as_str().unwrap();
+        std::fs::remove_file(
+            first
+                .settings
+                .data_dir
+                .join("media")
+                .join(&sha[..2])
+                .join(sha),
+        )
+        .unwrap();
+    }
+    let id = poster["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        library_entry(&first, &id).await["renditions"],
+        serde_json::json!([])
+    );
+
+    // The next start (here a second instance on the same data) makes them in the background.
+    let second = spawn_app_with(|settings| {
+        settings.data_dir = first.settings.data_dir.clone();
+        settings.database_url = first.settings.database_url.clone();
+    })
+    .await;
+    let started = std::time::Instant::now();
+    loop {
+        let entry = library_entry(&second, &id).await;
+        if entry["renditions"] == made {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "renditions not made again: {entry}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let small_id = small["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        library_entry(&second, &small_id).await["renditions"],
+        serde_json::json!([])
+    );
+    // The files are back, and a 1080p screen is sent the rendition rather than the original.
+    let square = second.building("Market square").await;
+    let playlist = second.playlist(&square, "Square").await;
+    second
+        .add_item(
+            &playlist,
+            &serde_json::json!({ "kind": "slide", "media_id": id, "duration_ms": 8000 }),
+        )
+        .await;
+    let (_, screen) = second.pair_screen(&square, "Hall", 1920, 1080).await;
+    let manifest: Value = second
+        .send(Method::GET, "/api/v1/screen/manifest", Some(&screen), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sha = manifest["items"][0]["media"]["sha256"].as_str().unwrap();
+    assert_eq!(sha, made[0]["sha256"].as_str().unwrap());
+    let file = second
+        .send(
+            Method::GET,
+            &format!("/api/v1/screen/media/{sha}"),
+            Some(&screen),
+            None,
+        )
+        .await;
+    assert_eq!(file.status(), StatusCode::OK);
+    let bytes = file.bytes().await.unwrap();
+    assert_eq!(
+        image::load_from_memory(&bytes)
+            .unwrap()
+            .to_rgb8()
+            .dimensions(),
+        (1920, 1080)
+    );
+}
+
+/// The library entry with this id, as its organisation's staff see it.
+async fn library_entry(app: &TestApp, id: &str) -> Value {
+    let library = app
+        .expect(
+            Method::GET,
+            "/api/v1/media",
+            &app.admin,
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    library["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["id"] == id)
+        .unwrap()
+        .clone()
+}

@@ -5,6 +5,7 @@
 //! it passed every check, so no half-written or refused file is ever served. Its renditions
 //! ([`renditions`]) are made from the image decoded for the check and stored the same way.
 
+pub mod backfill;
 pub mod inbox;
 pub mod renditions;
 
@@ -112,6 +113,40 @@ impl MediaStore {
         Ok((sha256, true))
     }
 
+    /// Stores renditions, noting in `added` each file that was not in the store before.
+    fn put_renditions(
+        &self,
+        rendered: Vec<renditions::Rendered>,
+        added: &mut Vec<PathBuf>,
+    ) -> Result<Vec<StoredRendition>, AppError> {
+        let mut stored = Vec::with_capacity(rendered.len());
+        for rendition in rendered {
+            let (sha256, new_file) = self.put(&rendition.jpeg)?;
+            if new_file {
+                added.push(self.path_of(&sha256));
+            }
+            stored.push(StoredRendition {
+                kind: rendition.kind,
+                sha256,
+                width: rendition.width,
+                height: rendition.height,
+                size_bytes: rendition.jpeg.len() as u64,
+            });
+        }
+        Ok(stored)
+    }
+
+    /// Makes and stores the renditions of an image already in the store (one stored before
+    /// renditions existed); on failure nothing it added stays behind.
+    pub fn render_stored(&self, sha256: &str) -> Result<Vec<StoredRendition>, AppError> {
+        let Inspected { image, .. } = inspect_image(&self.path_of(sha256), None, self.max_pixels)?;
+        let rendered = renditions::render(&image)?;
+        drop(image);
+        let mut added = Vec::new();
+        self.put_renditions(rendered, &mut added)
+            .inspect_err(|_| remove_all(&added))
+    }
+
     /// Streams an upload to disk, checks it and stores it under its hash.
     ///
     /// `declared_type` is the request's Content-Type: when it names an image type it must match
@@ -180,20 +215,7 @@ impl MediaStore {
             // renditions beside it.
             let mut added: Vec<PathBuf> = Vec::new();
             let stored = (|| -> Result<Vec<StoredRendition>, AppError> {
-                let mut renditions = Vec::with_capacity(rendered.len());
-                for rendition in rendered {
-                    let (sha256, new_file) = store.put(&rendition.jpeg)?;
-                    if new_file {
-                        added.push(store.path_of(&sha256));
-                    }
-                    renditions.push(StoredRendition {
-                        kind: rendition.kind,
-                        sha256,
-                        width: rendition.width,
-                        height: rendition.height,
-                        size_bytes: rendition.jpeg.len() as u64,
-                    });
-                }
+                let renditions = store.put_renditions(rendered, &mut added)?;
                 temp.as_file()
                     .sync_all()
                     .map_err(|e| AppError::storing("the upload", e))?;
@@ -202,11 +224,7 @@ impl MediaStore {
                 }
                 Ok(renditions)
             })();
-            let renditions = stored.inspect_err(|_| {
-                for path in &added {
-                    let _ = std::fs::remove_file(path);
-                }
-            })?;
+            let renditions = stored.inspect_err(|_| remove_all(&added))?;
             Ok(StoredMedia {
                 sha256,
                 size_bytes: size,
@@ -238,7 +256,7 @@ pub fn add_to_library(
         Some(id) => existing.filter(media_assets::organisation_id.eq(id.clone())),
         None => existing.filter(media_assets::organisation_id.is_null()),
     };
-    record_renditions(conn, &stored)?;
+    record_renditions(conn, &stored.sha256, &stored.renditions)?;
     if let Some(row) = existing
         .select(MediaAssetRow::as_select())
         .first::<MediaAssetRow>(conn)
@@ -275,13 +293,17 @@ pub fn add_to_library(
 
 /// Records the renditions of stored content, once per content (a file uploaded to several
 /// libraries shares them).
-fn record_renditions(conn: &mut DbConnection, stored: &StoredMedia) -> Result<(), AppError> {
+fn record_renditions(
+    conn: &mut DbConnection,
+    source_sha256: &str,
+    renditions: &[StoredRendition],
+) -> Result<(), AppError> {
     use crate::db::schema::media_renditions;
     use diesel::prelude::*;
     let now = db::now();
-    for rendition in &stored.renditions {
+    for rendition in renditions {
         let row = (
-            media_renditions::source_sha256.eq(&stored.sha256),
+            media_renditions::source_sha256.eq(source_sha256),
             media_renditions::kind.eq(rendition.kind.as_str()),
             media_renditions::sha256.eq(&rendition.sha256),
             media_renditions::content_type.eq("image/jpeg"),
@@ -297,6 +319,13 @@ fn record_renditions(conn: &mut DbConnection, stored: &StoredMedia) -> Result<()
             .execute(c))?;
     }
     Ok(())
+}
+
+/// Removes files this request added to the store, when it fails after adding them.
+fn remove_all(added: &[PathBuf]) {
+    for path in added {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 /// Moves a whole, synced file from `incoming/` to its place in the store, by a rename.
