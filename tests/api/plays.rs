@@ -99,6 +99,33 @@ fn row<'a>(report: &'a Value, key: &str) -> &'a Value {
 }
 
 #[tokio::test]
+async fn a_large_batch_mixing_stored_and_new_plays_counts_each_once() {
+    let app = spawn_app().await;
+    let library = place(&app, "Library").await;
+    let (screen, item) = (library.screen.as_str(), library.item.as_str());
+    let batch: Vec<Value> = (0..230)
+        .map(|n| play(screen, item, "announcement", 60 + n * 10, 8))
+        .collect();
+    // Every third play arrived in an earlier batch whose answer was lost.
+    let earlier: Vec<Value> = batch.iter().step_by(3).cloned().collect();
+    let receipt = upload(&app, &library.token, &earlier).await;
+    assert_eq!(receipt["accepted"], 77, "{receipt}");
+
+    let receipt = upload(&app, &library.token, &batch).await;
+    assert_eq!(receipt["accepted"], 153, "{receipt}");
+    assert_eq!(receipt["duplicates"], 77);
+    // A batch of only new plays after that goes in whole.
+    let fresh: Vec<Value> = (0..120)
+        .map(|n| play(screen, item, "announcement", 5000 + n * 10, 8))
+        .collect();
+    let receipt = upload(&app, &library.token, &fresh).await;
+    assert_eq!(receipt["accepted"], 120, "{receipt}");
+    let by_screen = report(&app, &app.admin, "by=screen").await;
+    assert_eq!(row(&by_screen, screen)["plays"], 350.0);
+    assert_eq!(row(&by_screen, screen)["on_screen_s"], 350.0 * 8.0);
+}
+
+#[tokio::test]
 async fn plays_are_counted_once_and_each_bad_record_is_refused_with_its_reason() {
     let app = spawn_app().await;
     let library = place(&app, "Library").await;

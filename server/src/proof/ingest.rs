@@ -252,6 +252,24 @@ impl Prepared {
     }
 }
 
+/// Rows in one multi-row INSERT on SQLite (a fixed count, so diesel prepares it once).
+const SQLITE_CHUNK: usize = 50;
+
+/// Inserts each row unless its id is stored; says which were new.
+fn insert_each(
+    sqlite: &mut diesel::SqliteConnection,
+    rows: &[PlayRow],
+) -> Result<Vec<bool>, diesel::result::Error> {
+    rows.iter()
+        .map(|row| {
+            diesel::insert_or_ignore_into(plays::table)
+                .values(row)
+                .execute(sqlite)
+                .map(|changed| changed == 1)
+        })
+        .collect()
+}
+
 /// Rows in one multi-row INSERT on PostgreSQL: 22 parameters each, well under its limit.
 const INSERT_CHUNK: usize = 500;
 
@@ -259,10 +277,13 @@ const INSERT_CHUNK: usize = 500;
 /// transaction; returns how many were new.
 ///
 /// On SQLite the transaction holds the write lock from its start (`db::transaction` begins
-/// IMMEDIATE), and each row goes in through one prepared `INSERT OR IGNORE` whose changed-row
-/// count says whether it was new: the primary key's own lookup is the duplicate check. Diesel
-/// keeps that statement prepared by its type; a multi-row INSERT (11,000 placeholders for 500
-/// rows) or an `ON CONFLICT` clause would be rebuilt as SQL text for every batch or row.
+/// IMMEDIATE), and the primary key's own lookup is the duplicate check. Rows go in 50 at a
+/// time through one plain multi-row INSERT: when none of them is stored yet (a fresh batch,
+/// the usual case) that is all. If one is, SQLite undoes just that statement and those 50 go
+/// in one by one through `INSERT OR IGNORE`, whose changed-row count says whether each was
+/// new; so do the last rows of a batch. Both statements have a fixed shape, so diesel keeps
+/// them prepared by type; an `ON CONFLICT` clause, or a multi-row INSERT as long as the batch,
+/// would be written out as SQL again every time.
 /// On PostgreSQL, where each statement is a round trip and several instances may take the
 /// same retried batch at once, multi-row `ON CONFLICT DO NOTHING RETURNING` names the rows
 /// this transaction really added.
@@ -281,14 +302,24 @@ fn store_new(
                 diesel::update(screens::table.find(screen_id))
                     .set(screens::last_seen_at.eq(db::now()))
                     .execute(sqlite)?;
-                rows.iter()
-                    .map(|row| {
-                        diesel::insert_or_ignore_into(plays::table)
-                            .values(row)
-                            .execute(sqlite)
-                            .map(|changed| changed == 1)
-                    })
-                    .collect::<Result<_, _>>()?
+                let mut is_new = Vec::with_capacity(rows.len());
+                let mut chunks = rows.chunks_exact(SQLITE_CHUNK);
+                for chunk in &mut chunks {
+                    let chunk: &[PlayRow; SQLITE_CHUNK] = chunk.try_into().expect("exact chunk");
+                    match diesel::insert_into(plays::table)
+                        .values(chunk)
+                        .execute(sqlite)
+                    {
+                        Ok(_) => is_new.extend([true; SQLITE_CHUNK]),
+                        Err(diesel::result::Error::DatabaseError(
+                            diesel::result::DatabaseErrorKind::UniqueViolation,
+                            _,
+                        )) => is_new.extend(insert_each(sqlite, chunk)?),
+                        Err(other) => return Err(other.into()),
+                    }
+                }
+                is_new.extend(insert_each(sqlite, chunks.remainder())?);
+                is_new
             }
             DbConnection::Postgres(pg) => {
                 let mut added: HashSet<String> = HashSet::with_capacity(rows.len());
