@@ -90,9 +90,11 @@ impl r2d2::ManageConnection for ConnectionManager {
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
                 // WAL lets readers work while one writer commits; NORMAL sync is durable in WAL mode
                 // except for the last transactions on power loss, which the players' retries cover.
+                // The busy timeout comes first: switching a new database to WAL takes a lock that
+                // a connection opened beside it (the pool fills itself) must wait for, not fail on.
                 connection
                     .batch_execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                          PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
                     )
                     .map_err(diesel::r2d2::Error::QueryError)?;
