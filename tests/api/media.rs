@@ -489,16 +489,10 @@ async fn a_4k_poster_gets_a_1080p_rendition_for_screens_and_a_thumbnail_for_the_
     )
     .await;
     // Listed with the entry too.
-    let library = app
-        .expect(
-            Method::GET,
-            "/api/v1/media",
-            &app.admin,
-            None,
-            StatusCode::OK,
-        )
-        .await;
-    assert_eq!(library["items"][0]["renditions"], poster["renditions"]);
+    assert_eq!(
+        library_entry(&app, id).await["renditions"],
+        poster["renditions"]
+    );
 
     // A 1080p screen plays the rendition; a 4K LED wall the original.
     let square = app.building("Market square").await;

@@ -174,29 +174,24 @@ pub async fn seed(
                 if n >= count {
                     break;
                 }
-                let screen: Value = client
-                    .post(format!("{base}/api/v1/screens"))
-                    .bearer_auth(&admin)
-                    .json(&json!({
+                let screen = post_as(
+                    &client,
+                    &admin,
+                    format!("{base}/api/v1/screens"),
+                    Some(json!({
                         "building_id": building, "name": format!("Screen {n}"), "kind": "information_screen",
                         "width": 1920, "height": 1080, "orientation": "landscape",
-                    }))
-                    .send()
-                    .await
-                    .expect("the server answers")
-                    .json()
-                    .await
-                    .expect("a JSON body");
+                    })),
+                )
+                .await;
                 let id = screen["id"].as_str().unwrap_or_else(|| panic!("{screen}"));
-                let token: Value = client
-                    .post(format!("{base}/api/v1/screens/{id}/token"))
-                    .bearer_auth(&admin)
-                    .send()
-                    .await
-                    .expect("the server answers")
-                    .json()
-                    .await
-                    .expect("a JSON body");
+                let token = post_as(
+                    &client,
+                    &admin,
+                    format!("{base}/api/v1/screens/{id}/token"),
+                    None,
+                )
+                .await;
                 screens.lock().expect("screens lock").push(SimulatedScreen {
                     id: id.parse().expect("a uuid"),
                     token: token["token"].as_str().expect("a token").to_owned(),
@@ -209,6 +204,21 @@ pub async fn seed(
     }
     let screens = std::mem::take(&mut *screens.lock().expect("screens lock"));
     (screens, item_ids)
+}
+
+/// POSTs `body` (if any) with the administrator's token and reads the JSON answer.
+async fn post_as(client: &reqwest::Client, token: &str, url: String, body: Option<Value>) -> Value {
+    let mut request = client.post(url).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request
+        .send()
+        .await
+        .expect("the server answers")
+        .json()
+        .await
+        .expect("a JSON body")
 }
 
 fn play(screen: &SimulatedScreen, seq: u64, item: Uuid, slot: Duration) -> PlayRecord {

@@ -140,7 +140,7 @@ pub fn prepare(
         .collect();
     let items = ledger::lookup(conn, &item_ids)?;
 
-    let received_at = DbTimestamp(to_db_time(now));
+    let received_at: DbTimestamp = to_db_time(now).into();
     let mut refused = Vec::new();
     let mut duplicates = 0u32;
     let mut seen = HashSet::with_capacity(batch.plays.len());
@@ -297,11 +297,12 @@ fn store_new(
         return Ok(0);
     }
     crate::db::transaction(conn, |conn| {
+        // A batch is a sign of life, as a poll is.
+        crate::on_backend!(conn, |c| diesel::update(screens::table.find(screen_id))
+            .set(screens::last_seen_at.eq(db::now()))
+            .execute(c))?;
         let is_new: Vec<bool> = match conn {
             DbConnection::Sqlite(sqlite) => {
-                diesel::update(screens::table.find(screen_id))
-                    .set(screens::last_seen_at.eq(db::now()))
-                    .execute(sqlite)?;
                 let mut is_new = Vec::with_capacity(rows.len());
                 let mut chunks = rows.chunks_exact(SQLITE_CHUNK);
                 for chunk in &mut chunks {
