@@ -283,8 +283,6 @@ fn document_common_errors(document: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// One log line per request (method, path, status and time taken), and the same in `/metrics`
-/// by route pattern.
 /// After a request that may have changed content, reads the content version again before
 /// answering, so that the next poll of a screen on this instance sees the change (other instances
 /// see it within `device_cache::REFRESH`). Screens' own calls change no manifest.
@@ -293,9 +291,10 @@ async fn see_own_writes(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let may_change = !req.method().is_safe() && !req.path().starts_with("/api/v1/screen/");
-    let state = match may_change {
-        true => req.app_data::<web::Data<AppState>>().cloned(),
-        false => None,
+    let state = if may_change {
+        req.app_data::<web::Data<AppState>>().cloned()
+    } else {
+        None
     };
     let response = next.call(req).await?;
     if let Some(state) = state {
@@ -304,6 +303,8 @@ async fn see_own_writes(
     Ok(response)
 }
 
+/// One log line per request (method, path, status and time taken), and the same in `/metrics`
+/// by route pattern.
 async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody>,

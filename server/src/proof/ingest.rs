@@ -15,9 +15,9 @@ use super::ledger::{self, LedgerRow};
 use super::profiles;
 use super::rollup::Rollups;
 use crate::api::{find_building, find_screen};
-use crate::db::schema::{plays, screens};
+use crate::db::schema::plays;
 use crate::db::timestamp::DbTimestamp;
-use crate::db::{self, DbConnection, to_db_time};
+use crate::db::{DbConnection, to_db_time};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Insertable)]
@@ -226,7 +226,7 @@ impl Prepared {
             mut duplicates,
         } = self;
         let total = rows.len();
-        let inserted = store_new(conn, &screen.screen_id, rows, |conn, is_new| {
+        let inserted = store_new(conn, rows, |conn, is_new| {
             let mut rollups = Rollups::default();
             for (fact, new) in facts.iter().zip(is_new) {
                 if *new {
@@ -289,7 +289,6 @@ const INSERT_CHUNK: usize = 500;
 /// this transaction really added.
 fn store_new(
     conn: &mut DbConnection,
-    screen_id: &str,
     rows: Vec<PlayRow>,
     then: impl FnOnce(&mut DbConnection, &[bool]) -> Result<(), AppError>,
 ) -> Result<usize, AppError> {
@@ -297,10 +296,6 @@ fn store_new(
         return Ok(0);
     }
     crate::db::transaction(conn, |conn| {
-        // A batch is a sign of life, as a poll is.
-        crate::on_backend!(conn, |c| diesel::update(screens::table.find(screen_id))
-            .set(screens::last_seen_at.eq(db::now()))
-            .execute(c))?;
         let is_new: Vec<bool> = match conn {
             DbConnection::Sqlite(sqlite) => {
                 let mut is_new = Vec::with_capacity(rows.len());
