@@ -213,7 +213,7 @@ async fn direct(app: &TestApp, screens: &[(Uuid, String)], items: &[Uuid]) -> f6
         let mut conn = pool.get().unwrap();
         let started = Instant::now();
         for (screen, plays) in batches {
-            let receipt = civicast_server::proof::ingest::ingest(
+            let receipt = civicast_server::core::proof::ingest::ingest(
                 &mut conn,
                 &plays[0].screen_id.to_string(),
                 civicast_shared::api::plays::PlayBatch { plays },

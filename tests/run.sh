@@ -4,9 +4,44 @@
 # the API suite again on a throw-away PostgreSQL 15 cluster that this script starts and removes,
 # then stops and starts that cluster under a running server, and last runs each fuzz target for
 # 15 s (fuzz/run.sh; installs cargo-fuzz if missing).
+# On a machine with only Rust and a C compiler it first installs the Debian packages it needs
+# when run as root; otherwise it prints the one command that installs them.
 # Usage: tests/run.sh            (from the repository root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# What the tests need beyond Rust and a C compiler, as Debian packages: PostgreSQL's server for
+# the second backend, Xvfb, lavapipe (Mesa's Vulkan on the CPU) and ImageMagick for the player's
+# real window, Chromium and Node.js for the portal's browser tests.
+missing_packages() {
+  local need=()
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -x "${PG_BIN:-}/initdb" ] || need+=(postgresql)
+  dpkg -s mesa-vulkan-drivers >/dev/null 2>&1 || need+=(mesa-vulkan-drivers)
+  dpkg -s libvulkan1 >/dev/null 2>&1 || need+=(libvulkan1)
+  command -v pkg-config >/dev/null || need+=(pkg-config)
+  command -v Xvfb >/dev/null || need+=(xvfb)
+  command -v import >/dev/null || need+=(imagemagick)
+  command -v chromium >/dev/null || need+=(chromium)
+  command -v node >/dev/null || need+=(nodejs)
+  # Debian's nodejs comes without npm; other builds of Node.js bring their own.
+  command -v npm >/dev/null || need+=(npm)
+  command -v python3 >/dev/null || need+=(python3 python3-pip python3-venv)
+  echo "${need[@]}"
+}
+read -r -a need <<<"$(missing_packages)"
+if [ "${#need[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing what the tests need: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+  else
+    echo "The tests need these Debian packages, which are missing: ${need[*]}" >&2
+    echo "Install them with:" >&2
+    echo "  sudo apt-get install -y postgresql mesa-vulkan-drivers libvulkan1 pkg-config xvfb imagemagick chromium nodejs npm python3-pip" >&2
+    echo "(or run tests/run.sh as root, which installs them itself)" >&2
+    exit 1
+  fi
+fi
 
 PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then

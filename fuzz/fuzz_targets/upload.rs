@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use civicast_server::media::inspect_image;
+use civicast_server::core::media::inspect_image;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(width > 0 && height > 0 && u64::from(width) * u64::from(height) <= 4_000_000);
         assert_eq!((image.image.width(), image.image.height()), (width, height));
         // And the renditions made from it.
-        for rendition in civicast_server::media::renditions::render(&image.image).unwrap() {
+        for rendition in civicast_server::core::media::renditions::render(&image.image).unwrap() {
             assert!(rendition.width <= 1920 && rendition.height <= 1920);
         }
     }

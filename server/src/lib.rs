@@ -1,31 +1,17 @@
-//! The Civicast CMS server: JSON API, accounts, media library and storage on SQLite or
-//! PostgreSQL. `main.rs` only parses the command line; everything lives here so that tests can
-//! start the real server in-process.
+//! The Civicast CMS server: JSON API, web portal, accounts, media library and storage on SQLite
+//! or PostgreSQL. `main.rs` only parses the command line; everything lives here so that tests
+//! can start the real server in-process.
+//!
+//! Layers, one direction only (see ARCHITECTURE.md):
+//! `app` (start-up, jobs) -> `web` (actix: API, portal) -> `core` (the city's rules) -> `db`.
+//! `error` (the one error type) and `settings` (every option) are used by all of them.
 
-pub mod accounts;
-pub mod alerts;
-pub mod api;
-pub mod audit;
-pub mod auth;
-pub mod config;
+pub mod app;
+pub mod core;
 pub mod db;
-pub mod device_cache;
-pub mod emergency;
 pub mod error;
-pub mod health;
-pub mod jobs;
-pub mod media;
-pub mod metrics;
-pub mod moderation;
-pub mod portal;
-pub mod programming;
-pub mod proof;
-pub mod push;
-pub mod reports;
-pub mod screenshots;
-pub mod startup;
-pub mod state;
-pub mod telemetry;
+pub mod settings;
+pub mod web;
 
-pub use config::Settings;
-pub use startup::Application;
+pub use app::Application;
+pub use settings::Settings;

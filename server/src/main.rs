@@ -3,9 +3,10 @@
 use std::io::BufRead;
 use std::process::ExitCode;
 
-use civicast_server::accounts::{NewUser, add_user};
-use civicast_server::config::{Cli, Command, UserCommand};
-use civicast_server::{Application, db, telemetry};
+use civicast_server::app::telemetry;
+use civicast_server::core::accounts::{NewUser, add_user_from_command_line};
+use civicast_server::settings::{Cli, Command, UserCommand};
+use civicast_server::{Application, db};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -47,7 +48,7 @@ fn manage_user(settings: &civicast_server::Settings, action: UserCommand) -> any
             std::fs::create_dir_all(&settings.data_dir)?;
             let database = settings.database().map_err(anyhow::Error::msg)?;
             let pool = db::open(&database)?;
-            let user = add_user(
+            let user = add_user_from_command_line(
                 &pool,
                 NewUser {
                     email,

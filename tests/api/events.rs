@@ -418,7 +418,7 @@ async fn events_that_are_over_leave_the_screens_and_stale_submissions_are_closed
     let ten_days_on = Utc::now() + Duration::days(10);
     let close = |pool: civicast_server::db::DbPool| {
         let mut conn = pool.get().unwrap();
-        civicast_server::moderation::close_past_events(&mut conn, ten_days_on).unwrap()
+        civicast_server::core::moderation::close_past_events(&mut conn, ten_days_on).unwrap()
     };
     let closed = close(pool.clone());
     assert_eq!((closed.ended, closed.stale), (1, 1));
@@ -447,7 +447,7 @@ async fn events_that_are_over_leave_the_screens_and_stale_submissions_are_closed
     assert_eq!(stale["status"], "expired");
     assert_eq!(
         stale["moderation_note"],
-        civicast_server::moderation::STALE_REASON
+        civicast_server::core::moderation::STALE_REASON
     );
     let history = app
         .expect(
@@ -461,7 +461,7 @@ async fn events_that_are_over_leave_the_screens_and_stale_submissions_are_closed
     assert_eq!(history[0]["decision"], "expired");
     assert_eq!(
         history[0]["reason"],
-        civicast_server::moderation::STALE_REASON
+        civicast_server::core::moderation::STALE_REASON
     );
     // An event still to come is left alone, and a second run changes nothing.
     assert_eq!(

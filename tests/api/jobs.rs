@@ -2,8 +2,8 @@
 //! several instances gets to it, and the nightly backup keeps the newest copies.
 
 use chrono::{Duration, Utc};
-use civicast_server::alerts::{Watched, watch_screens};
-use civicast_server::jobs::{Jobs, Task};
+use civicast_server::app::jobs::{Jobs, Task};
+use civicast_server::core::alerts::{Watched, watch_screens};
 use civicast_tests::{on_postgres, spawn_app_with};
 use reqwest::{Method, StatusCode};
 use serde_json::json;

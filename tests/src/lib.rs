@@ -7,7 +7,7 @@ pub mod load;
 
 use std::path::PathBuf;
 
-use civicast_server::startup::StopHandle;
+use civicast_server::app::StopHandle;
 use civicast_server::{Application, Settings};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use reqwest::{Method, StatusCode};

@@ -11,7 +11,6 @@ pub mod timestamp;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use actix_web::web;
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -220,7 +219,7 @@ where
     T: Send + 'static,
 {
     let pool = pool.clone();
-    web::block(move || {
+    tokio::task::spawn_blocking(move || {
         let mut connection = pool.get()?;
         work(&mut connection)
     })
@@ -240,6 +239,54 @@ pub fn to_db_time(instant: DateTime<Utc>) -> NaiveDateTime {
 /// A new time-ordered id.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+/// The row of `$table` with id `$id` as `$row`, or a 404 that names `$what`: one lookup for every
+/// table. (A macro, since diesel's tables share no type to be generic over.)
+#[macro_export]
+macro_rules! find_by_id {
+    ($conn:expr, $table:expr, $row:ty, $id:expr, $what:literal) => {{
+        let id: &str = $id;
+        $table
+            .find(id)
+            .select(<$row>::as_select())
+            .first::<$row>($conn)
+            .optional()
+            .map_err($crate::error::AppError::from)
+            .and_then(|found| {
+                found.ok_or_else(|| {
+                    $crate::error::AppError::NotFound(format!(
+                        concat!("no ", $what, " with id {}"),
+                        id
+                    ))
+                })
+            })
+    }};
+}
+
+/// `Ok(())` when no row of `$table` but `$except_id` is called `$name`, else a 409 saying
+/// "`$taken` '<name>' already exists" (`$taken` as in "a building named").
+#[macro_export]
+macro_rules! ensure_unique_name {
+    ($conn:expr, $table:ident, $name:expr, $except_id:expr, $taken:literal) => {{
+        let name: &str = $name;
+        $table::table
+            .filter($table::name.eq(name))
+            .filter($table::id.ne($except_id))
+            .count()
+            .get_result::<i64>($conn)
+            .map_err($crate::error::AppError::from)
+            .and_then(|taken| {
+                if taken > 0 {
+                    Err($crate::error::AppError::Conflict(format!(
+                        concat!($taken, " '{}' already exists"),
+                        name
+                    )))
+                } else {
+                    Ok(())
+                }
+            })
+    }};
 }
 
 #[cfg(test)]

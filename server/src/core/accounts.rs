@@ -1,0 +1,435 @@
+//! Account management outside HTTP: the first administrator of an empty database and
+//! `civicast-server user add`.
+
+use std::io::Write;
+
+use civicast_shared::Validate;
+use civicast_shared::api::accounts::{OrganisationInput, OrganisationKind, Role, User, UserCreate};
+use diesel::prelude::*;
+use rand::RngCore;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::core::actor::Actor;
+use crate::core::audit;
+use crate::core::auth::password;
+use crate::db::models::{OrganisationRow, UserRow};
+use crate::db::schema::{organisations, users};
+use crate::db::{self, DbConnection, DbPool};
+use crate::error::AppError;
+use crate::settings::Settings;
+
+/// What `user add` needs to know.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: Option<String>,
+    pub role: Role,
+    pub organisation: Option<String>,
+    pub password: String,
+}
+
+/// Adds a user from the command line. An association member's organisation is created (and
+/// verified, since an administrator vouches for it) when it does not exist yet.
+pub fn add_user_from_command_line(pool: &DbPool, new_user: NewUser) -> Result<UserRow, AppError> {
+    let mut conn = pool.get()?;
+    crate::db::transaction(&mut conn, |conn| {
+        let organisation_id = match &new_user.organisation {
+            Some(name) => Some(find_or_create_organisation(
+                conn,
+                name.trim(),
+                new_user.role,
+            )?),
+            None => None,
+        };
+        let email = new_user.email.trim().to_lowercase();
+        let input = UserCreate {
+            email: email.clone(),
+            display_name: new_user
+                .display_name
+                .clone()
+                .unwrap_or_else(|| email.clone()),
+            password: new_user.password.clone(),
+            role: new_user.role,
+            organisation_id: organisation_id.as_deref().map(db::models::stored_id),
+        };
+        input.validate()?;
+        let row = insert_user(conn, &input, password::hash(&input.password)?)?;
+        audit::record_as(
+            conn,
+            None,
+            "command line",
+            "user.create",
+            "user",
+            &row.id,
+            json!({ "email": row.email, "role": row.role }),
+        )?;
+        Ok(row)
+    })
+}
+
+fn find_or_create_organisation(
+    conn: &mut DbConnection,
+    name: &str,
+    role: Role,
+) -> Result<String, AppError> {
+    if let Some(id) = organisations::table
+        .filter(organisations::name.eq(name))
+        .select(organisations::id)
+        .first::<String>(conn)
+        .optional()?
+    {
+        return Ok(id);
+    }
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(AppError::invalid(
+            "organisation",
+            "must be 1 to 120 characters",
+        ));
+    }
+    let kind = if role == Role::Association {
+        OrganisationKind::Association
+    } else {
+        OrganisationKind::CityDepartment
+    };
+    let input = OrganisationInput {
+        name: name.to_owned(),
+        kind,
+        contact_name: name.to_owned(),
+        contact_email: String::new(),
+        description: String::new(),
+    };
+    let row = insert_organisation(conn, &input, true)?;
+    audit::record_as(
+        conn,
+        None,
+        "command line",
+        "organisation.create",
+        "organisation",
+        &row.id,
+        json!({ "name": name }),
+    )?;
+    Ok(row.id)
+}
+
+/// On the first start of an empty database, creates an administrator with a random password
+/// and leaves the password in a file only the server's user can read. Returns the password
+/// when it made one.
+pub fn ensure_first_admin(pool: &DbPool, settings: &Settings) -> anyhow::Result<Option<String>> {
+    let mut conn = pool.get()?;
+    let existing = users::table.count().get_result::<i64>(&mut conn)?;
+    if existing > 0 {
+        return Ok(None);
+    }
+    let mut bytes = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let password = hex::encode(bytes);
+    let result = add_user_from_command_line(
+        pool,
+        NewUser {
+            email: settings.initial_admin_email.clone(),
+            display_name: Some("Administrator".into()),
+            role: Role::Admin,
+            organisation: None,
+            password: password.clone(),
+        },
+    );
+    match result {
+        Ok(_) => {}
+        // Another instance on the same database created it first.
+        Err(AppError::Conflict(_)) => return Ok(None),
+        Err(other) => {
+            return Err(anyhow::anyhow!(
+                "cannot create the first administrator: {other}"
+            ));
+        }
+    }
+    let path = settings.initial_password_file();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path)?;
+    writeln!(file, "{password}")?;
+    Ok(Some(password))
+}
+
+/// An association that registers itself through the portal, with its first member's password.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub name: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub description: String,
+    pub password: String,
+}
+
+impl Registration {
+    /// The association as it is stored: not yet verified.
+    fn organisation(&self) -> OrganisationInput {
+        OrganisationInput {
+            name: self.name.trim().to_owned(),
+            kind: OrganisationKind::Association,
+            contact_name: self.contact_name.trim().to_owned(),
+            contact_email: self.contact_email.trim().to_lowercase(),
+            description: self.description.trim().to_owned(),
+        }
+    }
+
+    /// Its contact person, its first member, who signs in with the contact e-mail address
+    /// (the organisation id is filled in once the association is stored).
+    fn first_member(&self) -> UserCreate {
+        UserCreate {
+            email: self.contact_email.trim().to_lowercase(),
+            display_name: self.contact_name.trim().to_owned(),
+            password: self.password.clone(),
+            role: Role::Association,
+            organisation_id: Some(uuid::Uuid::nil()),
+        }
+    }
+}
+
+/// Checks a registration against every rule without storing it.
+pub fn check_registration(
+    conn: &mut DbConnection,
+    registration: &Registration,
+) -> Result<(), AppError> {
+    use civicast_shared::ValidationErrors;
+    let organisation = registration.organisation();
+    let member = registration.first_member();
+    let email = member.email.clone();
+    let mut errors = ValidationErrors::default();
+    for result in [organisation.validate(), member.validate()] {
+        if let Err(found) = result {
+            for error in found.0 {
+                if error.field != "email" && error.field != "display_name" {
+                    errors.add(&error.field, error.message);
+                }
+            }
+        }
+    }
+    let name_taken = organisations::table
+        .filter(organisations::name.eq(&organisation.name))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if name_taken {
+        errors.add(
+            "name",
+            "an organisation with this name is already registered",
+        );
+    }
+    let email_taken = users::table
+        .filter(users::email.eq(&email))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if email_taken {
+        errors.add(
+            "contact_email",
+            "this e-mail address already has an account: sign in instead",
+        );
+    }
+    Ok(errors.into_result()?)
+}
+
+/// Registers an association (not verified: staff verify it before it may submit events) and its
+/// contact person as its first member, who signs in with the contact e-mail address. Either
+/// both are stored or neither.
+pub fn register_association(
+    conn: &mut DbConnection,
+    registration: &Registration,
+) -> Result<UserRow, AppError> {
+    check_registration(conn, registration)?;
+    let organisation_row = insert_organisation(conn, &registration.organisation(), false)?;
+    let member = UserCreate {
+        organisation_id: Some(db::models::stored_id(&organisation_row.id)),
+        ..registration.first_member()
+    };
+    let user = insert_user(conn, &member, password::hash(&registration.password)?)?;
+    let email = user.email.clone();
+    audit::record_as(
+        conn,
+        Some(user.id.clone()),
+        &email,
+        "organisation.register",
+        "organisation",
+        &organisation_row.id,
+        json!({ "name": organisation_row.name }),
+    )?;
+    Ok(user)
+}
+
+/// Staff vouch for an association once; from then on its members may submit events.
+pub fn verify_organisation(
+    conn: &mut DbConnection,
+    user: &Actor,
+    id: &str,
+) -> Result<OrganisationRow, AppError> {
+    user.require_staff()?;
+    let mut row = find_organisation(conn, id)?;
+    row.verified = true;
+    row.updated_at = db::now();
+    diesel::update(organisations::table.find(id))
+        .set(&row)
+        .execute(conn)?;
+    audit::record(
+        conn,
+        user,
+        "organisation.verify",
+        "organisation",
+        id,
+        json!({ "name": row.name }),
+    )?;
+    Ok(row)
+}
+
+/// An association member belongs to an association; staff may belong to a city department.
+pub fn check_membership(
+    conn: &mut DbConnection,
+    role: Role,
+    organisation_id: Option<Uuid>,
+) -> Result<(), AppError> {
+    let Some(organisation_id) = organisation_id else {
+        return Ok(());
+    };
+    let organisation = find_organisation(conn, &organisation_id.to_string())
+        .map_err(|_| AppError::invalid("organisation_id", "no organisation with this id"))?;
+    let is_association = organisation.kind == OrganisationKind::Association.as_str();
+    if (role == Role::Association) != is_association {
+        return Err(AppError::invalid(
+            "organisation_id",
+            "association members belong to an association; staff and admins to a city department",
+        ));
+    }
+    Ok(())
+}
+
+/// Admins add a user; `password_hash` is made beforehand, off the database connection.
+pub fn add_user(
+    conn: &mut DbConnection,
+    user: &Actor,
+    input: &UserCreate,
+    password_hash: String,
+) -> Result<User, AppError> {
+    user.require_admin()?;
+    input.validate()?;
+    let row = insert_user(conn, input, password_hash)?;
+    audit::record(
+        conn,
+        user,
+        "user.create",
+        "user",
+        &row.id,
+        json!({ "email": row.email, "role": row.role }),
+    )?;
+    Ok(User::from(row))
+}
+
+pub fn find_organisation(conn: &mut DbConnection, id: &str) -> Result<OrganisationRow, AppError> {
+    crate::find_by_id!(
+        conn,
+        organisations::table,
+        OrganisationRow,
+        id,
+        "organisation"
+    )
+}
+
+pub fn ensure_unique_name(
+    conn: &mut DbConnection,
+    name: &str,
+    except_id: &str,
+) -> Result<(), AppError> {
+    crate::ensure_unique_name!(
+        conn,
+        organisations,
+        name,
+        except_id,
+        "an organisation named"
+    )
+}
+
+/// The one way a user is stored: the e-mail address (lower-cased) must be free and the
+/// organisation must fit the role. The caller has validated `input` and records the audit entry.
+pub fn insert_user(
+    conn: &mut DbConnection,
+    input: &UserCreate,
+    password_hash: String,
+) -> Result<UserRow, AppError> {
+    let email = input.email.trim().to_lowercase();
+    let taken = users::table
+        .filter(users::email.eq(&email))
+        .count()
+        .get_result::<i64>(conn)?;
+    if taken > 0 {
+        return Err(AppError::Conflict(format!(
+            "a user with e-mail address {email} already exists"
+        )));
+    }
+    check_membership(conn, input.role, input.organisation_id)?;
+    let now = db::now();
+    let row = UserRow {
+        id: db::new_id(),
+        email,
+        display_name: input.display_name.trim().to_owned(),
+        password_hash,
+        role: input.role.as_str().to_owned(),
+        organisation_id: input.organisation_id.map(|id| id.to_string()),
+        created_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(users::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(row)
+}
+
+/// The one way an organisation is stored: its (trimmed) name must be free. The caller has
+/// validated `input` and records the audit entry.
+pub fn insert_organisation(
+    conn: &mut DbConnection,
+    input: &OrganisationInput,
+    verified: bool,
+) -> Result<OrganisationRow, AppError> {
+    let name = input.name.trim().to_owned();
+    ensure_unique_name(conn, &name, "")?;
+    let now = db::now();
+    let row = OrganisationRow {
+        id: db::new_id(),
+        name,
+        kind: input.kind.as_str().to_owned(),
+        contact_name: input.contact_name.trim().to_owned(),
+        contact_email: input.contact_email.trim().to_lowercase(),
+        description: input.description.trim().to_owned(),
+        verified,
+        created_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(organisations::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(row)
+}
+
+/// The user a hashed (bearer or session) token belongs to, unless it is unknown or expired.
+pub fn actor_for_token_hash(
+    conn: &mut DbConnection,
+    token_hash: String,
+) -> Result<Option<Actor>, AppError> {
+    use crate::db::schema::auth_tokens;
+    let found = auth_tokens::table
+        .inner_join(users::table)
+        .filter(auth_tokens::token_hash.eq(&token_hash))
+        .filter(auth_tokens::expires_at.gt(db::now()))
+        .select(UserRow::as_select())
+        .first::<UserRow>(conn)
+        .optional()?;
+    Ok(found.map(|user| Actor {
+        id: db::models::stored_id(&user.id),
+        role: user.role(),
+        organisation_id: db::models::stored_opt_id(user.organisation_id.as_deref()),
+        email: user.email,
+        token_hash,
+    }))
+}

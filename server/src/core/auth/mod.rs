@@ -1,0 +1,14 @@
+//! Who may act: password hashing, tokens stored only as hashes, and signing in with a password,
+//! throttled per client and per account. The web layer's extractors turn a token into an
+//! [`Actor`](crate::core::actor::Actor).
+//!
+//! User and screen tokens carry different prefixes so that each kind is refused cleanly on the
+//! other's routes before any database lookup.
+
+pub mod password;
+mod sign_in;
+mod throttle;
+pub mod token;
+
+pub use sign_in::{SignedIn, sign_in};
+pub use throttle::LoginThrottle;

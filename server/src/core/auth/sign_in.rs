@@ -1,0 +1,88 @@
+//! Signing in with an e-mail address and password, for an API token or a portal session.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use std::time::Instant;
+
+use super::LoginThrottle;
+use super::{password, token};
+use crate::db::DbPool;
+use crate::db::models::{AuthTokenRow, UserRow};
+use crate::db::{self, schema::auth_tokens, schema::users};
+use crate::error::AppError;
+
+/// A new token and whom it signs in.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: UserRow,
+}
+
+/// Checks the password and issues a token of `kind` (`api` or `web`) valid for `days`.
+/// `client` is the caller's address, for the throttle.
+pub async fn sign_in(
+    pool: &DbPool,
+    throttle: &LoginThrottle,
+    client: &str,
+    email: &str,
+    password: String,
+    kind: &'static str,
+    days: i64,
+) -> Result<SignedIn, AppError> {
+    let email = email.trim().to_lowercase();
+    if !throttle.allows(client, &email, Instant::now()) {
+        return Err(AppError::TooManyRequests(
+            "too many failed sign-ins; wait a quarter of an hour and try again".into(),
+        ));
+    }
+    let lookup = email.clone();
+    let found = db::run(pool, move |conn| {
+        users::table
+            .filter(users::email.eq(&lookup))
+            .select(UserRow::as_select())
+            .first::<UserRow>(conn)
+            .optional()
+            .map_err(AppError::from)
+    })
+    .await?;
+    // Password checks are slow on purpose: keep them off the async workers.
+    let user = tokio::task::spawn_blocking(move || match found {
+        Some(user) if password::verify(&password, &user.password_hash) => Some(user),
+        Some(_) => None,
+        None => {
+            password::verify_against_dummy(&password);
+            None
+        }
+    })
+    .await?;
+    let Some(user) = user else {
+        throttle.record_failure(client, &email, Instant::now());
+        return Err(AppError::Unauthorized(
+            "wrong e-mail address or password".into(),
+        ));
+    };
+    throttle.record_success(&email);
+    let token = token::generate(token::USER_PREFIX);
+    let now = db::now();
+    let row = AuthTokenRow {
+        token_hash: token::hash(&token),
+        user_id: user.id.clone(),
+        kind: kind.into(),
+        created_at: now,
+        expires_at: now + Duration::days(days),
+    };
+    let expires_at = row.expires_at.and_utc();
+    db::run(pool, move |conn| {
+        diesel::insert_into(auth_tokens::table)
+            .values(&row)
+            .execute(conn)?;
+        Ok(())
+    })
+    .await?;
+    Ok(SignedIn {
+        token,
+        expires_at,
+        user,
+    })
+}

@@ -1,0 +1,97 @@
+//! Buildings: finding one, adding one, changing its details; names are unique.
+
+use crate::core::actor::Actor;
+use crate::core::audit;
+use crate::db::models::{BuildingRow, to_json};
+use crate::db::schema::buildings;
+use crate::db::{self, DbConnection};
+use crate::error::AppError;
+use civicast_shared::Validate;
+use civicast_shared::api::places::{Building, BuildingInput};
+use diesel::prelude::*;
+use serde_json::json;
+
+pub fn find_building(conn: &mut DbConnection, id: &str) -> Result<BuildingRow, AppError> {
+    crate::find_by_id!(conn, buildings::table, BuildingRow, id, "building")
+}
+
+pub fn ensure_unique_name(
+    conn: &mut DbConnection,
+    name: &str,
+    except_id: &str,
+) -> Result<(), AppError> {
+    crate::ensure_unique_name!(conn, buildings, name, except_id, "a building named")
+}
+
+/// Replaces a building's details (administrators), as the API and the portal's hours page do.
+pub fn change_building(
+    conn: &mut DbConnection,
+    user: &Actor,
+    id: &str,
+    input: BuildingInput,
+) -> Result<Building, AppError> {
+    user.require_admin()?;
+    input.validate()?;
+    let mut row = find_building(conn, id)?;
+    row.name = input.name.trim().to_owned();
+    ensure_unique_name(conn, &row.name, id)?;
+    row.address = input.address.trim().to_owned();
+    row.display_hours = input.display_hours.as_ref().map(to_json);
+    row.opening_hours = stored_opening_hours(&input);
+    row.time_zone = input.time_zone;
+    row.venue_type = input.venue_type.as_str().to_owned();
+    row.updated_at = db::now();
+    diesel::update(buildings::table.find(id))
+        .set(&row)
+        .execute(conn)?;
+    audit::record(
+        conn,
+        user,
+        "building.update",
+        "building",
+        id,
+        json!({ "name": row.name }),
+    )?;
+    Ok(Building::from(row))
+}
+
+/// Admins add a building; its name is unique.
+pub fn add_building(
+    conn: &mut DbConnection,
+    user: &Actor,
+    input: &BuildingInput,
+) -> Result<Building, AppError> {
+    user.require_admin()?;
+    input.validate()?;
+    let name = input.name.trim().to_owned();
+    ensure_unique_name(conn, &name, "")?;
+    let now = db::now();
+    let row = BuildingRow {
+        id: db::new_id(),
+        name,
+        address: input.address.trim().to_owned(),
+        time_zone: input.time_zone.clone(),
+        venue_type: input.venue_type.as_str().to_owned(),
+        created_at: now,
+        updated_at: now,
+        display_hours: input.display_hours.as_ref().map(to_json),
+        opening_hours: stored_opening_hours(input),
+    };
+    diesel::insert_into(buildings::table)
+        .values(&row)
+        .execute(conn)?;
+    audit::record(
+        conn,
+        user,
+        "building.create",
+        "building",
+        &row.id,
+        json!({ "name": row.name }),
+    )?;
+    Ok(Building::from(row))
+}
+
+/// Opening hours as stored: none for "always open".
+pub fn stored_opening_hours(input: &BuildingInput) -> Option<String> {
+    (!input.opening_hours.is_empty()).then(|| to_json(&input.opening_hours))
+}

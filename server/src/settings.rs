@@ -1,0 +1,233 @@
+//! Command line and environment: every option of `civicast-server`, with its variable and default.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use civicast_shared::api::accounts::Role;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::db::DatabaseUrl;
+
+/// Civicast: digital signage for cities. Runs the CMS server (the default) or manages users.
+#[derive(Debug, Parser)]
+#[command(name = "civicast-server", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (what `civicast-server` does without a subcommand).
+    Serve,
+    /// Manage user accounts from the command line.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        /// E-mail address the user signs in with.
+        #[arg(long)]
+        email: String,
+        /// admin, staff or association.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Organisation the user belongs to (required for association members; created, verified,
+        /// if it does not exist yet).
+        #[arg(long)]
+        organisation: Option<String>,
+        /// Name shown in the CMS (default: the e-mail address).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (one line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+fn parse_role(value: &str) -> Result<Role, String> {
+    Role::parse(value)
+        .ok_or_else(|| format!("'{value}' is not a role: use admin, staff or association"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Settings shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "CIVICAST_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: String,
+    /// Directory for the SQLite database, media files and backups.
+    #[arg(
+        long,
+        env = "CIVICAST_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    /// postgres://user:password@host/db for PostgreSQL; default: SQLite at DATA_DIR/civicast.db.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Largest accepted upload, in mebibytes.
+    #[arg(
+        long,
+        env = "CIVICAST_MAX_UPLOAD_MB",
+        default_value_t = 50,
+        global = true
+    )]
+    pub max_upload_mb: u64,
+    /// Largest accepted image, in megapixels (larger images are refused before decoding).
+    #[arg(
+        long,
+        env = "CIVICAST_MAX_IMAGE_MEGAPIXELS",
+        default_value_t = 50,
+        global = true
+    )]
+    pub max_image_megapixels: u64,
+    /// Days a bearer token stays valid.
+    #[arg(long, env = "CIVICAST_TOKEN_DAYS", default_value_t = 30, global = true)]
+    pub token_days: i64,
+    /// E-mail address of the administrator created on the first start of an empty database.
+    #[arg(
+        long,
+        env = "CIVICAST_INITIAL_ADMIN_EMAIL",
+        default_value = "admin@civicast.local",
+        global = true
+    )]
+    pub initial_admin_email: String,
+    /// HTTP worker threads (default: one per CPU core).
+    #[arg(long, env = "CIVICAST_WORKERS", global = true)]
+    pub workers: Option<usize>,
+    /// Days raw plays are kept (hourly rollups are kept for good); at least 31, so that every
+    /// late upload still accepted can be recognised as a duplicate.
+    #[arg(
+        long,
+        env = "CIVICAST_RAW_PLAY_RETENTION_DAYS",
+        default_value_t = 90,
+        value_parser = clap::value_parser!(i64).range(31..=3650),
+        global = true
+    )]
+    pub raw_play_retention_days: i64,
+    /// The city's time zone (IANA name): the portal shows dates in it and reads the dates
+    /// typed into its forms in it.
+    #[arg(
+        long,
+        env = "CIVICAST_CITY_TIME_ZONE",
+        default_value = "Europe/Brussels",
+        value_parser = parse_time_zone,
+        global = true
+    )]
+    pub city_time_zone: chrono_tz::Tz,
+    /// The hot folder: images dropped here are imported into the city's media library
+    /// (default: DATA_DIR/media/inbox).
+    #[arg(long, env = "CIVICAST_INBOX_DIR", global = true)]
+    pub inbox_dir: Option<PathBuf>,
+    /// When events that are over are closed (cron: sec min hour day month weekday, city time).
+    #[arg(long, env = "CIVICAST_CLOSE_EVENTS_CRON", default_value = "0 5 * * * *", value_parser = check_cron, global = true)]
+    pub close_events_cron: String,
+    /// When raw plays past their retention are purged.
+    #[arg(long, env = "CIVICAST_PURGE_RAW_PLAYS_CRON", default_value = "0 15 3 * * *", value_parser = check_cron, global = true)]
+    pub purge_raw_plays_cron: String,
+    /// When screens are checked for being offline in their building's opening hours (cron).
+    #[arg(long, env = "CIVICAST_WATCH_SCREENS_CRON", default_value = "0 * * * * *", value_parser = check_cron, global = true)]
+    pub watch_screens_cron: String,
+    /// Minutes a screen may stay silent in its building's opening hours before staff are alerted.
+    #[arg(long, env = "CIVICAST_OFFLINE_ALERT_AFTER_MIN", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1440), global = true)]
+    pub offline_alert_after_min: u32,
+    /// When the SQLite database is copied into DATA_DIR/backups.
+    #[arg(long, env = "CIVICAST_BACKUP_CRON", default_value = "0 30 2 * * *", value_parser = check_cron, global = true)]
+    pub backup_cron: String,
+    /// How many backups are kept.
+    #[arg(long, env = "CIVICAST_BACKUPS_KEPT", default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=365), global = true)]
+    pub backups_kept: u16,
+    /// Log line format.
+    #[arg(long, env = "CIVICAST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+fn check_cron(expression: &str) -> Result<String, String> {
+    parse_cron(expression).map(|_| expression.to_owned())
+}
+
+fn parse_time_zone(name: &str) -> Result<chrono_tz::Tz, String> {
+    name.parse()
+        .map_err(|_| format!("'{name}' is not an IANA time zone such as Europe/Brussels"))
+}
+
+impl Settings {
+    /// Settings for a server on `bind` with its data in `data_dir`, everything else default.
+    pub fn new(bind: &str, data_dir: PathBuf) -> Settings {
+        Settings {
+            bind: bind.to_owned(),
+            data_dir,
+            database_url: None,
+            max_upload_mb: 50,
+            max_image_megapixels: 50,
+            token_days: 30,
+            initial_admin_email: "admin@civicast.local".into(),
+            workers: None,
+            raw_play_retention_days: 90,
+            city_time_zone: chrono_tz::Europe::Brussels,
+            inbox_dir: None,
+            close_events_cron: "0 5 * * * *".into(),
+            purge_raw_plays_cron: "0 15 3 * * *".into(),
+            backup_cron: "0 30 2 * * *".into(),
+            watch_screens_cron: "0 * * * * *".into(),
+            offline_alert_after_min: 5,
+            backups_kept: 7,
+            log_format: LogFormat::Text,
+        }
+    }
+
+    pub fn database(&self) -> Result<DatabaseUrl, String> {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => DatabaseUrl::parse(url),
+            _ => Ok(DatabaseUrl::Sqlite(self.data_dir.join("civicast.db"))),
+        }
+    }
+
+    pub fn max_upload_bytes(&self) -> u64 {
+        self.max_upload_mb.saturating_mul(1024 * 1024)
+    }
+
+    /// The hot folder.
+    pub fn inbox_dir(&self) -> PathBuf {
+        self.inbox_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("media").join("inbox"))
+    }
+
+    /// File in which the first start leaves the initial administrator's password.
+    pub fn initial_password_file(&self) -> PathBuf {
+        self.data_dir.join("initial-admin-password.txt")
+    }
+}
+
+/// Checks a cron expression for the settings; the message says what to fix.
+pub fn parse_cron(expression: &str) -> Result<cron::Schedule, String> {
+    cron::Schedule::from_str(expression).map_err(|e| {
+        format!(
+            "'{expression}' is not a cron expression of the form 'sec min hour day month weekday' \
+             (e.g. '0 30 2 * * *' for 02:30 every night): {e}"
+        )
+    })
+}

@@ -1,0 +1,215 @@
+//! User accounts: administrators manage them; staff may read them; everyone reads themselves.
+
+use actix_web::{HttpResponse, delete, get, post, put, web};
+use civicast_shared::Validate;
+use civicast_shared::api::accounts::{Role, User, UserCreate, UserUpdate};
+use civicast_shared::api::{ErrorBody, Page, PageQuery};
+use diesel::prelude::*;
+use serde_json::json;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::Paging;
+use crate::core::accounts::{add_user, check_membership};
+use crate::core::audit;
+use crate::core::auth::password;
+use crate::db::models::UserRow;
+use crate::db::schema::{auth_tokens, users};
+use crate::db::{self, DbConnection};
+use crate::error::AppError;
+use crate::web::extract::CurrentUser;
+use crate::web::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_users)
+        .service(create_user)
+        .service(get_user)
+        .service(update_user)
+        .service(delete_user);
+}
+
+fn find_user(conn: &mut DbConnection, id: &str) -> Result<UserRow, AppError> {
+    crate::find_by_id!(conn, users::table, UserRow, id, "user")
+}
+
+#[utoipa::path(
+    tag = "users",
+    params(PageQuery),
+    responses((status = 200, body = Page<User>), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])),
+)]
+#[get("/users")]
+async fn list_users(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<User>>, AppError> {
+    user.require_staff()?;
+    let paging = Paging::from_query(query.into_inner())?;
+    let page = db::run(&state.pool, move |conn| {
+        let everyone = || users::table.into_boxed();
+        let (rows, total) = crate::load_page!(conn, paging, everyone, users::email.asc(), UserRow);
+        Ok(paging.page(rows, total))
+    })
+    .await?;
+    Ok(web::Json(page))
+}
+
+#[utoipa::path(
+    tag = "users",
+    request_body = UserCreate,
+    responses(
+        (status = 201, body = User),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/users")]
+async fn create_user(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<UserCreate>,
+) -> Result<HttpResponse, AppError> {
+    user.require_admin()?;
+    let input = body.into_inner();
+    input.validate()?;
+    let plain = input.password.clone();
+    let password_hash = web::block(move || password::hash(&plain)).await??;
+    let created = db::run(&state.pool, move |conn| {
+        crate::db::transaction(conn, |conn| add_user(conn, &user, &input, password_hash))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = User), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])),
+)]
+#[get("/users/{id}")]
+async fn get_user(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<User>, AppError> {
+    let id = id.into_inner();
+    if !user.is_staff() && id != user.id {
+        return Err(AppError::NotFound(format!("no user with id {id}")));
+    }
+    let row = db::run(&state.pool, move |conn| find_user(conn, &id.to_string())).await?;
+    Ok(web::Json(row.into()))
+}
+
+/// Changes a user's name, role or organisation, and the password when one is given (which signs
+/// the user out everywhere).
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path)),
+    request_body = UserUpdate,
+    responses(
+        (status = 200, body = User),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "an administrator may not take away their own role", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[put("/users/{id}")]
+async fn update_user(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+    body: web::Json<UserUpdate>,
+) -> Result<web::Json<User>, AppError> {
+    user.require_admin()?;
+    let input = body.into_inner();
+    input.validate()?;
+    let id = id.into_inner().to_string();
+    let new_hash = match input.password.clone() {
+        Some(plain) => Some(web::block(move || password::hash(&plain)).await??),
+        None => None,
+    };
+    let updated = db::run(&state.pool, move |conn| {
+        crate::db::transaction(conn, |conn| {
+            let mut row = find_user(conn, &id)?;
+            if row.id == user.id.to_string() && input.role != Role::Admin {
+                return Err(AppError::Conflict(
+                    "you cannot take away your own administrator role".into(),
+                ));
+            }
+            check_membership(conn, input.role, input.organisation_id)?;
+            row.display_name = input.display_name.trim().to_owned();
+            row.role = input.role.as_str().to_owned();
+            row.organisation_id = input.organisation_id.map(|id| id.to_string());
+            let password_changed = new_hash.is_some();
+            if let Some(hash) = new_hash {
+                row.password_hash = hash;
+                diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&id)))
+                    .execute(conn)?;
+            }
+            row.updated_at = db::now();
+            diesel::update(users::table.find(&id))
+                .set(&row)
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &user,
+                "user.update",
+                "user",
+                &id,
+                json!({ "role": row.role, "password_changed": password_changed }),
+            )?;
+            Ok(User::from(row))
+        })
+    })
+    .await?;
+    Ok(web::Json(updated))
+}
+
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 204),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[delete("/users/{id}")]
+async fn delete_user(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    user.require_admin()?;
+    let id = id.into_inner().to_string();
+    if id == user.id.to_string() {
+        return Err(AppError::Conflict(
+            "you cannot delete your own account".into(),
+        ));
+    }
+    db::run(&state.pool, move |conn| {
+        crate::db::transaction(conn, |conn| {
+            let row = find_user(conn, &id)?;
+            diesel::delete(users::table.find(&id)).execute(conn)?;
+            audit::record(
+                conn,
+                &user,
+                "user.delete",
+                "user",
+                &id,
+                json!({ "email": row.email }),
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,283 @@
+//! Signing in and out, registering an association, and the language switch.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::form::FormData;
+use super::i18n::Lang;
+use super::session::{SESSION_DAYS, Visitor, local_path};
+use super::{FieldErrors, FieldView, Frame, render};
+use crate::core::accounts::{self, Registration};
+use crate::core::auth::sign_in;
+use crate::db;
+use crate::error::AppError;
+use crate::web::extract::client_address;
+use crate::web::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(start))
+        .route("/login", web::get().to(login_page))
+        .route("/login", web::post().to(login))
+        .route("/logout", web::post().to(logout))
+        .route("/register", web::get().to(register_page))
+        .route("/register", web::post().to(register))
+        .route("/language/{code}", web::get().to(language));
+}
+
+/// The start page of each kind of user.
+async fn start(visitor: Visitor) -> HttpResponse {
+    match &visitor.user {
+        Some(user) if user.is_staff() => visitor.redirect("/moderation"),
+        Some(_) => visitor.redirect("/events"),
+        None => visitor.redirect("/login"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    lang: Lang,
+    frame: Frame,
+    email: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_page(
+    visitor: Visitor,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    render(
+        &visitor,
+        &LoginPage {
+            lang: visitor.lang,
+            frame: Frame::of(&visitor),
+            email: String::new(),
+            next: local_path(query.next.as_deref()),
+            error: None,
+        },
+    )
+}
+
+async fn login(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let form = FormData::posted(&visitor, payload).await?;
+    let email = form.text("email");
+    let next = local_path(form.get("next"));
+    let client = client_address(&req);
+    let result = sign_in(
+        &state.pool,
+        &state.login_throttle,
+        &client,
+        &email,
+        form.text("password"),
+        "web",
+        SESSION_DAYS,
+    )
+    .await;
+    let (status, error) = match result {
+        Ok(signed_in) => {
+            let to = if next == "/" { "/".to_owned() } else { next };
+            return Ok(visitor.start_session(signed_in.token, &to));
+        }
+        Err(AppError::TooManyRequests(_)) => (
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            "Too many failed attempts. Wait a quarter of an hour and try again.",
+        ),
+        Err(AppError::Unauthorized(_)) => (
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            "Wrong e-mail address or password.",
+        ),
+        Err(other) => return Err(other),
+    };
+    // Shown on the form itself, not as an error page (and not a redirect for the 401).
+    let page = LoginPage {
+        lang: visitor.lang,
+        frame: Frame::of(&visitor),
+        email,
+        next,
+        error: Some(visitor.lang.t(error)),
+    };
+    let mut response = render(&visitor, &page)?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+async fn logout(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    FormData::posted(&visitor, payload).await?;
+    if let Some(user) = visitor.user.clone() {
+        db::run(&state.pool, move |conn| {
+            use crate::db::schema::auth_tokens;
+            use diesel::prelude::*;
+            diesel::delete(auth_tokens::table.find(&user.token_hash)).execute(conn)?;
+            Ok(())
+        })
+        .await?;
+    }
+    Ok(visitor.end_session("/login"))
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    lang: Lang,
+    frame: Frame,
+    fields: Vec<FieldView>,
+    has_errors: bool,
+}
+
+fn registration_fields(lang: Lang, form: &FormData) -> Vec<FieldView> {
+    vec![
+        FieldView::new(
+            "name",
+            lang.t("Name of the association"),
+            "text",
+            form.text("name"),
+        )
+        .required()
+        .max(120)
+        .autocomplete("organization"),
+        FieldView::new(
+            "contact_name",
+            lang.t("Contact person"),
+            "text",
+            form.text("contact_name"),
+        )
+        .required()
+        .max(120)
+        .autocomplete("name"),
+        FieldView::new(
+            "contact_email",
+            lang.t("E-mail address"),
+            "email",
+            form.text("contact_email"),
+        )
+        .required()
+        .autocomplete("email"),
+        FieldView::new(
+            "description",
+            lang.t("Short description"),
+            "textarea",
+            form.text("description"),
+        )
+        .max(1000),
+        FieldView::new("password", lang.t("Password"), "password", String::new())
+            .required()
+            .autocomplete("new-password")
+            .hint(lang.t(
+                "At least 10 characters. You sign in with the e-mail address and this password.",
+            )),
+        FieldView::new(
+            "password_again",
+            lang.t("Repeat the password"),
+            "password",
+            String::new(),
+        )
+        .required()
+        .autocomplete("new-password"),
+    ]
+}
+
+async fn register_page(visitor: Visitor) -> Result<HttpResponse, AppError> {
+    render(
+        &visitor,
+        &RegisterPage {
+            lang: visitor.lang,
+            frame: Frame::of(&visitor),
+            fields: registration_fields(visitor.lang, &FormData::default()),
+            has_errors: false,
+        },
+    )
+}
+
+async fn register(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let form = FormData::posted(&visitor, payload).await?;
+    let lang = visitor.lang;
+    let registration = Registration {
+        name: form.text("name"),
+        contact_name: form.text("contact_name"),
+        contact_email: form.text("contact_email"),
+        description: form.text("description"),
+        password: form.text("password"),
+    };
+    let passwords_match = registration.password == form.text("password_again");
+    let stored = registration.clone();
+    let result = db::run(&state.pool, move |conn| {
+        if !passwords_match {
+            // Say everything that is wrong at once, the other fields' mistakes too.
+            let mut errors = match accounts::check_registration(conn, &stored) {
+                Ok(()) => civicast_shared::ValidationErrors::default(),
+                Err(AppError::Validation(errors)) => errors,
+                Err(other) => return Err(other),
+            };
+            errors.add("password_again", "the passwords differ");
+            return Err(AppError::Validation(errors));
+        }
+        crate::db::transaction(conn, |conn| accounts::register_association(conn, &stored))
+    })
+    .await;
+    let errors = match result {
+        Ok(_) => {
+            let client = client_address(&req);
+            let signed_in = sign_in(
+                &state.pool,
+                &state.login_throttle,
+                &client,
+                &registration.contact_email,
+                registration.password,
+                "web",
+                SESSION_DAYS,
+            )
+            .await?;
+            return Ok(visitor.start_session(signed_in.token, "/events?done=registered"));
+        }
+        Err(error) => FieldErrors::from_error(error, lang)?,
+    };
+    let mut fields = registration_fields(lang, &form);
+    errors.place(&mut fields);
+    let mut response = render(
+        &visitor,
+        &RegisterPage {
+            lang,
+            frame: Frame::of(&visitor),
+            fields,
+            has_errors: true,
+        },
+    )?;
+    *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+struct BackQuery {
+    back: Option<String>,
+}
+
+async fn language(
+    visitor: Visitor,
+    code: web::Path<String>,
+    query: web::Query<BackQuery>,
+) -> Result<HttpResponse, AppError> {
+    let lang = Lang::from_code(&code)
+        .ok_or_else(|| AppError::NotFound("the portal speaks nl and en".into()))?;
+    Ok(visitor.set_language(lang, &local_path(query.back.as_deref())))
+}
