@@ -19,13 +19,15 @@ missing_packages() {
   dpkg -s mesa-vulkan-drivers >/dev/null 2>&1 || need+=(mesa-vulkan-drivers)
   dpkg -s libvulkan1 >/dev/null 2>&1 || need+=(libvulkan1)
   command -v pkg-config >/dev/null || need+=(pkg-config)
+  command -v curl >/dev/null || need+=(curl)
   command -v Xvfb >/dev/null || need+=(xvfb)
   command -v import >/dev/null || need+=(imagemagick)
   command -v chromium >/dev/null || need+=(chromium)
   command -v node >/dev/null || need+=(nodejs)
   # Debian's nodejs comes without npm; other builds of Node.js bring their own.
   command -v npm >/dev/null || need+=(npm)
-  command -v python3 >/dev/null || need+=(python3 python3-pip python3-venv)
+  # schemathesis goes into a virtual environment (Debian: python3-venv brings ensurepip).
+  python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3 python3-venv)
   echo "${need[@]}"
 }
 read -r -a need <<<"$(missing_packages)"
@@ -37,7 +39,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   else
     echo "The tests need these Debian packages, which are missing: ${need[*]}" >&2
     echo "Install them with:" >&2
-    echo "  sudo apt-get install -y postgresql mesa-vulkan-drivers libvulkan1 pkg-config xvfb imagemagick chromium nodejs npm python3-pip" >&2
+    echo "  sudo apt-get install -y postgresql mesa-vulkan-drivers libvulkan1 pkg-config xvfb imagemagick chromium nodejs npm python3-venv curl" >&2
     echo "(or run tests/run.sh as root, which installs them itself)" >&2
     exit 1
   fi

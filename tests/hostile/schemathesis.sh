@@ -8,10 +8,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 EXAMPLES="${1:-25}"
-# Installed where pip puts scripts, which need not be on PATH (pyenv, --user).
-ST="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/st"
-[ -x "$ST" ] || python3 -m pip install --quiet 'schemathesis==4.*'
-[ -x "$ST" ] || ST="$(command -v st)"
+# In a virtual environment of its own: Debian's Python refuses packages installed beside its
+# own (PEP 668), and the cache folder keeps it between runs.
+VENV="${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/civicast/schemathesis-venv"
+ST="$VENV/bin/st"
+if [ ! -x "$ST" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet 'schemathesis==4.*'
+fi
 cargo build --workspace --all-targets --quiet
 TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 DATA="$(mktemp -d /tmp/civicast-st.XXXXXX)"
