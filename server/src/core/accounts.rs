@@ -433,3 +433,11 @@ pub fn actor_for_token_hash(
         token_hash,
     }))
 }
+
+/// Every organisation's id and name, by name: for choosing one in a form or a filter.
+pub fn organisation_names(conn: &mut DbConnection) -> Result<Vec<(String, String)>, AppError> {
+    Ok(organisations::table
+        .order(organisations::name.asc())
+        .select((organisations::id, organisations::name))
+        .load(conn)?)
+}

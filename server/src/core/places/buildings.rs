@@ -95,3 +95,11 @@ pub fn add_building(
 pub fn stored_opening_hours(input: &BuildingInput) -> Option<String> {
     (!input.opening_hours.is_empty()).then(|| to_json(&input.opening_hours))
 }
+
+/// Every building's id and name, by name: for showing where things play.
+pub fn names(conn: &mut DbConnection) -> Result<Vec<(String, String)>, AppError> {
+    Ok(buildings::table
+        .order(buildings::name.asc())
+        .select((buildings::id, buildings::name))
+        .load(conn)?)
+}

@@ -244,10 +244,7 @@ async fn list_users(
             .order(users::email.asc())
             .select((UserRow::as_select(), organisations::name.nullable()))
             .load(conn)?;
-        let organisation_list: Vec<(String, String)> = organisations::table
-            .order(organisations::name.asc())
-            .select((organisations::id, organisations::name))
-            .load(conn)?;
+        let organisation_list = accounts::organisation_names(conn)?;
         Ok((users, organisation_list))
     })
     .await?;

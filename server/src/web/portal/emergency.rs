@@ -7,12 +7,13 @@ use civicast_shared::api::emergency::EmergencyInput;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::events::{DoneQuery, building_names, notice};
+use super::events::{DoneQuery, notice};
 use super::form::FormData;
 use super::i18n::Lang;
 use super::session::Visitor;
 use super::{Choice, Frame, render};
 use crate::core::emergency;
+use crate::core::places::buildings::names as building_names;
 use crate::db;
 use crate::db::schema::media_assets;
 use crate::error::AppError;

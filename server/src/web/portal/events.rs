@@ -10,7 +10,6 @@ use chrono_tz::Tz;
 use civicast_shared::api::events::{
     AudienceSegment, DEFAULT_PROMOTION_LEAD, Event, EventCategory, EventInput, EventStatus,
 };
-use diesel::prelude::*;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -23,9 +22,9 @@ use crate::core::events::{self as event_list, EventFilter};
 use crate::core::media::add_to_library;
 use crate::core::moderation;
 use crate::core::paging::Paging;
+use crate::core::places::buildings::names as building_names;
 use crate::db::models::OrganisationRow;
-use crate::db::schema::{buildings, organisations};
-use crate::db::{self, DbConnection};
+use crate::db::{self};
 use crate::error::AppError;
 use crate::web::extract::CurrentUser;
 use crate::web::state::AppState;
@@ -86,14 +85,6 @@ pub struct EventLine {
     pub organisation: String,
     pub note: Option<String>,
     pub placement: String,
-}
-
-/// Names of buildings by id, for showing where an event plays.
-pub fn building_names(conn: &mut DbConnection) -> Result<Vec<(String, String)>, AppError> {
-    Ok(buildings::table
-        .order(buildings::name.asc())
-        .select((buildings::id, buildings::name))
-        .load(conn)?)
 }
 
 /// "Town hall, Library · from 1 Dec 2026 until 20 Dec 2026" for an approved event.
@@ -901,10 +892,9 @@ async fn show(
     let id = id.into_inner().to_string();
     let (event, organisation, names, decisions) = db::run(&state.pool, move |conn| {
         let event = Event::from(moderation::find_visible(conn, &user, &id)?);
-        let organisation: String = organisations::table
-            .find(event.organisation_id.to_string())
-            .select(organisations::name)
-            .first(conn)?;
+        let organisation =
+            crate::core::accounts::find_organisation(conn, &event.organisation_id.to_string())?
+                .name;
         let names = building_names(conn)?;
         let decisions = moderation::decisions(conn, &user, &id)?;
         Ok((event, organisation, names, decisions))

@@ -8,11 +8,10 @@ use chrono::{DateTime, Utc};
 use civicast_shared::api::events::{
     ApproveRequest, DecisionKind, Event, EventStatus, ReasonRequest,
 };
-use diesel::prelude::*;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::events::{EventLine, building_names, event_line, notice};
+use super::events::{EventLine, event_line, notice};
 use super::form::FormData;
 use super::i18n::Lang;
 use super::session::Visitor;
@@ -20,8 +19,8 @@ use super::{Choice, Frame, render};
 use crate::core::events::{self as event_list, EventFilter};
 use crate::core::moderation;
 use crate::core::paging::Paging;
+use crate::core::places::buildings::names as building_names;
 use crate::db;
-use crate::db::schema::organisations;
 use crate::error::AppError;
 use crate::web::state::AppState;
 
@@ -87,10 +86,7 @@ async fn queue(
     let filter_organisation = organisation.clone();
     let (rows, organisation_list) = db::run(&state.pool, move |conn| {
         let names = building_names(conn)?;
-        let organisation_list: Vec<(String, String)> = organisations::table
-            .order(organisations::name.asc())
-            .select((organisations::id, organisations::name))
-            .load(conn)?;
+        let organisation_list = crate::core::accounts::organisation_names(conn)?;
         let filter = EventFilter {
             organisation_id: filter_organisation,
             status,
