@@ -726,7 +726,7 @@ mod tests {
     fn every_text_the_templates_and_handlers_use_has_its_dutch() {
         let root = env!("CARGO_MANIFEST_DIR");
         let mut missing = Vec::new();
-        for (folder, marker) in [("templates", "t(\""), ("src/portal", ".t(\"")] {
+        for (folder, marker) in [("templates", "t(\""), ("src/web/portal", ".t(\"")] {
             for entry in std::fs::read_dir(format!("{root}/{folder}")).unwrap() {
                 let path = entry.unwrap().path();
                 let text = std::fs::read_to_string(&path).unwrap();
