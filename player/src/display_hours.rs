@@ -1,18 +1,23 @@
 //! Display on/off hours: outside its building's display hours the screen is blank, the
 //! configured command runs (to switch the panel off over CEC or DPMS, say), and no plays are
-//! recorded. When the hours begin, the `on` command runs and the loop shows again.
+//! recorded (`proof::recorder`). When the hours begin, the `on` command runs and the loop shows
+//! again.
 
 use bevy::prelude::*;
 
+use crate::Step;
 use crate::playback::{Playback, WallClock};
-use crate::proof::PlayLog;
 use crate::sync::IncomingManifest;
 
-/// Whether the screen is outside its display hours now.
-#[derive(Resource, Debug, Default, PartialEq, Eq)]
-pub struct DisplayOff(pub bool);
+/// Whether the screen is inside its display hours now.
+#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum DisplayHours {
+    #[default]
+    Inside,
+    Outside,
+}
 
-/// Shell commands run when the display hours end and begin.
+/// Shell commands run when the display hours end and begin (none by default).
 #[derive(Resource, Debug, Clone, Default)]
 pub struct DisplayCommands {
     pub off: Option<String>,
@@ -24,24 +29,23 @@ pub struct DisplayCommands {
 pub struct BlankScreen;
 
 pub fn plugin(app: &mut App) {
-    app.init_resource::<DisplayOff>().add_systems(
-        Update,
-        (check_hours, apply.run_if(resource_changed::<DisplayOff>)).chain(),
-    );
+    app.init_state::<DisplayHours>()
+        .init_resource::<DisplayCommands>()
+        .add_systems(Update, check_hours.in_set(Step::Decide))
+        .add_systems(OnEnter(DisplayHours::Outside), blank_screen)
+        .add_systems(OnExit(DisplayHours::Outside), switch_on);
 }
 
-fn check_hours(
+/// Reads the display hours of the manifest playing, or of the one about to: new hours apply at
+/// once; only a new loop waits for the end of the item on screen.
+pub fn check_hours(
     time: Res<Time<Real>>,
-    clock: Option<Res<WallClock>>,
-    playback: Option<Res<Playback>>,
-    incoming: Option<Res<IncomingManifest>>,
-    mut off: ResMut<DisplayOff>,
+    clock: Res<WallClock>,
+    playback: Res<Playback>,
+    incoming: Res<IncomingManifest>,
+    mut next: ResMut<NextState<DisplayHours>>,
 ) {
-    let (Some(clock), Some(playback)) = (clock, playback) else {
-        return;
-    };
-    // New hours apply at once; only a new loop waits for the end of the item on screen.
-    let hours = match incoming.as_ref().and_then(|i| i.0.as_ref()) {
+    let hours = match incoming.0.as_ref() {
         Some(next) => next
             .manifest
             .display_hours
@@ -52,60 +56,52 @@ fn check_hours(
         let local = clock.now(&time).with_timezone(&tz).time();
         !hours.contains(local)
     });
-    off.set_if_neq(DisplayOff(outside));
+    let hours = if outside {
+        DisplayHours::Outside
+    } else {
+        DisplayHours::Inside
+    };
+    NextState::set_if_neq(&mut next, hours);
 }
 
-#[allow(clippy::too_many_arguments)]
-fn apply(
-    mut commands: Commands,
-    off: Res<DisplayOff>,
-    blanks: Query<Entity, With<BlankScreen>>,
-    shell: Option<Res<DisplayCommands>>,
-    time: Res<Time<Real>>,
-    clock: Option<Res<WallClock>>,
-    playback: Option<ResMut<Playback>>,
-    log: Option<Res<PlayLog>>,
-) {
-    for blank in &blanks {
-        commands.entity(blank).despawn();
-    }
-    if let (Some(clock), Some(mut playback)) = (clock, playback) {
-        playback.set_blanked(off.0, clock.now(&time), time.elapsed(), log.as_deref());
-    }
-    if off.0 {
-        info!("outside the display hours: the screen is blank");
-        commands.spawn((
-            BlankScreen,
-            Node {
-                position_type: PositionType::Absolute,
-                left: Val::Px(0.0),
-                top: Val::Px(0.0),
-                width: Val::Percent(100.0),
-                height: Val::Percent(100.0),
-                ..default()
-            },
-            BackgroundColor(Color::BLACK),
-            GlobalZIndex(i32::MAX - 1),
-        ));
-    } else if off.is_added() {
-        // The first frame: nothing to switch on.
+fn blank_screen(mut commands: Commands, shell: Res<DisplayCommands>) {
+    info!("outside the display hours: the screen is blank");
+    commands.spawn((
+        BlankScreen,
+        DespawnOnExit(DisplayHours::Outside),
+        Node {
+            position_type: PositionType::Absolute,
+            left: Val::Px(0.0),
+            top: Val::Px(0.0),
+            width: Val::Percent(100.0),
+            height: Val::Percent(100.0),
+            ..default()
+        },
+        BackgroundColor(Color::BLACK),
+        GlobalZIndex(i32::MAX - 1),
+    ));
+    run_in_background(shell.off.clone());
+}
+
+fn switch_on(shell: Res<DisplayCommands>) {
+    info!("inside the display hours again");
+    run_in_background(shell.on.clone());
+}
+
+/// The panel's own command may take a while (CEC); the loop does not wait for it.
+fn run_in_background(command: Option<String>) {
+    let Some(command) = command else {
         return;
-    } else {
-        info!("inside the display hours again");
-    }
-    let command = shell.and_then(|s| if off.0 { s.off.clone() } else { s.on.clone() });
-    if let Some(command) = command {
-        // The panel's own command may take a while (CEC); the loop does not wait for it.
-        std::thread::spawn(move || {
-            match std::process::Command::new("sh")
-                .arg("-c")
-                .arg(&command)
-                .status()
-            {
-                Ok(status) if status.success() => {}
-                Ok(status) => eprintln!("civicast-player: '{command}' ended with {status}"),
-                Err(error) => eprintln!("civicast-player: cannot run '{command}': {error}"),
-            }
-        });
-    }
+    };
+    std::thread::spawn(move || {
+        match std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&command)
+            .status()
+        {
+            Ok(status) if status.success() => {}
+            Ok(status) => warn!("'{command}' ended with {status}"),
+            Err(error) => error!("cannot run '{command}': {error}"),
+        }
+    });
 }

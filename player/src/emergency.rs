@@ -4,6 +4,8 @@
 use bevy::prelude::*;
 use civicast_shared::api::emergency::EmergencyMessage;
 
+use crate::Step;
+
 /// The emergency background: a deep red that white text reads well on from afar.
 pub const EMERGENCY_RED: Color = Color::srgb(0.6, 0.0, 0.0);
 
@@ -24,7 +26,8 @@ pub fn plugin(app: &mut App) {
         .init_resource::<EmergencyImage>()
         .add_systems(
             Update,
-            show.run_if(resource_changed::<Emergency>.or_else(resource_changed::<EmergencyImage>)),
+            show.in_set(Step::Show)
+                .run_if(resource_changed::<Emergency>.or_else(resource_changed::<EmergencyImage>)),
         );
 }
 

@@ -1,24 +1,31 @@
 //! The Civicast player: a bevy app that plays a screen's playlist full screen, unattended.
 //!
-//! - `sync/`: the sync thread (pairing, manifest polls, the verified media cache, status
-//!   reports) and the channels that connect it to the app; no frame waits on the network.
+//! - `screen.rs`: the [`Screen`] state (starting, pairing, the default slide, playing) and the
+//!   layer each mode puts up when it begins.
+//! - `net/`: the bevy-free library the threads share: HTTP client, data directory, media cache,
+//!   clock offset, backoff.
+//! - `sync/`: the sync thread (pairing, manifest polls, filling the cache, status reports) and
+//!   the channels that connect it to the app; no frame waits on the network.
 //! - `playback/`: the loop: schedules, item order, preparing the next item, atomic switching.
 //! - `render/`: what the screen shows, as full-screen layers that crossfade.
-//! - `proof/`: proof of play: the durable play queue, its uploader and the clock offset.
+//! - `proof/`: proof of play: the recorder fed by play messages, the durable play queue and its
+//!   uploader.
 //! - `push.rs`: the push channel from the server (emergency messages, screenshot requests).
 //! - `emergency.rs`: an emergency message, shown over everything.
 //! - `screenshot.rs`: captures the screen and uploads it when staff ask.
 //! - `display_hours.rs`: a blank screen (and a command for the panel) outside display hours.
 //!
-//! `main.rs` only parses the command line.
+//! Each frame runs in the order of [`Step`]. `main.rs` only parses the command line.
 
 pub mod display_hours;
 pub mod emergency;
+pub mod net;
 pub mod options;
 pub mod playback;
 pub mod proof;
 pub mod push;
 pub mod render;
+pub mod screen;
 pub mod screenshot;
 pub mod sync;
 
@@ -26,21 +33,51 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 use bevy::window::{MonitorSelection, WindowMode, WindowResolution};
-use bevy::winit::{UpdateMode, WinitSettings};
+use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEvent};
 
 pub use options::{Options, WindowSize};
+pub use screen::Screen;
+
+/// The order of each frame's work in `Update`, so that no two systems race over one resource.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Step {
+    /// Take in what the threads sent (sync, push).
+    Receive,
+    /// Decide what the screen shows: display hours, the loop, the [`Screen`] mode.
+    Decide,
+    /// Put it on screen: layers, fades, overlays. A new [`Screen`] mode begins just before.
+    Show,
+    /// Record what happened: proof of play, what the status report says.
+    Record,
+}
 
 /// Everything the player adds to a bevy app, apart from the platform plugins.
 pub fn plugin(app: &mut App) {
-    app.add_plugins((
+    app.configure_sets(
+        Update,
+        (Step::Receive, Step::Decide, Step::Show, Step::Record).chain(),
+    )
+    .add_systems(
+        Update,
+        enter_new_mode.after(Step::Decide).before(Step::Show),
+    )
+    .add_plugins((
+        screen::plugin,
         sync::plugin,
         playback::plugin,
         render::plugin,
+        proof::recorder::plugin,
         emergency::plugin,
         push::plugin,
         screenshot::plugin,
         display_hours::plugin,
     ));
+}
+
+/// A mode decided this frame begins this frame (its `OnEnter` layer shows with the decision),
+/// rather than after the next `PreUpdate`, which a sleeping app may reach only much later.
+fn enter_new_mode(world: &mut World) {
+    let _ = world.try_run_schedule(StateTransition);
 }
 
 /// Longest sleep while nothing is scheduled; the sync thread wakes the app when it has news.
@@ -55,11 +92,12 @@ fn update_mode(wait: Duration) -> UpdateMode {
 fn sleep_until_needed(
     time: Res<Time<Real>>,
     playback: Res<playback::Playback>,
+    screen: Res<State<Screen>>,
     screenshot: Res<screenshot::ScreenshotInFlight>,
     mut settings: ResMut<WinitSettings>,
 ) {
     let mut wait = playback
-        .next_deadline(time.elapsed())
+        .next_deadline(time.elapsed(), *screen.get())
         .unwrap_or(IDLE_WAKE)
         .clamp(Duration::from_millis(5), IDLE_WAKE);
     if screenshot.0 {
@@ -75,13 +113,6 @@ fn sleep_until_needed(
 
 /// Runs the player with a window (or full screen) until it is closed.
 pub fn run(options: Options) -> AppExit {
-    if let Err(error) = std::fs::create_dir_all(&options.data_dir) {
-        eprintln!(
-            "civicast-player: cannot create the data directory {}: {error}",
-            options.data_dir.display()
-        );
-        return AppExit::error();
-    }
     let window = match options.window {
         Some(size) => Window {
             title: "Civicast player".into(),
@@ -94,8 +125,21 @@ pub fn run(options: Options) -> AppExit {
             ..default()
         },
     };
-    let data = sync::storage::DataDir::new(&options.data_dir);
-    let clock = std::sync::Arc::new(proof::clock::ClockOffset::default());
+    let mut app = App::new();
+    // First, so that the logging below has somewhere to go.
+    app.add_plugins(DefaultPlugins.set(WindowPlugin {
+        primary_window: Some(window),
+        ..default()
+    }));
+    if let Err(error) = std::fs::create_dir_all(&options.data_dir) {
+        error!(
+            "cannot create the data directory {}: {error}",
+            options.data_dir.display()
+        );
+        return AppExit::error();
+    }
+    let data = net::storage::DataDir::new(&options.data_dir);
+    let clock = std::sync::Arc::new(net::clock::ClockOffset::default());
     let play_log = match proof::start(proof::ProofConfig {
         data: data.clone(),
         server: options.server.clone(),
@@ -104,19 +148,18 @@ pub fn run(options: Options) -> AppExit {
     }) {
         Ok(log) => log,
         Err(error) => {
-            eprintln!("civicast-player: cannot start proof of play: {error}");
+            error!("cannot start proof of play: {error}");
             return AppExit::error();
         }
     };
-    let mut app = App::new();
-    app.add_plugins(DefaultPlugins.set(WindowPlugin {
-        primary_window: Some(window),
-        ..default()
-    }))
-    .insert_resource(WinitSettings {
+    let proxy = (**app.world().resource::<EventLoopProxyWrapper>()).clone();
+    app.insert_resource(WinitSettings {
         focused_mode: update_mode(Duration::from_millis(100)),
         unfocused_mode: update_mode(Duration::from_millis(100)),
     })
+    .insert_resource(sync::AppWaker(std::sync::Arc::new(move || {
+        let _ = proxy.send_event(WinitUserEvent::WakeUp);
+    })))
     .insert_resource(playback::CacheDir(data.cache_dir()))
     .insert_resource(play_log)
     .insert_resource(sync::SyncSettings(sync::SyncConfig {
@@ -135,7 +178,7 @@ pub fn run(options: Options) -> AppExit {
         app.insert_resource(render::OutputSize(UVec2::new(size.width, size.height)));
     }
     app.add_plugins(plugin)
-        .add_systems(Update, share_output_size)
+        .add_systems(Update, share_output_size.in_set(Step::Record))
         .add_systems(Last, sleep_until_needed);
     app.run()
 }

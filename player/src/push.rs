@@ -10,18 +10,17 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
 use bevy::prelude::*;
-use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
 use civicast_shared::api::device::{MediaRef, ScreenshotRequest};
 use civicast_shared::api::emergency::EmergencyState;
 
+use crate::Step;
 use crate::emergency::{Emergency, EmergencyImage};
+use crate::net::cache::MediaCache;
+use crate::net::client::ServerClient;
+use crate::net::storage::DataDir;
 use crate::playback::prepare::{Pixels, load_verified};
 use crate::screenshot::ScreenshotWanted;
-use crate::sync::SyncSettings;
-use crate::sync::cache::MediaCache;
-use crate::sync::client::ServerClient;
-use crate::sync::storage::DataDir;
-use crate::sync::worker::Waker;
+use crate::sync::{AppWaker, SyncSettings, Waker};
 
 /// What the server pushes.
 #[derive(Debug)]
@@ -33,49 +32,45 @@ pub enum Push {
     EmergencyImage(String, Pixels),
 }
 
-/// What the thread received, read each frame.
+/// What the thread received, read each frame. Until the thread starts (and in tests, which run
+/// without it) nothing sends on it.
 #[derive(Resource)]
 pub struct PushInbox(pub Mutex<Receiver<Push>>);
 
-pub fn plugin(app: &mut App) {
-    app.add_systems(Startup, start_thread)
-        .add_systems(PreUpdate, receive);
+impl Default for PushInbox {
+    fn default() -> Self {
+        PushInbox(Mutex::new(mpsc::channel().1))
+    }
 }
 
-fn start_thread(
-    mut commands: Commands,
-    settings: Option<Res<SyncSettings>>,
-    event_loop: Option<Res<EventLoopProxyWrapper>>,
-) {
-    let Some(settings) = settings else {
-        return;
-    };
+pub fn plugin(app: &mut App) {
+    app.init_resource::<PushInbox>()
+        .add_systems(
+            Startup,
+            // Tests run without a server: there is nothing to follow.
+            start_thread.run_if(resource_exists::<SyncSettings>),
+        )
+        .add_systems(Update, receive.in_set(Step::Receive));
+}
+
+fn start_thread(mut commands: Commands, settings: Res<SyncSettings>, waker: Res<AppWaker>) {
     let (to_app, inbox) = mpsc::channel();
     commands.insert_resource(PushInbox(Mutex::new(inbox)));
-    let waker = event_loop.map(|proxy| {
-        let proxy = (**proxy).clone();
-        let wake: Waker = std::sync::Arc::new(move || {
-            let _ = proxy.send_event(WinitUserEvent::WakeUp);
-        });
-        wake
-    });
+    let waker = std::sync::Arc::clone(&waker.0);
     let (data, server) = (settings.0.data.clone(), settings.0.server.clone());
     std::thread::Builder::new()
         .name("push".into())
-        .spawn(move || run(data, server, to_app, waker))
+        .spawn(move || run(data, server, to_app, Some(waker)))
         .expect("the push thread starts");
 }
 
 fn receive(
-    inbox: Option<Res<PushInbox>>,
+    inbox: Res<PushInbox>,
     mut emergency: ResMut<Emergency>,
     mut emergency_image: ResMut<EmergencyImage>,
     mut images: ResMut<Assets<Image>>,
     mut screenshot: ResMut<ScreenshotWanted>,
 ) {
-    let Some(inbox) = inbox else {
-        return;
-    };
     let Ok(inbox) = inbox.0.lock() else {
         return;
     };
@@ -152,24 +147,18 @@ impl EventReader {
 
 /// Runs for as long as the player does.
 pub fn run(data: DataDir, server: String, to_app: Sender<Push>, waker: Option<Waker>) {
-    let client = match reqwest::blocking::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(REOPEN)
-        .user_agent(concat!("civicast-player/", env!("CARGO_PKG_VERSION")))
-        .build()
-    {
+    let client = match ServerClient::new(&server, None) {
         Ok(client) => client,
         Err(error) => {
-            eprintln!("civicast-player: cannot start the push channel: {error}");
+            error!("cannot start the push channel: {error}");
             return;
         }
     };
-    let server = server.trim_end_matches('/').to_owned();
     let send = |push: Push| {
         if let Push::Emergency(state) = &push
             && let Some(media) = state.message.as_ref().and_then(|m| m.media.clone())
         {
-            fetch_image(&data, &server, media, to_app.clone(), waker.clone());
+            fetch_image(&data, &client, media, to_app.clone(), waker.clone());
         }
         let sent = to_app.send(push).is_ok();
         if let Some(wake) = &waker {
@@ -182,14 +171,8 @@ pub fn run(data: DataDir, server: String, to_app: Sender<Push>, waker: Option<Wa
             std::thread::sleep(RETRY);
             continue;
         };
-        let opened = client
-            .get(format!("{server}/api/v1/screen/emergency/stream"))
-            .bearer_auth(&token)
-            .send()
-            .ok()
-            .filter(|response| response.status().is_success());
-        let opened_at = std::time::Instant::now();
-        if let Some(response) = opened {
+        if let Ok(response) = client.open_push_stream(&token, REOPEN) {
+            let opened_at = std::time::Instant::now();
             let mut reader = EventReader::default();
             for line in BufReader::new(response).lines() {
                 let Ok(line) = line else { break };
@@ -206,15 +189,7 @@ pub fn run(data: DataDir, server: String, to_app: Sender<Push>, waker: Option<Wa
             continue;
         }
         // The stream is down: poll once, then try the stream again.
-        let polled = client
-            .get(format!("{server}/api/v1/screen/emergency"))
-            .bearer_auth(&token)
-            .timeout(Duration::from_secs(10))
-            .send()
-            .ok()
-            .filter(|response| response.status().is_success())
-            .and_then(|response| response.json::<EmergencyState>().ok());
-        if let Some(state) = polled
+        if let Ok(state) = client.emergency_state(&token)
             && !send(Push::Emergency(state))
         {
             return;
@@ -227,19 +202,19 @@ pub fn run(data: DataDir, server: String, to_app: Sender<Push>, waker: Option<Wa
 /// it on a thread of its own, and hands it to the app.
 fn fetch_image(
     data: &DataDir,
-    server: &str,
+    client: &ServerClient,
     media: MediaRef,
     to_app: Sender<Push>,
     waker: Option<Waker>,
 ) {
-    let (data, server) = (data.clone(), server.to_owned());
+    let (data, client) = (data.clone(), client.clone());
     let sha256 = media.sha256.clone();
     let fetched = move || -> Result<Pixels, String> {
         let cache = MediaCache::open(data.cache_dir(), u64::MAX).map_err(|e| e.to_string())?;
         if !cache.contains(&media.sha256) {
             let token = data.token().ok_or("the screen is not paired")?;
-            ServerClient::new(&server, None)
-                .and_then(|client| client.download(&token, &cache, &media.sha256, media.size_bytes))
+            client
+                .download(&token, &cache, &media.sha256, media.size_bytes)
                 .map_err(|e| e.to_string())?;
         }
         load_verified(&cache.path_of(&media.sha256), &media.sha256, IMAGE_COVER)
@@ -254,12 +229,10 @@ fn fetch_image(
                     wake();
                 }
             }
-            Err(error) => {
-                eprintln!("civicast-player: the emergency image cannot be shown: {error}")
-            }
+            Err(error) => warn!("the emergency image cannot be shown: {error}"),
         });
     if let Err(error) = spawned {
-        eprintln!("civicast-player: cannot fetch the emergency image: {error}");
+        error!("cannot fetch the emergency image: {error}");
     }
 }
 

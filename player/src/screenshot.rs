@@ -3,7 +3,6 @@
 //! it. Encoding and upload run on a thread of their own: no frame waits for them.
 
 use std::io::Cursor;
-use std::time::Duration;
 
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
@@ -11,8 +10,10 @@ use chrono::{DateTime, Utc};
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 
+use crate::Step;
+use crate::net::ServerClient;
+use crate::net::storage::DataDir;
 use crate::sync::SyncSettings;
-use crate::sync::storage::DataDir;
 
 /// Wide enough to read a poster's title on the dashboard, small enough to upload quickly.
 pub const MAX_WIDTH: u32 = 1920;
@@ -32,7 +33,11 @@ pub fn plugin(app: &mut App) {
         .init_resource::<ScreenshotInFlight>()
         .add_systems(
             Update,
-            capture.run_if(|wanted: Res<ScreenshotWanted>| wanted.0.is_some()),
+            capture
+                .in_set(Step::Show)
+                // Tests run without a server: there is nowhere to send a screenshot.
+                .run_if(resource_exists::<SyncSettings>)
+                .run_if(|wanted: Res<ScreenshotWanted>| wanted.0.is_some()),
         );
 }
 
@@ -40,12 +45,9 @@ fn capture(
     mut commands: Commands,
     mut wanted: ResMut<ScreenshotWanted>,
     mut in_flight: ResMut<ScreenshotInFlight>,
-    settings: Option<Res<SyncSettings>>,
+    settings: Res<SyncSettings>,
 ) {
     wanted.0 = None;
-    let Some(settings) = settings else {
-        return;
-    };
     if in_flight.0 {
         // The capture under way answers this request too: the server marks the request
         // answered by any screenshot that arrives after it.
@@ -62,12 +64,12 @@ fn capture(
                 .name("screenshot".into())
                 .spawn(
                     move || match encode(image).and_then(|jpeg| upload(&data, &server, jpeg)) {
-                        Ok(()) => eprintln!("civicast-player: screenshot sent"),
-                        Err(error) => eprintln!("civicast-player: screenshot not sent: {error}"),
+                        Ok(()) => info!("screenshot sent"),
+                        Err(error) => warn!("screenshot not sent: {error}"),
                     },
                 );
             if let Err(error) = spawned {
-                eprintln!("civicast-player: cannot send the screenshot: {error}");
+                error!("cannot send the screenshot: {error}");
             }
         },
     );
@@ -96,30 +98,9 @@ fn encode(image: Image) -> Result<Vec<u8>, String> {
 
 fn upload(data: &DataDir, server: &str, jpeg: Vec<u8>) -> Result<(), String> {
     let token = data.token().ok_or("the screen is not paired")?;
-    let response = reqwest::blocking::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(60))
-        .user_agent(concat!("civicast-player/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| e.to_string())?
-        .put(format!(
-            "{}/api/v1/screen/screenshot",
-            server.trim_end_matches('/')
-        ))
-        .bearer_auth(token)
-        .header(reqwest::header::CONTENT_TYPE, "image/jpeg")
-        .body(jpeg)
-        .send()
-        .map_err(|e| e.to_string())?;
-    if response.status().is_success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "the server answered {}: {}",
-            response.status(),
-            response.text().unwrap_or_default()
-        ))
-    }
+    ServerClient::new(server, None)
+        .and_then(|client| client.upload_screenshot(&token, jpeg))
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

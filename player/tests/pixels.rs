@@ -18,9 +18,10 @@ use bevy::time::TimeUpdateStrategy;
 use bevy::window::ExitCondition;
 use bevy::winit::WinitPlugin;
 use chrono::{TimeZone, Utc};
-use civicast_player::playback::{CacheDir, OnScreen, Playback, WallClock};
+use civicast_player::Screen;
+use civicast_player::net::storage::StoredManifest;
+use civicast_player::playback::{CacheDir, WallClock};
 use civicast_player::render::{BACKGROUND, OutputSize, category_color};
-use civicast_player::sync::storage::StoredManifest;
 use civicast_player::sync::{AppRequest, SyncMessage, test_channels};
 use civicast_shared::api::device::{
     EventCard, MANIFEST_SCHEMA_VERSION, Manifest, ManifestItem, MediaRef,
@@ -159,9 +160,9 @@ impl Scene {
 
     /// Runs frames until `done` holds (decoding runs on threads of its own) and the fade is over,
     /// then captures the image and saves it as `name`.
-    fn capture(&mut self, name: &str, done: impl Fn(&OnScreen) -> bool) -> RgbaImage {
+    fn capture(&mut self, name: &str, done: impl Fn(&Screen) -> bool) -> RgbaImage {
         let deadline = Instant::now() + Duration::from_secs(20);
-        while !done(&self.app.world().resource::<Playback>().on_screen) {
+        while !done(self.app.world().resource::<State<Screen>>().get()) {
             assert!(
                 Instant::now() < deadline,
                 "{name}: the expected content never showed"
@@ -232,8 +233,8 @@ fn white_pixels(image: &RgbaImage, from: (f32, f32), to: (f32, f32)) -> usize {
     count
 }
 
-fn is_item(screen: &OnScreen) -> bool {
-    matches!(screen, OnScreen::Item { .. })
+fn is_item(screen: &Screen) -> bool {
+    *screen == Screen::Playing
 }
 
 fn event(with_link: bool) -> EventCard {
@@ -270,9 +271,7 @@ fn render_every_scene(shape: &str, size: UVec2) {
     // The pairing code, large, on the city's blue.
     let mut scene = Scene::new(size);
     scene.pair("K7Q4MX");
-    let pairing = scene.capture(&format!("{shape}-pairing"), |s| {
-        matches!(s, OnScreen::Pairing(_))
-    });
+    let pairing = scene.capture(&format!("{shape}-pairing"), |s| *s == Screen::Pairing);
     assert!(
         close(rgb(&pairing, 2, 2), blue),
         "{shape}: {:?}",

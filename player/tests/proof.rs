@@ -10,10 +10,10 @@ use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use civicast_player::proof::clock::ClockOffset;
+use civicast_player::net::clock::ClockOffset;
+use civicast_player::net::storage::DataDir;
 use civicast_player::proof::queue::PlayQueue;
 use civicast_player::proof::{self, ProofConfig};
-use civicast_player::sync::storage::DataDir;
 use civicast_shared::api::plays::{PLAY_SCHEMA_VERSION, PlayKind, PlayOutcome, PlayRecord};
 use civicast_tests::spawn_app;
 use reqwest::{Method, StatusCode};

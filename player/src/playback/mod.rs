@@ -4,6 +4,11 @@
 //!
 //! An item's media is prepared (verified, decoded) while the item before it plays; if it is not
 //! ready in time the current item stays up a little longer, so nothing half-loaded is shown.
+//!
+//! Each frame the loop's steps run in order in [`Step::Decide`]: the pairing code takes over
+//! while unpaired; otherwise a new manifest replaces the old one at an item boundary, the next
+//! item is picked (or the default slide), and finished decodes become textures. The loop sets
+//! the [`Screen`] mode and says when a play starts and ends; `proof::recorder` records them.
 
 pub mod prepare;
 
@@ -11,22 +16,22 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::window::RequestRedraw;
 use chrono::{DateTime, Utc};
 use civicast_shared::api::device::ManifestItem;
 use civicast_shared::api::playlists::PlaylistItemKind;
-use civicast_shared::api::plays::{
-    MIN_PLAY_MS, PLAY_SCHEMA_VERSION, PlayKind, PlayOutcome, PlayRecord,
-};
+use civicast_shared::api::plays::PlayKind;
 use civicast_shared::schedule::TimeWindow;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::proof::PlayLog;
+use crate::net::storage::StoredManifest;
+use crate::proof::recorder::{Moment, Play, PlayEnded, PlayStarted};
 use crate::render::{self, LayerContent, OutputSize};
-use crate::sync::storage::StoredManifest;
 use crate::sync::{AppRequest, IncomingManifest, PairingCode, StatusBoard, SyncOutbox};
+use crate::{Screen, Step};
 use prepare::{Loading, PrepareError};
 
 /// An item whose media failed is skipped for this long before it is tried again.
@@ -54,18 +59,14 @@ impl WallClock {
     }
 }
 
-/// What is on screen now.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum OnScreen {
-    #[default]
-    Nothing,
-    /// The city's default slide: nothing is scheduled (or nothing has arrived yet).
-    Default,
-    Pairing(String),
-    Item {
-        index: usize,
-        id: Uuid,
-    },
+/// The item on screen while [`Screen::Playing`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Current {
+    /// Its place in the manifest it came from.
+    pub index: usize,
+    pub id: Uuid,
+    /// What it shows (see [`content_hash`]).
+    content_hash: String,
 }
 
 /// The media of an item, ready to show.
@@ -91,36 +92,13 @@ struct NextUp {
     state: Preparation,
 }
 
-/// The play on screen now, recorded when it ends (an emergency takeover has no item).
-#[derive(Debug, Clone)]
-struct Showing {
-    item_id: Option<Uuid>,
-    kind: PlayKind,
-    content_hash: String,
-    screen_id: Uuid,
-    planned_ms: u32,
-    started_wall: DateTime<Utc>,
-    started: Duration,
-}
-
-/// An emergency message covering the screen since these instants (wall clock, app clock).
-#[derive(Debug, Clone)]
-struct Interruption {
-    content_hash: String,
-    started_wall: DateTime<Utc>,
-    started: Duration,
-}
-
 #[derive(Resource, Debug, Default)]
 pub struct Playback {
     manifest: Option<Arc<StoredManifest>>,
-    pub on_screen: OnScreen,
-    showing: Option<Showing>,
-    /// While an emergency message covers the screen, what plays beneath it is no play.
-    interruption: Option<Interruption>,
-    /// Outside the display hours the screen is blank: no plays.
-    blanked: bool,
+    current: Option<Current>,
     slot_ends: Duration,
+    /// The new manifest removed or changed the item on screen this frame: its slot is over.
+    cut_short: bool,
     next: Option<NextUp>,
     failed: HashMap<Uuid, Duration>,
     /// Every item shown, in order, for tests and diagnostics (bounded).
@@ -128,39 +106,27 @@ pub struct Playback {
 }
 
 impl Playback {
+    /// The item on screen, if one is.
+    pub fn current(&self) -> Option<&Current> {
+        self.current.as_ref()
+    }
+
     /// The building's display hours and time zone, from the manifest playing.
     pub fn display_hours(&self) -> Option<(TimeWindow, chrono_tz::Tz)> {
         let manifest = &self.manifest.as_ref()?.manifest;
         Some((manifest.display_hours?, manifest.tz()))
     }
 
-    /// Blanks the screen's plays (outside the display hours) or lets them count again. The
-    /// play on screen when the hours end ends there; the one on screen when they begin counts
-    /// from then.
-    pub fn set_blanked(
-        &mut self,
-        blanked: bool,
-        wall: DateTime<Utc>,
-        elapsed: Duration,
-        log: Option<&PlayLog>,
-    ) {
-        if blanked == self.blanked {
-            return;
-        }
-        if blanked {
-            let showing = self.showing.clone();
-            end_play(self, wall, elapsed, log, false);
-            self.showing = showing;
-        } else if let Some(showing) = self.showing.as_mut() {
-            showing.started = elapsed;
-            showing.started_wall = wall;
-        }
-        self.blanked = blanked;
+    /// The screen the manifest playing is for.
+    pub fn screen_id(&self) -> Option<Uuid> {
+        self.manifest
+            .as_ref()
+            .map(|stored| stored.manifest.screen_id)
     }
 
     /// How long the app may sleep before it must run again (the end of the current item, or
     /// soon while the next one is being decoded); `None` when it waits on nothing.
-    pub fn next_deadline(&self, elapsed: Duration) -> Option<Duration> {
+    pub fn next_deadline(&self, elapsed: Duration, screen: Screen) -> Option<Duration> {
         if let Some(NextUp {
             state: Preparation::Loading { .. },
             ..
@@ -168,10 +134,10 @@ impl Playback {
         {
             return Some(Duration::from_millis(20));
         }
-        let slot = match self.on_screen {
-            OnScreen::Item { .. } => Some(self.slot_ends.saturating_sub(elapsed)),
+        let slot = match screen {
+            Screen::Playing => Some(self.slot_ends.saturating_sub(elapsed)),
             // Nothing scheduled now: look again soon, as a time window may open.
-            OnScreen::Default if self.manifest.is_some() => Some(DEFAULT_SLIDE_RECHECK),
+            Screen::DefaultSlide if self.manifest.is_some() => Some(DEFAULT_SLIDE_RECHECK),
             _ => None,
         };
         // An item whose file failed is tried again after a while (it may have been fetched).
@@ -190,6 +156,36 @@ impl Playback {
     pub fn manifest_etag(&self) -> Option<&str> {
         self.manifest.as_ref().map(|stored| stored.etag.as_str())
     }
+
+    /// Whether the item on screen is still within its slot.
+    fn in_slot(&self, elapsed: Duration) -> bool {
+        self.current.is_some() && elapsed < self.slot_ends
+    }
+
+    /// The next item to play after `after`, skipping items whose media recently failed.
+    fn next_index(
+        &self,
+        manifest: &StoredManifest,
+        after: Option<usize>,
+        wall: DateTime<Utc>,
+        elapsed: Duration,
+    ) -> Option<usize> {
+        let items = &manifest.manifest.items;
+        let mut cursor = after;
+        for _ in 0..items.len() {
+            let index = manifest.manifest.next_playable(cursor, wall)?;
+            let id = items[index].id;
+            let failed_recently = self
+                .failed
+                .get(&id)
+                .is_some_and(|at| elapsed.saturating_sub(*at) < RETRY_FAILED_AFTER);
+            if !failed_recently {
+                return Some(index);
+            }
+            cursor = Some(index);
+        }
+        None
+    }
 }
 
 /// Where cached media live, so that items can be prepared from them.
@@ -202,201 +198,236 @@ pub fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
-                follow_emergency.run_if(resource_exists_and_changed::<crate::emergency::Emergency>),
-                advance,
+                forget_failures,
+                pairing_takes_over.run_if(unpaired),
+                (switch_manifest, advance).chain().run_if(not(unpaired)),
                 poll_preparation,
             )
-                .chain(),
+                .chain()
+                .in_set(Step::Decide)
+                .after(crate::display_hours::check_hours),
         );
 }
 
-/// The next item to play after `after`, skipping items whose media recently failed.
-fn next_index(
-    playback: &Playback,
-    manifest: &StoredManifest,
-    after: Option<usize>,
-    wall: DateTime<Utc>,
-    elapsed: Duration,
-) -> Option<usize> {
-    let items = &manifest.manifest.items;
-    let mut cursor = after;
-    for _ in 0..items.len() {
-        let index = manifest.manifest.next_playable(cursor, wall)?;
-        let id = items[index].id;
-        let failed_recently = playback
-            .failed
-            .get(&id)
-            .is_some_and(|at| elapsed.saturating_sub(*at) < RETRY_FAILED_AFTER);
-        if !failed_recently {
-            return Some(index);
-        }
-        cursor = Some(index);
-    }
-    None
+/// What the loop's steps share: the clocks, what is on screen, and where to say what changed.
+#[derive(SystemParam)]
+struct Loop<'w, 's> {
+    commands: Commands<'w, 's>,
+    time: Res<'w, Time<Real>>,
+    clock: Res<'w, WallClock>,
+    output: Res<'w, OutputSize>,
+    cache: Res<'w, CacheDir>,
+    playback: ResMut<'w, Playback>,
+    images: ResMut<'w, Assets<Image>>,
+    board: Res<'w, StatusBoard>,
+    screen: Res<'w, State<Screen>>,
+    next_screen: ResMut<'w, NextState<Screen>>,
+    redraw: MessageWriter<'w, RequestRedraw>,
+    ended: MessageWriter<'w, PlayEnded>,
+    started: MessageWriter<'w, PlayStarted>,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn advance(
-    mut commands: Commands,
-    time: Res<Time<Real>>,
-    clock: Res<WallClock>,
-    output: Res<OutputSize>,
-    cache: Res<CacheDir>,
-    pairing: Res<PairingCode>,
-    mut incoming: ResMut<IncomingManifest>,
-    mut playback: ResMut<Playback>,
-    mut images: ResMut<Assets<Image>>,
-    board: Res<StatusBoard>,
-    mut redraw: MessageWriter<RequestRedraw>,
-    log: Option<Res<PlayLog>>,
-) {
-    let elapsed = time.elapsed();
-    let wall = clock.now(&time);
-    let log = log.as_deref();
-    playback
-        .failed
-        .retain(|_, at| elapsed.saturating_sub(*at) < RETRY_FAILED_AFTER);
-    let first_layer = playback.on_screen == OnScreen::Nothing;
-
-    // Unpaired (or the screen's token was revoked): the code takes over until staff enter it.
-    if incoming.0.is_none()
-        && let Some((code, server)) = &pairing.0
-    {
-        if playback.on_screen != OnScreen::Pairing(code.clone()) {
-            finish_play(&mut playback, wall, elapsed, log);
-            render::spawn_layer(
-                &mut commands,
-                elapsed,
-                !first_layer,
-                *output,
-                LayerContent::Pairing { code, server },
-            );
-            playback.on_screen = OnScreen::Pairing(code.clone());
-        }
-        return;
+impl Loop<'_, '_> {
+    fn now(&self) -> Moment {
+        Moment::now(&self.time, *self.clock)
     }
 
-    let mut in_slot =
-        matches!(playback.on_screen, OnScreen::Item { .. }) && elapsed < playback.slot_ends;
-    // An item that the new manifest removed or changed (a withdrawn event, a new duration)
-    // leaves the screen now; one that stays the same plays its slot to the end.
-    if in_slot
-        && let (Some(stored), Some(current), OnScreen::Item { id, .. }) =
-            (&incoming.0, &playback.manifest, &playback.on_screen)
-    {
-        let before = current.manifest.items.iter().find(|item| item.id == *id);
-        let after = stored.manifest.items.iter().find(|item| item.id == *id);
-        if after.is_none() || after != before {
-            in_slot = false;
+    /// The item on screen, if any, leaves it (and its play ends).
+    fn leave_item(&mut self) {
+        if self.playback.current.take().is_some() {
+            let at = self.now();
+            self.ended.write(PlayEnded { at });
         }
     }
-    if !in_slot && let Some(stored) = incoming.0.take() {
-        // The atomic switch: only at an item boundary, and only to a manifest whose media the
-        // sync thread has verified in the cache.
-        playback.manifest = Some(Arc::new(*stored));
-        playback.next = None;
-        playback.failed.clear();
-    }
-    let Some(manifest) = playback.manifest.clone() else {
-        finish_play(&mut playback, wall, elapsed, log);
-        show_default(&mut commands, &mut playback, &board, elapsed, *output);
-        return;
-    };
-    let current_index = match &playback.on_screen {
-        OnScreen::Item { id, .. } => manifest
-            .manifest
-            .items
-            .iter()
-            .position(|item| item.id == *id),
-        _ => None,
-    };
-    let after = match &playback.on_screen {
-        OnScreen::Item { index, .. } => current_index.or(Some(*index)),
-        _ => None,
-    };
 
-    if in_slot {
-        // Prepare the next item ahead while this one plays.
-        if playback.next.is_none()
-            && let Some(index) = next_index(&playback, &manifest, after, wall, elapsed)
-        {
-            let item = &manifest.manifest.items[index];
-            let next = start_preparing(item, &cache, *output, &mut images);
-            playback.next = Some(next);
+    /// Puts the city's default slide up, unless it is up already.
+    fn show_default(&mut self) {
+        self.leave_item();
+        if *self.screen.get() != Screen::DefaultSlide {
+            self.next_screen.set(Screen::DefaultSlide);
+            set_now_playing(&self.board, None);
         }
-        return;
     }
 
-    let Some(index) = next_index(&playback, &manifest, after, wall, elapsed) else {
-        finish_play(&mut playback, wall, elapsed, log);
-        show_default(&mut commands, &mut playback, &board, elapsed, *output);
-        playback.next = None;
-        return;
-    };
-    let item = &manifest.manifest.items[index];
-    if playback.next.as_ref().is_none_or(|next| next.id != item.id) {
-        let next = start_preparing(item, &cache, *output, &mut images);
-        playback.next = Some(next);
-    }
-    let ready = matches!(
-        playback.next,
-        Some(NextUp {
-            state: Preparation::Ready(_),
-            ..
-        })
-    );
-    if !ready {
-        // Still decoding: keep what is on screen, and come back next frame.
-        redraw.write(RequestRedraw);
-        return;
-    }
-    let Some(NextUp {
-        state: Preparation::Ready(prepared),
-        ..
-    }) = playback.next.take()
-    else {
-        return;
-    };
-    // The same item again (a loop of one): it stays on screen as it is. A new layer would fade
-    // in over an identical one, and the fade dims the screen for a moment.
-    let hash = content_hash(item);
-    let same_again = matches!(&playback.on_screen, OnScreen::Item { id, .. } if *id == item.id)
-        && playback
-            .showing
+    /// Starts preparing `item` unless it is the one being prepared already.
+    fn prepare(&mut self, item: &ManifestItem) {
+        if self
+            .playback
+            .next
             .as_ref()
-            .is_some_and(|showing| showing.content_hash == hash);
-    finish_play(&mut playback, wall, elapsed, log);
-    playback.showing = Some(Showing {
-        item_id: Some(item.id),
-        kind: play_kind(item.kind),
-        content_hash: hash,
-        screen_id: manifest.manifest.screen_id,
-        planned_ms: item.duration_ms,
-        started_wall: wall,
-        started: elapsed,
-    });
-    if !same_again {
-        render::spawn_layer(
-            &mut commands,
-            elapsed,
-            !first_layer,
-            *output,
-            LayerContent::Item {
+            .is_none_or(|next| next.id != item.id)
+        {
+            let next = start_preparing(item, &self.cache, *self.output, &mut self.images);
+            self.playback.next = Some(next);
+        }
+    }
+
+    /// Puts item `index` on screen once its media are ready; until then what is on screen
+    /// stays, and the next frame comes soon.
+    fn play(&mut self, manifest: &StoredManifest, index: usize) {
+        let item = &manifest.manifest.items[index];
+        self.prepare(item);
+        let ready = matches!(
+            self.playback.next,
+            Some(NextUp {
+                state: Preparation::Ready(_),
+                ..
+            })
+        );
+        if !ready {
+            // Still decoding: keep what is on screen, and come back next frame.
+            self.redraw.write(RequestRedraw);
+            return;
+        }
+        let Some(NextUp {
+            state: Preparation::Ready(prepared),
+            ..
+        }) = self.playback.next.take()
+        else {
+            return;
+        };
+        let current = Current {
+            index,
+            id: item.id,
+            content_hash: content_hash(item),
+        };
+        // The same item again (a loop of one): it stays on screen as it is. A new layer would
+        // fade in over an identical one, and the fade dims the screen for a moment.
+        let same_again = self.playback.current.as_ref().is_some_and(|shown| {
+            shown.id == current.id && shown.content_hash == current.content_hash
+        });
+        if !same_again {
+            let fade = *self.screen.get() != Screen::Starting;
+            let content = LayerContent::Item {
                 item,
                 image: prepared.image,
                 qr: prepared.qr,
                 tz: manifest.manifest.tz(),
-            },
-        );
+            };
+            let now = self.time.elapsed();
+            render::spawn_layer(&mut self.commands, now, fade, *self.output, content);
+        }
+        self.start_play(manifest, item, current);
     }
-    playback.on_screen = OnScreen::Item { index, id: item.id };
-    playback.slot_ends = elapsed + Duration::from_millis(u64::from(item.duration_ms));
-    if playback.history.len() >= 10_000 {
-        playback.history.drain(..5_000);
+
+    /// Says that `item` now plays, for its slot.
+    fn start_play(&mut self, manifest: &StoredManifest, item: &ManifestItem, current: Current) {
+        self.leave_item();
+        let at = self.now();
+        let play = Play {
+            item_id: Some(item.id),
+            kind: play_kind(item.kind),
+            content_hash: current.content_hash.clone(),
+            screen_id: manifest.manifest.screen_id,
+            planned_ms: item.duration_ms,
+        };
+        self.started.write(PlayStarted { play, at });
+        let playback = &mut self.playback;
+        playback.current = Some(current);
+        playback.slot_ends = at.elapsed + Duration::from_millis(u64::from(item.duration_ms));
+        if playback.history.len() >= 10_000 {
+            playback.history.drain(..5_000);
+        }
+        playback.history.push(item.id);
+        NextState::set_if_neq(&mut self.next_screen, Screen::Playing);
+        set_now_playing(&self.board, Some(item.id));
+        self.redraw.write(RequestRedraw);
     }
-    playback.history.push(item.id);
-    set_now_playing(&board, Some(item.id));
-    redraw.write(RequestRedraw);
+}
+
+/// Items whose media failed a while ago may be tried again.
+fn forget_failures(time: Res<Time<Real>>, mut playback: ResMut<Playback>) {
+    let elapsed = time.elapsed();
+    playback
+        .failed
+        .retain(|_, at| elapsed.saturating_sub(*at) < RETRY_FAILED_AFTER);
+}
+
+/// Unpaired (or the screen's token was revoked), and no manifest waiting to play.
+fn unpaired(incoming: Res<IncomingManifest>, pairing: Res<PairingCode>) -> bool {
+    incoming.0.is_none() && pairing.0.is_some()
+}
+
+/// The pairing code takes over until staff enter it; a new code shows as it comes.
+fn pairing_takes_over(mut steps: Loop, pairing: Res<PairingCode>) {
+    if *steps.screen.get() != Screen::Pairing || pairing.is_changed() {
+        steps.leave_item();
+        steps.next_screen.set(Screen::Pairing);
+    }
+}
+
+/// The atomic switch to a manifest that arrived: only at an item boundary, and only to a
+/// manifest whose media the sync thread has verified in the cache. An item that the new
+/// manifest removed or changed (a withdrawn event, a new duration) leaves the screen now; one
+/// that stays the same plays its slot to the end.
+fn switch_manifest(
+    time: Res<Time<Real>>,
+    mut incoming: ResMut<IncomingManifest>,
+    mut playback: ResMut<Playback>,
+) {
+    let elapsed = time.elapsed();
+    let Some(stored) = incoming.0.as_ref() else {
+        return;
+    };
+    if playback.in_slot(elapsed)
+        && let (Some(playing), Some(current)) = (&playback.manifest, &playback.current)
+    {
+        let before = playing
+            .manifest
+            .items
+            .iter()
+            .find(|item| item.id == current.id);
+        let after = stored
+            .manifest
+            .items
+            .iter()
+            .find(|item| item.id == current.id);
+        if after.is_some() && after == before {
+            return;
+        }
+        playback.cut_short = true;
+    }
+    if let Some(stored) = incoming.0.take() {
+        playback.manifest = Some(Arc::new(*stored));
+        playback.next = None;
+        playback.failed.clear();
+    }
+}
+
+/// Picks what shows next: the next playable item once the slot on screen is over (prepared
+/// while that one plays), or the default slide when nothing is playable.
+fn advance(mut steps: Loop) {
+    let now = steps.now();
+    let Some(manifest) = steps.playback.manifest.clone() else {
+        steps.show_default();
+        return;
+    };
+    let after = steps.playback.current.as_ref().map(|current| {
+        let items = &manifest.manifest.items;
+        items
+            .iter()
+            .position(|item| item.id == current.id)
+            .unwrap_or(current.index)
+    });
+    let next = steps
+        .playback
+        .next_index(&manifest, after, now.wall, now.elapsed);
+    let cut_short = std::mem::take(&mut steps.playback.cut_short);
+    if steps.playback.in_slot(now.elapsed) && !cut_short {
+        // Prepare the next item ahead while this one plays.
+        if steps.playback.next.is_none()
+            && let Some(index) = next
+        {
+            steps.prepare(&manifest.manifest.items[index]);
+        }
+        return;
+    }
+    let Some(index) = next else {
+        steps.show_default();
+        steps.playback.next = None;
+        return;
+    };
+    steps.play(&manifest, index);
 }
 
 fn play_kind(kind: PlaylistItemKind) -> PlayKind {
@@ -414,137 +445,6 @@ fn content_hash(item: &ManifestItem) -> String {
     }
     let shown = serde_json::json!({ "text": item.text, "event": item.event });
     hex::encode(Sha256::digest(shown.to_string().as_bytes()))
-}
-
-/// Records the play on screen, if any, as ended now. Under a second it was no play at all.
-fn finish_play(
-    playback: &mut Playback,
-    wall: DateTime<Utc>,
-    elapsed: Duration,
-    log: Option<&PlayLog>,
-) {
-    end_play(playback, wall, elapsed, log, false);
-}
-
-/// Records the play on screen as ended now; `interrupted` when an emergency message took the
-/// screen over. Nothing is recorded while one covers the screen.
-fn end_play(
-    playback: &mut Playback,
-    wall: DateTime<Utc>,
-    elapsed: Duration,
-    log: Option<&PlayLog>,
-    interrupted: bool,
-) {
-    let (Some(showing), Some(log)) = (playback.showing.take(), log) else {
-        return;
-    };
-    if playback.interruption.is_some() || playback.blanked {
-        return;
-    }
-    let played_ms =
-        u32::try_from(elapsed.saturating_sub(showing.started).as_millis()).unwrap_or(u32::MAX);
-    if played_ms < MIN_PLAY_MS {
-        return;
-    }
-    let outcome = PlayOutcome::classify(showing.planned_ms, played_ms, interrupted);
-    record_play(log, showing, wall, played_ms, outcome);
-}
-
-/// Hands a play that ran `played_ms` up to `wall` to the play queue.
-fn record_play(
-    log: &PlayLog,
-    showing: Showing,
-    wall: DateTime<Utc>,
-    played_ms: u32,
-    outcome: PlayOutcome,
-) {
-    log.record(PlayRecord {
-        id: Uuid::now_v7(),
-        schema_version: PLAY_SCHEMA_VERSION,
-        seq: 0,
-        screen_id: showing.screen_id,
-        item_id: showing.item_id,
-        kind: showing.kind,
-        content_hash: showing.content_hash,
-        started_at: showing.started_wall,
-        ended_at: wall
-            .max(showing.started_wall + chrono::Duration::milliseconds(i64::from(played_ms))),
-        planned_ms: showing.planned_ms,
-        played_ms,
-        clock_offset_ms: log.clock_offset_ms(),
-        outcome,
-        display_on: None,
-        player_version: env!("CARGO_PKG_VERSION").to_owned(),
-    });
-}
-
-/// An emergency message came or went. When it comes, the play on screen ends as interrupted;
-/// when it goes, the message itself is recorded as an emergency play, and the item beneath it
-/// counts from now.
-fn follow_emergency(
-    emergency: Res<crate::emergency::Emergency>,
-    time: Res<Time<Real>>,
-    clock: Res<WallClock>,
-    mut playback: ResMut<Playback>,
-    log: Option<Res<PlayLog>>,
-) {
-    let (elapsed, wall, log) = (time.elapsed(), clock.now(&time), log.as_deref());
-    match (&emergency.0, playback.interruption.clone()) {
-        (Some(message), None) => {
-            let showing = playback.showing.clone();
-            end_play(&mut playback, wall, elapsed, log, true);
-            // The item stays on screen beneath the message, to go on once it is cleared.
-            playback.showing = showing;
-            playback.interruption = Some(Interruption {
-                content_hash: hex::encode(Sha256::digest(message.text.as_bytes())),
-                started_wall: wall,
-                started: elapsed,
-            });
-        }
-        (None, Some(interruption)) => {
-            playback.interruption = None;
-            if let Some(showing) = playback.showing.as_mut() {
-                showing.started = elapsed;
-                showing.started_wall = wall;
-            }
-            let (Some(log), Some(manifest)) = (log, playback.manifest.as_ref()) else {
-                return;
-            };
-            let played_ms = u32::try_from(elapsed.saturating_sub(interruption.started).as_millis())
-                .unwrap_or(u32::MAX);
-            if played_ms < MIN_PLAY_MS {
-                return;
-            }
-            let takeover = Showing {
-                item_id: None,
-                kind: PlayKind::Emergency,
-                content_hash: interruption.content_hash,
-                screen_id: manifest.manifest.screen_id,
-                planned_ms: played_ms,
-                started_wall: interruption.started_wall,
-                started: interruption.started,
-            };
-            record_play(log, takeover, wall, played_ms, PlayOutcome::Complete);
-        }
-        _ => {}
-    }
-}
-
-/// Puts the city's default slide up, unless it is up already.
-fn show_default(
-    commands: &mut Commands,
-    playback: &mut Playback,
-    board: &StatusBoard,
-    elapsed: Duration,
-    output: OutputSize,
-) {
-    if playback.on_screen == OnScreen::Default {
-        return;
-    }
-    let fade = playback.on_screen != OnScreen::Nothing;
-    render::spawn_layer(commands, elapsed, fade, output, LayerContent::Default);
-    playback.on_screen = OnScreen::Default;
-    set_now_playing(board, None);
 }
 
 fn set_now_playing(board: &StatusBoard, id: Option<Uuid>) {
@@ -585,7 +485,7 @@ fn poll_preparation(
     time: Res<Time<Real>>,
     mut playback: ResMut<Playback>,
     mut images: ResMut<Assets<Image>>,
-    outbox: Option<Res<SyncOutbox>>,
+    outbox: Res<SyncOutbox>,
     mut redraw: MessageWriter<RequestRedraw>,
 ) {
     let Some(next) = playback.next.as_ref() else {
@@ -615,7 +515,7 @@ fn poll_preparation(
         }
         Err(error) => {
             warn!("item {id} cannot be shown: {error}");
-            if let (Some(outbox), Some(manifest)) = (outbox, playback.manifest.as_ref())
+            if let Some(manifest) = playback.manifest.as_ref()
                 && matches!(error, PrepareError::Damaged | PrepareError::Missing)
                 && let Some(media) = manifest
                     .manifest
@@ -626,8 +526,7 @@ fn poll_preparation(
             {
                 let _ = outbox.0.send(AppRequest::Refetch(media.sha256.clone()));
             }
-            let elapsed = time.elapsed();
-            playback.failed.insert(id, elapsed);
+            playback.failed.insert(id, time.elapsed());
             playback.next = None;
             redraw.write(RequestRedraw);
         }
@@ -637,16 +536,29 @@ fn poll_preparation(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::display_hours::DisplayHours;
+    use crate::proof::PlayLog;
     use crate::sync::{SyncMessage, test_channels};
+    use bevy::state::app::StatesPlugin;
     use bevy::time::TimeUpdateStrategy;
     use chrono::{TimeZone, Weekday};
     use civicast_shared::api::device::{MANIFEST_SCHEMA_VERSION, Manifest, MediaRef};
     use civicast_shared::api::places::{Orientation, ScreenKind};
     use civicast_shared::api::playlists::{Fit, PlaylistItemKind};
+    use civicast_shared::api::plays::{PlayOutcome, PlayRecord};
     use civicast_shared::schedule::Schedule;
     use std::sync::mpsc::{Receiver, Sender};
 
     const FRAME: Duration = Duration::from_millis(100);
+
+    /// What is on screen: the [`Screen`] mode, with the item or the code it shows.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    enum OnScreen {
+        Nothing,
+        Default,
+        Pairing(String),
+        Item { index: usize, id: Uuid },
+    }
 
     struct Harness {
         app: App,
@@ -660,7 +572,7 @@ mod tests {
             let mut app = App::new();
             // Monday 23 November 2026, 09:00 in Brussels.
             let monday = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
-            app.add_plugins((MinimalPlugins, AssetPlugin::default()))
+            app.add_plugins((MinimalPlugins, StatesPlugin, AssetPlugin::default()))
                 .init_asset::<Image>()
                 .add_message::<RequestRedraw>()
                 .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
@@ -718,7 +630,22 @@ mod tests {
         }
 
         fn on_screen(&self) -> OnScreen {
-            self.app.world().resource::<Playback>().on_screen.clone()
+            let world = self.app.world();
+            match world.resource::<State<Screen>>().get() {
+                Screen::Starting => OnScreen::Nothing,
+                Screen::DefaultSlide => OnScreen::Default,
+                Screen::Pairing => {
+                    let code = world.resource::<PairingCode>().0.clone().unwrap().0;
+                    OnScreen::Pairing(code)
+                }
+                Screen::Playing => {
+                    let current = world.resource::<Playback>().current().unwrap();
+                    OnScreen::Item {
+                        index: current.index,
+                        id: current.id,
+                    }
+                }
+            }
         }
 
         fn history(&self) -> Vec<Uuid> {
@@ -777,7 +704,7 @@ mod tests {
     fn every_play_is_recorded_when_it_ends_with_its_times_and_outcome() {
         let mut harness = Harness::new();
         let (sender, plays) = std::sync::mpsc::channel();
-        let clock = Arc::new(crate::proof::clock::ClockOffset::default());
+        let clock = Arc::new(crate::net::clock::ClockOffset::default());
         harness.app.insert_resource(PlayLog::new(sender, clock));
         let a = announcement("A", 2_000);
         let c = announcement("C", 3_000);
@@ -825,7 +752,7 @@ mod tests {
     fn a_loop_of_one_keeps_its_layer_and_counts_each_slot() {
         let mut harness = Harness::new();
         let (sender, plays) = std::sync::mpsc::channel();
-        let clock = Arc::new(crate::proof::clock::ClockOffset::default());
+        let clock = Arc::new(crate::net::clock::ClockOffset::default());
         harness.app.insert_resource(PlayLog::new(sender, clock));
         let only = announcement("Only", 1_000);
         harness.send(vec![only.clone()], "\"1\"");
@@ -850,7 +777,7 @@ mod tests {
     fn an_emergency_message_interrupts_the_play_and_is_recorded_as_a_play_of_its_own() {
         let mut harness = Harness::new();
         let (sender, plays) = std::sync::mpsc::channel();
-        let clock = Arc::new(crate::proof::clock::ClockOffset::default());
+        let clock = Arc::new(crate::net::clock::ClockOffset::default());
         harness.app.insert_resource(PlayLog::new(sender, clock));
         let a = announcement("A", 4_000);
         harness.send(vec![a.clone()], "\"1\"");
@@ -916,7 +843,7 @@ mod tests {
         use chrono::{NaiveTime, Timelike};
         let mut harness = Harness::new();
         let (sender, plays) = std::sync::mpsc::channel();
-        let clock = Arc::new(crate::proof::clock::ClockOffset::default());
+        let clock = Arc::new(crate::net::clock::ClockOffset::default());
         harness.app.insert_resource(PlayLog::new(sender, clock));
         let WallClock::StartingAt(start) = *harness.app.world().resource::<WallClock>() else {
             unreachable!("the harness starts the clock at a chosen instant");
@@ -937,20 +864,14 @@ mod tests {
         let a = announcement("A", 10_000);
         harness.send_with_hours(vec![a.clone()], "\"1\"", Some(hours));
         harness.run_for(Duration::from_millis(2_000));
-        assert!(
-            !harness
-                .app
-                .world()
-                .resource::<crate::display_hours::DisplayOff>()
-                .0
+        assert_eq!(
+            *harness.app.world().resource::<State<DisplayHours>>().get(),
+            DisplayHours::Inside
         );
         harness.run_for(Duration::from_millis(1_500));
-        assert!(
-            harness
-                .app
-                .world()
-                .resource::<crate::display_hours::DisplayOff>()
-                .0
+        assert_eq!(
+            *harness.app.world().resource::<State<DisplayHours>>().get(),
+            DisplayHours::Outside
         );
         let blanks = harness
             .app

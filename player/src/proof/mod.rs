@@ -1,9 +1,10 @@
-//! Proof of play on the player: playback hands each finished play to [`PlayLog`]; a writer
-//! thread stores it in the durable queue (it counts from then on), and an uploader thread sends
-//! the queue to the server in batches. Neither thread ever holds up a frame.
+//! Proof of play on the player: the recorder (`recorder`) turns playback's play-started and
+//! play-ended messages into finished plays and hands each to [`PlayLog`]; a writer thread stores
+//! it in the durable queue (it counts from then on), and an uploader thread sends the queue to
+//! the server in batches. Neither thread ever holds up a frame.
 
-pub mod clock;
 pub mod queue;
+pub mod recorder;
 pub mod uploader;
 
 use std::path::PathBuf;
@@ -14,21 +15,25 @@ use std::time::Duration;
 use bevy::prelude::*;
 use civicast_shared::api::plays::PlayRecord;
 
-use crate::sync::client::ServerClient;
-use crate::sync::storage::DataDir;
-use clock::ClockOffset;
+use crate::net::client::ServerClient;
+use crate::net::clock::ClockOffset;
+use crate::net::storage::DataDir;
 use queue::PlayQueue;
 
-/// Where finished plays go, and the clock offset to stamp them with.
-#[derive(Resource, Clone)]
+/// Where finished plays go, and the clock offset to stamp them with. The default one, for an
+/// app started without proof of play (most tests), drops them.
+#[derive(Resource, Clone, Default)]
 pub struct PlayLog {
-    sender: Sender<PlayRecord>,
+    sender: Option<Sender<PlayRecord>>,
     clock: Arc<ClockOffset>,
 }
 
 impl PlayLog {
     pub fn new(sender: Sender<PlayRecord>, clock: Arc<ClockOffset>) -> PlayLog {
-        PlayLog { sender, clock }
+        PlayLog {
+            sender: Some(sender),
+            clock,
+        }
     }
 
     pub fn clock_offset_ms(&self) -> i64 {
@@ -36,8 +41,10 @@ impl PlayLog {
     }
 
     pub fn record(&self, play: PlayRecord) {
-        // The writer thread only ends with the app.
-        let _ = self.sender.send(play);
+        if let Some(sender) = &self.sender {
+            // The writer thread only ends with the app.
+            let _ = sender.send(play);
+        }
     }
 }
 
@@ -76,7 +83,7 @@ pub fn start(config: ProofConfig) -> Result<PlayLog, String> {
                     Ok(_) => {
                         let _ = nudge.send(());
                     }
-                    Err(error) => eprintln!("civicast-player: a play could not be stored: {error}"),
+                    Err(error) => error!("a play could not be stored: {error}"),
                 }
             }
         })

@@ -6,13 +6,16 @@
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+use bevy::log::warn;
+
 use civicast_shared::api::plays::PlayBatch;
 use reqwest::StatusCode;
 
 use super::queue::PlayQueue;
-use crate::sync::backoff::Backoff;
-use crate::sync::client::{ServerClient, SyncError};
-use crate::sync::storage::DataDir;
+use super::queue::QueueError;
+use crate::net::backoff::Backoff;
+use crate::net::client::{NetError, ServerClient};
+use crate::net::storage::DataDir;
 
 /// Records per upload (the brief: Xibo sends 50, 300 when catching up; HTTP takes more).
 pub const BATCH_PLAYS: usize = 500;
@@ -22,6 +25,15 @@ pub struct UploadConfig {
     pub data: DataDir,
     /// Wait at most this long after a play before uploading it.
     pub upload_every: Duration,
+}
+
+/// Why a batch was not uploaded.
+#[derive(Debug, thiserror::Error)]
+enum UploadError {
+    #[error(transparent)]
+    Net(#[from] NetError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
 }
 
 /// Runs until the app goes away (`nudges` closes).
@@ -50,12 +62,12 @@ pub fn run(config: UploadConfig, client: ServerClient, mut queue: PlayQueue, nud
                 Duration::ZERO
             }
             Ok(false) => backoff.after(true, config.upload_every),
-            Err(SyncError::Status(StatusCode::PAYLOAD_TOO_LARGE)) => {
+            Err(UploadError::Net(NetError::Status(StatusCode::PAYLOAD_TOO_LARGE))) => {
                 batch_size = (batch_size / 2).max(1);
                 Duration::ZERO
             }
             Err(error) => {
-                eprintln!("civicast-player: uploading plays: {error}; retrying");
+                warn!("uploading plays: {error}; retrying");
                 backoff.after(false, config.upload_every)
             }
         };
@@ -68,7 +80,7 @@ fn upload_once(
     client: &ServerClient,
     queue: &mut PlayQueue,
     batch_size: usize,
-) -> Result<bool, SyncError> {
+) -> Result<bool, UploadError> {
     let Some(token) = config.data.token() else {
         return Ok(false);
     };
@@ -79,10 +91,7 @@ fn upload_once(
     let count = plays.len();
     let receipt = client.upload_plays(&token, &PlayBatch { plays })?;
     for refused in &receipt.refused {
-        eprintln!(
-            "civicast-player: the server refused play {}: {}",
-            refused.id, refused.reason
-        );
+        warn!("the server refused play {}: {}", refused.id, refused.reason);
     }
     queue.acknowledge_through(last_seq)?;
     Ok(count == batch_size)

@@ -15,6 +15,7 @@ use civicast_shared::api::device::ManifestItem;
 use civicast_shared::api::events::EventCategory;
 use civicast_shared::api::playlists::Fit;
 
+use crate::Step;
 use crate::sync::{Link, LinkState};
 
 /// The city's dark blue: default slide, letterboxing, announcements.
@@ -99,13 +100,10 @@ pub enum LayerContent<'a> {
 pub fn plugin(app: &mut App) {
     app.init_resource::<OutputSize>()
         .add_systems(Startup, spawn_camera)
+        .add_systems(Update, follow_window_size.in_set(Step::Receive))
         .add_systems(
             Update,
-            (
-                follow_window_size,
-                fade_layers,
-                show_link.run_if(resource_changed::<Link>),
-            ),
+            (fade_layers, show_link.run_if(resource_changed::<Link>)).in_set(Step::Show),
         );
 }
 

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use civicast_shared::api::device::{Manifest, PairingRequest, PairingStatus, PlayerStatus};
 
-use super::backoff::Backoff;
-use super::cache::MediaCache;
-use super::client::{ManifestPoll, ServerClient, SyncError};
-use super::storage::{DataDir, StoredManifest};
+use crate::net::backoff::Backoff;
+use crate::net::cache::MediaCache;
+use crate::net::client::{ManifestPoll, NetError, ServerClient};
+use crate::net::storage::{DataDir, StoredManifest};
 
 /// What the sync thread tells the app.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,7 +54,7 @@ pub struct SyncConfig {
     pub cache_limit_bytes: u64,
     pub download_rate_limit: Option<u64>,
     /// Shared with the play uploader and playback, which stamp plays with it.
-    pub clock: Arc<crate::proof::clock::ClockOffset>,
+    pub clock: Arc<crate::net::clock::ClockOffset>,
 }
 
 struct Worker {
@@ -156,10 +156,10 @@ impl Worker {
         }
     }
 
-    fn link(&mut self, result: &Result<(), SyncError>) -> Option<Duration> {
+    fn link(&mut self, result: &Result<(), NetError>) -> Option<Duration> {
         let (state, reachable) = match result {
             Ok(()) => (LinkState::Reachable, true),
-            Err(SyncError::Network(error)) => (LinkState::Unreachable(error.to_string()), false),
+            Err(NetError::Network(error)) => (LinkState::Unreachable(error.to_string()), false),
             Err(error) => (LinkState::Unreachable(error.to_string()), false),
         };
         if self.told_link.as_ref() != Some(&state) {
@@ -182,7 +182,7 @@ impl Worker {
     /// before the next round, or `None` once the app has closed.
     fn sync(&mut self, token: &str) -> Option<Duration> {
         let result = self.sync_once(token);
-        if let Err(SyncError::Unauthorized) = result {
+        if let Err(NetError::Unauthorized) = result {
             let _ = self.config.data.forget_token();
             return Some(Duration::ZERO);
         }
@@ -192,7 +192,7 @@ impl Worker {
         self.link(&result)
     }
 
-    fn sync_once(&mut self, token: &str) -> Result<(), SyncError> {
+    fn sync_once(&mut self, token: &str) -> Result<(), NetError> {
         let etag = self
             .current
             .as_ref()
@@ -212,7 +212,7 @@ impl Worker {
             self.config
                 .data
                 .save_manifest(&target)
-                .map_err(|e| SyncError::Cache(e.into()))?;
+                .map_err(|e| NetError::Cache(e.into()))?;
             self.current = Some(target.clone());
             if !self.send(SyncMessage::Manifest(Box::new(target.clone()))) {
                 return Ok(());
@@ -228,7 +228,7 @@ impl Worker {
         Ok(())
     }
 
-    fn fetch_media(&mut self, token: &str, manifest: &Manifest) -> Result<(), SyncError> {
+    fn fetch_media(&mut self, token: &str, manifest: &Manifest) -> Result<(), NetError> {
         for media in manifest.media() {
             if !self.cache.contains(&media.sha256) {
                 self.client
@@ -291,7 +291,7 @@ impl Worker {
                     return Some(Duration::ZERO);
                 }
                 Ok(_) => {}
-                Err(SyncError::PairingExpired) => return Some(Duration::ZERO),
+                Err(NetError::PairingExpired) => return Some(Duration::ZERO),
                 Err(error) => {
                     let delay = self.link(&Err(error))?;
                     if !self.wait(delay) {

@@ -1,5 +1,5 @@
 //! HTTP calls to the server, one function per route the player uses. Blocking: they run on the
-//! sync thread, never on a frame.
+//! player's threads (sync, proof, push, screenshot), never on a frame.
 
 use std::io::Read;
 use std::sync::Arc;
@@ -8,17 +8,18 @@ use std::time::{Duration, SystemTime};
 use civicast_shared::api::device::{
     MANIFEST_SCHEMA_VERSION, Manifest, PairingRequest, PairingState, PairingTicket, PlayerStatus,
 };
+use civicast_shared::api::emergency::EmergencyState;
 use civicast_shared::api::plays::{PlayBatch, PlayReceipt};
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
 use reqwest::header;
 
 use super::cache::{CacheError, MediaCache};
-use crate::proof::clock::ClockOffset;
+use super::clock::ClockOffset;
 
 /// Why a call to the server did not succeed.
 #[derive(Debug, thiserror::Error)]
-pub enum SyncError {
+pub enum NetError {
     /// The server refused the device token: the screen was unpaired or given another player.
     #[error("the server no longer accepts this screen's token")]
     Unauthorized,
@@ -27,14 +28,14 @@ pub enum SyncError {
     PairingExpired,
     #[error("the server answered {0}")]
     Status(StatusCode),
+    #[error("the server answered {0}: {1}")]
+    Refused(StatusCode, String),
     #[error("cannot reach the server: {0}")]
     Network(#[from] reqwest::Error),
     #[error("the manifest is in format version {0}, newer than this player understands")]
     TooNew(u32),
     #[error(transparent)]
     Cache(#[from] CacheError),
-    #[error(transparent)]
-    Queue(#[from] crate::proof::queue::QueueError),
 }
 
 /// The result of a conditional manifest poll.
@@ -77,7 +78,7 @@ pub struct ServerClient {
 }
 
 impl ServerClient {
-    pub fn new(base: &str, rate_limit: Option<u64>) -> Result<ServerClient, SyncError> {
+    pub fn new(base: &str, rate_limit: Option<u64>) -> Result<ServerClient, NetError> {
         let http = Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(120))
@@ -117,36 +118,32 @@ impl ServerClient {
         format!("{}/api/v1{path}", self.base)
     }
 
-    fn check(response: Response) -> Result<Response, SyncError> {
+    fn check(response: Response) -> Result<Response, NetError> {
         match response.status() {
             status if status.is_success() || status == StatusCode::NOT_MODIFIED => Ok(response),
-            StatusCode::UNAUTHORIZED => Err(SyncError::Unauthorized),
-            status => Err(SyncError::Status(status)),
+            StatusCode::UNAUTHORIZED => Err(NetError::Unauthorized),
+            status => Err(NetError::Status(status)),
         }
     }
 
-    pub fn request_pairing(&self, request: &PairingRequest) -> Result<PairingTicket, SyncError> {
+    pub fn request_pairing(&self, request: &PairingRequest) -> Result<PairingTicket, NetError> {
         let response = self.http.post(self.url("/pairing")).json(request).send()?;
         Ok(Self::check(response)?.json()?)
     }
 
-    pub fn poll_pairing(&self, secret: &str) -> Result<PairingState, SyncError> {
+    pub fn poll_pairing(&self, secret: &str) -> Result<PairingState, NetError> {
         let response = self
             .http
             .get(self.url(&format!("/pairing/{secret}")))
             .send()?;
         if response.status() == StatusCode::NOT_FOUND {
-            return Err(SyncError::PairingExpired);
+            return Err(NetError::PairingExpired);
         }
         Ok(Self::check(response)?.json()?)
     }
 
     /// Polls the manifest; `etag` is the one of the manifest the player has.
-    pub fn poll_manifest(
-        &self,
-        token: &str,
-        etag: Option<&str>,
-    ) -> Result<ManifestPoll, SyncError> {
+    pub fn poll_manifest(&self, token: &str, etag: Option<&str>) -> Result<ManifestPoll, NetError> {
         let mut request = self
             .http
             .get(self.url("/screen/manifest"))
@@ -168,7 +165,7 @@ impl ServerClient {
             .to_owned();
         let manifest: Manifest = response.json()?;
         if manifest.schema_version > MANIFEST_SCHEMA_VERSION {
-            return Err(SyncError::TooNew(manifest.schema_version));
+            return Err(NetError::TooNew(manifest.schema_version));
         }
         Ok(ManifestPoll::Changed { manifest, etag })
     }
@@ -181,7 +178,7 @@ impl ServerClient {
         cache: &MediaCache,
         sha256: &str,
         size: u64,
-    ) -> Result<u64, SyncError> {
+    ) -> Result<u64, NetError> {
         let offset = cache.partial_len(sha256);
         if size > 0 && offset >= size {
             // Everything arrived before an interruption: only the check and rename are left.
@@ -201,7 +198,7 @@ impl ServerClient {
         let restart = match response.status() {
             StatusCode::PARTIAL_CONTENT => false,
             StatusCode::OK => true,
-            status => return Err(SyncError::Status(status)),
+            status => return Err(NetError::Status(status)),
         };
         let written = match self.rate_limit {
             Some(bytes_per_second) => cache.append_partial(
@@ -221,7 +218,7 @@ impl ServerClient {
     }
 
     /// Uploads a batch of plays; the receipt means the server committed every one of them.
-    pub fn upload_plays(&self, token: &str, batch: &PlayBatch) -> Result<PlayReceipt, SyncError> {
+    pub fn upload_plays(&self, token: &str, batch: &PlayBatch) -> Result<PlayReceipt, NetError> {
         let sent = SystemTime::now();
         let response = self
             .http
@@ -234,7 +231,7 @@ impl ServerClient {
         Ok(response.json()?)
     }
 
-    pub fn report_status(&self, token: &str, status: &PlayerStatus) -> Result<(), SyncError> {
+    pub fn report_status(&self, token: &str, status: &PlayerStatus) -> Result<(), NetError> {
         let response = self
             .http
             .post(self.url("/screen/status"))
@@ -243,5 +240,57 @@ impl ServerClient {
             .send()?;
         Self::check(response)?;
         Ok(())
+    }
+
+    /// Opens the push stream (Server-Sent Events), which the server ends after `timeout`.
+    pub fn open_push_stream(&self, token: &str, timeout: Duration) -> Result<Response, NetError> {
+        let response = self
+            .http
+            .get(self.url("/screen/emergency/stream"))
+            .bearer_auth(token)
+            .timeout(timeout)
+            .send()?;
+        Self::success(response)
+    }
+
+    /// The emergency state now, for when the push stream cannot be opened.
+    pub fn emergency_state(&self, token: &str) -> Result<EmergencyState, NetError> {
+        let response = self
+            .http
+            .get(self.url("/screen/emergency"))
+            .bearer_auth(token)
+            .timeout(Duration::from_secs(10))
+            .send()?;
+        Ok(Self::success(response)?.json()?)
+    }
+
+    /// Uploads a screenshot of what the screen shows, as a JPEG.
+    pub fn upload_screenshot(&self, token: &str, jpeg: Vec<u8>) -> Result<(), NetError> {
+        let response = self
+            .http
+            .put(self.url("/screen/screenshot"))
+            .bearer_auth(token)
+            .header(header::CONTENT_TYPE, "image/jpeg")
+            .timeout(Duration::from_secs(60))
+            .body(jpeg)
+            .send()?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(NetError::Refused(
+                status,
+                response.text().unwrap_or_default(),
+            ))
+        }
+    }
+
+    /// The response if its status is a success (2xx).
+    fn success(response: Response) -> Result<Response, NetError> {
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(NetError::Status(response.status()))
+        }
     }
 }

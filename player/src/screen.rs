@@ -1,0 +1,65 @@
+//! What the screen is doing: the [`Screen`] state, which the loop (`playback`) decides, and the
+//! full-screen layer that the pairing and default-slide modes put up when they begin. Items put
+//! up their own layers as they follow each other while [`Screen::Playing`].
+
+use bevy::prelude::*;
+
+use crate::render::{self, LayerContent, OutputSize};
+use crate::sync::PairingCode;
+
+/// What the screen is doing.
+#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Screen {
+    /// Nothing shown yet: the first layer shows without a fade.
+    #[default]
+    Starting,
+    /// Not paired (or the screen's token was revoked): the pairing code, until staff enter it.
+    /// Entered again, from itself, when the code changes.
+    Pairing,
+    /// The city's default slide: nothing is scheduled (or nothing has arrived yet).
+    DefaultSlide,
+    /// The playlist's items, one after another.
+    Playing,
+}
+
+// A mode's layer is not despawned when the mode ends: the next layer fades in over it, and it
+// goes once it is covered (`render::fade_layers`), so that no frame between modes is black.
+pub fn plugin(app: &mut App) {
+    app.init_state::<Screen>()
+        .add_systems(OnEnter(Screen::Pairing), show_pairing_code)
+        .add_systems(OnEnter(Screen::DefaultSlide), show_default_slide);
+}
+
+/// When a mode's layer shows, and whether it fades in (all but the very first layer do).
+fn layer_start(
+    time: &Time<Real>,
+    layers: &Query<(), With<render::Layer>>,
+) -> (std::time::Duration, bool) {
+    (time.elapsed(), !layers.is_empty())
+}
+
+fn show_pairing_code(
+    mut commands: Commands,
+    time: Res<Time<Real>>,
+    output: Res<OutputSize>,
+    pairing: Res<PairingCode>,
+    layers: Query<(), With<render::Layer>>,
+) {
+    // The loop enters this mode only with a code to show.
+    let Some((code, server)) = &pairing.0 else {
+        return;
+    };
+    let (now, fade) = layer_start(&time, &layers);
+    let content = LayerContent::Pairing { code, server };
+    render::spawn_layer(&mut commands, now, fade, *output, content);
+}
+
+fn show_default_slide(
+    mut commands: Commands,
+    time: Res<Time<Real>>,
+    output: Res<OutputSize>,
+    layers: Query<(), With<render::Layer>>,
+) {
+    let (now, fade) = layer_start(&time, &layers);
+    render::spawn_layer(&mut commands, now, fade, *output, LayerContent::Default);
+}
