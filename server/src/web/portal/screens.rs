@@ -85,10 +85,14 @@ async fn dashboard(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpR
             .order((buildings::name.asc(), screens::name.asc()))
             .select((ScreenRow::as_select(), buildings::name))
             .load(conn)?;
+        let screens: Vec<(Screen, String)> = found
+            .into_iter()
+            .map(|(row, building)| (Screen::from(row), building))
+            .collect();
         // What each screen plays now, in a fixed number of queries whatever the screens.
-        let playing_ids: Vec<String> = found
+        let playing_ids: Vec<String> = screens
             .iter()
-            .filter_map(|(row, _)| Screen::from(row.clone()).player?.now_playing)
+            .filter_map(|(screen, _)| screen.player.as_ref()?.now_playing)
             .map(|id| id.to_string())
             .collect();
         let items: Vec<PlaylistItem> = playlist_rules::items_by_id(conn, &playing_ids)?
@@ -101,19 +105,20 @@ async fn dashboard(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpR
             .zip(contents)
             .map(|(item, content)| (item.id.to_string(), content_of(item, content, lang).1))
             .collect();
-        let mut rows = Vec::new();
-        for (row, building) in found {
-            let screen = Screen::from(row);
-            let playing = match screen.player.as_ref().and_then(|p| p.now_playing) {
-                Some(item_id) => described
-                    .get(&item_id.to_string())
-                    .cloned()
-                    .unwrap_or_default(),
-                None if screen.player.is_some() => lang.t("the city's default slide"),
-                None => String::new(),
-            };
-            rows.push((screen, building, playing));
-        }
+        let rows: Vec<(Screen, String, String)> = screens
+            .into_iter()
+            .map(|(screen, building)| {
+                let playing = match screen.player.as_ref().and_then(|p| p.now_playing) {
+                    Some(item_id) => described
+                        .get(&item_id.to_string())
+                        .cloned()
+                        .unwrap_or_default(),
+                    None if screen.player.is_some() => lang.t("the city's default slide"),
+                    None => String::new(),
+                };
+                (screen, building, playing)
+            })
+            .collect();
         Ok((rows, crate::core::alerts::open_alerts(conn)?))
     })
     .await?;
