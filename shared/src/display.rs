@@ -1,8 +1,13 @@
 //! What an event card says on screen, shared so that the portal's preview shows the same text as
-//! the player: dates as the city writes them (Dutch, in the building's time zone), "za 12 december
-//! 2026, 19:30 - 22:30" (the player's default font has no en dash), and category names.
+//! the player: dates as the city writes them (Dutch, in the building's time zone), "za 12
+//! december 2026, 19:30 – 22:30", with no-break spaces so that a day or a time range is never
+//! split over two lines; the short form an LED wall shows; when an event is near ("vandaag",
+//! "morgen", "dit weekend"); and category names.
 
-use chrono::{DateTime, Datelike, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+
+/// Keeps the words around it on one line.
+const NBSP: char = '\u{a0}';
 
 const WEEKDAYS: [&str; 7] = ["ma", "di", "wo", "do", "vr", "za", "zo"];
 const MONTHS: [&str; 12] = [
@@ -22,7 +27,7 @@ const MONTHS: [&str; 12] = [
 
 fn day<Z: TimeZone>(at: &DateTime<Z>) -> String {
     format!(
-        "{} {} {} {}",
+        "{}{NBSP}{}{NBSP}{}{NBSP}{}",
         WEEKDAYS[at.weekday().num_days_from_monday() as usize],
         at.day(),
         MONTHS[at.month0() as usize],
@@ -38,19 +43,78 @@ where
     let (starts, ends) = (starts.with_timezone(tz), ends.with_timezone(tz));
     if starts.date_naive() == ends.date_naive() {
         format!(
-            "{}, {} - {}",
+            "{}, {}{NBSP}–{NBSP}{}",
             day(&starts),
             starts.format("%H:%M"),
             ends.format("%H:%M")
         )
     } else {
         format!(
-            "{}, {} - {}, {}",
+            "{}, {} – {}, {}",
             day(&starts),
             starts.format("%H:%M"),
             day(&ends),
             ends.format("%H:%M")
         )
+    }
+}
+
+/// The few words an LED wall shows: "za 12 dec · 19:30".
+pub fn event_when_short<Z: TimeZone>(starts: DateTime<Utc>, tz: &Z) -> String
+where
+    Z::Offset: std::fmt::Display,
+{
+    let starts = starts.with_timezone(tz);
+    let month: String = MONTHS[starts.month0() as usize].chars().take(3).collect();
+    format!(
+        "{}{NBSP}{}{NBSP}{month} · {}",
+        WEEKDAYS[starts.weekday().num_days_from_monday() as usize],
+        starts.day(),
+        starts.format("%H:%M")
+    )
+}
+
+/// The date as a calendar leaf shows it: weekday, day of the month, month ("za", "12", "dec").
+pub fn date_leaf<Z: TimeZone>(starts: DateTime<Utc>, tz: &Z) -> [String; 3] {
+    let starts = starts.with_timezone(tz);
+    [
+        WEEKDAYS[starts.weekday().num_days_from_monday() as usize].to_owned(),
+        starts.day().to_string(),
+        MONTHS[starts.month0() as usize].chars().take(3).collect(),
+    ]
+}
+
+/// How near an event is, in the building's time zone: "nu" while it runs, "vandaag",
+/// "morgen", or "dit weekend" (from Monday to Friday, for a Saturday or Sunday this week);
+/// `None` when it is further away or over.
+pub fn near_label<Z: TimeZone>(
+    starts: DateTime<Utc>,
+    ends: DateTime<Utc>,
+    now: DateTime<Utc>,
+    tz: &Z,
+) -> Option<&'static str> {
+    if ends <= now {
+        return None;
+    }
+    if starts <= now {
+        return Some("nu");
+    }
+    let today: NaiveDate = now.with_timezone(tz).date_naive();
+    let day = starts.with_timezone(tz).date_naive();
+    let weekend_starts = today
+        + Duration::days(i64::from(
+            (7 + 5 - today.weekday().num_days_from_monday()) % 7,
+        ));
+    if day == today {
+        Some("vandaag")
+    } else if day == today + Duration::days(1) {
+        Some("morgen")
+    } else if !matches!(today.weekday(), Weekday::Sat | Weekday::Sun)
+        && (day == weekend_starts || day == weekend_starts + Duration::days(1))
+    {
+        Some("dit weekend")
+    } else {
+        None
     }
 }
 
@@ -81,14 +145,66 @@ mod tests {
         let brussels = chrono_tz::Europe::Brussels;
         let starts = Utc.with_ymd_and_hms(2026, 12, 12, 18, 30, 0).unwrap();
         let ends = Utc.with_ymd_and_hms(2026, 12, 12, 21, 30, 0).unwrap();
+        let readable = |text: String| text.replace(NBSP, " ");
         assert_eq!(
-            event_when(starts, ends, &brussels),
-            "za 12 december 2026, 19:30 - 22:30"
+            readable(event_when(starts, ends, &brussels)),
+            "za 12 december 2026, 19:30 – 22:30"
+        );
+        // The day and the time range each stay on one line; only the comma may break.
+        assert_eq!(
+            event_when(starts, ends, &brussels).split(' ').count(),
+            2,
+            "{:?}",
+            event_when(starts, ends, &brussels)
         );
         let next_day = Utc.with_ymd_and_hms(2026, 12, 13, 9, 0, 0).unwrap();
         assert_eq!(
-            event_when(starts, next_day, &brussels),
-            "za 12 december 2026, 19:30 - zo 13 december 2026, 10:00"
+            readable(event_when(starts, next_day, &brussels)),
+            "za 12 december 2026, 19:30 – zo 13 december 2026, 10:00"
+        );
+        assert_eq!(
+            readable(event_when_short(starts, &brussels)),
+            "za 12 dec · 19:30"
+        );
+        assert_eq!(
+            date_leaf(starts, &brussels),
+            ["za", "12", "dec"].map(String::from)
+        );
+    }
+
+    #[test]
+    fn near_events_are_labelled_in_the_buildings_time_zone() {
+        let brussels = chrono_tz::Europe::Brussels;
+        let at = |d, h, m| Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap();
+        let hours = Duration::hours(2);
+        // Wednesday 25 November 2026, 10:00 in Brussels.
+        let now = at(25, 9, 0);
+        let near = |starts: DateTime<Utc>| near_label(starts, starts + hours, now, &brussels);
+        assert_eq!(near(at(25, 18, 0)), Some("vandaag"));
+        // 23:30 UTC on Wednesday is already Thursday in Brussels.
+        assert_eq!(near(at(25, 23, 30)), Some("morgen"));
+        assert_eq!(near(at(28, 14, 0)), Some("dit weekend"));
+        assert_eq!(near(at(29, 14, 0)), Some("dit weekend"));
+        assert_eq!(near(at(30, 14, 0)), None);
+        assert_eq!(
+            near_label(at(25, 8, 0), at(25, 10, 0), now, &brussels),
+            Some("nu")
+        );
+        assert_eq!(
+            near_label(at(24, 8, 0), at(24, 10, 0), now, &brussels),
+            None
+        );
+        // On a Saturday, Sunday is "morgen", and the next weekend is not "dit weekend".
+        let saturday = at(28, 9, 0);
+        let sunday = at(29, 14, 0);
+        assert_eq!(
+            near_label(sunday, sunday + hours, saturday, &brussels),
+            Some("morgen")
+        );
+        let next_saturday = at(28, 9, 0) + Duration::days(7);
+        assert_eq!(
+            near_label(next_saturday, next_saturday + hours, saturday, &brussels),
+            None
         );
     }
 }
