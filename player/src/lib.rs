@@ -32,7 +32,10 @@ pub mod sync;
 use std::time::Duration;
 
 use bevy::prelude::*;
-use bevy::window::{MonitorSelection, WindowMode, WindowResolution};
+use bevy::window::{
+    Monitor, MonitorSelection, PrimaryMonitor, PrimaryWindow, RawHandleWrapper, WindowMode,
+    WindowPosition, WindowResolution,
+};
 use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEvent};
 
 pub use options::{Options, WindowSize};
@@ -131,6 +134,13 @@ pub fn run(options: Options) -> AppExit {
         primary_window: Some(window),
         ..default()
     }));
+    let server = match net::Endpoint::new(&options.server, options.ca_file.as_deref()) {
+        Ok(server) => server,
+        Err(error) => {
+            error!("{error}");
+            return AppExit::error();
+        }
+    };
     if let Err(error) = std::fs::create_dir_all(&options.data_dir) {
         error!(
             "cannot create the data directory {}: {error}",
@@ -142,7 +152,7 @@ pub fn run(options: Options) -> AppExit {
     let clock = std::sync::Arc::new(net::clock::ClockOffset::default());
     let play_log = match proof::start(proof::ProofConfig {
         data: data.clone(),
-        server: options.server.clone(),
+        server: server.clone(),
         clock: std::sync::Arc::clone(&clock),
         upload_every: Duration::from_secs(options.upload_every_s),
     }) {
@@ -164,7 +174,7 @@ pub fn run(options: Options) -> AppExit {
     .insert_resource(play_log)
     .insert_resource(sync::SyncSettings(sync::SyncConfig {
         data,
-        server: options.server.clone(),
+        server,
         cache_limit_bytes: options.cache_limit_mb.saturating_mul(1024 * 1024),
         // kilobits (1000 bits) per second to bytes per second
         download_rate_limit: options.download_limit_kbps.map(|kbps| kbps * 125),
@@ -178,17 +188,101 @@ pub fn run(options: Options) -> AppExit {
         app.insert_resource(render::OutputSize(UVec2::new(size.width, size.height)));
     }
     app.add_plugins(plugin)
-        .add_systems(Update, share_output_size.in_set(Step::Record))
+        .add_systems(
+            Update,
+            (
+                cover_the_monitor.in_set(Step::Receive),
+                share_output_size.in_set(Step::Record),
+            ),
+        )
         .add_systems(Last, sleep_until_needed);
     app.run()
 }
 
-/// Tells the sync thread the output size, for pairing and status reports.
-fn share_output_size(output: Res<render::OutputSize>, board: Res<sync::StatusBoard>) {
-    if output.is_changed()
+/// The primary monitor, or else the first one winit found.
+fn main_monitor<'a>(monitors: &'a Query<(&Monitor, Has<PrimaryMonitor>)>) -> Option<&'a Monitor> {
+    monitors
+        .iter()
+        .find(|(_, primary)| *primary)
+        .or_else(|| monitors.iter().next())
+        .map(|(monitor, _)| monitor)
+}
+
+/// How often the player resizes a full-screen window that does not cover its monitor.
+const COVER_ATTEMPTS: u32 = 3;
+
+/// Full screen is a request to the window manager; the kiosk runs X with none (a bare
+/// `xinit`), so nobody resizes the window and it stays at winit's default 800x600. The player
+/// then sizes and places the window over the monitor itself. Under a window manager that did
+/// its job the sizes already match and nothing happens.
+fn cover_the_monitor(
+    mut windows: Query<&mut Window, (With<PrimaryWindow>, With<RawHandleWrapper>)>,
+    monitors: Query<(&Monitor, Has<PrimaryMonitor>)>,
+    mut attempts: Local<u32>,
+    mut asked: Local<Option<UVec2>>,
+) {
+    let Ok(mut window) = windows.single_mut() else {
+        return;
+    };
+    if !matches!(window.mode, WindowMode::BorderlessFullscreen(_)) {
+        return;
+    }
+    let Some(monitor) = main_monitor(&monitors) else {
+        return;
+    };
+    let target = UVec2::new(monitor.physical_width, monitor.physical_height);
+    let now = UVec2::new(window.physical_width(), window.physical_height());
+    // One request per size seen, a few at most: a window manager may have reasons of its own.
+    if target.x == 0 || target.y == 0 || now == target || *asked == Some(now) {
+        return;
+    }
+    if *attempts >= COVER_ATTEMPTS {
+        return;
+    }
+    *attempts += 1;
+    *asked = Some(now);
+    info!(
+        "full screen: the window is {}x{}, the monitor {}x{}: covering the monitor",
+        now.x, now.y, target.x, target.y
+    );
+    window.position = WindowPosition::At(monitor.physical_position);
+    window
+        .resolution
+        .set_physical_resolution(target.x, target.y);
+}
+
+/// How long a full-screen window may take to cover its monitor before its size counts anyway.
+const FULLSCREEN_SETTLE: Duration = Duration::from_secs(3);
+
+/// Tells the sync thread the output size, for pairing and status reports, once it is the real
+/// one: the window exists, and full screen it covers the monitor (or had its time to). Until
+/// then the size stays 0x0, which the sync thread waits on before it asks for a pairing code.
+fn share_output_size(
+    output: Res<render::OutputSize>,
+    windows: Query<&Window, (With<PrimaryWindow>, With<RawHandleWrapper>)>,
+    monitors: Query<(&Monitor, Has<PrimaryMonitor>)>,
+    time: Res<Time<Real>>,
+    board: Res<sync::StatusBoard>,
+    mut created_at: Local<Option<Duration>>,
+    mut shared: Local<Option<UVec2>>,
+) {
+    let Ok(window) = windows.single() else {
+        return;
+    };
+    let created_at = *created_at.get_or_insert(time.elapsed());
+    if shared.is_none() && matches!(window.mode, WindowMode::BorderlessFullscreen(_)) {
+        let covers = main_monitor(&monitors).is_some_and(|monitor| {
+            output.0 == UVec2::new(monitor.physical_width, monitor.physical_height)
+        });
+        if !covers && time.elapsed() < created_at + FULLSCREEN_SETTLE {
+            return;
+        }
+    }
+    if *shared != Some(output.0)
         && let Ok(mut status) = board.0.lock()
     {
         status.width = output.0.x;
         status.height = output.0.y;
+        *shared = Some(output.0);
     }
 }

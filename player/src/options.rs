@@ -9,9 +9,14 @@ use clap::Parser;
 #[derive(Debug, Clone, Parser)]
 #[command(name = "civicast-player", version, about, long_about = None)]
 pub struct Options {
-    /// Base address of the Civicast server, e.g. http://127.0.0.1:8080.
+    /// Base address of the Civicast server, e.g. https://cms.city.example (or
+    /// http://127.0.0.1:8080).
     #[arg(long, env = "CIVICAST_SERVER", default_value = "http://127.0.0.1:8080")]
     pub server: String,
+    /// A PEM file of the city's own certificate authority (one or more certificates), trusted
+    /// for HTTPS besides the system's roots.
+    #[arg(long, env = "CIVICAST_PLAYER_CA_FILE", value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
     /// Directory for the player's token, cache and queue of plays.
     #[arg(
         long,

@@ -17,6 +17,7 @@ use crate::Step;
 use crate::emergency::{Emergency, EmergencyImage};
 use crate::net::cache::MediaCache;
 use crate::net::client::ServerClient;
+use crate::net::endpoint::Endpoint;
 use crate::net::storage::DataDir;
 use crate::playback::prepare::{Pixels, load_verified};
 use crate::screenshot::ScreenshotWanted;
@@ -146,7 +147,7 @@ impl EventReader {
 }
 
 /// Runs for as long as the player does.
-pub fn run(data: DataDir, server: String, to_app: Sender<Push>, waker: Option<Waker>) {
+pub fn run(data: DataDir, server: Endpoint, to_app: Sender<Push>, waker: Option<Waker>) {
     let client = match ServerClient::new(&server, None) {
         Ok(client) => client,
         Err(error) => {

@@ -11,8 +11,8 @@ use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 
 use crate::Step;
-use crate::net::ServerClient;
 use crate::net::storage::DataDir;
+use crate::net::{Endpoint, ServerClient};
 use crate::sync::SyncSettings;
 
 /// Wide enough to read a poster's title on the dashboard, small enough to upload quickly.
@@ -96,7 +96,7 @@ fn encode(image: Image) -> Result<Vec<u8>, String> {
     Ok(jpeg.into_inner())
 }
 
-fn upload(data: &DataDir, server: &str, jpeg: Vec<u8>) -> Result<(), String> {
+fn upload(data: &DataDir, server: &Endpoint, jpeg: Vec<u8>) -> Result<(), String> {
     let token = data.token().ok_or("the screen is not paired")?;
     ServerClient::new(server, None)
         .and_then(|client| client.upload_screenshot(&token, jpeg))

@@ -1,8 +1,10 @@
 //! End to end: the real server and the real player binary in a real X server (Xvfb, rendering
 //! with lavapipe when there is no GPU). Pair, sync, play, change the playlist, lose the server,
 //! restart offline, heal a damaged cache, resume an interrupted download and survive twenty kills
-//! during sync — judged by the pixels on the X screen, the cache on disk and what the server was
-//! told.
+//! during sync; pair and play over HTTPS with the city's CA (and refuse a server it does not
+//! trust, saying so); register the real output size (a wide window, a portrait one, full screen
+//! on a monitor without a window manager) — judged by the pixels on the X screen, the cache on
+//! disk, the player's log and what the server was told.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -10,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use civicast_tests::tls::TlsProxy;
 use civicast_tests::{TestApp, solid_png, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -27,11 +30,17 @@ struct Display {
 
 impl Display {
     fn start() -> Display {
+        Display::start_sized(SCREEN.0, SCREEN.1)
+    }
+
+    /// An X server whose one monitor is `width` x `height`, with no window manager (as the
+    /// kiosk's `xinit` runs it).
+    fn start_sized(width: u32, height: u32) -> Display {
         // Xvfb picks a free display number itself and writes it to the descriptor given, so
         // that servers left by other processes (or their stale lock files) are never reused.
         let mut process = Command::new("Xvfb")
             .args(["-displayfd", "1"])
-            .args(["-screen", "0", &format!("{}x{}x24", SCREEN.0, SCREEN.1)])
+            .args(["-screen", "0", &format!("{width}x{height}x24")])
             .args(["-nolisten", "tcp"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -92,14 +101,19 @@ struct Player {
 }
 
 impl Player {
+    /// The player in a window of the size of the X screen of most tests.
     fn start(display: &Display, server: &str, data_dir: &Path, extra: &[&str]) -> Player {
+        let window = format!("{}x{}", SCREEN.0, SCREEN.1);
+        let mut args = vec!["--window", window.as_str()];
+        args.extend_from_slice(extra);
+        Player::start_with(display, server, data_dir, &args)
+    }
+
+    /// The player with only these options besides the server, data directory and upload pace:
+    /// without `--window` it runs full screen.
+    fn start_with(display: &Display, server: &str, data_dir: &Path, extra: &[&str]) -> Player {
         let mut process = Command::new(env!("CARGO_BIN_EXE_civicast-player"))
-            .args([
-                "--server",
-                server,
-                "--window",
-                &format!("{}x{}", SCREEN.0, SCREEN.1),
-            ])
+            .args(["--server", server])
             .arg("--data-dir")
             .arg(data_dir)
             .args(["--upload-every-s", "1"])
@@ -126,6 +140,37 @@ impl Player {
             let rest = line.split("pairing code ").nth(1)?;
             Some(rest.split(':').next()?.trim().to_owned())
         })
+    }
+
+    /// Waits for the pairing code the player shows (and logs).
+    async fn wait_for_pairing_code(&mut self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(code) = self.pairing_code() {
+                return code;
+            }
+            assert!(
+                self.is_running(),
+                "the player stopped:\n{}",
+                self.dump_log()
+            );
+            assert!(
+                Instant::now() < deadline,
+                "no pairing code:\n{}",
+                self.dump_log()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// How many lines of the log contain `text`.
+    fn log_count(&self, text: &str) -> usize {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|line| line.contains(text))
+            .count()
     }
 
     fn is_running(&mut self) -> bool {
@@ -782,4 +827,174 @@ async fn killed_twenty_times_during_sync_the_player_never_keeps_or_plays_a_broke
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Staff enter the code at the server; returns the new screen.
+async fn claim(app: &TestApp, code: &str, building: &str, name: &str) -> Value {
+    app.expect(
+        Method::POST,
+        "/api/v1/pairing/claim",
+        &app.admin,
+        Some(&json!({ "code": code, "building_id": building, "name": name })),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_https_with_the_city_ca_the_player_pairs_and_plays() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let display = Display::start();
+    let app = spawn_app().await;
+    let proxy = TlsProxy::start(&app.address).await;
+    let library = app.building("Library").await;
+    let playlist = app.playlist(&library, "Library loop").await;
+    let (_, red_item) = slide_item(&app, &playlist, RED, 0).await;
+    let data = tempfile::tempdir().unwrap();
+
+    let ca_file = proxy.ca_file().to_str().unwrap().to_owned();
+    let mut player = Player::start(
+        &display,
+        &proxy.address,
+        data.path(),
+        &["--ca-file", &ca_file],
+    );
+    let code = player.wait_for_pairing_code().await;
+    let screen = claim(&app, &code, &library, "Entrance").await;
+    wait_for_color(&display, &player, RED, "first slide over HTTPS").await;
+    display.save_screenshot("https");
+
+    // Status reports and proof of play go the same way.
+    let screen_path = format!("/api/v1/screens/{}", screen["id"].as_str().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let seen = app
+            .expect(Method::GET, &screen_path, &app.admin, None, StatusCode::OK)
+            .await;
+        if seen["online"] == true && seen["player"]["now_playing"] == red_item["id"] {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the CMS never heard over HTTPS what plays: {seen}\n{}",
+            player.dump_log()
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(player.log_count("not trusted"), 0, "{}", player.dump_log());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_city_ca_the_player_says_the_certificate_is_not_trusted() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let display = Display::start();
+    let app = spawn_app().await;
+    let proxy = TlsProxy::start(&app.address).await;
+    let data = tempfile::tempdir().unwrap();
+
+    let mut player = Player::start(&display, &proxy.address, data.path(), &[]);
+    let expected = "certificate for 127.0.0.1 is not trusted";
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while player.log_count(expected) == 0 {
+        assert!(
+            player.is_running(),
+            "the player stopped:\n{}",
+            player.dump_log()
+        );
+        assert!(
+            Instant::now() < deadline,
+            "the player never said '{expected}':\n{}",
+            player.dump_log()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // It keeps trying (backoff 2 s, 4 s, ...) but says it once, and never pairs.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    assert_eq!(player.log_count(expected), 1, "{}", player.dump_log());
+    assert_eq!(player.pairing_code(), None);
+    assert!(player.is_running());
+}
+
+/// Pairs a player started with `options` and returns the screen the server registered.
+async fn paired_screen(
+    app: &TestApp,
+    display: &Display,
+    building: &str,
+    name: &str,
+    options: &[&str],
+) -> Value {
+    let data = tempfile::tempdir().unwrap();
+    let mut player = Player::start_with(display, &app.address, data.path(), options);
+    let code = player.wait_for_pairing_code().await;
+    let screen = claim(app, &code, building, name).await;
+    // Read back as a user does.
+    app.expect(
+        Method::GET,
+        &format!("/api/v1/screens/{}", screen["id"].as_str().unwrap()),
+        &app.admin,
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn size_of(screen: &Value) -> (u64, u64, &str) {
+    (
+        screen["width"].as_u64().unwrap(),
+        screen["height"].as_u64().unwrap(),
+        screen["orientation"].as_str().unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wide_and_a_portrait_window_pair_with_their_real_size() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let display = Display::start_sized(1920, 1920);
+    let app = spawn_app().await;
+    let hall = app.building("Town hall").await;
+    let wide = paired_screen(&app, &display, &hall, "Wide", &["--window", "1920x540"]).await;
+    assert_eq!(size_of(&wide), (1920, 540, "landscape"), "{wide}");
+    let portrait = paired_screen(
+        &app,
+        &display,
+        &hall,
+        "Portrait",
+        &["--window", "1080x1920"],
+    )
+    .await;
+    assert_eq!(size_of(&portrait), (1080, 1920, "portrait"), "{portrait}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_screen_without_a_window_manager_covers_the_monitor() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    // As the kiosk's xinit: an X server and no window manager.
+    let display = Display::start_sized(1600, 900);
+    let app = spawn_app().await;
+    let library = app.building("Library").await;
+    let playlist = app.playlist(&library, "Loop").await;
+    slide_item(&app, &playlist, RED, 0).await;
+    let data = tempfile::tempdir().unwrap();
+    let mut player = Player::start_with(&display, &app.address, data.path(), &["--fullscreen"]);
+    let code = player.wait_for_pairing_code().await;
+    let screen = claim(&app, &code, &library, "Kiosk").await;
+    assert_eq!(size_of(&screen), (1600, 900, "landscape"), "{screen}");
+    // The slide fills the whole monitor, to its far corner.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let shot = display.capture();
+        let (corner, origin) = (shot.get_pixel(1590, 890).0, shot.get_pixel(10, 10).0);
+        if close(corner, RED) && close(origin, RED) {
+            break;
+        }
+        if Instant::now() > deadline {
+            display.save_screenshot("failed-fullscreen");
+            panic!(
+                "the monitor shows {origin:?} at the top left and {corner:?} at the bottom right\n{}",
+                player.dump_log()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    display.save_screenshot("fullscreen");
 }

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use civicast_player::net::Endpoint;
 use civicast_player::net::clock::ClockOffset;
 use civicast_player::net::storage::DataDir;
 use civicast_player::proof::queue::PlayQueue;
@@ -169,7 +170,7 @@ async fn every_play_recorded_is_counted_once_through_outages_lost_answers_and_a_
     data.save_token(&token).unwrap();
     let config = ProofConfig {
         data: data.clone(),
-        server: format!("http://127.0.0.1:{}", proxy.port),
+        server: Endpoint::new(&format!("http://127.0.0.1:{}", proxy.port), None).unwrap(),
         clock: Arc::new(ClockOffset::default()),
         upload_every: Duration::from_millis(200),
     };

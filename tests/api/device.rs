@@ -395,6 +395,74 @@ async fn a_player_status_report_shows_in_the_cms_and_bad_reports_are_refused() {
     assert!(refused.status().is_client_error());
 }
 
+#[tokio::test]
+async fn a_changed_output_size_becomes_the_screens_resolution_and_a_staff_edit_stands() {
+    let app = spawn_app().await;
+    let library = app.building("Library").await;
+    let (screen_id, token) = app.pair_screen(&library, "Hall", 1920, 540).await;
+    let path = format!("/api/v1/screens/{screen_id}");
+    let report = |width: u32, height: u32| {
+        json!({
+            "player_version": "0.1.0", "now_playing": null, "manifest_etag": null,
+            "cache_bytes": 0, "cache_files": 0, "width": width, "height": height, "uptime_s": 1
+        })
+    };
+    let send = |width: u32, height: u32| {
+        let (app, token, path, body) = (&app, &token, &path, report(width, height));
+        async move {
+            app.expect(
+                Method::POST,
+                "/api/v1/screen/status",
+                token,
+                Some(&body),
+                StatusCode::NO_CONTENT,
+            )
+            .await;
+            app.expect(Method::GET, path, &app.admin, None, StatusCode::OK)
+                .await
+        }
+    };
+    let size = |screen: &Value| {
+        (
+            screen["width"].clone(),
+            screen["height"].clone(),
+            screen["orientation"].clone(),
+        )
+    };
+    // Before the app knows its window (0x0), then the size it paired with: nothing changes.
+    let seen = send(0, 0).await;
+    assert_eq!(size(&seen), (json!(1920), json!(540), json!("landscape")));
+    let seen = send(1920, 540).await;
+    assert_eq!(size(&seen), (json!(1920), json!(540), json!("landscape")));
+    // The monitor is turned: the screen follows, and the audit log says so.
+    let seen = send(1080, 1920).await;
+    assert_eq!(size(&seen), (json!(1080), json!(1920), json!("portrait")));
+    assert_eq!(seen["player"]["width"], 1080);
+    let audit = app
+        .expect(
+            Method::GET,
+            &format!("/api/v1/audit?entity_id={screen_id}"),
+            &app.admin,
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    assert!(
+        audit.to_string().contains("screen.output_changed"),
+        "{audit}"
+    );
+    // Staff set another resolution by hand (an LED wall scaled by its controller): reports of
+    // the same output leave it alone.
+    let edit = json!({
+        "building_id": library, "name": "Hall", "kind": "information_screen",
+        "width": 1536, "height": 384, "orientation": "landscape"
+    });
+    app.expect(Method::PUT, &path, &app.admin, Some(&edit), StatusCode::OK)
+        .await;
+    let seen = send(1080, 1920).await;
+    assert_eq!(size(&seen), (json!(1536), json!(384), json!("landscape")));
+}
+
 /// Polls the manifest on `app` until `done` accepts the status, for up to 2 s.
 async fn within_two_seconds(
     app: &TestApp,

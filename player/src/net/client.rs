@@ -1,5 +1,6 @@
 //! HTTP calls to the server, one function per route the player uses. Blocking: they run on the
-//! player's threads (sync, proof, push, screenshot), never on a frame.
+//! player's threads (sync, proof, push, screenshot), never on a frame. HTTP or HTTPS: every
+//! client is built by [`Endpoint::client_builder`].
 
 use std::io::Read;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use reqwest::header;
 
 use super::cache::{CacheError, MediaCache};
 use super::clock::ClockOffset;
+use super::endpoint::Endpoint;
 
 /// Why a call to the server did not succeed.
 #[derive(Debug, thiserror::Error)]
@@ -69,7 +71,7 @@ impl<R: Read> Read for Throttled<R> {
 
 #[derive(Debug, Clone)]
 pub struct ServerClient {
-    base: String,
+    endpoint: Endpoint,
     http: Client,
     /// Download speed limit in bytes per second, if any.
     rate_limit: Option<u64>,
@@ -78,14 +80,10 @@ pub struct ServerClient {
 }
 
 impl ServerClient {
-    pub fn new(base: &str, rate_limit: Option<u64>) -> Result<ServerClient, NetError> {
-        let http = Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(120))
-            .user_agent(concat!("civicast-player/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+    pub fn new(endpoint: &Endpoint, rate_limit: Option<u64>) -> Result<ServerClient, NetError> {
+        let http = endpoint.client_builder().build()?;
         Ok(ServerClient {
-            base: base.trim_end_matches('/').to_owned(),
+            endpoint: endpoint.clone(),
             http,
             rate_limit,
             clock: None,
@@ -111,11 +109,20 @@ impl ServerClient {
     }
 
     pub fn base(&self) -> &str {
-        &self.base
+        self.endpoint.base()
+    }
+
+    /// One short line for the screen and the log: what went wrong, in words an IT person
+    /// understands ("certificate for cms.city.example is not trusted").
+    pub fn describe(&self, error: &NetError) -> String {
+        match error {
+            NetError::Network(error) => self.endpoint.explain(error),
+            other => other.to_string(),
+        }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}/api/v1{path}", self.base)
+        format!("{}/api/v1{path}", self.endpoint.base())
     }
 
     fn check(response: Response) -> Result<Response, NetError> {

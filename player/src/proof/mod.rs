@@ -17,6 +17,7 @@ use civicast_shared::api::plays::PlayRecord;
 
 use crate::net::client::ServerClient;
 use crate::net::clock::ClockOffset;
+use crate::net::endpoint::Endpoint;
 use crate::net::storage::DataDir;
 use queue::PlayQueue;
 
@@ -51,7 +52,8 @@ impl PlayLog {
 #[derive(Debug, Clone)]
 pub struct ProofConfig {
     pub data: DataDir,
-    pub server: String,
+    /// The server, and the certificates trusted for it.
+    pub server: Endpoint,
     pub clock: Arc<ClockOffset>,
     /// How often queued plays are sent while all is well.
     pub upload_every: Duration,

@@ -7,12 +7,20 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use bevy::log::{info, warn};
 use civicast_shared::api::device::{Manifest, PairingRequest, PairingStatus, PlayerStatus};
 
 use crate::net::backoff::Backoff;
 use crate::net::cache::MediaCache;
 use crate::net::client::{ManifestPoll, NetError, ServerClient};
+use crate::net::endpoint::Endpoint;
 use crate::net::storage::{DataDir, StoredManifest};
+
+/// How long pairing waits for the app to know the real output size (the window exists, and
+/// full screen covers the monitor) before it asks for a code with the default size.
+const OUTPUT_SIZE_WAIT: Duration = Duration::from_secs(15);
+/// The size a pairing request names when the app never said.
+const DEFAULT_SIZE: (u32, u32) = (1920, 1080);
 
 /// What the sync thread tells the app.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +39,10 @@ pub enum LinkState {
     #[default]
     Unknown,
     Reachable,
+    /// Why not, in one short line for the screen (at most
+    /// [`crate::net::endpoint::MESSAGE_MAX_CHARS`] characters), e.g. "certificate for
+    /// cms.city.example is not trusted" or "cms.city.example cannot be reached: connection
+    /// refused".
     Unreachable(String),
 }
 
@@ -50,7 +62,8 @@ pub type Waker = Arc<dyn Fn() + Send + Sync>;
 #[derive(Debug, Clone)]
 pub struct SyncConfig {
     pub data: DataDir,
-    pub server: String,
+    /// The server, and the certificates trusted for it.
+    pub server: Endpoint,
     pub cache_limit_bytes: u64,
     pub download_rate_limit: Option<u64>,
     /// Shared with the play uploader and playback, which stamp plays with it.
@@ -83,7 +96,12 @@ pub fn run(
     let client = match ServerClient::new(&config.server, config.download_rate_limit) {
         Ok(client) => client.with_clock(Arc::clone(&config.clock)),
         Err(error) => {
-            let _ = to_app.send(SyncMessage::Link(LinkState::Unreachable(error.to_string())));
+            let message = match &error {
+                NetError::Network(error) => config.server.explain(error),
+                other => other.to_string(),
+            };
+            warn!("cannot make an HTTP client: {message}");
+            let _ = to_app.send(SyncMessage::Link(LinkState::Unreachable(message)));
             return;
         }
     };
@@ -159,10 +177,17 @@ impl Worker {
     fn link(&mut self, result: &Result<(), NetError>) -> Option<Duration> {
         let (state, reachable) = match result {
             Ok(()) => (LinkState::Reachable, true),
-            Err(NetError::Network(error)) => (LinkState::Unreachable(error.to_string()), false),
-            Err(error) => (LinkState::Unreachable(error.to_string()), false),
+            Err(error) => (LinkState::Unreachable(self.client.describe(error)), false),
         };
         if self.told_link.as_ref() != Some(&state) {
+            // Logged once per change, not on every retry.
+            match &state {
+                LinkState::Unreachable(why) => {
+                    warn!("server {} unreachable: {why}", self.client.base());
+                }
+                LinkState::Reachable => info!("server {} reachable", self.client.base()),
+                LinkState::Unknown => {}
+            }
             self.told_link = Some(state.clone());
             if !self.send(SyncMessage::Link(state)) {
                 return None;
@@ -253,17 +278,44 @@ impl Worker {
         status
     }
 
+    /// The output size the app shares once the window really has it, waiting up to
+    /// [`OUTPUT_SIZE_WAIT`] for it (the screen's resolution and orientation at the server come
+    /// from it); `None` once the app has closed.
+    fn output_size(&mut self) -> Option<(u32, u32)> {
+        let deadline = Instant::now() + OUTPUT_SIZE_WAIT;
+        loop {
+            let (width, height) = self
+                .status
+                .lock()
+                .map(|status| (status.width, status.height))
+                .unwrap_or_default();
+            if width >= 64 && height >= 64 {
+                return Some((width, height));
+            }
+            if Instant::now() >= deadline {
+                warn!(
+                    "the output size is still unknown after {OUTPUT_SIZE_WAIT:?}: pairing as {}x{}",
+                    DEFAULT_SIZE.0, DEFAULT_SIZE.1
+                );
+                return Some(DEFAULT_SIZE);
+            }
+            // The app sleeps while nothing changes: wake it, so that it looks at its window.
+            if let Some(wake) = &self.waker {
+                wake();
+            }
+            if !self.wait(Duration::from_millis(100)) {
+                return None;
+            }
+        }
+    }
+
     /// Asks for a pairing code, shows it, and polls until staff entered it (token saved) or it
     /// expired. Returns the delay before the next round.
     fn pair(&mut self) -> Option<Duration> {
-        let (width, height) = self
-            .status
-            .lock()
-            .map(|status| (status.width, status.height))
-            .unwrap_or_default();
+        let (width, height) = self.output_size()?;
         let request = PairingRequest {
-            width: if width >= 64 { width } else { 1920 },
-            height: if height >= 64 { height } else { 1080 },
+            width,
+            height,
             player_version: env!("CARGO_PKG_VERSION").to_owned(),
         };
         let ticket = match self.client.request_pairing(&request) {

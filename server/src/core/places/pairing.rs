@@ -3,7 +3,9 @@
 
 use crate::core::actor::Actor;
 use crate::core::audit;
-use crate::core::places::screens::{find_screen, insert_screen, replace_device_token};
+use crate::core::places::screens::{
+    find_screen, insert_screen, orientation_of, replace_device_token,
+};
 use crate::db::models::PairingRequestRow;
 use crate::db::schema::pairing_requests;
 use crate::db::{self, DbConnection};
@@ -13,7 +15,7 @@ use civicast_shared::api::device::{
     PAIRING_CODE_ALPHABET, PAIRING_CODE_LENGTH, PAIRING_SECRET_LENGTH, PairingClaim,
     normalise_pairing_code,
 };
-use civicast_shared::api::places::{Orientation, Screen, ScreenInput, ScreenKind};
+use civicast_shared::api::places::{Screen, ScreenInput, ScreenKind};
 use diesel::prelude::*;
 use rand::Rng;
 use rand::RngCore;
@@ -85,11 +87,7 @@ pub fn claim_code(
                 kind: claim.kind.unwrap_or(ScreenKind::InformationScreen),
                 width,
                 height,
-                orientation: if height > width {
-                    Orientation::Portrait
-                } else {
-                    Orientation::Landscape
-                },
+                orientation: orientation_of(width, height),
             };
             input.validate()?;
             insert_screen(conn, user, &input)?

@@ -1,4 +1,5 @@
-//! Screens: finding one, adding one to a building, its manifest fields, its device token.
+//! Screens: finding one, adding one to a building, its manifest fields, its device token, its
+//! player's status reports.
 
 use super::buildings::find_building;
 use crate::core::actor::Actor;
@@ -9,7 +10,9 @@ use crate::db::models::{PlaylistRow, ScreenChanges, ScreenRow};
 use crate::db::schema::{playlists, screens};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
-use civicast_shared::api::places::ScreenInput;
+use civicast_shared::Validate;
+use civicast_shared::api::device::PlayerStatus;
+use civicast_shared::api::places::{Orientation, SCREEN_SIDE_MAX, SCREEN_SIDE_MIN, ScreenInput};
 use diesel::prelude::*;
 use serde_json::json;
 
@@ -133,4 +136,85 @@ pub fn screen_for_token_hash(
             .execute(conn)?;
     }
     Ok(Some(id))
+}
+
+/// The orientation of an output of this size: portrait when it is taller than it is wide.
+pub fn orientation_of(width: u32, height: u32) -> Orientation {
+    if height > width {
+        Orientation::Portrait
+    } else {
+        Orientation::Landscape
+    }
+}
+
+/// Stores a player's status report on its screen. When the player's output size changed since
+/// its previous report (another monitor, a rotated one, a window resized), the screen's
+/// resolution and orientation follow it, recorded in the audit log; a resolution staff set by
+/// hand stands until the output really changes.
+pub fn record_player_status(
+    conn: &mut DbConnection,
+    screen_id: &str,
+    status: &PlayerStatus,
+) -> Result<(), AppError> {
+    status.validate()?;
+    db::transaction(conn, |conn| {
+        let screen = find_screen(conn, screen_id)?;
+        let valid = |width: u32, height: u32| {
+            (SCREEN_SIDE_MIN..=SCREEN_SIDE_MAX).contains(&width)
+                && (SCREEN_SIDE_MIN..=SCREEN_SIDE_MAX).contains(&height)
+        };
+        let previous = screen
+            .output_width
+            .zip(screen.output_height)
+            .and_then(|(w, h)| Some((u32::try_from(w).ok()?, u32::try_from(h).ok()?)))
+            .filter(|&(w, h)| valid(w, h));
+        let now = (status.width, status.height);
+        let registered = (
+            u32::try_from(screen.width).unwrap_or_default(),
+            u32::try_from(screen.height).unwrap_or_default(),
+        );
+        if valid(now.0, now.1)
+            && previous.is_some_and(|previous| previous != now)
+            && registered != now
+        {
+            let orientation = orientation_of(now.0, now.1);
+            diesel::update(screens::table.find(screen_id))
+                .set((
+                    screens::width.eq(i32::try_from(now.0).unwrap_or(i32::MAX)),
+                    screens::height.eq(i32::try_from(now.1).unwrap_or(i32::MAX)),
+                    screens::orientation.eq(orientation.as_str()),
+                    screens::updated_at.eq(db::now()),
+                ))
+                .execute(conn)?;
+            audit::record_as(
+                conn,
+                None,
+                "player",
+                "screen.output_changed",
+                "screen",
+                screen_id,
+                json!({
+                    "from": format!("{}x{}", registered.0, registered.1),
+                    "to": format!("{}x{}", now.0, now.1),
+                    "orientation": orientation.as_str(),
+                }),
+            )?;
+        }
+        diesel::update(screens::table.find(screen_id))
+            .set((
+                screens::player_version.eq(Some(status.player_version.trim())),
+                screens::now_playing_item_id.eq(status.now_playing.map(|id| id.to_string())),
+                screens::manifest_etag.eq(status.manifest_etag.as_deref()),
+                screens::cache_bytes
+                    .eq(Some(i64::try_from(status.cache_bytes).unwrap_or(i64::MAX))),
+                screens::cache_files
+                    .eq(Some(i32::try_from(status.cache_files).unwrap_or(i32::MAX))),
+                screens::output_width.eq(Some(i32::try_from(status.width).unwrap_or_default())),
+                screens::output_height.eq(Some(i32::try_from(status.height).unwrap_or_default())),
+                screens::uptime_s.eq(Some(i64::try_from(status.uptime_s).unwrap_or(i64::MAX))),
+                screens::status_at.eq(Some(db::now())),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
 }
