@@ -67,7 +67,11 @@ pub fn run(config: UploadConfig, client: ServerClient, mut queue: PlayQueue, nud
                 Duration::ZERO
             }
             Err(error) => {
-                warn!("uploading plays: {error}; retrying");
+                let why = match &error {
+                    UploadError::Net(error) => client.describe(error),
+                    other => other.to_string(),
+                };
+                warn!("uploading plays: {why}; retrying");
                 backoff.after(false, config.upload_every)
             }
         };
