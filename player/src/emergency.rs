@@ -1,10 +1,16 @@
 //! Emergency messages: the push channel (`push`) brings them, and the app puts the message over
-//! everything on screen, above every layer, until it is cleared.
+//! everything on screen, above every layer, until it is cleared: a warning sign, the heading
+//! "Belangrijke mededeling", the message, and the time it was sent (in the building's zone).
 
 use bevy::prelude::*;
 use civicast_shared::api::emergency::EmergencyMessage;
+use civicast_shared::colour::{SOFT_TEXT, WHITE};
+use civicast_shared::typeface::Weight;
 
 use crate::Step;
+use crate::playback::Playback;
+use crate::render::OutputSize;
+use crate::render::typography::{self, Fonts};
 
 /// The emergency background: a deep red that white text reads well on from afar.
 pub const EMERGENCY_RED: Color = Color::srgb(0.6, 0.0, 0.0);
@@ -31,8 +37,12 @@ pub fn plugin(app: &mut App) {
         );
 }
 
+#[allow(clippy::too_many_arguments)]
 fn show(
     mut commands: Commands,
+    fonts: Res<Fonts>,
+    output: Res<OutputSize>,
+    playback: Res<Playback>,
     emergency: Res<Emergency>,
     image: Res<EmergencyImage>,
     overlays: Query<Entity, With<EmergencyOverlay>>,
@@ -82,18 +92,76 @@ fn show(
                     },
                 ));
             }
+            let unit = output.0.x.min(output.0.y).max(1) as f32;
+            let height = output.0.y.max(1) as f32;
+            let wide = output.0.x as f32 / height >= 2.4;
+            let scale = if wide { 1.6 } else { 1.0 };
+            overlay
+                .spawn(Node {
+                    align_items: AlignItems::Center,
+                    column_gap: Val::VMin(3.0),
+                    ..default()
+                })
+                .with_children(|heading| {
+                    // A warning sign drawn as a white disc with "!", in no font's mercy.
+                    let side = Val::Px(0.09 * unit * scale);
+                    heading
+                        .spawn((
+                            Node {
+                                width: side,
+                                height: side,
+                                justify_content: JustifyContent::Center,
+                                align_items: AlignItems::Center,
+                                border_radius: BorderRadius::MAX,
+                                ..default()
+                            },
+                            BackgroundColor(Color::WHITE),
+                        ))
+                        .with_children(|sign| {
+                            sign.spawn((
+                                Text::new("!"),
+                                typography::style(
+                                    &fonts,
+                                    Weight::Bold,
+                                    0.07 * unit * scale,
+                                    height,
+                                    [0.6, 0.0, 0.0],
+                                ),
+                            ));
+                        });
+                    heading.spawn((
+                        Text::new("Belangrijke mededeling"),
+                        typography::style(&fonts, Weight::Bold, 0.06 * unit * scale, height, WHITE),
+                    ));
+                });
             overlay.spawn((
                 Text::new(message.text.clone()),
-                TextFont {
-                    font_size: FontSize::VMin(9.0),
-                    ..default()
-                },
-                TextColor(Color::WHITE),
+                typography::style(
+                    &fonts,
+                    Weight::SemiBold,
+                    0.075 * unit * scale,
+                    height,
+                    WHITE,
+                ),
                 TextLayout::justify(Justify::Center),
                 Node {
                     max_width: Val::Percent(100.0),
                     ..default()
                 },
+            ));
+            let tz = playback
+                .building()
+                .map_or(chrono_tz::Europe::Brussels, |(_, tz)| tz);
+            let sent = message.created_at.with_timezone(&tz).format("%H:%M");
+            overlay.spawn((
+                Text::new(format!("Bericht van {sent}")),
+                typography::style(
+                    &fonts,
+                    Weight::Regular,
+                    0.035 * unit * scale,
+                    height,
+                    SOFT_TEXT,
+                ),
             ));
         });
 }

@@ -4,8 +4,9 @@
 
 use bevy::prelude::*;
 
-use crate::render::{self, LayerContent, OutputSize};
-use crate::sync::PairingCode;
+use crate::playback::{Playback, WallClock};
+use crate::render::{self, Fonts, LayerContent, OutputSize};
+use crate::sync::{Link, PairingCode, SyncSettings};
 
 /// What the screen is doing.
 #[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -40,6 +41,8 @@ fn layer_start(
 
 fn show_pairing_code(
     mut commands: Commands,
+    mut images: ResMut<Assets<Image>>,
+    fonts: Res<Fonts>,
     time: Res<Time<Real>>,
     output: Res<OutputSize>,
     pairing: Res<PairingCode>,
@@ -50,16 +53,38 @@ fn show_pairing_code(
         return;
     };
     let (now, fade) = layer_start(&time, &layers);
-    let content = LayerContent::Pairing { code, server };
-    render::spawn_layer(&mut commands, now, fade, *output, content);
+    // The code is entered on the server's screens page; the QR code leads there.
+    let qr = render::qr::qr_image(&format!("{}/screens", server.trim_end_matches('/')))
+        .map(|image| images.add(image));
+    let content = LayerContent::Pairing { code, server, qr };
+    render::spawn_layer(&mut commands, &fonts, now, fade, *output, content);
 }
 
+/// Nothing to play: the building's quiet slide once the player has a programme, otherwise the
+/// screen that says which server it is looking for and what is wrong.
+#[allow(clippy::too_many_arguments)]
 fn show_default_slide(
     mut commands: Commands,
+    fonts: Res<Fonts>,
     time: Res<Time<Real>>,
+    clock: Res<WallClock>,
     output: Res<OutputSize>,
+    playback: Res<Playback>,
+    link: Res<Link>,
+    settings: Option<Res<SyncSettings>>,
     layers: Query<(), With<render::Layer>>,
 ) {
     let (now, fade) = layer_start(&time, &layers);
-    render::spawn_layer(&mut commands, now, fade, *output, LayerContent::Default);
+    let content = match playback.building() {
+        Some((building, tz)) => LayerContent::Idle {
+            building,
+            now: clock.now(&time),
+            tz,
+        },
+        None => LayerContent::Connecting {
+            server: settings.as_ref().map_or("", |s| s.0.server.base()),
+            link: &link.0,
+        },
+    };
+    render::spawn_layer(&mut commands, &fonts, now, fade, *output, content);
 }

@@ -239,36 +239,35 @@ pub fn plan_card(
     };
     let poster_aspect = poster.map(|(pw, ph)| pw.max(1) as f32 / ph.max(1) as f32);
 
-    // The picture side: the poster, or the date leaf. A poster goes beside the text or above
-    // it, whichever shows it larger (a portrait poster on a square screen goes beside).
-    let beside = |aspect: f32, share: f32| Area {
-        x: 0.0,
-        y: 0.0,
-        w: (h * aspect).min(share * w),
-        h,
-    };
-    let above = |aspect: f32| Area {
-        x: 0.0,
-        y: 0.0,
-        w,
-        h: (w / aspect).min(0.58 * h),
-    };
-    let shown = |column: Area, aspect: f32| {
-        let fitted = column.fit(((aspect * 1000.0) as u32, 1000));
-        fitted.w * fitted.h
-    };
-    let arrangement = match (shape, poster_aspect) {
-        (ScreenShape::Wide, Some(aspect)) => Some((beside(aspect, 0.35), true)),
-        (_, Some(aspect)) => {
-            let (side, top) = (beside(aspect, 0.55), above(aspect));
-            Some(if shown(side, aspect) >= shown(top, aspect) {
-                (side, true)
+    // The picture side: the poster (or the date leaf) beside the text on landscape screens and
+    // LED walls, above it on portrait and square ones; the text keeps room for at least its
+    // title, date and place.
+    let arrangement = poster_aspect.map(|aspect| match shape {
+        ScreenShape::Wide | ScreenShape::Landscape => {
+            let share = if shape == ScreenShape::Wide {
+                0.35
             } else {
-                (top, false)
-            })
+                0.5
+            };
+            let column = Area {
+                x: 0.0,
+                y: 0.0,
+                w: (h * aspect).min(share * w),
+                h,
+            };
+            (column, true)
         }
-        (_, None) => None,
-    };
+        ScreenShape::Portrait => {
+            let share = if w / h >= 0.9 { 0.5 } else { 0.58 };
+            let top = Area {
+                x: 0.0,
+                y: 0.0,
+                w,
+                h: (w / aspect).min(share * h),
+            };
+            (top, false)
+        }
+    });
     let (picture, mut panel) = match (shape, arrangement) {
         (_, Some((column, true))) => {
             let panel = Area {
@@ -304,7 +303,7 @@ pub fn plan_card(
             (leaf, panel)
         }
         (ScreenShape::Portrait, None) => {
-            let side = (0.3 * h).min(0.4 * w);
+            let side = (0.26 * h).min(0.4 * w);
             let leaf = Area {
                 x: margin,
                 y: margin,
@@ -336,20 +335,32 @@ pub fn plan_card(
         }
     };
 
-    // The QR code at the panel's bottom right; an LED wall is read from too far to scan one.
+    // The QR code in the panel's bottom-right corner, beside the text where the panel is wide
+    // and low, under it otherwise; an LED wall is read from too far to scan one.
     let qr = (has_link && shape != ScreenShape::Wide).then(|| {
-        let side = (0.2 * unit).min(panel.h * 0.4);
-        Area {
+        let beside = panel.w >= 1.6 * panel.h;
+        let side = if beside {
+            (0.18 * unit).min(panel.h)
+        } else {
+            (0.18 * unit).min(panel.h * 0.4)
+        };
+        let area = Area {
             x: panel.right() - side,
             y: panel.bottom() - side,
             w: side,
             h: side,
-        }
+        };
+        (area, beside)
     });
-    if let Some(qr) = qr {
-        // Text stays above the code, never beside or over it.
-        panel.h -= qr.h + 0.5 * margin;
+    if let Some((qr, beside)) = qr {
+        // Text stays clear of the code, never beside or over it.
+        if beside {
+            panel.w -= qr.w + 0.5 * margin;
+        } else {
+            panel.h -= qr.h + 0.5 * margin;
+        }
     }
+    let qr = qr.map(|(area, _)| area);
 
     let wants: Vec<Want<'_>> = if shape == ScreenShape::Wide {
         vec![
@@ -396,7 +407,7 @@ pub fn plan_card(
                 role: Role::Title,
                 text: words.title,
                 size: 0.085,
-                max_lines: 3,
+                max_lines: 4,
             },
             Want {
                 role: Role::When,
@@ -423,7 +434,9 @@ pub fn plan_card(
         .filter(|want| !want.text.trim().is_empty())
         .collect();
     let centre_vertically = !matches!(arrangement, Some((_, false)));
-    let mut blocks = fit_stack(&wants, panel, unit, centre_vertically);
+    // An LED wall cuts a long title short rather than setting it small: it is read from afar.
+    let least_scale = if shape == ScreenShape::Wide { 0.7 } else { 0.5 };
+    let mut blocks = fit_stack(&wants, panel, unit, least_scale, centre_vertically);
 
     let near_badge = blocks.iter().find(|b| b.role == Role::Near).map(|block| {
         let pad = 0.35 * block.px;
@@ -510,14 +523,21 @@ fn leaf_blocks(leaf: Area, words: [&str; 3]) -> Vec<TextBlock> {
 
 /// The blocks stacked in `area`: each at its preferred size, or all shrunk together until they
 /// fit; the least needed blocks go first when even the smallest size is too large.
-fn fit_stack(wants: &[Want<'_>], area: Area, unit: f32, centre: bool) -> Vec<TextBlock> {
+fn fit_stack(
+    wants: &[Want<'_>],
+    area: Area,
+    unit: f32,
+    least_scale: f32,
+    centre: bool,
+) -> Vec<TextBlock> {
     let mut wants: Vec<&Want<'_>> = wants.iter().collect();
     loop {
-        for step in 0..=12 {
-            let scale = 1.0 - 0.05 * step as f32;
+        let mut scale = 1.0;
+        while scale >= least_scale - 0.001 {
             if let Some(blocks) = try_stack(&wants, area, unit, scale, centre, false) {
                 return blocks;
             }
+            scale -= 0.05;
         }
         // Drop what matters least: the description, then the organiser.
         let least = [Role::Description, Role::Organiser, Role::Near]
@@ -527,7 +547,8 @@ fn fit_stack(wants: &[Want<'_>], area: Area, unit: f32, centre: bool) -> Vec<Tex
             Some(role) => wants.retain(|w| w.role != role),
             None => {
                 // Cut lines short rather than run off the area.
-                return try_stack(&wants, area, unit, 0.4, centre, true).unwrap_or_default();
+                return try_stack(&wants, area, unit, least_scale, centre, true)
+                    .unwrap_or_default();
             }
         }
     }
@@ -546,12 +567,20 @@ fn try_stack(
     let mut blocks = Vec::new();
     let mut height = 0.0;
     for want in wants {
-        let px = want.size * unit * scale;
+        // Small text stays legible: body text shrinks less than the title does.
+        let px = match want.role {
+            Role::Title => want.size * unit * scale,
+            _ => want.size * unit * scale.max(0.75),
+        };
         let weight = want.role.weight();
         let lines = match typeface::wrap_balanced(want.text, weight, px, line_width) {
             Some(lines) if lines.len() <= want.max_lines => lines,
             _ if cut => {
-                let mut lines = typeface::wrap(want.text, weight, px, line_width)
+                // Where even a day or a time range is too wide, it may break after all.
+                let loose = want.text.replace('\u{a0}', " ");
+                let mut lines = typeface::wrap_balanced(want.text, weight, px, line_width)
+                    .filter(|lines| lines.len() <= want.max_lines)
+                    .or_else(|| typeface::wrap(&loose, weight, px, line_width))
                     .unwrap_or_else(|| vec![want.text.to_owned()]);
                 lines.truncate(want.max_lines);
                 let last = lines.len() - 1;
@@ -616,11 +645,7 @@ fn gap(role: Role, px: f32) -> f32 {
 /// The ground of a card without a poster: its category's colour, darkened until its softest
 /// text reads on it with room to spare.
 pub fn ground(category: EventCategory) -> Rgb {
-    colour::darkened_for(
-        category_rgb(category),
-        SOFT_TEXT,
-        colour::BODY_CONTRAST + 0.5,
-    )
+    colour::darkened_for(category_rgb(category), SOFT_TEXT, 6.0)
 }
 
 /// The badge and date leaf colour.
@@ -728,7 +753,20 @@ mod tests {
                 for title in ["Jazz", LONG_TITLE] {
                     let plan = plan_card(screen, poster, true, &words(title));
                     let label = format!("{screen:?} {poster:?} {}", title.len());
-                    assert!(plan.blocks.iter().any(|b| b.role == Role::Title), "{label}");
+                    for needed in [Role::Title, Role::When, Role::Venue] {
+                        assert!(
+                            plan.blocks
+                                .iter()
+                                .any(|b| b.role == needed && !b.lines.is_empty()),
+                            "{label}: no {needed:?}"
+                        );
+                    }
+                    let when = plan.blocks.iter().find(|b| b.role == Role::When).unwrap();
+                    assert!(
+                        when.lines.iter().all(|l| !l.ends_with('…')),
+                        "{label}: the date is cut: {:?}",
+                        when.lines
+                    );
                     for block in &plan.blocks {
                         let holder = if block.centred {
                             plan.leaf.unwrap()
@@ -780,7 +818,7 @@ mod tests {
     fn a_long_title_is_shrunk_or_cut_but_never_runs_off() {
         let plan = plan_card((1920, 1080), Some((800, 1200)), true, &words(LONG_TITLE));
         let title = plan.blocks.iter().find(|b| b.role == Role::Title).unwrap();
-        assert!(title.lines.len() <= 3);
+        assert!(title.lines.len() <= 4);
         let short = plan_card((1920, 1080), Some((800, 1200)), true, &words("Jazz"));
         let big = short.blocks.iter().find(|b| b.role == Role::Title).unwrap();
         assert!(big.px > title.px);

@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 use crate::net::storage::StoredManifest;
 use crate::proof::recorder::{Moment, Play, PlayEnded, PlayStarted};
-use crate::render::{self, LayerContent, OutputSize};
+use crate::render::{self, Fonts, LayerContent, OutputSize};
 use crate::sync::{AppRequest, IncomingManifest, PairingCode, StatusBoard, SyncOutbox};
 use crate::{Screen, Step};
 use prepare::{Loading, PrepareError};
@@ -73,6 +73,8 @@ pub struct Current {
 #[derive(Debug)]
 struct Prepared {
     image: Option<(Handle<Image>, UVec2)>,
+    /// An event poster blurred and darkened, to fill the screen behind its card.
+    backdrop: Option<Handle<Image>>,
     qr: Option<Handle<Image>>,
 }
 
@@ -115,6 +117,12 @@ impl Playback {
     pub fn display_hours(&self) -> Option<(TimeWindow, chrono_tz::Tz)> {
         let manifest = &self.manifest.as_ref()?.manifest;
         Some((manifest.display_hours?, manifest.tz()))
+    }
+
+    /// The building the manifest playing is for, with its time zone.
+    pub fn building(&self) -> Option<(&str, chrono_tz::Tz)> {
+        let manifest = &self.manifest.as_ref()?.manifest;
+        Some((manifest.building_name.as_str(), manifest.tz()))
     }
 
     /// The screen the manifest playing is for.
@@ -213,6 +221,7 @@ pub fn plugin(app: &mut App) {
 #[derive(SystemParam)]
 struct Loop<'w, 's> {
     commands: Commands<'w, 's>,
+    fonts: Res<'w, Fonts>,
     time: Res<'w, Time<Real>>,
     clock: Res<'w, WallClock>,
     output: Res<'w, OutputSize>,
@@ -301,11 +310,14 @@ impl Loop<'_, '_> {
             let content = LayerContent::Item {
                 item,
                 image: prepared.image,
+                backdrop: prepared.backdrop,
                 qr: prepared.qr,
                 tz: manifest.manifest.tz(),
+                now: self.clock.now(&self.time),
             };
             let now = self.time.elapsed();
-            render::spawn_layer(&mut self.commands, now, fade, *self.output, content);
+            let fonts = &self.fonts;
+            render::spawn_layer(&mut self.commands, fonts, now, fade, *self.output, content);
         }
         self.start_play(manifest, item, current);
     }
@@ -471,10 +483,15 @@ fn start_preparing(
                 cache.0.join(&media.sha256),
                 media.sha256.clone(),
                 (output.0.x, output.0.y),
+                item.event.is_some(),
             ),
             qr,
         },
-        None => Preparation::Ready(Prepared { image: None, qr }),
+        None => Preparation::Ready(Prepared {
+            image: None,
+            backdrop: None,
+            qr,
+        }),
     };
     NextUp { id: item.id, state }
 }
@@ -499,15 +516,20 @@ fn poll_preparation(
         return;
     };
     match result {
-        Ok(pixels) => {
+        Ok(decoded) => {
+            let pixels = decoded.picture;
             let size = UVec2::new(pixels.width, pixels.height);
             let handle = images.add(pixels.into_image());
+            let backdrop = decoded
+                .backdrop
+                .map(|pixels| images.add(pixels.into_image()));
             if let Some(next) = playback.next.as_mut()
                 && let Preparation::Loading { qr, .. } = &mut next.state
             {
                 let qr = qr.take();
                 next.state = Preparation::Ready(Prepared {
                     image: Some((handle, size)),
+                    backdrop,
                     qr,
                 });
             }
@@ -574,6 +596,8 @@ mod tests {
             let monday = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
             app.add_plugins((MinimalPlugins, StatesPlugin, AssetPlugin::default()))
                 .init_asset::<Image>()
+                .init_asset::<Font>()
+                .init_resource::<bevy::text::FontCx>()
                 .add_message::<RequestRedraw>()
                 .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
                 .insert_resource(WallClock::StartingAt(monday));

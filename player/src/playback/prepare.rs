@@ -1,6 +1,8 @@
 //! Prepares an item before it shows: reads its media file from the cache, checks its SHA-256
 //! (a damaged file is never shown), decodes it and scales it down to what the screen can show,
-//! on a thread of its own so that frames never wait on a decoder.
+//! on a thread of its own so that frames never wait on a decoder. An event's poster also gets its
+//! backdrop there: the poster shrunk, blurred and darkened until white text reads on every
+//! pixel of it, which fills the screen behind the card instead of black bars.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -78,20 +80,67 @@ pub fn load_verified(
     })
 }
 
+/// Darkest text on a backdrop is [`SOFT_TEXT`](civicast_shared::colour::SOFT_TEXT); every
+/// backdrop pixel is kept at or below this luminance, which gives it 5.9:1 (white: 7.5:1).
+pub const BACKDROP_MAX_LUMINANCE: f32 = 0.09;
+/// The backdrop's longer side: small, as it is blurred anyway and stretched smoothly.
+const BACKDROP_SIDE: u32 = 64;
+
+/// A poster's backdrop: shrunk, blurred and darkened so that text reads on it anywhere.
+pub fn backdrop_of(picture: &Pixels) -> Option<Pixels> {
+    let image = image::RgbaImage::from_raw(picture.width, picture.height, picture.rgba.clone())?;
+    let scale = f64::from(BACKDROP_SIDE) / f64::from(picture.width.max(picture.height).max(1));
+    let (w, h) = (
+        ((f64::from(picture.width) * scale).round() as u32).max(1),
+        ((f64::from(picture.height) * scale).round() as u32).max(1),
+    );
+    let small = image::imageops::resize(&image, w, h, FilterType::Triangle);
+    let mut blurred = image::imageops::blur(&small, 3.0);
+    for pixel in blurred.pixels_mut() {
+        let mut rgb = [0, 1, 2].map(|i| f32::from(pixel[i]) / 255.0);
+        for _ in 0..32 {
+            if civicast_shared::colour::luminance(rgb) <= BACKDROP_MAX_LUMINANCE {
+                break;
+            }
+            rgb = rgb.map(|c| c * 0.92);
+        }
+        for (i, c) in rgb.into_iter().enumerate() {
+            pixel[i] = (c * 255.0).floor() as u8;
+        }
+        pixel[3] = 255;
+    }
+    Some(Pixels {
+        width: blurred.width(),
+        height: blurred.height(),
+        rgba: blurred.into_raw(),
+    })
+}
+
+/// A file prepared: the picture, and for an event's poster its backdrop.
+#[derive(Debug)]
+pub struct Decoded {
+    pub picture: Pixels,
+    pub backdrop: Option<Pixels>,
+}
+
 /// A file being prepared on its own thread.
 #[derive(Debug)]
 pub struct Loading {
     // A Mutex only to make the receiver `Sync`, as bevy resources must be.
-    receiver: Mutex<Receiver<Result<Pixels, PrepareError>>>,
+    receiver: Mutex<Receiver<Result<Decoded, PrepareError>>>,
 }
 
 impl Loading {
-    pub fn start(path: PathBuf, sha256: String, cover: (u32, u32)) -> Loading {
+    pub fn start(path: PathBuf, sha256: String, cover: (u32, u32), with_backdrop: bool) -> Loading {
         let (sender, receiver) = mpsc::channel();
         let spawned = std::thread::Builder::new()
             .name("prepare".into())
             .spawn(move || {
-                let _ = sender.send(load_verified(&path, &sha256, cover));
+                let decoded = load_verified(&path, &sha256, cover).map(|picture| Decoded {
+                    backdrop: with_backdrop.then(|| backdrop_of(&picture)).flatten(),
+                    picture,
+                });
+                let _ = sender.send(decoded);
             });
         if spawned.is_err() {
             let (sender, receiver) = mpsc::channel();
@@ -108,7 +157,7 @@ impl Loading {
     }
 
     /// The result once the thread finished.
-    pub fn poll(&self) -> Option<Result<Pixels, PrepareError>> {
+    pub fn poll(&self) -> Option<Result<Decoded, PrepareError>> {
         let receiver = self.receiver.lock().ok()?;
         match receiver.try_recv() {
             Ok(result) => Some(result),
@@ -154,5 +203,29 @@ mod tests {
             load_verified(&dir.path().join("gone"), &sha, (200, 200)).unwrap_err(),
             PrepareError::Missing
         );
+    }
+
+    #[test]
+    fn a_backdrop_is_dark_enough_for_text_on_every_pixel() {
+        // A bright, busy poster: white, yellow and red stripes.
+        let stripes = image::RgbaImage::from_fn(300, 450, |x, _| match x / 20 % 3 {
+            0 => image::Rgba([255, 255, 255, 255]),
+            1 => image::Rgba([255, 230, 0, 255]),
+            _ => image::Rgba([220, 20, 20, 255]),
+        });
+        let picture = Pixels {
+            width: 300,
+            height: 450,
+            rgba: stripes.into_raw(),
+        };
+        let backdrop = backdrop_of(&picture).unwrap();
+        assert_eq!((backdrop.width, backdrop.height), (43, 64));
+        use civicast_shared::colour::{SOFT_TEXT, contrast};
+        for pixel in backdrop.rgba.chunks(4) {
+            let rgb = [0, 1, 2].map(|i| f32::from(pixel[i]) / 255.0);
+            assert!(contrast(rgb, SOFT_TEXT) >= 4.5, "{pixel:?}");
+        }
+        // Still the poster's colours, not black.
+        assert!(backdrop.rgba.chunks(4).any(|p| p[0] > 40));
     }
 }

@@ -1,0 +1,249 @@
+//! The screens around the programme: pairing (the code, where to enter it, a QR code to get
+//! there), connecting (which server, and what is wrong in words IT understands, such as
+//! "certificate for cms.city.example is not trusted"), the building's quiet slide when nothing
+//! is scheduled (no product name, no technical words for the public), and announcements.
+
+use bevy::prelude::*;
+use chrono::{DateTime, Utc};
+use civicast_shared::colour::{SOFT_TEXT, WHITE};
+use civicast_shared::typeface::Weight;
+
+use super::typography::{self, Fonts};
+use super::{OutputSize, PairingCodeText, StatusLine, format};
+use crate::sync::{Link, LinkState};
+
+/// The unit waiting screens are sized in: the shorter side of the screen.
+fn unit(output: OutputSize) -> f32 {
+    output.0.x.min(output.0.y).max(1) as f32
+}
+
+fn column(gap_percent: f32) -> Node {
+    Node {
+        flex_direction: FlexDirection::Column,
+        justify_content: JustifyContent::Center,
+        align_items: AlignItems::Center,
+        row_gap: Val::VMin(gap_percent),
+        max_width: Val::Percent(88.0),
+        ..default()
+    }
+}
+
+fn line(
+    fonts: &Fonts,
+    output: OutputSize,
+    words: impl Into<String>,
+    weight: Weight,
+    share: f32,
+    colour: [f32; 3],
+) -> impl Bundle {
+    (
+        Text::new(words),
+        typography::style(
+            fonts,
+            weight,
+            share * unit(output),
+            output.0.y as f32,
+            colour,
+        ),
+        TextLayout::justify(Justify::Center),
+        Node {
+            max_width: Val::Percent(100.0),
+            ..default()
+        },
+    )
+}
+
+/// The host of a server address, as people read it ("cms.city.example").
+fn host(server: &str) -> &str {
+    let rest = server.split_once("://").map_or(server, |(_, rest)| rest);
+    rest.split(['/', '?']).next().unwrap_or(rest)
+}
+
+/// What the connecting screen says about the link.
+pub fn status_text(link: &LinkState) -> String {
+    match link {
+        LinkState::Unknown => "Verbinding maken… / Connecting…".into(),
+        LinkState::Reachable => {
+            "Verbonden; het programma komt eraan / Connected; the programme is on its way".into()
+        }
+        LinkState::Unreachable(reason) => format!("Geen verbinding / No connection: {reason}"),
+    }
+}
+
+pub fn show_link(link: Res<Link>, mut lines: Query<&mut Text, With<StatusLine>>) {
+    for mut text in &mut lines {
+        text.0 = status_text(&link.0);
+    }
+}
+
+pub fn connecting(
+    layer: &mut ChildSpawnerCommands,
+    fonts: &Fonts,
+    output: OutputSize,
+    server: &str,
+    link: &LinkState,
+) {
+    layer.spawn(column(2.5)).with_children(|screen| {
+        screen.spawn(line(
+            fonts,
+            output,
+            "Dit scherm zoekt zijn server",
+            Weight::Bold,
+            0.07,
+            WHITE,
+        ));
+        screen.spawn(line(
+            fonts,
+            output,
+            "This screen is looking for its server",
+            Weight::Regular,
+            0.04,
+            SOFT_TEXT,
+        ));
+        screen.spawn(line(
+            fonts,
+            output,
+            host(server),
+            Weight::SemiBold,
+            0.05,
+            WHITE,
+        ));
+        screen.spawn((
+            StatusLine,
+            line(
+                fonts,
+                output,
+                status_text(link),
+                Weight::Regular,
+                0.035,
+                SOFT_TEXT,
+            ),
+        ));
+    });
+}
+
+pub fn idle(
+    layer: &mut ChildSpawnerCommands,
+    fonts: &Fonts,
+    output: OutputSize,
+    building: &str,
+    now: DateTime<Utc>,
+    tz: &chrono_tz::Tz,
+) {
+    let [weekday, day, month] = format::date_leaf(now, tz);
+    layer.spawn(column(3.0)).with_children(|screen| {
+        screen.spawn(line(fonts, output, "Welkom", Weight::Bold, 0.12, WHITE));
+        screen.spawn(line(fonts, output, building, Weight::SemiBold, 0.06, WHITE));
+        screen.spawn(line(
+            fonts,
+            output,
+            format!("{weekday} {day} {month}"),
+            Weight::Regular,
+            0.045,
+            SOFT_TEXT,
+        ));
+    });
+}
+
+pub fn pairing(
+    layer: &mut ChildSpawnerCommands,
+    fonts: &Fonts,
+    output: OutputSize,
+    code: &str,
+    server: &str,
+    qr: Option<Handle<Image>>,
+) {
+    let spaced = if code.len() == 6 {
+        format!("{} {}", &code[..3], &code[3..])
+    } else {
+        code.to_owned()
+    };
+    let wide = output.aspect() >= 2.0;
+    layer
+        .spawn(Node {
+            flex_direction: if output.aspect() < 1.2 {
+                FlexDirection::Column
+            } else {
+                FlexDirection::Row
+            },
+            align_items: AlignItems::Center,
+            justify_content: JustifyContent::Center,
+            column_gap: Val::VMin(8.0),
+            row_gap: Val::VMin(6.0),
+            ..default()
+        })
+        .with_children(|screen| {
+            screen.spawn(column(2.0)).with_children(|words| {
+                words.spawn(line(
+                    fonts,
+                    output,
+                    "Koppel dit scherm · Pair this screen",
+                    Weight::SemiBold,
+                    0.05,
+                    SOFT_TEXT,
+                ));
+                words.spawn((
+                    PairingCodeText,
+                    line(
+                        fonts,
+                        output,
+                        spaced,
+                        Weight::Bold,
+                        if wide { 0.3 } else { 0.18 },
+                        WHITE,
+                    ),
+                ));
+                words.spawn(line(
+                    fonts,
+                    output,
+                    format!(
+                        "Voer de code in op {0} · Enter the code at {0}",
+                        host(server)
+                    ),
+                    Weight::Regular,
+                    0.035,
+                    SOFT_TEXT,
+                ));
+            });
+            if let Some(qr) = qr {
+                let side = if wide { Val::Vh(70.0) } else { Val::VMin(28.0) };
+                screen.spawn((
+                    ImageNode {
+                        image: qr,
+                        image_mode: NodeImageMode::Stretch,
+                        ..default()
+                    },
+                    Node {
+                        width: side,
+                        height: side,
+                        flex_shrink: 0.0,
+                        ..default()
+                    },
+                ));
+            }
+        });
+}
+
+pub fn announcement(
+    layer: &mut ChildSpawnerCommands,
+    fonts: &Fonts,
+    output: OutputSize,
+    message: &str,
+) {
+    let share = if output.aspect() >= 2.4 { 0.16 } else { 0.075 };
+    layer.spawn(column(0.0)).with_children(|slot| {
+        slot.spawn(line(fonts, output, message, Weight::SemiBold, share, WHITE));
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_host_is_what_people_type() {
+        assert_eq!(host("https://cms.city.example"), "cms.city.example");
+        assert_eq!(host("http://127.0.0.1:8080/"), "127.0.0.1:8080");
+        assert_eq!(host("cms.city.example"), "cms.city.example");
+    }
+}
