@@ -13,12 +13,14 @@
 //! - `push.rs`: the push channel from the server (emergency messages, screenshot requests).
 //! - `emergency.rs`: an emergency message, shown over everything.
 //! - `screenshot.rs`: captures the screen and uploads it when staff ask.
+//! - `frames.rs`: when the app draws; a still screen is drawn once.
 //! - `display_hours.rs`: a blank screen (and a command for the panel) outside display hours.
 //!
 //! Each frame runs in the order of [`Step`]. `main.rs` only parses the command line.
 
 pub mod display_hours;
 pub mod emergency;
+pub mod frames;
 pub mod net;
 pub mod options;
 pub mod playback;
@@ -36,7 +38,7 @@ use bevy::window::{
     Monitor, MonitorSelection, PrimaryMonitor, PrimaryWindow, RawHandleWrapper, WindowMode,
     WindowPosition, WindowResolution,
 };
-use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEvent};
+use bevy::winit::{EventLoopProxyWrapper, WinitSettings, WinitUserEvent};
 
 pub use options::{Options, WindowSize};
 pub use screen::Screen;
@@ -81,37 +83,6 @@ pub fn plugin(app: &mut App) {
 /// rather than after the next `PreUpdate`, which a sleeping app may reach only much later.
 fn enter_new_mode(world: &mut World) {
     let _ = world.try_run_schedule(StateTransition);
-}
-
-/// Longest sleep while nothing is scheduled; the sync thread wakes the app when it has news.
-const IDLE_WAKE: Duration = Duration::from_secs(60);
-
-/// A still slide is drawn once: the app sleeps until the current item ends (or a fade, a decode
-/// or a message from the sync thread needs it), so it costs next to no CPU.
-fn update_mode(wait: Duration) -> UpdateMode {
-    UpdateMode::reactive_low_power(wait)
-}
-
-fn sleep_until_needed(
-    time: Res<Time<Real>>,
-    playback: Res<playback::Playback>,
-    screen: Res<State<Screen>>,
-    screenshot: Res<screenshot::ScreenshotInFlight>,
-    mut settings: ResMut<WinitSettings>,
-) {
-    let mut wait = playback
-        .next_deadline(time.elapsed(), *screen.get())
-        .unwrap_or(IDLE_WAKE)
-        .clamp(Duration::from_millis(5), IDLE_WAKE);
-    if screenshot.0 {
-        // The capture comes back from the GPU over the next frames.
-        wait = wait.min(Duration::from_millis(20));
-    }
-    let mode = update_mode(wait);
-    if settings.focused_mode != mode {
-        settings.focused_mode = mode;
-        settings.unfocused_mode = mode;
-    }
 }
 
 /// Runs the player with a window (or full screen) until it is closed.
@@ -164,8 +135,8 @@ pub fn run(options: Options) -> AppExit {
     };
     let proxy = (**app.world().resource::<EventLoopProxyWrapper>()).clone();
     app.insert_resource(WinitSettings {
-        focused_mode: update_mode(Duration::from_millis(100)),
-        unfocused_mode: update_mode(Duration::from_millis(100)),
+        focused_mode: frames::update_mode(Duration::from_millis(100)),
+        unfocused_mode: frames::update_mode(Duration::from_millis(100)),
     })
     .insert_resource(sync::AppWaker(std::sync::Arc::new(move || {
         let _ = proxy.send_event(WinitUserEvent::WakeUp);
@@ -195,7 +166,7 @@ pub fn run(options: Options) -> AppExit {
                 share_output_size.in_set(Step::Record),
             ),
         )
-        .add_systems(Last, sleep_until_needed);
+        .add_systems(Last, frames::sleep_until_needed);
     app.run()
 }
 

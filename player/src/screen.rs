@@ -27,9 +27,26 @@ pub enum Screen {
 // goes once it is covered (`render::fade_layers`), so that no frame between modes is black.
 pub fn plugin(app: &mut App) {
     app.init_state::<Screen>()
+        .init_resource::<DefaultShown>()
         .add_systems(OnEnter(Screen::Pairing), show_pairing_code)
-        .add_systems(OnEnter(Screen::DefaultSlide), show_default_slide);
+        .add_systems(
+            Update,
+            show_default_slide
+                .in_set(crate::Step::Show)
+                .run_if(in_state(Screen::DefaultSlide)),
+        )
+        .add_systems(
+            OnExit(Screen::DefaultSlide),
+            |mut shown: ResMut<DefaultShown>| {
+                shown.0 = None;
+            },
+        );
 }
+
+/// Which default slide is up: `Some(None)` the connecting screen, `Some(Some(building))` the
+/// building's quiet slide; `None` outside [`Screen::DefaultSlide`].
+#[derive(Resource, Debug, Default)]
+struct DefaultShown(Option<Option<String>>);
 
 /// When a mode's layer shows, and whether it fades in (all but the very first layer do).
 fn layer_start(
@@ -61,10 +78,12 @@ fn show_pairing_code(
 }
 
 /// Nothing to play: the building's quiet slide once the player has a programme, otherwise the
-/// screen that says which server it is looking for and what is wrong.
+/// screen that says which server it is looking for and what is wrong; the one replaces the other
+/// when the first programme arrives.
 #[allow(clippy::too_many_arguments)]
 fn show_default_slide(
     mut commands: Commands,
+    mut shown: ResMut<DefaultShown>,
     fonts: Res<Fonts>,
     time: Res<Time<Real>>,
     clock: Res<WallClock>,
@@ -74,6 +93,11 @@ fn show_default_slide(
     settings: Option<Res<SyncSettings>>,
     layers: Query<(), With<render::Layer>>,
 ) {
+    let wanted = playback.building().map(|(name, _)| name.to_owned());
+    if shown.0.as_ref() == Some(&wanted) {
+        return;
+    }
+    shown.0 = Some(wanted);
     let (now, fade) = layer_start(&time, &layers);
     let content = match playback.building() {
         Some((building, tz)) => LayerContent::Idle {

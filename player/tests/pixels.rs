@@ -173,6 +173,65 @@ impl Scene {
             .unwrap();
     }
 
+    /// Plays a loop of several items.
+    fn play_loop(&self, items: Vec<ManifestItem>) {
+        let mut manifest = self.last_manifest();
+        manifest.items = items;
+        self.to_app
+            .send(SyncMessage::Manifest(Box::new(StoredManifest {
+                etag: "\"loop\"".into(),
+                manifest,
+            })))
+            .unwrap();
+    }
+
+    fn last_manifest(&self) -> Manifest {
+        Manifest {
+            schema_version: MANIFEST_SCHEMA_VERSION,
+            screen_id: Uuid::now_v7(),
+            screen_name: "Screen".into(),
+            kind: ScreenKind::InformationScreen,
+            width: self.size.x,
+            height: self.size.y,
+            orientation: Orientation::Landscape,
+            building_name: "Bibliotheek Ëlzenplein".into(),
+            time_zone: "Europe/Brussels".into(),
+            poll_interval_s: 10,
+            display_hours: None,
+            items: Vec::new(),
+        }
+    }
+
+    /// Every frame of the next `frames` updates, each `step` of app time apart.
+    fn record(&mut self, frames: usize, step: Duration) -> Vec<RgbaImage> {
+        self.app
+            .insert_resource(TimeUpdateStrategy::ManualDuration(step));
+        let captured: Arc<Mutex<Vec<Image>>> = Arc::default();
+        for _ in 0..frames {
+            let slot = Arc::clone(&captured);
+            self.app
+                .world_mut()
+                .spawn(Screenshot::image(self.target.clone()))
+                .observe(move |event: On<ScreenshotCaptured>| {
+                    slot.lock().unwrap().push(event.image.clone());
+                });
+            self.app.update();
+        }
+        // The last captures come back over the next frames.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while captured.lock().unwrap().len() < frames && Instant::now() < deadline {
+            self.app.update();
+        }
+        let images = std::mem::take(&mut *captured.lock().unwrap());
+        images
+            .into_iter()
+            .map(|image| {
+                RgbaImage::from_raw(self.size.x, self.size.y, image.data.expect("pixels"))
+                    .expect("RGBA pixels of the target's size")
+            })
+            .collect()
+    }
+
     fn pair(&self, code: &str) {
         self.to_app
             .send(SyncMessage::Pairing {
@@ -565,6 +624,64 @@ fn check_other_screens(shape: &str, size: UVec2) {
         );
     }
 
+    // Never connected: the screen says which server it looks for (no product name).
+    let mut scene = Scene::new(size);
+    let connecting = scene.capture(&format!("{shape}-connecting"), |s| {
+        *s == Screen::DefaultSlide
+    });
+    assert!(
+        white_pixels(&connecting, (0.0, 0.0), (1.0, 1.0)) > 500,
+        "{shape}: words shown"
+    );
+
+    // Connected, nothing scheduled: the building's own quiet slide.
+    let mut scene = Scene::new(size);
+    scene.play_loop(Vec::new());
+    for _ in 0..5 {
+        scene.app.update();
+    }
+    let idle = scene.capture(&format!("{shape}-idle"), |s| *s == Screen::DefaultSlide);
+    assert!(
+        white_pixels(&idle, (0.0, 0.0), (1.0, 1.0)) > 500,
+        "{shape}: words shown"
+    );
+    assert_ne!(
+        connecting.as_raw(),
+        idle.as_raw(),
+        "{shape}: the idle slide replaced the connecting screen"
+    );
+
+    // An emergency message over everything: sign, heading, message and time.
+    let mut scene = Scene::new(size);
+    scene.play_loop(Vec::new());
+    scene.capture(&format!("{shape}-before-emergency"), |s| {
+        *s == Screen::DefaultSlide
+    });
+    scene
+        .app
+        .world_mut()
+        .insert_resource(civicast_player::emergency::Emergency(Some(
+            civicast_shared::api::emergency::EmergencyMessage {
+                id: Uuid::now_v7(),
+                text: "Brand in het stadhuis: verlaat het gebouw via de nooduitgangen".into(),
+                building_id: None,
+                media_id: None,
+                media: None,
+                created_at: Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap(),
+            },
+        )));
+    let alarm = scene.capture(&format!("{shape}-emergency"), |_| true);
+    let red = color_bytes(civicast_player::emergency::EMERGENCY_RED);
+    assert!(
+        close(rgb(&alarm, 2, 2), red),
+        "{shape}: {:?}",
+        rgb(&alarm, 2, 2)
+    );
+    assert!(
+        white_pixels(&alarm, (0.0, 0.0), (1.0, 1.0)) > 500,
+        "{shape}: words shown"
+    );
+
     // An announcement: its words, large, inside the screen.
     let mut scene = Scene::new(size);
     let mut note = item(PlaylistItemKind::Announcement, Fit::Fit);
@@ -582,6 +699,68 @@ fn check_other_screens(shape: &str, size: UVec2) {
         edge_white, 0,
         "{shape}: the announcement runs off the screen"
     );
+}
+
+/// The mean linear luminance of a frame, 0 to 1.
+fn mean_luminance(image: &RgbaImage) -> f32 {
+    let pixels = image.pixels().step_by(7);
+    let (sum, count) = pixels.fold((0.0, 0), |(sum, count), p| {
+        (sum + luminance_of([p[0], p[1], p[2]]), count + 1)
+    });
+    sum / count as f32
+}
+
+#[test]
+fn a_change_of_item_never_shows_a_dark_frame_nor_two_texts_at_once() {
+    let _one_at_a_time = RENDERER.lock().unwrap_or_else(|e| e.into_inner());
+    let size = UVec2::new(960, 540);
+    let mut scene = Scene::new(size);
+    let mut card = item(PlaylistItemKind::Event, Fit::Fit);
+    card.media = Some(scene.cached_poster(1000, 1414));
+    card.event = Some(event(SHORT_TITLE, true));
+    card.duration_ms = 2_000;
+    let mut note = item(PlaylistItemKind::Announcement, Fit::Fit);
+    note.text = Some("De bibliotheek is zaterdag gesloten".into());
+    note.duration_ms = 60_000;
+    scene.play_loop(vec![card, note]);
+    scene.capture("transition-before", is_item);
+    // From inside the card's slot through the change to the announcement, every 40 ms.
+    let frames = scene.record(60, Duration::from_millis(40));
+    let means: Vec<f32> = frames.iter().map(mean_luminance).collect();
+    let (before, after) = (means[0], *means.last().unwrap());
+    assert!(
+        (before - after).abs() > 0.001,
+        "the two items differ: {before} {after}"
+    );
+    let changing: Vec<usize> = (1..means.len())
+        .filter(|i| (means[*i] - means[i - 1]).abs() > 1e-4)
+        .collect();
+    assert!(
+        changing.len() >= 5,
+        "the change was caught over several frames: {means:?}"
+    );
+    let dimmer = before.min(after);
+    for (index, mean) in means.iter().enumerate() {
+        assert!(
+            *mean >= dimmer * 0.97,
+            "frame {index} is darker than both items ({mean} < {before} and {after}): {means:?}"
+        );
+        let black = frames[index]
+            .pixels()
+            .step_by(7)
+            .filter(|p| p[0] < 8 && p[1] < 8 && p[2] < 8)
+            .count();
+        assert!(
+            black * 7 * 20 < (size.x * size.y) as usize,
+            "frame {index} is mostly black"
+        );
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    for (index, frame) in frames.iter().enumerate().filter(|(i, _)| i % 4 == 0) {
+        frame
+            .save(dir.join(format!("transition-{index:02}.png")))
+            .unwrap();
+    }
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! What the screen shows, as full-screen UI layers: event cards laid out by the shared plan
 //! (`civicast_shared::layout`), image slides, announcements, and the waiting screens (pairing,
 //! connecting, nothing scheduled). A new layer comes in over the old one in two movements: its
-//! ground and pictures first, then its words, so two cards' texts never show through each other
-//! and no frame between items is black.
+//! ground and pictures come up under the old words, which stay on top; then the words swap in a
+//! short moment, so two cards' texts barely meet and no frame between items is darker than both.
 //!
 //! - `typography.rs`: the embedded fonts and text styles.
 //! - `card.rs`: an event card from its plan.
@@ -38,8 +38,9 @@ pub const BACKGROUND: Color = Color::srgb(
 pub const FADE: Duration = Duration::from_millis(800);
 /// The share of the fade over which the new ground and pictures come up.
 const GROUND_UNTIL: f32 = 0.6;
-/// From this share of the fade on, the new words come up (the old ones are covered by then).
-const WORDS_FROM: f32 = 0.45;
+/// The share of the fade over which the old words go and the new ones come.
+const WORDS_FROM: f32 = 0.5;
+const WORDS_UNTIL: f32 = 0.75;
 
 /// The size of the output in physical pixels, which layouts and decoding follow.
 #[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,13 +166,17 @@ fn ease(progress: f32, from: f32, to: f32) -> f32 {
 }
 
 /// Brings the newest layer in; when it is complete, the layers under it go (and their
-/// textures with them). Asks for frames only while a fade runs.
+/// textures with them). The old layers' words are lifted above the new layer until they have
+/// gone. Asks for frames only while a fade runs.
+#[allow(clippy::too_many_arguments)]
 fn fade_layers(
     mut commands: Commands,
     time: Res<Time<Real>>,
     mut layers: Query<(Entity, &mut Layer)>,
+    z: Query<&GlobalZIndex>,
     children: Query<&Children>,
     mut colors: Query<FadingColors>,
+    mut outgoing: Query<&mut TextColor, Without<BaseAlpha>>,
     mut redraw: MessageWriter<RequestRedraw>,
 ) {
     let Some((top, shown_at)) = layers
@@ -184,7 +189,25 @@ fn fade_layers(
     };
     let progress = (time.elapsed().saturating_sub(shown_at)).as_secs_f32() / FADE.as_secs_f32();
     let ground = ease(progress, 0.0, GROUND_UNTIL);
-    let words = ease(progress, WORDS_FROM, 1.0);
+    let words = ease(progress, WORDS_FROM, WORDS_UNTIL);
+    let above_top = z.get(top).map_or(0, |z| z.0.saturating_add(1));
+    let older: Vec<Entity> = layers
+        .iter()
+        .filter(|(entity, layer)| *entity != top && layer.shown_at <= shown_at)
+        .map(|(entity, _)| entity)
+        .collect();
+    for layer in older {
+        for entity in children.iter_descendants(layer) {
+            if let Ok(mut text) = outgoing.get_mut(entity) {
+                text.0.set_alpha(1.0 - words);
+                commands.entity(entity).insert(GlobalZIndex(above_top));
+            } else if let Ok((_, _, _, Some(mut text))) = colors.get_mut(entity) {
+                // A layer that faded in itself, now on its way out.
+                text.0.set_alpha(1.0 - words);
+                commands.entity(entity).insert(GlobalZIndex(above_top));
+            }
+        }
+    }
     for entity in std::iter::once(top).chain(children.iter_descendants(top)) {
         let Ok((base, background, image, text)) = colors.get_mut(entity) else {
             continue;
@@ -381,13 +404,13 @@ mod tests {
     }
 
     #[test]
-    fn the_new_words_come_up_only_once_the_new_ground_covers_the_old_ones() {
+    fn the_words_swap_only_once_the_new_ground_is_up() {
         // While the ground is still coming up, the new words are hidden.
-        assert_eq!(ease(0.3, WORDS_FROM, 1.0), 0.0);
+        assert_eq!(ease(0.3, WORDS_FROM, WORDS_UNTIL), 0.0);
         assert!(ease(0.3, 0.0, GROUND_UNTIL) > 0.4);
-        // When the words start, the ground is nearly opaque; at the end all is up.
+        // When the words swap, the ground is nearly opaque; at the end all is up.
         assert!(ease(WORDS_FROM, 0.0, GROUND_UNTIL) > 0.8);
         assert_eq!(ease(1.0, 0.0, GROUND_UNTIL), 1.0);
-        assert_eq!(ease(1.0, WORDS_FROM, 1.0), 1.0);
+        assert_eq!(ease(WORDS_UNTIL, WORDS_FROM, WORDS_UNTIL), 1.0);
     }
 }

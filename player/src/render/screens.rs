@@ -12,9 +12,15 @@ use super::typography::{self, Fonts};
 use super::{OutputSize, PairingCodeText, StatusLine, format};
 use crate::sync::{Link, LinkState};
 
-/// The unit waiting screens are sized in: the shorter side of the screen.
+/// The unit waiting screens are sized in: the shorter side of the screen, or more on an LED
+/// wall, which is read from further away and has room across.
 fn unit(output: OutputSize) -> f32 {
-    output.0.x.min(output.0.y).max(1) as f32
+    let shorter = output.0.x.min(output.0.y).max(1) as f32;
+    if output.aspect() >= 2.4 {
+        shorter * 1.5
+    } else {
+        shorter
+    }
 }
 
 fn column(gap_percent: f32) -> Node {
