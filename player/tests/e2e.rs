@@ -908,8 +908,10 @@ async fn without_the_city_ca_the_player_says_the_certificate_is_not_trusted() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    // It keeps trying (backoff 2 s, 4 s, ...) but says it once, and never pairs.
+    // It keeps trying (backoff 2 s, 4 s, ...) but says it once, and never pairs. (The
+    // screenshot shows the connecting screen with the reason, for whoever reads the run.)
     tokio::time::sleep(Duration::from_secs(8)).await;
+    display.save_screenshot("not-trusted");
     assert_eq!(player.log_count(expected), 1, "{}", player.dump_log());
     assert_eq!(player.pairing_code(), None);
     assert!(player.is_running());
