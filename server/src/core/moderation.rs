@@ -141,6 +141,20 @@ fn check_input(
     Ok(())
 }
 
+/// The size in pixels of the poster `poster_id`, for the preview of its card; `None` when there
+/// is no such media (a poster removed since).
+pub fn poster_size(
+    conn: &mut DbConnection,
+    poster_id: &str,
+) -> Result<Option<(u32, u32)>, AppError> {
+    let size: Option<(i32, i32)> = media_assets::table
+        .find(poster_id)
+        .select((media_assets::width, media_assets::height))
+        .first(conn)
+        .optional()?;
+    Ok(size.and_then(|(w, h)| Some((u32::try_from(w).ok()?, u32::try_from(h).ok()?))))
+}
+
 /// Refuses a poster that the screens of `building_ids` (or a full-HD screen when none are
 /// named) would have to enlarge so much that it blurs, saying what size is needed.
 pub fn check_poster_size(

@@ -578,33 +578,38 @@ async fn check(
     };
     let checked_input = input.clone();
     let checker = user.clone();
+    let poster_id = Some(event_form.poster_media_id.clone()).filter(|p| !p.is_empty());
     let outcome = db::run(&state.pool, move |conn| {
         let check = moderation::check_submission(conn, &checker, &checked_input);
         let organisation =
             crate::core::accounts::find_organisation(conn, &own_organisation(&checker)?)?;
-        Ok((check, organisation))
+        let poster_size = match poster_id {
+            Some(id) => moderation::poster_size(conn, &id)?,
+            None => None,
+        };
+        Ok((check, organisation, poster_size))
     })
     .await?;
-    let (check, organisation): (Result<(), AppError>, OrganisationRow) = outcome;
+    let (check, organisation, poster_size): (Result<(), AppError>, OrganisationRow, _) = outcome;
     if let Err(error) = check {
         let errors = FieldErrors::from_error(error, lang)?;
         let names = db::run(&state.pool, building_names).await?;
         return form_page(visitor, &event_form, &errors, names, edit);
     }
-    let card = preview::card(
-        &CardInput {
-            title: &input.title,
-            organiser: &organisation.name,
-            category: input.category,
-            starts_at: input.starts_at,
-            ends_at: input.ends_at,
-            venue: &input.venue,
-            description: &input.description,
-            link: input.link.as_deref(),
-            poster_media_id: Some(event_form.poster_media_id.as_str()).filter(|p| !p.is_empty()),
-        },
-        tz,
-    );
+    let card_input = CardInput {
+        title: &input.title,
+        organiser: &organisation.name,
+        category: input.category,
+        starts_at: input.starts_at,
+        ends_at: input.ends_at,
+        venue: &input.venue,
+        description: &input.description,
+        link: input.link.as_deref(),
+        poster_media_id: Some(event_form.poster_media_id.as_str()).filter(|p| !p.is_empty()),
+        poster_size,
+    };
+    let card = preview::card(&card_input);
+    let previews = preview::screens(lang, &card_input, tz, chrono::Utc::now());
     let (action, change_action) = match &editing {
         Some((id, _)) => (format!("/events/{id}"), format!("/events/{id}/edit")),
         None => ("/events".to_owned(), "/events/new".to_owned()),
@@ -614,7 +619,7 @@ async fn check(
         &CheckPage {
             lang,
             frame: Frame::of(visitor),
-            previews: preview::screens(lang),
+            previews,
             card,
             action,
             change_action,
@@ -890,33 +895,37 @@ async fn show(
     let user = visitor.user()?.clone();
     let (lang, tz) = (visitor.lang, state.settings.city_time_zone);
     let id = id.into_inner().to_string();
-    let (event, organisation, names, decisions) = db::run(&state.pool, move |conn| {
+    let (event, organisation, names, decisions, poster_size) = db::run(&state.pool, move |conn| {
         let event = Event::from(moderation::find_visible(conn, &user, &id)?);
         let organisation =
             crate::core::accounts::find_organisation(conn, &event.organisation_id.to_string())?
                 .name;
         let names = building_names(conn)?;
         let decisions = moderation::decisions(conn, &user, &id)?;
-        Ok((event, organisation, names, decisions))
+        let poster_size = match event.poster_media_id {
+            Some(poster) => moderation::poster_size(conn, &poster.to_string())?,
+            None => None,
+        };
+        Ok((event, organisation, names, decisions, poster_size))
     })
     .await?;
     let staff = visitor.user()?.is_staff();
     let open = !matches!(event.status, EventStatus::Withdrawn | EventStatus::Expired);
     let poster_id = event.poster_media_id.map(|p| p.to_string());
-    let card = preview::card(
-        &CardInput {
-            title: &event.title,
-            organiser: &organisation,
-            category: event.category,
-            starts_at: event.starts_at,
-            ends_at: event.ends_at,
-            venue: &event.venue,
-            description: &event.description,
-            link: event.link.as_deref(),
-            poster_media_id: poster_id.as_deref(),
-        },
-        tz,
-    );
+    let card_input = CardInput {
+        title: &event.title,
+        organiser: &organisation,
+        category: event.category,
+        starts_at: event.starts_at,
+        ends_at: event.ends_at,
+        venue: &event.venue,
+        description: &event.description,
+        link: event.link.as_deref(),
+        poster_media_id: poster_id.as_deref(),
+        poster_size,
+    };
+    let card = preview::card(&card_input);
+    let previews = preview::screens(lang, &card_input, tz, chrono::Utc::now());
     let chosen: Vec<String> = if event.approved_building_ids.is_empty() {
         event
             .requested_building_ids
@@ -967,7 +976,7 @@ async fn show(
         },
         can_edit: !staff && open,
         can_moderate: staff && open,
-        previews: preview::screens(lang),
+        previews,
         card,
         buildings: Choice::from_rows(names, |id| chosen.iter().any(|c| c == id)),
         promotion_from: local_value(

@@ -310,6 +310,7 @@ pub const CATALOG: &[(&str, &str)] = &[
     ("Landscape screen", "Liggend scherm"),
     ("Portrait screen", "Staand scherm"),
     ("LED wall", "Ledwand"),
+    ("Square LED wall", "Vierkante ledwand"),
     ("Status", "Status"),
     ("When", "Wanneer"),
     ("Where on screen", "Waar op de schermen"),

@@ -39,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .wrap(from_fn(security_headers))
             .route("/static/portal.css", web::get().to(stylesheet))
             .route("/static/portal.js", web::get().to(script))
+            .route("/static/fonts/{name}", web::get().to(screen_font))
             .configure(account::configure)
             .configure(events::configure)
             .configure(moderation::configure)
@@ -57,6 +58,21 @@ async fn stylesheet() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(include_str!("../../../static/portal.css"))
+}
+
+/// The screens' fonts, so that the preview sets words as the player does.
+async fn screen_font(name: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let bytes =
+        preview::font(&name).ok_or_else(|| AppError::NotFound(format!("no font {name}")))?;
+    let kind = if name.ends_with(".ttf") {
+        "font/ttf"
+    } else {
+        "font/otf"
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(kind)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(bytes))
 }
 
 async fn script() -> HttpResponse {

@@ -1,60 +1,60 @@
-//! An event as the screens will show it: the card's text as the player writes it (Dutch, the
-//! screens' language, whatever the portal's), its colours, poster and QR code, on a landscape
-//! screen, a portrait screen and an LED wall. The layout itself is in `portal.css`, after the
-//! player's (`civicast_shared::layout`).
+//! An event as the screens will show it: the same plan the player draws
+//! (`civicast_shared::layout::plan_card`), in the same fonts (served from the binary), on a
+//! landscape screen, a portrait screen, an LED wall and a square wall. Every block sits where
+//! the player puts it, broken into the same lines, at the same size in the screen's own units
+//! (`cqh`, a share of the preview's height), so the preview is what the screen shows.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use civicast_shared::api::events::EventCategory;
+use civicast_shared::colour::css_hex;
 use civicast_shared::display;
-use civicast_shared::layout::{BACKGROUND_RGB, ScreenShape, category_rgb, css_hex};
+use civicast_shared::layout::{self, Area, Backdrop, CardWords, Role, plan_card};
+use civicast_shared::typeface;
 
 use super::i18n::Lang;
 
-/// One screen the preview is drawn on.
+/// The screens every event is previewed on.
+const SCREENS: [(&str, u32, u32); 4] = [
+    ("Landscape screen", 1920, 1080),
+    ("Portrait screen", 1080, 1920),
+    ("LED wall", 1536, 384),
+    ("Square LED wall", 768, 768),
+];
+
+/// One block of text, placed.
+#[derive(Debug)]
+pub struct BlockView {
+    pub class: &'static str,
+    pub style: String,
+    /// Its lines, one per line of text (the block keeps them as they are: `white-space: pre`).
+    pub text: String,
+}
+
+/// One screen the preview is drawn on, with the card's plan for it.
 #[derive(Debug)]
 pub struct ScreenPreview {
     pub label: String,
     pub width: u32,
     pub height: u32,
-    /// The CSS class of the layout: `landscape`, `portrait` or `wide`.
+    /// The CSS class of the layout family: `landscape`, `portrait` or `wide`.
     pub shape: &'static str,
+    /// The card's ground when it has no poster (a CSS colour).
+    pub ground: Option<String>,
+    pub poster: Option<String>,
+    pub leaf: Option<String>,
+    pub badge: Option<String>,
+    pub qr: Option<String>,
+    pub blocks: Vec<BlockView>,
 }
 
-/// The screens every event is previewed on: the city's usual screen in both orientations and
-/// an LED wall at an entrance.
-pub fn screens(lang: Lang) -> Vec<ScreenPreview> {
-    [
-        ("Landscape screen", 1920, 1080),
-        ("Portrait screen", 1080, 1920),
-        ("LED wall", 1536, 384),
-    ]
-    .into_iter()
-    .map(|(label, width, height)| ScreenPreview {
-        label: lang.t(label),
-        width,
-        height,
-        shape: match ScreenShape::of(width, height) {
-            ScreenShape::Landscape => "landscape",
-            ScreenShape::Portrait => "portrait",
-            ScreenShape::Wide => "wide",
-        },
-    })
-    .collect()
-}
-
-/// What a card shows.
+/// What every screen of the preview shares.
 #[derive(Debug)]
 pub struct CardView {
     pub title: String,
-    pub byline: String,
-    pub when: String,
-    pub venue: String,
-    pub description: String,
     pub poster_url: Option<String>,
     /// The link as a QR code, an SVG made here from the link (never the link's text itself).
     pub qr_svg: Option<String>,
-    pub background: String,
 }
 
 /// The fields of an event that its card shows.
@@ -69,27 +69,120 @@ pub struct CardInput<'a> {
     pub description: &'a str,
     pub link: Option<&'a str>,
     pub poster_media_id: Option<&'a str>,
+    /// The poster's size in pixels, which decides where it goes.
+    pub poster_size: Option<(u32, u32)>,
 }
 
-pub fn card(input: &CardInput<'_>, tz: Tz) -> CardView {
-    let background = if input.poster_media_id.is_some() {
-        BACKGROUND_RGB
-    } else {
-        category_rgb(input.category)
-    };
+pub fn card(input: &CardInput<'_>) -> CardView {
     CardView {
         title: input.title.trim().to_owned(),
-        byline: format!(
-            "{} | {}",
-            input.organiser,
-            display::category_label(input.category)
-        ),
-        when: display::event_when(input.starts_at, input.ends_at, &tz),
-        venue: input.venue.trim().to_owned(),
-        description: input.description.trim().to_owned(),
         poster_url: input.poster_media_id.map(|id| format!("/posters/{id}")),
         qr_svg: input.link.filter(|l| !l.is_empty()).and_then(qr_svg),
-        background: css_hex(background),
+    }
+}
+
+/// A rectangle of a `w` x `h` screen as CSS percentages.
+fn placed(area: Area, w: f32, h: f32) -> String {
+    format!(
+        "left:{:.3}%;top:{:.3}%;width:{:.3}%;height:{:.3}%",
+        area.x / w * 100.0,
+        area.y / h * 100.0,
+        area.w / w * 100.0,
+        area.h / h * 100.0
+    )
+}
+
+/// The leaf's and the badge's colour, as the player paints them.
+fn with_accent(style: String) -> String {
+    format!("{style};background:{}", css_hex(layout::LEAF_RGB))
+}
+
+fn role_class(role: Role) -> &'static str {
+    match role {
+        Role::Near => "near",
+        Role::Organiser => "organiser",
+        Role::Title => "title",
+        Role::When => "when",
+        Role::Venue => "venue",
+        Role::Description => "description",
+        Role::LeafWeekday | Role::LeafDay | Role::LeafMonth => "leaf-text",
+    }
+}
+
+/// The card on each preview screen, laid out as the player lays it out at `now`.
+pub fn screens(
+    lang: Lang,
+    input: &CardInput<'_>,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Vec<ScreenPreview> {
+    let when = display::event_when(input.starts_at, input.ends_at, &tz);
+    let when_short = display::event_when_short(input.starts_at, &tz);
+    let leaf = display::date_leaf(input.starts_at, &tz);
+    let words = CardWords {
+        title: input.title.trim(),
+        organiser: input.organiser.trim(),
+        category: input.category,
+        when: &when,
+        when_short: &when_short,
+        venue: input.venue.trim(),
+        description: input.description.trim(),
+        near: display::near_label(input.starts_at, input.ends_at, now, &tz),
+        leaf: [&leaf[0], &leaf[1], &leaf[2]],
+    };
+    let poster = input.poster_media_id.and(input.poster_size);
+    let has_link = input.link.is_some_and(|l| !l.is_empty());
+    SCREENS
+        .into_iter()
+        .map(|(label, width, height)| {
+            let plan = plan_card((width, height), poster, has_link, &words);
+            let (w, h) = (width as f32, height as f32);
+            let blocks = plan
+                .blocks
+                .iter()
+                .map(|block| {
+                    let [r, g, b] = block.role.colour().map(|c| (c * 255.0).round() as u8);
+                    BlockView {
+                        class: role_class(block.role),
+                        style: format!(
+                            "{};font-size:{:.3}cqh;font-weight:{};color:rgb({r},{g},{b});\
+                             text-align:{}",
+                            placed(block.area, w, h),
+                            block.px / h * 100.0,
+                            block.role.weight().value(),
+                            if block.centred { "center" } else { "left" }
+                        ),
+                        text: block.text(),
+                    }
+                })
+                .collect();
+            ScreenPreview {
+                label: lang.t(label),
+                width,
+                height,
+                shape: plan.shape.css_class(),
+                ground: match plan.backdrop {
+                    Backdrop::Colour(rgb) => Some(css_hex(rgb)),
+                    Backdrop::BlurredPoster => None,
+                },
+                poster: plan.poster.map(|area| placed(area, w, h)),
+                leaf: plan.leaf.map(|area| with_accent(placed(area, w, h))),
+                badge: plan.near_badge.map(|area| with_accent(placed(area, w, h))),
+                qr: plan.qr.map(|area| placed(area, w, h)),
+                blocks,
+            }
+        })
+        .collect()
+}
+
+/// The screens' fonts, served to the preview from the binary.
+pub fn font(name: &str) -> Option<&'static [u8]> {
+    match name {
+        "Inter-Regular.otf" => Some(typeface::INTER_REGULAR),
+        "Inter-SemiBold.otf" => Some(typeface::INTER_SEMIBOLD),
+        "Inter-Bold.otf" => Some(typeface::INTER_BOLD),
+        "NotoSans-Regular.ttf" => Some(typeface::NOTO_SANS),
+        _ => None,
     }
 }
 
@@ -108,32 +201,48 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    #[test]
-    fn the_card_says_what_the_screen_says() {
-        let view = card(
-            &CardInput {
-                title: "Choir <b>concert</b>",
-                organiser: "Zangkoor De Lier",
-                category: EventCategory::Music,
-                starts_at: Utc.with_ymd_and_hms(2026, 12, 12, 18, 30, 0).unwrap(),
-                ends_at: Utc.with_ymd_and_hms(2026, 12, 12, 21, 30, 0).unwrap(),
-                venue: "Stadhuis",
-                description: "",
-                link: Some("https://example.org/concert"),
-                poster_media_id: None,
-            },
-            chrono_tz::Europe::Brussels,
-        );
-        assert_eq!(view.byline, "Zangkoor De Lier | muziek");
-        assert_eq!(view.when, "za 12 december 2026, 19:30 - 22:30");
-        assert_eq!(view.background, "#731a59");
-        let svg = view.qr_svg.unwrap();
-        assert!(svg.starts_with("<svg") && !svg.contains("example.org"));
+    fn input(poster: bool) -> CardInput<'static> {
+        CardInput {
+            title: "Choir <b>concert</b>",
+            organiser: "Zangkoor De Lier",
+            category: EventCategory::Music,
+            starts_at: Utc.with_ymd_and_hms(2026, 12, 12, 18, 30, 0).unwrap(),
+            ends_at: Utc.with_ymd_and_hms(2026, 12, 12, 21, 30, 0).unwrap(),
+            venue: "Stadhuis",
+            description: "",
+            link: Some("https://example.org/concert"),
+            poster_media_id: poster.then_some("0193e0c0-0000-7000-8000-000000000001"),
+            poster_size: poster.then_some((1200, 1600)),
+        }
     }
 
     #[test]
-    fn three_screen_shapes_are_previewed() {
-        let shapes: Vec<_> = screens(Lang::En).iter().map(|s| s.shape).collect();
-        assert_eq!(shapes, ["landscape", "portrait", "wide"]);
+    fn the_preview_places_what_the_player_places() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 11, 9, 0, 0).unwrap();
+        let previews = screens(Lang::En, &input(false), chrono_tz::Europe::Brussels, now);
+        let shapes: Vec<_> = previews.iter().map(|s| s.shape).collect();
+        assert_eq!(shapes, ["landscape", "portrait", "wide", "portrait"]);
+        let landscape = &previews[0];
+        // No poster: the category's ground, darkened for contrast, and a date leaf.
+        assert!(landscape.ground.is_some() && landscape.leaf.is_some());
+        assert!(landscape.poster.is_none() && landscape.qr.is_some());
+        let classes: Vec<_> = landscape.blocks.iter().map(|b| b.class).collect();
+        assert!(
+            classes.contains(&"title") && classes.contains(&"near"),
+            "{classes:?}"
+        );
+        let when = landscape.blocks.iter().find(|b| b.class == "when").unwrap();
+        assert_eq!(
+            when.text.replace(['\u{a0}', '\n'], " "),
+            "za 12 december 2026, 19:30 – 22:30"
+        );
+        // The LED wall shows no QR code, read from too far to scan.
+        assert!(previews[2].qr.is_none());
+
+        let view = card(&input(true));
+        let svg = view.qr_svg.unwrap();
+        assert!(svg.starts_with("<svg") && !svg.contains("example.org"));
+        let with_poster = screens(Lang::En, &input(true), chrono_tz::Europe::Brussels, now);
+        assert!(with_poster[0].poster.is_some() && with_poster[0].ground.is_none());
     }
 }
