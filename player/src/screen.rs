@@ -5,7 +5,7 @@
 use bevy::prelude::*;
 
 use crate::playback::{Playback, WallClock};
-use crate::render::{self, Fonts, LayerContent, OutputSize};
+use crate::render::{self, CityLook, Fonts, LayerContent, OutputSize};
 use crate::sync::{Link, PairingCode, SyncSettings};
 
 /// What the screen is doing.
@@ -43,8 +43,9 @@ pub fn plugin(app: &mut App) {
         );
 }
 
-/// Which default slide is up: `Some(None)` the connecting screen, `Some(Some(building))` the
-/// building's quiet slide; `None` outside [`Screen::DefaultSlide`].
+/// Which default slide is up: `Some(None)` the connecting screen, `Some(Some(key))` the
+/// building's quiet slide (its building, city name and logo); `None` outside
+/// [`Screen::DefaultSlide`].
 #[derive(Resource, Debug, Default)]
 struct DefaultShown(Option<Option<String>>);
 
@@ -60,6 +61,7 @@ fn show_pairing_code(
     mut commands: Commands,
     mut images: ResMut<Assets<Image>>,
     fonts: Res<Fonts>,
+    look: Res<CityLook>,
     time: Res<Time<Real>>,
     output: Res<OutputSize>,
     pairing: Res<PairingCode>,
@@ -74,7 +76,7 @@ fn show_pairing_code(
     let qr = render::qr::qr_image(&format!("{}/screens", server.trim_end_matches('/')))
         .map(|image| images.add(image));
     let content = LayerContent::Pairing { code, server, qr };
-    render::spawn_layer(&mut commands, &fonts, now, fade, *output, content);
+    render::spawn_layer(&mut commands, &fonts, &look, now, fade, *output, content);
 }
 
 /// Nothing to play: the building's quiet slide once the player has a programme, otherwise the
@@ -85,6 +87,7 @@ fn show_default_slide(
     mut commands: Commands,
     mut shown: ResMut<DefaultShown>,
     fonts: Res<Fonts>,
+    look: Res<CityLook>,
     time: Res<Time<Real>>,
     clock: Res<WallClock>,
     output: Res<OutputSize>,
@@ -93,7 +96,15 @@ fn show_default_slide(
     settings: Option<Res<SyncSettings>>,
     layers: Query<(), With<render::Layer>>,
 ) {
-    let wanted = playback.building().map(|(name, _)| name.to_owned());
+    // The slide shows the date: a new day puts it up again.
+    let wanted = playback.building().map(|(name, tz)| {
+        let logo = look.logo.as_ref().map(|(handle, _)| handle.id());
+        let today = clock.now(&time).with_timezone(&tz).date_naive();
+        format!(
+            "{name}|{:?}|{logo:?}|{:?}|{today}",
+            look.city_name, look.palette
+        )
+    });
     if shown.0.as_ref() == Some(&wanted) {
         return;
     }
@@ -110,5 +121,5 @@ fn show_default_slide(
             link: &link.0,
         },
     };
-    render::spawn_layer(&mut commands, &fonts, now, fade, *output, content);
+    render::spawn_layer(&mut commands, &fonts, &look, now, fade, *output, content);
 }

@@ -58,6 +58,8 @@ struct Scene {
     target: Handle<Image>,
     cache: tempfile::TempDir,
     size: UVec2,
+    /// The city's look the manifests carry.
+    look: civicast_shared::api::device::Look,
 }
 
 impl Scene {
@@ -112,6 +114,7 @@ impl Scene {
             target,
             cache,
             size,
+            look: Default::default(),
         }
     }
 
@@ -164,6 +167,7 @@ impl Scene {
             poll_interval_s: 10,
             display_hours: None,
             items: vec![item],
+            look: self.look.clone(),
         };
         self.to_app
             .send(SyncMessage::Manifest(Box::new(StoredManifest {
@@ -199,6 +203,7 @@ impl Scene {
             poll_interval_s: 10,
             display_hours: None,
             items: Vec::new(),
+            look: self.look.clone(),
         }
     }
 
@@ -761,6 +766,59 @@ fn a_change_of_item_never_shows_a_dark_frame_nor_two_texts_at_once() {
             .save(dir.join(format!("transition-{index:02}.png")))
             .unwrap();
     }
+}
+
+#[test]
+fn the_citys_own_colours_name_and_logo_are_used() {
+    use civicast_shared::colour::{css_hex, parse_hex};
+    let _one_at_a_time = RENDERER.lock().unwrap_or_else(|e| e.into_inner());
+    let size = UVec2::new(960, 540);
+    let green = [20, 110, 60];
+    let mut scene = Scene::new(size);
+    scene.look = civicast_shared::api::device::Look {
+        city_name: Some("Stad Kortrijk".into()),
+        accent: Some("#7fd1ff".into()),
+        ground: Some("#1b3a2a".into()),
+        logo: Some(scene.cached_png(400, 200, green)),
+    };
+    scene.play_loop(Vec::new());
+    for _ in 0..5 {
+        scene.app.update();
+    }
+    let idle = scene.capture("city-look-idle", |s| *s == Screen::DefaultSlide);
+    let ground = parse_hex("#1b3a2a")
+        .unwrap()
+        .map(|c| (c * 255.0).round() as u8);
+    assert!(
+        close(rgb(&idle, 2, 2), ground),
+        "the city's ground: {:?}",
+        rgb(&idle, 2, 2)
+    );
+    let logo = idle
+        .pixels()
+        .filter(|p| close([p[0], p[1], p[2]], green))
+        .count();
+    assert!(logo > 5000, "the city's logo is shown ({logo} pixels)");
+
+    // A card without a poster: its date leaf in the city's accent.
+    let mut scene = Scene::new(size);
+    scene.look.accent = Some("#7fd1ff".into());
+    let mut card = item(PlaylistItemKind::Event, Fit::Fit);
+    card.event = Some(event(SHORT_TITLE, false));
+    scene.play(card);
+    let picture = scene.capture("city-look-card", is_item);
+    let accent = parse_hex("#7fd1ff")
+        .unwrap()
+        .map(|c| (c * 255.0).round() as u8);
+    let leaf = picture
+        .pixels()
+        .filter(|p| close([p[0], p[1], p[2]], accent))
+        .count();
+    assert!(
+        leaf > 5000,
+        "the leaf is in {} ({leaf} pixels)",
+        css_hex(parse_hex("#7fd1ff").unwrap())
+    );
 }
 
 #[test]

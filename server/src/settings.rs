@@ -162,6 +162,34 @@ pub struct Settings {
     /// Log line format.
     #[arg(long, env = "CIVICAST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+    /// The city's name, on each building's quiet slide.
+    #[arg(long, env = "CIVICAST_CITY_NAME", global = true)]
+    pub city_name: Option<String>,
+    /// The city's accent colour (#rrggbb) for badges and date leaves on screens.
+    #[arg(long, env = "CIVICAST_CITY_ACCENT", value_parser = check_colour, global = true)]
+    pub city_accent: Option<String>,
+    /// The city's ground colour (#rrggbb) for waiting screens, announcements and quiet slides
+    /// (darkened on screen where white text would not read on it).
+    #[arg(long, env = "CIVICAST_CITY_GROUND", value_parser = check_colour, global = true)]
+    pub city_ground: Option<String>,
+    /// The id of the city's logo in the media library (upload it first), for quiet slides.
+    #[arg(long, env = "CIVICAST_CITY_LOGO_MEDIA_ID", global = true)]
+    pub city_logo_media_id: Option<uuid::Uuid>,
+}
+
+/// The city's look as set up, before its logo is looked up in the library.
+#[derive(Debug, Clone, Default)]
+pub struct LookSettings {
+    pub city_name: Option<String>,
+    pub accent: Option<String>,
+    pub ground: Option<String>,
+    pub logo_media_id: Option<uuid::Uuid>,
+}
+
+fn check_colour(text: &str) -> Result<String, String> {
+    civicast_shared::colour::parse_hex(text)
+        .map(|_| text.to_ascii_lowercase())
+        .ok_or_else(|| format!("'{text}' is not a colour written #rrggbb, such as #0b4f8a"))
 }
 
 fn check_cron(expression: &str) -> Result<String, String> {
@@ -195,6 +223,20 @@ impl Settings {
             offline_alert_after_min: 5,
             backups_kept: 7,
             log_format: LogFormat::Text,
+            city_name: None,
+            city_accent: None,
+            city_ground: None,
+            city_logo_media_id: None,
+        }
+    }
+
+    /// The city's look on its screens, as the manifests carry it.
+    pub fn look(&self) -> LookSettings {
+        LookSettings {
+            city_name: self.city_name.clone(),
+            accent: self.city_accent.clone(),
+            ground: self.city_ground.clone(),
+            logo_media_id: self.city_logo_media_id,
         }
     }
 

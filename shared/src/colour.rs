@@ -46,6 +46,28 @@ pub fn darkened_for(background: Rgb, text: Rgb, ratio: f32) -> Rgb {
     colour
 }
 
+/// `background`, lightened just enough for `text` to reach `ratio` on it.
+pub fn lightened_for(background: Rgb, text: Rgb, ratio: f32) -> Rgb {
+    let mut colour = background;
+    for _ in 0..64 {
+        if contrast(colour, text) >= ratio {
+            break;
+        }
+        colour = colour.map(|c| c + (1.0 - c) * 0.08);
+    }
+    colour
+}
+
+/// A colour written `#rrggbb`; `None` for anything else.
+pub fn parse_hex(text: &str) -> Option<Rgb> {
+    let hex = text.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let channel = |at: usize| u8::from_str_radix(&hex[at..at + 2], 16).ok();
+    Some([channel(0)?, channel(2)?, channel(4)?].map(|c| f32::from(c) / 255.0))
+}
+
 /// The CSS hex form of a colour.
 pub fn css_hex(rgb: Rgb) -> String {
     let [r, g, b] = rgb.map(|c| (c.clamp(0.0, 1.0) * 255.0).round() as u8);
@@ -63,6 +85,17 @@ mod tests {
         // #767676 on white is the classic 4.54:1.
         let grey = [118.0 / 255.0; 3];
         assert!((contrast(WHITE, grey) - 4.54).abs() < 0.02);
+    }
+
+    #[test]
+    fn hex_colours_are_read_and_nothing_else() {
+        assert_eq!(parse_hex("#ff0000"), Some([1.0, 0.0, 0.0]));
+        assert_eq!(css_hex(parse_hex("#1a2B3c").unwrap()), "#1a2b3c");
+        for bad in ["ff0000", "#ff00", "#gg0000", "red", "#ff00001"] {
+            assert_eq!(parse_hex(bad), None, "{bad}");
+        }
+        let pale = lightened_for([0.4, 0.1, 0.1], INK, BODY_CONTRAST);
+        assert!(contrast(pale, INK) >= BODY_CONTRAST);
     }
 
     #[test]

@@ -567,3 +567,64 @@ async fn manifests_kept_in_memory_follow_every_change_on_this_instance_and_on_an
     assert_eq!(manifest["items"].as_array().unwrap().len(), 2);
     second.stop().await;
 }
+
+#[tokio::test]
+async fn the_manifest_carries_the_citys_look_with_its_logo_from_the_library() {
+    let first = spawn_app().await;
+    let logo = first
+        .upload_image(&first.admin, png(800, 400), "image/png")
+        .await;
+    let library = first.building("Library").await;
+    let (_, token) = first.pair_screen(&library, "Hall", 1920, 1080).await;
+    // The look is set up when the server starts: here a second instance on the same data.
+    let logo_id: uuid::Uuid = logo["id"].as_str().unwrap().parse().unwrap();
+    let second = spawn_app_with(|settings| {
+        settings.data_dir = first.settings.data_dir.clone();
+        settings.database_url = first.settings.database_url.clone();
+        settings.city_name = Some("Stad Kortrijk".into());
+        settings.city_accent = Some("#7fd1ff".into());
+        settings.city_ground = Some("#1b3a2a".into());
+        settings.city_logo_media_id = Some(logo_id);
+    })
+    .await;
+    let manifest: Value = second
+        .expect(
+            Method::GET,
+            "/api/v1/screen/manifest",
+            &token,
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    let look = &manifest["look"];
+    assert_eq!(look["city_name"], "Stad Kortrijk");
+    assert_eq!(look["accent"], "#7fd1ff");
+    assert_eq!(look["ground"], "#1b3a2a");
+    assert_eq!(look["logo"]["sha256"], logo["sha256"]);
+    assert_eq!(look["logo"]["width"], 800);
+    // The player may fetch the logo like any file its manifest names.
+    let sha = look["logo"]["sha256"].as_str().unwrap();
+    let file = second
+        .send(
+            Method::GET,
+            &format!("/api/v1/screen/media/{sha}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(file.status(), StatusCode::OK);
+    // Without a look set up, the manifest says so with an empty one.
+    let plain: Value = first
+        .expect(
+            Method::GET,
+            "/api/v1/screen/manifest",
+            &token,
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(
+        plain["look"],
+        json!({ "city_name": null, "accent": null, "ground": null, "logo": null })
+    );
+}

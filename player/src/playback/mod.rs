@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 use crate::net::storage::StoredManifest;
 use crate::proof::recorder::{Moment, Play, PlayEnded, PlayStarted};
-use crate::render::{self, Fonts, LayerContent, OutputSize};
+use crate::render::{self, CityLook, Fonts, LayerContent, OutputSize};
 use crate::sync::{AppRequest, IncomingManifest, PairingCode, StatusBoard, SyncOutbox};
 use crate::{Screen, Step};
 use prepare::{Loading, PrepareError};
@@ -117,6 +117,11 @@ impl Playback {
     pub fn display_hours(&self) -> Option<(TimeWindow, chrono_tz::Tz)> {
         let manifest = &self.manifest.as_ref()?.manifest;
         Some((manifest.display_hours?, manifest.tz()))
+    }
+
+    /// The city's look, from the manifest playing.
+    pub fn look(&self) -> Option<&civicast_shared::api::device::Look> {
+        self.manifest.as_ref().map(|stored| &stored.manifest.look)
     }
 
     /// The building the manifest playing is for, with its time zone.
@@ -222,6 +227,7 @@ pub fn plugin(app: &mut App) {
 struct Loop<'w, 's> {
     commands: Commands<'w, 's>,
     fonts: Res<'w, Fonts>,
+    look: Res<'w, CityLook>,
     time: Res<'w, Time<Real>>,
     clock: Res<'w, WallClock>,
     output: Res<'w, OutputSize>,
@@ -316,8 +322,18 @@ impl Loop<'_, '_> {
                 now: self.clock.now(&self.time),
             };
             let now = self.time.elapsed();
+            // The look of the manifest this item comes from, even in the frame it arrived.
+            let look = &self.look.with_colours_of(&manifest.manifest.look);
             let fonts = &self.fonts;
-            render::spawn_layer(&mut self.commands, fonts, now, fade, *self.output, content);
+            render::spawn_layer(
+                &mut self.commands,
+                fonts,
+                look,
+                now,
+                fade,
+                *self.output,
+                content,
+            );
         }
         self.start_play(manifest, item, current);
     }
@@ -636,6 +652,7 @@ mod tests {
                 poll_interval_s: 10,
                 display_hours,
                 items,
+                look: Default::default(),
             };
             self.to_app
                 .send(SyncMessage::Manifest(Box::new(StoredManifest {

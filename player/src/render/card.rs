@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use civicast_shared::api::device::EventCard;
 use civicast_shared::layout::{self, Area, Backdrop, CardPlan, CardWords, plan_card};
 
+use super::look::CityLook;
 use super::typography::{self, Fonts};
 use super::{OutputSize, format};
 
@@ -66,9 +67,11 @@ pub fn plan_for(
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn event_card(
     layer: &mut ChildSpawnerCommands,
     fonts: &Fonts,
+    look: &CityLook,
     output: OutputSize,
     event: &EventCard,
     pictures: Pictures,
@@ -114,7 +117,7 @@ pub fn event_card(
                 border_radius: BorderRadius::all(Val::Px(0.06 * area.w)),
                 ..placed(area, size)
             },
-            BackgroundColor(typography::rgb(layout::LEAF_RGB)),
+            BackgroundColor(typography::rgb(look.palette.accent)),
         ));
     }
     if let Some(area) = plan.near_badge {
@@ -123,7 +126,7 @@ pub fn event_card(
                 border_radius: BorderRadius::all(Val::Px(0.25 * area.h)),
                 ..placed(area, size)
             },
-            BackgroundColor(typography::rgb(layout::LEAF_RGB)),
+            BackgroundColor(typography::rgb(look.palette.accent)),
         ));
     }
     if let (Some(area), Some(qr)) = (plan.qr, pictures.qr) {

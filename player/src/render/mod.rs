@@ -6,10 +6,12 @@
 //!
 //! - `typography.rs`: the embedded fonts and text styles.
 //! - `card.rs`: an event card from its plan.
+//! - `look.rs`: the city's colours, name and logo.
 //! - `screens.rs`: the waiting screens and announcements.
 //! - `qr.rs`: QR codes of event links.
 
 pub mod card;
+pub mod look;
 pub mod qr;
 pub mod screens;
 pub mod typography;
@@ -26,6 +28,7 @@ use civicast_shared::api::playlists::Fit;
 
 use crate::Step;
 use crate::sync::LinkState;
+pub use look::CityLook;
 pub use typography::Fonts;
 
 /// The city's dark blue: waiting screens, letterboxing, announcements.
@@ -119,7 +122,7 @@ pub enum LayerContent<'a> {
 
 pub fn plugin(app: &mut App) {
     app.init_resource::<OutputSize>()
-        .add_plugins(typography::plugin)
+        .add_plugins((typography::plugin, look::plugin))
         .add_systems(Startup, spawn_camera)
         .add_systems(Update, follow_window_size.in_set(Step::Receive))
         .add_systems(
@@ -286,6 +289,7 @@ pub(crate) fn image_node(
 pub fn spawn_layer(
     commands: &mut Commands,
     fonts: &Fonts,
+    look: &CityLook,
     now: Duration,
     fade: bool,
     output: OutputSize,
@@ -297,7 +301,7 @@ pub fn spawn_layer(
             image: Some(_),
             ..
         } if item.event.is_none() => Color::BLACK,
-        _ => BACKGROUND,
+        _ => typography::rgb(look.palette.ground),
     };
     let mut root = commands.spawn((
         Layer {
@@ -313,7 +317,7 @@ pub fn spawn_layer(
             screens::connecting(layer, fonts, output, server, link);
         }
         LayerContent::Idle { building, now, tz } => {
-            screens::idle(layer, fonts, output, building, now, &tz);
+            screens::idle(layer, fonts, look, output, building, now, &tz);
         }
         LayerContent::Pairing { code, server, qr } => {
             screens::pairing(layer, fonts, output, code, server, qr);
@@ -332,7 +336,7 @@ pub fn spawn_layer(
                     backdrop,
                     qr,
                 };
-                card::event_card(layer, fonts, output, event, pictures, &tz, now);
+                card::event_card(layer, fonts, look, output, event, pictures, &tz, now);
             } else if let Some((handle, size)) = image {
                 layer.spawn(image_node(handle, size, output.aspect(), item.fit));
             } else {

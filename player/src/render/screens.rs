@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use civicast_shared::colour::{SOFT_TEXT, WHITE};
 use civicast_shared::typeface::Weight;
 
+use super::look::CityLook;
 use super::typography::{self, Fonts};
 use super::{OutputSize, PairingCodeText, StatusLine, format};
 use crate::sync::{Link, LinkState};
@@ -131,6 +132,7 @@ pub fn connecting(
 pub fn idle(
     layer: &mut ChildSpawnerCommands,
     fonts: &Fonts,
+    look: &CityLook,
     output: OutputSize,
     building: &str,
     now: DateTime<Utc>,
@@ -138,8 +140,26 @@ pub fn idle(
 ) {
     let [weekday, day, month] = format::date_leaf(now, tz);
     layer.spawn(column(3.0)).with_children(|screen| {
+        if let Some((logo, size)) = &look.logo {
+            // At most a quarter of the screen's height, in the logo's own proportions.
+            let height = output.0.y as f32 * 0.22;
+            let width =
+                (height * size.x as f32 / size.y.max(1) as f32).min(output.0.x as f32 * 0.6);
+            screen.spawn((
+                ImageNode::new(logo.clone()),
+                Node {
+                    width: Val::Percent(width / output.0.x.max(1) as f32 * 100.0),
+                    aspect_ratio: Some(size.x as f32 / size.y.max(1) as f32),
+                    ..default()
+                },
+            ));
+        }
         screen.spawn(line(fonts, output, "Welkom", Weight::Bold, 0.12, WHITE));
-        screen.spawn(line(fonts, output, building, Weight::SemiBold, 0.06, WHITE));
+        let place = match &look.city_name {
+            Some(city) => format!("{building} · {city}"),
+            None => building.to_owned(),
+        };
+        screen.spawn(line(fonts, output, place, Weight::SemiBold, 0.06, WHITE));
         screen.spawn(line(
             fonts,
             output,

@@ -10,8 +10,9 @@ use crate::db::models::{EventRow, MediaAssetRow, PlaylistItemRow, stored_id, sto
 use crate::db::schema::{events, media_assets, media_renditions, organisations, playlist_items};
 use crate::db::{self, DbPool};
 use crate::error::AppError;
+use crate::settings::LookSettings;
 use civicast_shared::api::device::{
-    EventCard, MANIFEST_SCHEMA_VERSION, Manifest, ManifestItem, MediaRef,
+    EventCard, Look, MANIFEST_SCHEMA_VERSION, Manifest, ManifestItem, MediaRef,
 };
 use civicast_shared::api::events::{EventCategory, EventStatus};
 use civicast_shared::api::media::RenditionKind;
@@ -48,8 +49,33 @@ pub fn media_ref(row: &MediaAssetRow) -> MediaRef {
     }
 }
 
+/// The look a manifest carries: the settings, with the logo's file from the library (a logo
+/// removed from the library is left out rather than failing every screen's manifest).
+fn look(conn: &mut DbConnection, settings: &LookSettings) -> Result<Look, AppError> {
+    let logo = match settings.logo_media_id {
+        Some(id) => media_assets::table
+            .find(id.to_string())
+            .select(MediaAssetRow::as_select())
+            .first(conn)
+            .optional()?
+            .filter(|row| row.content_type.starts_with("image/"))
+            .map(|row| media_ref(&row)),
+        None => None,
+    };
+    Ok(Look {
+        city_name: settings.city_name.clone(),
+        accent: settings.accent.clone(),
+        ground: settings.ground.clone(),
+        logo,
+    })
+}
+
 /// Builds the manifest of a screen from the database.
-pub fn build_manifest(conn: &mut DbConnection, screen_id: &str) -> Result<Manifest, AppError> {
+pub fn build_manifest(
+    conn: &mut DbConnection,
+    screen_id: &str,
+    look_settings: &LookSettings,
+) -> Result<Manifest, AppError> {
     let screen = find_screen(conn, screen_id)?;
     let building = find_building(conn, &screen.building_id)?;
     let playlist_id = playlist_of(conn, screen.playlist_id.as_deref(), &screen.building_id)?;
@@ -191,6 +217,7 @@ pub fn build_manifest(conn: &mut DbConnection, screen_id: &str) -> Result<Manife
         time_zone: building.time_zone,
         poll_interval_s: POLL_INTERVAL_S,
         items,
+        look: look(conn, look_settings)?,
     })
 }
 
@@ -200,13 +227,15 @@ pub async fn cached(
     pool: &DbPool,
     cache: &DeviceCache,
     screen_id: Uuid,
+    look: &LookSettings,
 ) -> Result<Arc<CachedManifest>, AppError> {
     if let Some(cached) = cache.manifest(screen_id) {
         return Ok(cached);
     }
     let version = cache.version();
     let id = screen_id.to_string();
-    let manifest = db::run(pool, move |conn| build_manifest(conn, &id)).await?;
+    let look = look.clone();
+    let manifest = db::run(pool, move |conn| build_manifest(conn, &id, &look)).await?;
     let body = serde_json::to_vec(&manifest)
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("manifest serialisation: {e}")))?;
     let cached = Arc::new(CachedManifest::of(body));

@@ -210,6 +210,28 @@ pub struct Manifest {
     pub display_hours: Option<crate::schedule::TimeWindow>,
     /// The loop in order; items outside their schedule are skipped.
     pub items: Vec<ManifestItem>,
+    /// The city's own look on its screens.
+    #[serde(default)]
+    pub look: Look,
+}
+
+/// The city's own look on its screens: its name, colours and logo (all optional; the screens'
+/// defaults otherwise). The player keeps every text readable whatever colours are chosen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Look {
+    /// The city's name, on the building's quiet slide.
+    #[serde(default)]
+    pub city_name: Option<String>,
+    /// `#rrggbb`: badges ("morgen") and date leaves.
+    #[serde(default)]
+    pub accent: Option<String>,
+    /// `#rrggbb`: the ground of waiting screens, announcements and the quiet slide.
+    #[serde(default)]
+    pub ground: Option<String>,
+    /// The city's logo, on the quiet slide.
+    #[serde(default)]
+    pub logo: Option<MediaRef>,
 }
 
 impl Manifest {
@@ -219,6 +241,7 @@ impl Manifest {
         self.items
             .iter()
             .filter_map(|item| item.media.as_ref())
+            .chain(self.look.logo.as_ref())
             .filter(|media| seen.insert(media.sha256.as_str()))
             .collect()
     }
@@ -342,6 +365,7 @@ mod tests {
             poll_interval_s: 10,
             display_hours: None,
             items,
+            look: Default::default(),
         }
     }
 

@@ -30,7 +30,8 @@ pub(super) async fn get_manifest(
     screen: CurrentScreen,
     request: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let manifest = manifest::cached(&state.pool, &state.device_cache, screen.id).await?;
+    let look = state.settings.look();
+    let manifest = manifest::cached(&state.pool, &state.device_cache, screen.id, &look).await?;
     let etag = EntityTag::new_strong(manifest.etag.clone());
     let unchanged = match request.headers().get(header::IF_NONE_MATCH) {
         None => false,
