@@ -43,6 +43,9 @@ pub fn plugin(app: &mut App) {
         );
 }
 
+/// How many of this week's events the quiet slide lists.
+const WEEK_LIST: usize = 4;
+
 /// Which default slide is up: `Some(None)` the connecting screen, `Some(Some(key))` the
 /// building's quiet slide (its building, city name and logo); `None` outside
 /// [`Screen::DefaultSlide`].
@@ -57,6 +60,7 @@ fn layer_start(
     (time.elapsed(), !layers.is_empty())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn show_pairing_code(
     mut commands: Commands,
     mut images: ResMut<Assets<Image>>,
@@ -96,12 +100,16 @@ fn show_default_slide(
     settings: Option<Res<SyncSettings>>,
     layers: Query<(), With<render::Layer>>,
 ) {
-    // The slide shows the date: a new day puts it up again.
+    // The slide shows the date and this week's events: a new day or a new list puts it up
+    // again.
+    let wall = clock.now(&time);
+    let events = playback.upcoming_events(wall, WEEK_LIST);
     let wanted = playback.building().map(|(name, tz)| {
         let logo = look.logo.as_ref().map(|(handle, _)| handle.id());
-        let today = clock.now(&time).with_timezone(&tz).date_naive();
+        let today = wall.with_timezone(&tz).date_naive();
+        let week: Vec<_> = events.iter().map(|e| (&e.title, e.starts_at)).collect();
         format!(
-            "{name}|{:?}|{logo:?}|{:?}|{today}",
+            "{name}|{:?}|{logo:?}|{:?}|{today}|{week:?}",
             look.city_name, look.palette
         )
     });
@@ -113,8 +121,9 @@ fn show_default_slide(
     let content = match playback.building() {
         Some((building, tz)) => LayerContent::Idle {
             building,
-            now: clock.now(&time),
+            now: wall,
             tz,
+            events,
         },
         None => LayerContent::Connecting {
             server: settings.as_ref().map_or("", |s| s.0.server.base()),

@@ -130,7 +130,7 @@ impl Scene {
         self.cached(image::RgbImage::from_fn(width, height, |x, y| {
             let t = (x as f32 / w + y as f32 / h) / 2.0;
             let (dx, dy) = (x as f32 - w * 0.6, y as f32 - h * 0.35);
-            let ring = ((dx * dx + dy * dy).sqrt() / (0.05 * w.min(h))) as u32 % 2 == 0;
+            let ring = (((dx * dx + dy * dy).sqrt() / (0.05 * w.min(h))) as u32).is_multiple_of(2);
             let base = [250.0 - 60.0 * t, 120.0 + 100.0 * t, 40.0 + 180.0 * t];
             let lift = if ring { 1.0 } else { 0.8 };
             image::Rgb(base.map(|c| (c * lift).min(255.0) as u8))
@@ -279,7 +279,8 @@ impl Scene {
                 let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
                 std::fs::create_dir_all(&dir).unwrap();
                 picture.save(dir.join(format!("{name}.png"))).unwrap();
-                if let Ok(gallery) = std::env::var("CIVICAST_GALLERY") {
+                let for_gallery = !name.contains("before");
+                if let (true, Ok(gallery)) = (for_gallery, std::env::var("CIVICAST_GALLERY")) {
                     let scale = 640.0 / self.size.x.max(self.size.y) as f32;
                     let small = image::imageops::resize(
                         &picture,
@@ -290,7 +291,7 @@ impl Scene {
                     std::fs::create_dir_all(&gallery).unwrap();
                     image::DynamicImage::ImageRgba8(small)
                         .to_rgb8()
-                        .save(PathBuf::from(gallery).join(format!("{name}.png")))
+                        .save(PathBuf::from(gallery).join(format!("{name}.jpg")))
                         .unwrap();
                 }
                 return picture;
@@ -639,9 +640,13 @@ fn check_other_screens(shape: &str, size: UVec2) {
         "{shape}: words shown"
     );
 
-    // Connected, nothing scheduled: the building's own quiet slide.
+    // Connected, nothing scheduled now: the building's own quiet slide, with this week's
+    // events (this one's promotion waits for the weekend, its concert is tomorrow).
     let mut scene = Scene::new(size);
-    scene.play_loop(Vec::new());
+    let mut later = item(PlaylistItemKind::Event, Fit::Fit);
+    later.event = Some(event(SHORT_TITLE, false));
+    later.schedule.weekdays = vec![chrono::Weekday::Sat, chrono::Weekday::Sun];
+    scene.play_loop(vec![later]);
     for _ in 0..5 {
         scene.app.update();
     }

@@ -111,6 +111,8 @@ pub enum Role {
     When,
     Venue,
     Description,
+    /// An announcement's words, the whole slide.
+    Announcement,
     /// The date leaf of a card without a poster: weekday, day, month.
     LeafWeekday,
     LeafDay,
@@ -121,14 +123,16 @@ impl Role {
     pub fn weight(self) -> Weight {
         match self {
             Role::Title | Role::LeafDay => Weight::Bold,
-            Role::When | Role::Near | Role::LeafWeekday | Role::LeafMonth => Weight::SemiBold,
+            Role::When | Role::Near | Role::Announcement | Role::LeafWeekday | Role::LeafMonth => {
+                Weight::SemiBold
+            }
             Role::Organiser | Role::Venue | Role::Description => Weight::Regular,
         }
     }
 
     pub fn colour(self) -> Rgb {
         match self {
-            Role::Title | Role::When => WHITE,
+            Role::Title | Role::When | Role::Announcement => WHITE,
             Role::Organiser | Role::Venue | Role::Description => SOFT_TEXT,
             Role::Near | Role::LeafWeekday | Role::LeafDay | Role::LeafMonth => INK,
         }
@@ -485,6 +489,39 @@ pub fn plan_card(
     }
 }
 
+/// An announcement on a screen of this size: as large as it fits (an LED wall's words larger
+/// still), centred, cut short only when even the smallest size cannot hold it.
+pub fn plan_announcement(screen: (u32, u32), text: &str) -> TextBlock {
+    let (w, h) = (screen.0.max(1) as f32, screen.1.max(1) as f32);
+    let shape = ScreenShape::of(screen.0, screen.1);
+    let (unit, size, max_lines, margin) = match shape {
+        ScreenShape::Wide => (h, 0.24, 2, 0.1 * h),
+        _ => (w.min(h), 0.085, 6, 0.08 * w.min(h)),
+    };
+    let area = Area {
+        x: margin,
+        y: margin,
+        w: w - 2.0 * margin,
+        h: h - 2.0 * margin,
+    };
+    let want = Want {
+        role: Role::Announcement,
+        text: text.trim(),
+        size,
+        max_lines,
+    };
+    let mut blocks = fit_stack(&[want], area, unit, 0.4, true);
+    let mut block = blocks.pop().unwrap_or(TextBlock {
+        role: Role::Announcement,
+        lines: Vec::new(),
+        px: size * unit,
+        area,
+        centred: true,
+    });
+    block.centred = true;
+    block
+}
+
 /// The date leaf's three lines, centred, filling the leaf.
 fn leaf_blocks(leaf: Area, words: [&str; 3]) -> Vec<TextBlock> {
     let rows = [
@@ -791,6 +828,32 @@ mod tests {
                     if let Some(poster) = plan.poster {
                         assert!(plan.screen.contains(&poster), "{label}");
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_announcement_fills_the_screen_and_never_runs_off_it() {
+        let long = "De bibliotheek is zaterdag 28 november gesloten wegens de jaarlijkse \
+            inventaris; boeken terugbrengen kan in de bus aan de Ëlzenpleinkant. "
+            .repeat(3);
+        for screen in SCREENS {
+            for text in ["Gesloten", long.as_str()] {
+                let block = plan_announcement(screen, text);
+                let (w, h) = (screen.0 as f32, screen.1 as f32);
+                let whole = Area {
+                    x: 0.0,
+                    y: 0.0,
+                    w,
+                    h,
+                };
+                assert!(whole.contains(&block.area), "{screen:?}: {block:?}");
+                for line in &block.lines {
+                    assert!(typeface::width(line, Weight::SemiBold, block.px) <= block.area.w);
+                }
+                if text == "Gesloten" {
+                    assert!(block.px >= 0.08 * w.min(h), "{screen:?}: short words large");
                 }
             }
         }

@@ -44,7 +44,10 @@ pub enum NetError {
 #[derive(Debug)]
 pub enum ManifestPoll {
     Unchanged,
-    Changed { manifest: Manifest, etag: String },
+    Changed {
+        manifest: Box<Manifest>,
+        etag: String,
+    },
 }
 
 /// Reads at most `bytes_per_second`, so a player does not fill a building's uplink.
@@ -174,7 +177,10 @@ impl ServerClient {
         if manifest.schema_version > MANIFEST_SCHEMA_VERSION {
             return Err(NetError::TooNew(manifest.schema_version));
         }
-        Ok(ManifestPoll::Changed { manifest, etag })
+        Ok(ManifestPoll::Changed {
+            manifest: Box::new(manifest),
+            etag,
+        })
     }
 
     /// Downloads one media file into the cache, resuming what an earlier attempt left, and

@@ -124,6 +124,30 @@ impl Playback {
         self.manifest.as_ref().map(|stored| &stored.manifest.look)
     }
 
+    /// This week's events in the manifest playing (those not over yet, starting within seven
+    /// days of `now`), soonest first, each once, at most `most`.
+    pub fn upcoming_events(
+        &self,
+        now: DateTime<Utc>,
+        most: usize,
+    ) -> Vec<&civicast_shared::api::device::EventCard> {
+        let Some(stored) = self.manifest.as_ref() else {
+            return Vec::new();
+        };
+        let week_ends = now + chrono::Duration::days(7);
+        let mut events: Vec<_> = stored
+            .manifest
+            .items
+            .iter()
+            .filter_map(|item| item.event.as_ref())
+            .filter(|event| event.ends_at > now && event.starts_at < week_ends)
+            .collect();
+        events.sort_by_key(|event| event.starts_at);
+        events.dedup_by(|a, b| a.title == b.title && a.starts_at == b.starts_at);
+        events.truncate(most);
+        events
+    }
+
     /// The building the manifest playing is for, with its time zone.
     pub fn building(&self) -> Option<(&str, chrono_tz::Tz)> {
         let manifest = &self.manifest.as_ref()?.manifest;

@@ -1,8 +1,8 @@
 //! What the screen shows, as full-screen UI layers: event cards laid out by the shared plan
 //! (`civicast_shared::layout`), image slides, announcements, and the waiting screens (pairing,
-//! connecting, nothing scheduled). A new layer comes in over the old one in two movements: its
-//! ground and pictures come up under the old words, which stay on top; then the words swap in a
-//! short moment, so two cards' texts barely meet and no frame between items is darker than both.
+//! connecting, nothing scheduled). A new layer comes in over the old one: its ground and pictures
+//! come up under the old words, which stay on top, and halfway the words swap in a short moment,
+//! so two cards' texts barely meet and no frame between items is darker than both.
 //!
 //! - `typography.rs`: the embedded fonts and text styles.
 //! - `card.rs`: an event card from its plan.
@@ -41,9 +41,10 @@ pub const BACKGROUND: Color = Color::srgb(
 pub const FADE: Duration = Duration::from_millis(800);
 /// The share of the fade over which the new ground and pictures come up.
 const GROUND_UNTIL: f32 = 0.6;
-/// The share of the fade over which the old words go and the new ones come.
-const WORDS_FROM: f32 = 0.5;
-const WORDS_UNTIL: f32 = 0.75;
+/// The share of the fade over which the old words go and the new ones come: while the old
+/// ground still shows, so that the screen never has no words on a dark new ground.
+const WORDS_FROM: f32 = 0.25;
+const WORDS_UNTIL: f32 = 0.45;
 
 /// The size of the output in physical pixels, which layouts and decoding follow.
 #[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,11 +98,14 @@ pub enum LayerContent<'a> {
         server: &'a str,
         link: &'a LinkState,
     },
-    /// Nothing scheduled now: the building's own quiet slide (its name and the date).
+    /// Nothing scheduled now: the building's own quiet slide (its name, the date, and this
+    /// week's events from the manifest, so that a screen with little to play still says what
+    /// is on).
     Idle {
         building: &'a str,
         now: DateTime<Utc>,
         tz: chrono_tz::Tz,
+        events: Vec<&'a civicast_shared::api::device::EventCard>,
     },
     Pairing {
         code: &'a str,
@@ -316,8 +320,13 @@ pub fn spawn_layer(
         LayerContent::Connecting { server, link } => {
             screens::connecting(layer, fonts, output, server, link);
         }
-        LayerContent::Idle { building, now, tz } => {
-            screens::idle(layer, fonts, look, output, building, now, &tz);
+        LayerContent::Idle {
+            building,
+            now,
+            tz,
+            events,
+        } => {
+            screens::idle(layer, fonts, look, output, building, now, &tz, &events);
         }
         LayerContent::Pairing { code, server, qr } => {
             screens::pairing(layer, fonts, output, code, server, qr);
@@ -408,13 +417,14 @@ mod tests {
     }
 
     #[test]
-    fn the_words_swap_only_once_the_new_ground_is_up() {
-        // While the ground is still coming up, the new words are hidden.
-        assert_eq!(ease(0.3, WORDS_FROM, WORDS_UNTIL), 0.0);
-        assert!(ease(0.3, 0.0, GROUND_UNTIL) > 0.4);
-        // When the words swap, the ground is nearly opaque; at the end all is up.
-        assert!(ease(WORDS_FROM, 0.0, GROUND_UNTIL) > 0.8);
+    fn the_words_swap_quickly_while_the_grounds_cross() {
+        // Before the swap only the old words show; after it only the new ones.
+        assert_eq!(ease(0.2, WORDS_FROM, WORDS_UNTIL), 0.0);
+        assert_eq!(ease(0.5, WORDS_FROM, WORDS_UNTIL), 1.0);
+        // The swap takes a fifth of the fade, inside the grounds' crossing, so the screen
+        // never goes darker than both items: the words are never both gone.
+        const { assert!((WORDS_UNTIL - WORDS_FROM) <= 0.2 + f32::EPSILON) };
+        const { assert!(WORDS_UNTIL < GROUND_UNTIL) };
         assert_eq!(ease(1.0, 0.0, GROUND_UNTIL), 1.0);
-        assert_eq!(ease(WORDS_UNTIL, WORDS_FROM, WORDS_UNTIL), 1.0);
     }
 }

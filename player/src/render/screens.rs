@@ -5,8 +5,10 @@
 
 use bevy::prelude::*;
 use chrono::{DateTime, Utc};
+use civicast_shared::api::device::EventCard;
 use civicast_shared::colour::{SOFT_TEXT, WHITE};
-use civicast_shared::typeface::Weight;
+use civicast_shared::layout;
+use civicast_shared::typeface::{self, Weight};
 
 use super::look::CityLook;
 use super::typography::{self, Fonts};
@@ -129,6 +131,7 @@ pub fn connecting(
     });
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn idle(
     layer: &mut ChildSpawnerCommands,
     fonts: &Fonts,
@@ -137,6 +140,7 @@ pub fn idle(
     building: &str,
     now: DateTime<Utc>,
     tz: &chrono_tz::Tz,
+    events: &[&EventCard],
 ) {
     let [weekday, day, month] = format::date_leaf(now, tz);
     layer.spawn(column(3.0)).with_children(|screen| {
@@ -168,6 +172,32 @@ pub fn idle(
             0.045,
             SOFT_TEXT,
         ));
+        if !events.is_empty() && output.aspect() < 2.4 {
+            screen
+                .spawn(Node {
+                    flex_direction: FlexDirection::Column,
+                    row_gap: Val::VMin(1.2),
+                    margin: UiRect::top(Val::VMin(3.0)),
+                    ..default()
+                })
+                .with_children(|list| {
+                    list.spawn(line(fonts, output, "Deze week", Weight::Bold, 0.045, WHITE));
+                    for event in events {
+                        let when = format::event_when_short(event.starts_at, tz);
+                        let words =
+                            format!("{when}  {}  · {}", event.title.trim(), event.venue.trim());
+                        let width = output.0.x as f32 * 0.8;
+                        let px = 0.034 * unit(output);
+                        let height = output.0.y as f32;
+                        let words = typeface::truncate(&words, Weight::Regular, px, width);
+                        list.spawn((
+                            Text::new(words),
+                            typography::style(fonts, Weight::Regular, px, height, SOFT_TEXT),
+                            TextLayout::new(Justify::Left, LineBreak::NoWrap),
+                        ));
+                    }
+                });
+        }
     });
 }
 
@@ -256,9 +286,16 @@ pub fn announcement(
     output: OutputSize,
     message: &str,
 ) {
-    let share = if output.aspect() >= 2.4 { 0.16 } else { 0.075 };
+    let block = layout::plan_announcement((output.0.x, output.0.y), message);
+    let role = block.role;
+    let height = output.0.y.max(1) as f32;
     layer.spawn(column(0.0)).with_children(|slot| {
-        slot.spawn(line(fonts, output, message, Weight::SemiBold, share, WHITE));
+        slot.spawn((
+            Text::new(block.text()),
+            typography::style(fonts, role.weight(), block.px, height, role.colour()),
+            // The plan broke the lines already; the renderer must not break them again.
+            TextLayout::new(Justify::Center, LineBreak::NoWrap),
+        ));
     });
 }
 

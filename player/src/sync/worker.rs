@@ -225,7 +225,13 @@ impl Worker {
             .filter(|etag| !etag.is_empty());
         let poll = self.client.poll_manifest(token, etag.as_deref())?;
         let (target, is_new) = match poll {
-            ManifestPoll::Changed { manifest, etag } => (StoredManifest { etag, manifest }, true),
+            ManifestPoll::Changed { manifest, etag } => (
+                StoredManifest {
+                    etag,
+                    manifest: *manifest,
+                },
+                true,
+            ),
             ManifestPoll::Unchanged => match &self.current {
                 Some(current) => (current.clone(), false),
                 None => return Ok(()),

@@ -105,6 +105,7 @@ fn role_class(role: Role) -> &'static str {
         Role::When => "when",
         Role::Venue => "venue",
         Role::Description => "description",
+        Role::Announcement => "announcement",
         Role::LeafWeekday | Role::LeafDay | Role::LeafMonth => "leaf-text",
     }
 }
