@@ -75,7 +75,25 @@ pub fn status_text(link: &LinkState) -> String {
         LinkState::Reachable => {
             "Verbonden; het programma komt eraan / Connected; the programme is on its way".into()
         }
-        LinkState::Unreachable(reason) => format!("Geen verbinding / No connection: {reason}"),
+        LinkState::Unreachable(reason) => {
+            format!(
+                "Geen verbinding / No connection: {reason}\n{}",
+                what_to_do(reason)
+            )
+        }
+    }
+}
+
+/// What IT can do about a failed connection, from the words of the failure.
+fn what_to_do(reason: &str) -> &'static str {
+    if reason.contains("certificate") {
+        "Geef het CA-certificaat van de stad mee met --ca-file / Give the city's CA with --ca-file"
+    } else if reason.contains("not found") {
+        "Controleer het serveradres en de DNS / Check the server address and DNS"
+    } else if reason.contains("TLS") || reason.contains("http://") {
+        "Controleer http:// of https:// in het serveradres / Check http:// or https:// in the address"
+    } else {
+        "Controleer de netwerkkabel en of de server draait / Check the network cable and the server"
     }
 }
 
@@ -302,6 +320,18 @@ pub fn announcement(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_connection_says_what_to_do() {
+        let refused = status_text(&LinkState::Unreachable(
+            "cms.city.example cannot be reached: connection refused".into(),
+        ));
+        assert!(refused.contains("connection refused") && refused.contains("server"));
+        let untrusted = status_text(&LinkState::Unreachable(
+            "certificate for cms.city.example is not trusted".into(),
+        ));
+        assert!(untrusted.contains("--ca-file"), "{untrusted}");
+    }
 
     #[test]
     fn the_host_is_what_people_type() {
