@@ -154,33 +154,12 @@ impl Scene {
     }
 
     fn play(&self, item: ManifestItem) {
-        let manifest = Manifest {
-            schema_version: MANIFEST_SCHEMA_VERSION,
-            screen_id: Uuid::now_v7(),
-            screen_name: "Screen".into(),
-            kind: ScreenKind::InformationScreen,
-            width: self.size.x,
-            height: self.size.y,
-            orientation: Orientation::Landscape,
-            building_name: "Bibliotheek Ëlzenplein".into(),
-            time_zone: "Europe/Brussels".into(),
-            poll_interval_s: 10,
-            display_hours: None,
-            items: vec![item],
-            look: self.look.clone(),
-        };
-        self.to_app
-            .send(SyncMessage::Manifest(Box::new(StoredManifest {
-                etag: "\"test\"".into(),
-                manifest,
-            })))
-            .unwrap();
+        self.play_loop(vec![item]);
     }
 
     /// Plays a loop of several items.
     fn play_loop(&self, items: Vec<ManifestItem>) {
-        let mut manifest = self.last_manifest();
-        manifest.items = items;
+        let manifest = self.manifest_of(items);
         self.to_app
             .send(SyncMessage::Manifest(Box::new(StoredManifest {
                 etag: "\"loop\"".into(),
@@ -189,7 +168,7 @@ impl Scene {
             .unwrap();
     }
 
-    fn last_manifest(&self) -> Manifest {
+    fn manifest_of(&self, items: Vec<ManifestItem>) -> Manifest {
         Manifest {
             schema_version: MANIFEST_SCHEMA_VERSION,
             screen_id: Uuid::now_v7(),
@@ -202,7 +181,7 @@ impl Scene {
             time_zone: "Europe/Brussels".into(),
             poll_interval_s: 10,
             display_hours: None,
-            items: Vec::new(),
+            items,
             look: self.look.clone(),
         }
     }

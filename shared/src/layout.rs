@@ -272,70 +272,41 @@ pub fn plan_card(
             (top, false)
         }
     });
+    // The text's panel: beside the picture, or below it.
+    let beside_it = |picture: Area| Area {
+        x: picture.right() + margin,
+        y: margin,
+        w: w - picture.right() - 2.0 * margin,
+        h: h - 2.0 * margin,
+    };
+    let below_it = |picture: Area| Area {
+        x: margin,
+        y: picture.bottom() + margin,
+        w: w - 2.0 * margin,
+        h: h - picture.bottom() - 2.0 * margin,
+    };
+    let leaf = |width: f32, height: f32| Area {
+        x: margin,
+        y: margin,
+        w: width,
+        h: height,
+    };
     let (picture, mut panel) = match (shape, arrangement) {
-        (_, Some((column, true))) => {
-            let panel = Area {
-                x: column.right() + margin,
-                y: margin,
-                w: w - column.right() - 2.0 * margin,
-                h: h - 2.0 * margin,
-            };
-            (column, panel)
-        }
-        (_, Some((top, false))) => {
-            let panel = Area {
-                x: margin,
-                y: top.bottom() + margin,
-                w: w - 2.0 * margin,
-                h: h - top.bottom() - 2.0 * margin,
-            };
-            (top, panel)
-        }
+        (_, Some((column, true))) => (column, beside_it(column)),
+        (_, Some((top, false))) => (top, below_it(top)),
         (ScreenShape::Landscape, None) => {
-            let leaf = Area {
-                x: margin,
-                y: margin,
-                w: (0.26 * w).min(0.5 * h),
-                h: (0.26 * w).min(0.5 * h) * 1.15,
-            };
-            let panel = Area {
-                x: leaf.right() + margin,
-                y: margin,
-                w: w - leaf.right() - 2.0 * margin,
-                h: h - 2.0 * margin,
-            };
-            (leaf, panel)
+            let side = (0.26 * w).min(0.5 * h);
+            let leaf = leaf(side, side * 1.15);
+            (leaf, beside_it(leaf))
         }
         (ScreenShape::Portrait, None) => {
             let side = (0.26 * h).min(0.4 * w);
-            let leaf = Area {
-                x: margin,
-                y: margin,
-                w: side,
-                h: side * 1.15,
-            };
-            let panel = Area {
-                x: margin,
-                y: leaf.bottom() + margin,
-                w: w - 2.0 * margin,
-                h: h - leaf.bottom() - 2.0 * margin,
-            };
-            (leaf, panel)
+            let leaf = leaf(side, side * 1.15);
+            (leaf, below_it(leaf))
         }
         (ScreenShape::Wide, None) => {
-            let leaf = Area {
-                x: margin,
-                y: margin,
-                w: (h - 2.0 * margin) * 0.9,
-                h: h - 2.0 * margin,
-            };
-            let panel = Area {
-                x: leaf.right() + margin,
-                y: margin,
-                w: w - leaf.right() - 2.0 * margin,
-                h: h - 2.0 * margin,
-            };
-            (leaf, panel)
+            let leaf = leaf((h - 2.0 * margin) * 0.9, h - 2.0 * margin);
+            (leaf, beside_it(leaf))
         }
     };
 

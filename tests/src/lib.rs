@@ -92,7 +92,13 @@ async fn start(
     tokio::spawn(application.run_until_stopped());
     TestApp {
         address,
-        client: reqwest::Client::new(),
+        // The server closes a connection idle for 5 s (actix's keep-alive); a client that
+        // reused one at that moment would see its request cut ("IncompleteMessage"), so it lets
+        // idle connections go well before.
+        client: reqwest::Client::builder()
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
+            .build()
+            .expect("an HTTP client"),
         admin_email: settings.initial_admin_email.clone(),
         settings,
         admin_password,

@@ -111,19 +111,13 @@ pub fn event_card(
             placed(area, size),
         ));
     }
-    if let Some(area) = plan.leaf {
+    // The date leaf and the badge: rounded, in the city's accent.
+    let leaf = plan.leaf.map(|area| (area, 0.06 * area.w));
+    let badge = plan.near_badge.map(|area| (area, 0.25 * area.h));
+    for (area, radius) in leaf.into_iter().chain(badge) {
         layer.spawn((
             Node {
-                border_radius: BorderRadius::all(Val::Px(0.06 * area.w)),
-                ..placed(area, size)
-            },
-            BackgroundColor(typography::rgb(look.palette.accent)),
-        ));
-    }
-    if let Some(area) = plan.near_badge {
-        layer.spawn((
-            Node {
-                border_radius: BorderRadius::all(Val::Px(0.25 * area.h)),
+                border_radius: BorderRadius::all(Val::Px(radius)),
                 ..placed(area, size)
             },
             BackgroundColor(typography::rgb(look.palette.accent)),
