@@ -194,6 +194,13 @@ impl Playback {
         self.manifest.as_ref().map(|stored| stored.etag.as_str())
     }
 
+    /// Whether `item`, as it is now, is the one on screen.
+    fn shows_now(&self, item: &ManifestItem) -> bool {
+        self.current
+            .as_ref()
+            .is_some_and(|shown| shown.id == item.id && shown.content_hash == content_hash(item))
+    }
+
     /// Whether the item on screen is still within its slot.
     fn in_slot(&self, elapsed: Duration) -> bool {
         self.current.is_some() && elapsed < self.slot_ends
@@ -288,8 +295,13 @@ impl Loop<'_, '_> {
         }
     }
 
-    /// Starts preparing `item` unless it is the one being prepared already.
+    /// Starts preparing `item` unless it is the one being prepared already, or the one on
+    /// screen again (a loop of one keeps its layer: decoding it again would cost CPU for
+    /// nothing every slot).
     fn prepare(&mut self, item: &ManifestItem) {
+        if self.playback.shows_now(item) {
+            return;
+        }
         if self
             .playback
             .next
@@ -305,6 +317,17 @@ impl Loop<'_, '_> {
     /// stays, and the next frame comes soon.
     fn play(&mut self, manifest: &StoredManifest, index: usize) {
         let item = &manifest.manifest.items[index];
+        if self.playback.shows_now(item) {
+            // The same item again (a loop of one): it stays on screen as it is, and a new slot
+            // of it begins.
+            let current = Current {
+                index,
+                id: item.id,
+                content_hash: content_hash(item),
+            };
+            self.start_play(manifest, item, current);
+            return;
+        }
         self.prepare(item);
         let ready = matches!(
             self.playback.next,
@@ -330,35 +353,28 @@ impl Loop<'_, '_> {
             id: item.id,
             content_hash: content_hash(item),
         };
-        // The same item again (a loop of one): it stays on screen as it is. A new layer would
-        // fade in over an identical one, and the fade dims the screen for a moment.
-        let same_again = self.playback.current.as_ref().is_some_and(|shown| {
-            shown.id == current.id && shown.content_hash == current.content_hash
-        });
-        if !same_again {
-            let fade = *self.screen.get() != Screen::Starting;
-            let content = LayerContent::Item {
-                item,
-                image: prepared.image,
-                backdrop: prepared.backdrop,
-                qr: prepared.qr,
-                tz: manifest.manifest.tz(),
-                now: self.clock.now(&self.time),
-            };
-            let now = self.time.elapsed();
-            // The look of the manifest this item comes from, even in the frame it arrived.
-            let look = &self.look.with_colours_of(&manifest.manifest.look);
-            let fonts = &self.fonts;
-            render::spawn_layer(
-                &mut self.commands,
-                fonts,
-                look,
-                now,
-                fade,
-                *self.output,
-                content,
-            );
-        }
+        let fade = *self.screen.get() != Screen::Starting;
+        let content = LayerContent::Item {
+            item,
+            image: prepared.image,
+            backdrop: prepared.backdrop,
+            qr: prepared.qr,
+            tz: manifest.manifest.tz(),
+            now: self.clock.now(&self.time),
+        };
+        let now = self.time.elapsed();
+        // The look of the manifest this item comes from, even in the frame it arrived.
+        let look = &self.look.with_colours_of(&manifest.manifest.look);
+        let fonts = &self.fonts;
+        render::spawn_layer(
+            &mut self.commands,
+            fonts,
+            look,
+            now,
+            fade,
+            *self.output,
+            content,
+        );
         self.start_play(manifest, item, current);
     }
 
@@ -829,6 +845,9 @@ mod tests {
             .iter(harness.app.world())
             .count();
         assert_eq!(layers, 1, "no new layer fades in over the same item");
+        // Nor is it prepared again for its next slot: a poster would be decoded every slot.
+        let playback = harness.app.world().resource::<Playback>();
+        assert!(playback.next.is_none(), "{:?}", playback.next);
         let recorded: Vec<PlayRecord> = plays.try_iter().collect();
         assert!(recorded.len() >= 2, "{recorded:?}");
         assert!(
