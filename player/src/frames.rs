@@ -12,6 +12,7 @@ use bevy::prelude::*;
 use bevy::winit::{UpdateMode, WinitSettings};
 
 use crate::Screen;
+use crate::display_hours::DisplayHours;
 use crate::playback::Playback;
 use crate::screenshot::ScreenshotInFlight;
 
@@ -34,13 +35,19 @@ pub fn sleep_until_needed(
     time: Res<Time<Real>>,
     playback: Res<Playback>,
     screen: Res<State<Screen>>,
+    hours: Res<State<DisplayHours>>,
     screenshot: Res<ScreenshotInFlight>,
     mut settings: ResMut<WinitSettings>,
     mut wake_at: Local<WakeAt>,
 ) {
     let now = time.elapsed();
-    let mut wait = playback
-        .next_deadline(now, *screen.get())
+    // Outside the display hours the loop waits: the app looks again once a minute whether
+    // the hours began (a message from a thread wakes it sooner).
+    let deadline = match hours.get() {
+        DisplayHours::Inside => playback.next_deadline(now, *screen.get()),
+        DisplayHours::Outside => None,
+    };
+    let mut wait = deadline
         .unwrap_or(IDLE_WAKE)
         .clamp(Duration::from_millis(5), IDLE_WAKE);
     if screenshot.0 {

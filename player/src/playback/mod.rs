@@ -244,7 +244,14 @@ pub fn plugin(app: &mut App) {
             (
                 forget_failures,
                 pairing_takes_over.run_if(unpaired),
-                (switch_manifest, advance).chain().run_if(not(unpaired)),
+                // Outside the display hours the screen is blank: the loop waits behind it
+                // rather than change items (and fade) where nobody sees them.
+                (
+                    switch_manifest,
+                    advance.run_if(in_state(crate::display_hours::DisplayHours::Inside)),
+                )
+                    .chain()
+                    .run_if(not(unpaired)),
                 poll_preparation,
             )
                 .chain()
@@ -973,9 +980,11 @@ mod tests {
             "{}",
             ended[0].played_ms
         );
-        // Nothing counts while it is blank.
+        // Nothing counts while it is blank, and the loop waits behind the blank screen.
+        let shown = harness.history().len();
         harness.run_for(Duration::from_millis(25_000));
         assert_eq!(plays.try_iter().count(), 0);
+        assert_eq!(harness.history().len(), shown, "no item changes where nobody sees it");
     }
 
     #[test]
