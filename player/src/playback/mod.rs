@@ -984,7 +984,11 @@ mod tests {
         let shown = harness.history().len();
         harness.run_for(Duration::from_millis(25_000));
         assert_eq!(plays.try_iter().count(), 0);
-        assert_eq!(harness.history().len(), shown, "no item changes where nobody sees it");
+        assert_eq!(
+            harness.history().len(),
+            shown,
+            "no item changes where nobody sees it"
+        );
     }
 
     #[test]
