@@ -4,7 +4,11 @@
 //! widths; the layout (`crate::layout`) measures and wraps text here, with the fonts' own
 //! advance widths.
 
+use std::sync::OnceLock;
+
+use skrifa::charmap::Charmap;
 use skrifa::instance::{LocationRef, Size};
+use skrifa::metrics::GlyphMetrics;
 use skrifa::{FontRef, MetadataProvider};
 
 pub const INTER_REGULAR: &[u8] = include_bytes!("../../media/fonts/Inter-Regular.otf");
@@ -37,29 +41,45 @@ impl Weight {
             Weight::Bold => 700,
         }
     }
+}
 
-    fn data(self) -> &'static [u8] {
-        match self {
-            Weight::Regular => INTER_REGULAR,
-            Weight::SemiBold => INTER_SEMIBOLD,
-            Weight::Bold => INTER_BOLD,
+/// A font's character map and advances, read once: text is measured glyph by glyph, many times
+/// over while a layout is fitted.
+struct Face {
+    charmap: Charmap<'static>,
+    metrics: GlyphMetrics<'static>,
+}
+
+impl Face {
+    fn of(data: &'static [u8]) -> Face {
+        let font = FontRef::new(data).expect("the fonts shipped in media/fonts parse");
+        Face {
+            charmap: font.charmap(),
+            // At one pixel per em, advances are in ems.
+            metrics: font.glyph_metrics(Size::new(1.0), LocationRef::default()),
         }
+    }
+
+    fn advance_em(&self, c: char) -> Option<f32> {
+        self.metrics.advance_width(self.charmap.map(c)?)
     }
 }
 
-fn face(data: &'static [u8]) -> FontRef<'static> {
-    FontRef::new(data).expect("the fonts shipped in media/fonts parse")
+/// Inter regular, semibold and bold, then Noto Sans.
+fn faces() -> &'static [Face; 4] {
+    static FACES: OnceLock<[Face; 4]> = OnceLock::new();
+    FACES.get_or_init(|| [INTER_REGULAR, INTER_SEMIBOLD, INTER_BOLD, NOTO_SANS].map(Face::of))
 }
 
 /// The width of one character in ems, from the first font that has it (`None`: neither does).
 fn advance_em(c: char, weight: Weight) -> Option<f32> {
-    [weight.data(), NOTO_SANS].into_iter().find_map(|data| {
-        let font = face(data);
-        let glyph = font.charmap().map(c)?;
-        // At one pixel per em, advances are in ems.
-        font.glyph_metrics(Size::new(1.0), LocationRef::default())
-            .advance_width(glyph)
-    })
+    let [regular, semibold, bold, fallback] = faces();
+    let face = match weight {
+        Weight::Regular => regular,
+        Weight::SemiBold => semibold,
+        Weight::Bold => bold,
+    };
+    face.advance_em(c).or_else(|| fallback.advance_em(c))
 }
 
 /// Whether the screens' fonts draw `c` (Inter, or Noto Sans behind it). Spaces and line breaks
