@@ -118,6 +118,35 @@ pub fn near_label<Z: TimeZone>(
     }
 }
 
+/// The words of a card that follow from its times, in the building's time zone, at `now`:
+/// what the player and the portal's preview both put on a card.
+#[derive(Debug, Clone)]
+pub struct CardDates {
+    pub when: String,
+    pub when_short: String,
+    pub leaf: [String; 3],
+    pub near: Option<&'static str>,
+}
+
+impl CardDates {
+    pub fn of<Z: TimeZone>(
+        starts: DateTime<Utc>,
+        ends: DateTime<Utc>,
+        now: DateTime<Utc>,
+        tz: &Z,
+    ) -> CardDates
+    where
+        Z::Offset: std::fmt::Display,
+    {
+        CardDates {
+            when: event_when(starts, ends, tz),
+            when_short: event_when_short(starts, tz),
+            leaf: date_leaf(starts, tz),
+            near: near_label(starts, ends, now, tz),
+        }
+    }
+}
+
 /// The Dutch name of an event category, as shown on screen.
 pub fn category_label(category: crate::api::events::EventCategory) -> &'static str {
     use crate::api::events::EventCategory as C;

@@ -208,6 +208,30 @@ pub struct CardWords<'a> {
     pub leaf: [&'a str; 3],
 }
 
+impl<'a> CardWords<'a> {
+    /// An event's words, trimmed, with the words of its times.
+    pub fn new(
+        title: &'a str,
+        organiser: &'a str,
+        category: EventCategory,
+        venue: &'a str,
+        description: &'a str,
+        dates: &'a crate::display::CardDates,
+    ) -> CardWords<'a> {
+        CardWords {
+            title: title.trim(),
+            organiser: organiser.trim(),
+            category,
+            when: &dates.when,
+            when_short: &dates.when_short,
+            venue: venue.trim(),
+            description: description.trim(),
+            near: dates.near,
+            leaf: [&dates.leaf[0], &dates.leaf[1], &dates.leaf[2]],
+        }
+    }
+}
+
 /// One block the stack wants, before it is fitted.
 struct Want<'a> {
     role: Role,

@@ -45,20 +45,15 @@ pub fn plan_for(
     tz: &chrono_tz::Tz,
     now: DateTime<Utc>,
 ) -> CardPlan {
-    let when = format::event_when(event.starts_at, event.ends_at, tz);
-    let when_short = format::event_when_short(event.starts_at, tz);
-    let leaf = format::date_leaf(event.starts_at, tz);
-    let words = CardWords {
-        title: event.title.trim(),
-        organiser: event.organiser.trim(),
-        category: event.category,
-        when: &when,
-        when_short: &when_short,
-        venue: event.venue.trim(),
-        description: event.description.trim(),
-        near: format::near_label(event.starts_at, event.ends_at, now, tz),
-        leaf: [&leaf[0], &leaf[1], &leaf[2]],
-    };
+    let dates = format::CardDates::of(event.starts_at, event.ends_at, now, tz);
+    let words = CardWords::new(
+        &event.title,
+        &event.organiser,
+        event.category,
+        &event.venue,
+        &event.description,
+        &dates,
+    );
     plan_card(
         output.pair(),
         poster.map(|size| (size.x, size.y)),

@@ -53,6 +53,9 @@ pub struct CityLook {
     /// The logo, decoded, with its size.
     pub logo: Option<(Handle<Image>, UVec2)>,
     logo_sha256: Option<String>,
+    /// The manifest this look was taken from (the loop touches `Playback` every frame; the
+    /// look changes only with a new manifest).
+    manifest_etag: Option<String>,
 }
 
 impl CityLook {
@@ -85,6 +88,11 @@ fn follow_the_manifest(
     let Some(wanted) = playback.look() else {
         return;
     };
+    let etag = playback.manifest_etag();
+    if look.manifest_etag.as_deref() == etag {
+        return;
+    }
+    look.manifest_etag = etag.map(str::to_owned);
     let palette = Palette::of(wanted);
     if look.palette != palette {
         look.palette = palette;

@@ -117,20 +117,15 @@ pub fn screens(
     tz: Tz,
     now: DateTime<Utc>,
 ) -> Vec<ScreenPreview> {
-    let when = display::event_when(input.starts_at, input.ends_at, &tz);
-    let when_short = display::event_when_short(input.starts_at, &tz);
-    let leaf = display::date_leaf(input.starts_at, &tz);
-    let words = CardWords {
-        title: input.title.trim(),
-        organiser: input.organiser.trim(),
-        category: input.category,
-        when: &when,
-        when_short: &when_short,
-        venue: input.venue.trim(),
-        description: input.description.trim(),
-        near: display::near_label(input.starts_at, input.ends_at, now, &tz),
-        leaf: [&leaf[0], &leaf[1], &leaf[2]],
-    };
+    let dates = display::CardDates::of(input.starts_at, input.ends_at, now, &tz);
+    let words = CardWords::new(
+        input.title,
+        input.organiser,
+        input.category,
+        input.venue,
+        input.description,
+        &dates,
+    );
     let poster = input.poster_media_id.and(input.poster_size);
     let has_link = input.link.is_some_and(|l| !l.is_empty());
     SCREENS
