@@ -273,23 +273,7 @@ async fn the_player_pairs_plays_survives_outages_and_heals_its_cache() {
 
     // Pair: the code appears on screen (and in the log); staff enter it.
     let mut player = Player::start(&display, &app.address, data.path(), &[]);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let code = loop {
-        if let Some(code) = player.pairing_code() {
-            break code;
-        }
-        assert!(
-            player.is_running(),
-            "the player stopped:\n{}",
-            player.dump_log()
-        );
-        assert!(
-            Instant::now() < deadline,
-            "no pairing code:\n{}",
-            player.dump_log()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let code = player.wait_for_pairing_code().await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     display.save_screenshot("pairing");
     let screen = app
