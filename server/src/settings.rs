@@ -175,6 +175,16 @@ pub struct Settings {
     /// The id of the city's logo in the media library (upload it first), for quiet slides.
     #[arg(long, env = "CIVICAST_CITY_LOGO_MEDIA_ID", global = true)]
     pub city_logo_media_id: Option<uuid::Uuid>,
+    /// Reverse proxies in front of the server (comma-separated IP addresses or CIDR ranges):
+    /// only from these are X-Forwarded-For (the client's address, which sign-in and registration
+    /// limits count by) and X-Forwarded-Proto (HTTPS, for Secure cookies) believed. Default none.
+    #[arg(
+        long,
+        env = "CIVICAST_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<String>,
 }
 
 /// The city's look as set up, before its logo is looked up in the library.
@@ -227,6 +237,7 @@ impl Settings {
             city_accent: None,
             city_ground: None,
             city_logo_media_id: None,
+            trusted_proxies: Vec::new(),
         }
     }
 

@@ -7,6 +7,7 @@ mod device;
 mod emergency;
 mod events;
 mod faults;
+mod hardening_auth;
 mod jobs;
 mod lifecycle;
 mod load;

@@ -17,6 +17,7 @@ use crate::core::media::MediaStore;
 use crate::db;
 use crate::settings::Settings;
 use crate::web::api;
+use crate::web::extract::TrustedProxies;
 use crate::web::state::AppState;
 use crate::web::{self as http, error};
 
@@ -63,15 +64,21 @@ impl Application {
         let port = listener.local_addr()?.port();
         let openapi = Arc::new(http::openapi_json());
         let known_routes = web::Data::new(api::KnownRoutes::from_openapi(&openapi));
+        let trusted_proxies = web::Data::new(
+            TrustedProxies::parse(&settings.trusted_proxies)
+                .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?,
+        );
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             let openapi = openapi.clone();
             App::new()
                 .app_data(web::Data::new(state.clone()))
                 .app_data(known_routes.clone())
+                .app_data(trusted_proxies.clone())
                 .configure(error::configure_extractors)
                 .wrap(from_fn(http::see_own_writes))
                 .wrap(from_fn(http::log_request))
+                .wrap(http::common_headers())
                 .route(
                     "/api/v1/openapi.json",
                     web::get().to(move || {

@@ -189,7 +189,8 @@ impl Registration {
     }
 }
 
-/// Checks a registration against every rule without storing it.
+/// Checks a registration's fields without storing it. Whether its e-mail address already has an
+/// account is not among them: that would tell anyone which addresses have one.
 pub fn check_registration(
     conn: &mut DbConnection,
     registration: &Registration,
@@ -197,7 +198,6 @@ pub fn check_registration(
     use civicast_shared::ValidationErrors;
     let organisation = registration.organisation();
     let member = registration.first_member();
-    let email = member.email.clone();
     let mut errors = ValidationErrors::default();
     for result in [organisation.validate(), member.validate()] {
         if let Err(found) = result {
@@ -219,34 +219,35 @@ pub fn check_registration(
             "an organisation with this name is already registered",
         );
     }
-    let email_taken = users::table
-        .filter(users::email.eq(&email))
-        .count()
-        .get_result::<i64>(conn)?
-        > 0;
-    if email_taken {
-        errors.add(
-            "contact_email",
-            "this e-mail address already has an account: sign in instead",
-        );
-    }
     Ok(errors.into_result()?)
 }
 
 /// Registers an association (not verified: staff verify it before it may submit events) and its
 /// contact person as its first member, who signs in with the contact e-mail address. Either
-/// both are stored or neither.
+/// both are stored or neither. When the address already has an account nothing is stored and
+/// the answer is `None`, which the caller shows exactly as a registration: the owner of the
+/// address signs in with their own password, anyone else learns nothing. `password_hash` is
+/// made beforehand, off the connection, in both cases alike.
 pub fn register_association(
     conn: &mut DbConnection,
     registration: &Registration,
-) -> Result<UserRow, AppError> {
+    password_hash: String,
+) -> Result<Option<UserRow>, AppError> {
     check_registration(conn, registration)?;
+    let email_taken = users::table
+        .filter(users::email.eq(registration.first_member().email))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if email_taken {
+        return Ok(None);
+    }
     let organisation_row = insert_organisation(conn, &registration.organisation(), false)?;
     let member = UserCreate {
         organisation_id: Some(db::models::stored_id(&organisation_row.id)),
         ..registration.first_member()
     };
-    let user = insert_user(conn, &member, password::hash(&registration.password)?)?;
+    let user = insert_user(conn, &member, password_hash)?;
     let email = user.email.clone();
     audit::record_as(
         conn,
@@ -257,7 +258,7 @@ pub fn register_association(
         &organisation_row.id,
         json!({ "name": organisation_row.name }),
     )?;
-    Ok(user)
+    Ok(Some(user))
 }
 
 /// Staff vouch for an association once; from then on its members may submit events.

@@ -1,7 +1,7 @@
 //! The HTTP layer (actix-web): the JSON API under `/api/v1` (`api/`), the web portal
-//! (`portal/`), the request extractors, health and metrics, the middleware every request passes
-//! through, and `error.rs`, the one place where errors become HTTP answers. Handlers read the
-//! request, call the rules in `core`, and turn the result into an answer.
+//! (`portal/`), the request extractors, health and metrics, the middleware and headers every
+//! request passes through, and `error.rs`, the one place where errors become HTTP answers.
+//! Handlers read the request, call the rules in `core`, and turn the result into an answer.
 
 pub mod api;
 pub mod error;
@@ -115,6 +115,13 @@ pub fn document_common_errors(document: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+}
+
+/// Headers every answer carries, API and portal alike: no content-type sniffing, so that a
+/// browser never runs an uploaded file or a JSON body as a script or page.
+pub fn common_headers() -> actix_web::middleware::DefaultHeaders {
+    actix_web::middleware::DefaultHeaders::new()
+        .add((actix_web::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
 }
 
 /// After a request that may have changed content, reads the content version again before

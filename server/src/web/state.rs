@@ -20,7 +20,8 @@ pub struct AppState {
     /// process, instead of many waiting on SQLite's busy handler, which sleeps in steps of
     /// milliseconds. Unused on PostgreSQL.
     pub sqlite_writer: Arc<std::sync::Mutex<()>>,
-    /// Failed sign-ins per client and per account, shared by the API and the portal.
+    /// Sign-in failures per account and client address, and registrations per address, shared
+    /// by the API and the portal.
     pub login_throttle: Arc<LoginThrottle>,
     /// What the players' push streams follow: emergency messages, screenshot requests.
     pub push: PushFeed,

@@ -20,7 +20,8 @@ pub struct SignedIn {
 }
 
 /// Checks the password and issues a token of `kind` (`api` or `web`) valid for `days`.
-/// `client` is the caller's address, for the throttle.
+/// `client` is the caller's address, for the throttle, which counts the attempt as a failure
+/// until the password proved right.
 pub async fn sign_in(
     pool: &DbPool,
     throttle: &LoginThrottle,
@@ -31,10 +32,16 @@ pub async fn sign_in(
     days: i64,
 ) -> Result<SignedIn, AppError> {
     let email = email.trim().to_lowercase();
-    if !throttle.allows(client, &email, Instant::now()) {
-        return Err(AppError::TooManyRequests(
-            "too many failed sign-ins; wait a quarter of an hour and try again".into(),
-        ));
+    let attempt = throttle
+        .begin(client, &email, Instant::now())
+        .map_err(|wait| {
+            AppError::TooManyRequests(format!(
+                "too many failed sign-ins; try again in {}",
+                super::throttle::minutes(wait)
+            ))
+        })?;
+    if !attempt.delay.is_zero() {
+        tokio::time::sleep(attempt.delay).await;
     }
     let lookup = email.clone();
     let found = db::run(pool, move |conn| {
@@ -57,12 +64,11 @@ pub async fn sign_in(
     })
     .await?;
     let Some(user) = user else {
-        throttle.record_failure(client, &email, Instant::now());
         return Err(AppError::Unauthorized(
             "wrong e-mail address or password".into(),
         ));
     };
-    throttle.record_success(&email);
+    throttle.succeeded(&attempt);
     let token = token::generate(token::USER_PREFIX);
     let now = db::now();
     let row = AuthTokenRow {

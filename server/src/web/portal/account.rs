@@ -1,5 +1,7 @@
 //! Signing in and out, registering an association, and the language switch.
 
+use std::time::Instant;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -9,7 +11,7 @@ use super::i18n::Lang;
 use super::session::{SESSION_DAYS, Visitor, local_path};
 use super::{FieldErrors, FieldView, Frame, render};
 use crate::core::accounts::{self, Registration};
-use crate::core::auth::sign_in;
+use crate::core::auth::{password, sign_in, throttle};
 use crate::db;
 use crate::error::AppError;
 use crate::web::extract::client_address;
@@ -47,17 +49,23 @@ struct LoginPage {
 #[derive(Debug, Deserialize)]
 struct NextQuery {
     next: Option<String>,
+    done: Option<String>,
 }
+
+/// What the sign-in page says after a registration, whether or not the address was new.
+const REGISTERED: &str =
+    "Thank you: your registration was received. Sign in with your e-mail address and password.";
 
 async fn login_page(
     visitor: Visitor,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let notice = (query.done.as_deref() == Some("registered")).then(|| visitor.lang.t(REGISTERED));
     render(
         &visitor,
         &LoginPage {
             lang: visitor.lang,
-            frame: Frame::of(&visitor),
+            frame: Frame::of(&visitor).with_notice(notice),
             email: String::new(),
             next: local_path(query.next.as_deref()),
             error: None,
@@ -90,13 +98,14 @@ async fn login(
             let to = if next == "/" { "/".to_owned() } else { next };
             return Ok(visitor.start_session(signed_in.token, &to));
         }
-        Err(AppError::TooManyRequests(_)) => (
+        // Says when to try again, in the visitor's language.
+        Err(AppError::TooManyRequests(message)) => (
             actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-            "Too many failed attempts. Wait a quarter of an hour and try again.",
+            visitor.lang.message(&message),
         ),
         Err(AppError::Unauthorized(_)) => (
             actix_web::http::StatusCode::UNAUTHORIZED,
-            "Wrong e-mail address or password.",
+            visitor.lang.t("Wrong e-mail address or password."),
         ),
         Err(other) => return Err(other),
     };
@@ -106,7 +115,7 @@ async fn login(
         frame: Frame::of(&visitor),
         email,
         next,
-        error: Some(visitor.lang.t(error)),
+        error: Some(error),
     };
     let mut response = render(&visitor, &page)?;
     *response.status_mut() = status;
@@ -204,6 +213,10 @@ async fn register_page(visitor: Visitor) -> Result<HttpResponse, AppError> {
     )
 }
 
+/// Registers an association. Whether or not its e-mail address already has an account, a valid
+/// registration gets the same answer after the same work (the password is hashed either way):
+/// to the sign-in page, which says the registration was received. Only a new address is stored.
+/// Registrations are limited per client address.
 async fn register(
     state: web::Data<AppState>,
     visitor: Visitor,
@@ -212,6 +225,15 @@ async fn register(
 ) -> Result<HttpResponse, AppError> {
     let form = FormData::posted(&visitor, payload).await?;
     let lang = visitor.lang;
+    let ticket = state
+        .login_throttle
+        .begin_registration(&client_address(&req), Instant::now())
+        .map_err(|wait| {
+            AppError::TooManyRequests(format!(
+                "too many registrations from this address; try again in {}",
+                throttle::minutes(wait)
+            ))
+        })?;
     let registration = Registration {
         name: form.text("name"),
         contact_name: form.text("contact_name"),
@@ -220,37 +242,30 @@ async fn register(
         password: form.text("password"),
     };
     let passwords_match = registration.password == form.text("password_again");
-    let stored = registration.clone();
+    let checked = registration.clone();
     let result = db::run(&state.pool, move |conn| {
+        // Say everything that is wrong at once, the other fields' mistakes too.
+        let mut errors = match accounts::check_registration(conn, &checked) {
+            Ok(()) => civicast_shared::ValidationErrors::default(),
+            Err(AppError::Validation(errors)) => errors,
+            Err(other) => return Err(other),
+        };
         if !passwords_match {
-            // Say everything that is wrong at once, the other fields' mistakes too.
-            let mut errors = match accounts::check_registration(conn, &stored) {
-                Ok(()) => civicast_shared::ValidationErrors::default(),
-                Err(AppError::Validation(errors)) => errors,
-                Err(other) => return Err(other),
-            };
             errors.add("password_again", "the passwords differ");
-            return Err(AppError::Validation(errors));
         }
-        crate::db::transaction(conn, |conn| accounts::register_association(conn, &stored))
+        Ok(errors.into_result()?)
     })
     .await;
+    let result = match result {
+        Ok(()) => store_registration(&state, registration).await,
+        Err(error) => Err(error),
+    };
     let errors = match result {
-        Ok(_) => {
-            let client = client_address(&req);
-            let signed_in = sign_in(
-                &state.pool,
-                &state.login_throttle,
-                &client,
-                &registration.contact_email,
-                registration.password,
-                "web",
-                SESSION_DAYS,
-            )
-            .await?;
-            return Ok(visitor.start_session(signed_in.token, "/events?done=registered"));
+        Ok(()) => return Ok(visitor.redirect("/login?done=registered")),
+        Err(error) => {
+            state.login_throttle.forget_registration(ticket);
+            FieldErrors::from_error(error, lang)?
         }
-        Err(error) => FieldErrors::from_error(error, lang)?,
     };
     let mut fields = registration_fields(lang, &form);
     errors.place(&mut fields);
@@ -265,6 +280,25 @@ async fn register(
     )?;
     *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
     Ok(response)
+}
+
+/// Stores a checked registration unless its address already has an account; the same work and
+/// the same answer either way.
+async fn store_registration(state: &AppState, registration: Registration) -> Result<(), AppError> {
+    let secret = registration.password.clone();
+    // Password hashing is slow on purpose: keep it off the async workers.
+    let password_hash = tokio::task::spawn_blocking(move || password::hash(&secret)).await??;
+    let stored = db::run(&state.pool, move |conn| {
+        crate::db::transaction(conn, |conn| {
+            accounts::register_association(conn, &registration, password_hash)
+        })
+    })
+    .await;
+    match stored {
+        // Conflict: the same address or name registered a moment ago, side by side.
+        Ok(_) | Err(AppError::Conflict(_)) => Ok(()),
+        Err(other) => Err(other),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -77,6 +77,24 @@ impl Lang {
         if let Some(dutch) = DUTCH.get(english) {
             return (*dutch).to_owned();
         }
+        for (start, dutch) in [
+            (
+                "too many failed sign-ins; try again in ",
+                "te veel mislukte aanmeldpogingen; probeer opnieuw over ",
+            ),
+            (
+                "too many registrations from this address; try again in ",
+                "te veel registraties vanaf dit adres; probeer opnieuw over ",
+            ),
+        ] {
+            if let Some(wait) = english.strip_prefix(start) {
+                let wait = match wait.strip_suffix(" minutes") {
+                    Some(n) => format!("{n} minuten"),
+                    None => wait.replace(" minute", " minuut"),
+                };
+                return format!("{dutch}{wait}");
+            }
+        }
         if let Some(rest) = english.strip_prefix("must be at most ")
             && let Some((max, rest)) = rest.split_once(" characters (it has ")
         {
@@ -239,8 +257,8 @@ pub const CATALOG: &[(&str, &str)] = &[
         "Verkeerd e-mailadres of wachtwoord.",
     ),
     (
-        "Too many failed attempts. Wait a quarter of an hour and try again.",
-        "Te veel mislukte pogingen. Wacht een kwartier en probeer opnieuw.",
+        "Thank you: your registration was received. Sign in with your e-mail address and password.",
+        "Bedankt: je registratie is ontvangen. Meld je aan met je e-mailadres en wachtwoord.",
     ),
     ("New association?", "Nieuwe vereniging?"),
     ("Register your association", "Registreer je vereniging"),
@@ -666,10 +684,6 @@ pub const CATALOG: &[(&str, &str)] = &[
         "an organisation with this name is already registered",
         "er is al een organisatie met deze naam geregistreerd",
     ),
-    (
-        "this e-mail address already has an account: sign in instead",
-        "dit e-mailadres heeft al een account: meld je aan",
-    ),
     ("Not allowed", "Niet toegestaan"),
     // Validation and system messages
     (
@@ -773,6 +787,14 @@ mod tests {
             "mag hoogstens 120 tekens lang zijn (nu 130)"
         );
         assert_eq!(Lang::Nl.message("is required"), "is verplicht");
+        assert_eq!(
+            Lang::Nl.message("too many failed sign-ins; try again in 1 minute"),
+            "te veel mislukte aanmeldpogingen; probeer opnieuw over 1 minuut"
+        );
+        assert_eq!(
+            Lang::Nl.message("too many registrations from this address; try again in 42 minutes"),
+            "te veel registraties vanaf dit adres; probeer opnieuw over 42 minuten"
+        );
         assert_eq!(Lang::En.message("is required"), "is required");
     }
 }

@@ -2,9 +2,12 @@
 //! the user behind the session cookie.
 //!
 //! The session cookie holds a user token (the same kind as the API's bearer tokens, issued as
-//! kind `web`), HttpOnly and SameSite=Lax, Secure when the portal is served over TLS. Every form
-//! carries the value of a separate random CSRF cookie (SameSite=Strict) and a POST is refused
-//! unless the two match: a page on another site can neither read the cookie nor send it.
+//! kind `web`), HttpOnly and SameSite=Lax, Secure when the portal is reached over HTTPS (real
+//! TLS, or a trusted reverse proxy saying so: see `extract::is_https`). Every form carries a
+//! CSRF token and a POST is refused unless it is the right one. Signed in, the token is derived
+//! from the session token (a hash of it), which no other page can read: a CSRF cookie planted by
+//! a sibling subdomain cannot be paired with a forged form. Signed out (sign-in, registration),
+//! it is the value of a random pre-session cookie (SameSite=Strict), sent back in the form.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -15,11 +18,12 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use base64::Engine;
 use rand::RngCore;
+use sha2::{Digest, Sha256};
 
 use super::i18n::Lang;
 use crate::core::auth::token;
 use crate::error::AppError;
-use crate::web::extract::{CurrentUser, user_for_token};
+use crate::web::extract::{CurrentUser, is_https, user_for_token};
 
 pub const SESSION_COOKIE: &str = "civicast_session";
 pub const CSRF_COOKIE: &str = "civicast_csrf";
@@ -30,11 +34,14 @@ pub const SESSION_DAYS: i64 = 7;
 #[derive(Debug, Clone)]
 pub struct Visitor {
     pub lang: Lang,
+    /// The CSRF token this visitor's forms carry: derived from the session when signed in,
+    /// else the pre-session cookie's value.
     pub csrf: String,
-    /// The CSRF cookie is set with the next page when the browser did not send one.
-    csrf_is_new: bool,
+    /// The pre-session cookie, set with the next page when the browser did not send one.
+    pre_session: String,
+    pre_session_is_new: bool,
     pub user: Option<CurrentUser>,
-    /// Whether the request came over TLS, so that cookies are marked Secure.
+    /// Whether the request came over HTTPS, so that cookies are marked Secure.
     pub secure: bool,
     /// The path and query of this page, for the language switch to come back to.
     pub here: String,
@@ -56,6 +63,15 @@ fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The CSRF token of a signed-in session: only who holds the session token can compute it.
+fn session_csrf(session_token: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"civicast portal csrf\0")
+        .chain_update(session_token.as_bytes())
+        .finalize();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
 }
 
 /// Compares without stopping at the first difference, so timing tells nothing of the token.
@@ -81,10 +97,12 @@ impl Visitor {
         Ok(user)
     }
 
-    /// Refuses a form whose CSRF field does not match this browser's cookie.
+    /// Refuses a form whose CSRF field is not this session's token (signed in) or this
+    /// browser's pre-session cookie (signed out).
     pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), AppError> {
+        let known = self.user.is_some() || !self.pre_session_is_new;
         match sent {
-            Some(sent) if !self.csrf_is_new && same_secret(sent, &self.csrf) => Ok(()),
+            Some(sent) if known && same_secret(sent, &self.csrf) => Ok(()),
             _ => Err(AppError::Forbidden(
                 "The form expired. Go back, reload the page and send it again.".into(),
             )),
@@ -100,14 +118,14 @@ impl Visitor {
             .finish()
     }
 
-    /// An HTML page, with the CSRF cookie when this browser had none.
+    /// An HTML page, with the pre-session cookie when this browser had none.
     pub fn page(&self, html: String) -> HttpResponse {
         let mut response = HttpResponse::Ok();
         response
             .content_type("text/html; charset=utf-8")
             .insert_header((header::CACHE_CONTROL, "no-store"));
-        if self.csrf_is_new {
-            response.cookie(self.cookie(CSRF_COOKIE, self.csrf.clone(), SameSite::Strict));
+        if self.pre_session_is_new {
+            response.cookie(self.cookie(CSRF_COOKIE, self.pre_session.clone(), SameSite::Strict));
         }
         response.body(html)
     }
@@ -119,7 +137,8 @@ impl Visitor {
             .finish()
     }
 
-    /// Starts a session: the session cookie, and a fresh CSRF token for the signed-in forms.
+    /// Starts a session: the session cookie, and a fresh pre-session cookie for the forms after
+    /// signing out, so that one seen before signing in is worth nothing afterwards.
     pub fn start_session(&self, session_token: String, to: &str) -> HttpResponse {
         HttpResponse::SeeOther()
             .insert_header((header::LOCATION, to.to_owned()))
@@ -173,25 +192,30 @@ impl FromRequest for Visitor {
             .cookie(SESSION_COOKIE)
             .map(|c| c.value().to_owned())
             .filter(|t| t.starts_with(token::USER_PREFIX) && t.len() <= 200);
-        let secure = req.connection_info().scheme() == "https";
+        let secure = is_https(req);
         let here = req
             .uri()
             .path_and_query()
             .map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
         let state = crate::web::extract::app_state(req);
         Box::pin(async move {
-            let user = match session {
-                Some(session) => user_for_token(&*state?, &session).await?,
+            let user = match &session {
+                Some(session) => user_for_token(&*state?, session).await?,
                 None => None,
             };
-            let (csrf, csrf_is_new) = match csrf_cookie {
+            let (pre_session, pre_session_is_new) = match csrf_cookie {
                 Some(value) if value.len() >= 32 && value.len() <= 64 => (value, false),
                 _ => (random_token(), true),
+            };
+            let csrf = match (&user, &session) {
+                (Some(_), Some(session)) => session_csrf(session),
+                _ => pre_session.clone(),
             };
             Ok(Visitor {
                 lang,
                 csrf,
-                csrf_is_new,
+                pre_session,
+                pre_session_is_new,
                 user,
                 secure,
                 here,
@@ -214,6 +238,14 @@ mod tests {
         assert_eq!(local_path(Some("https://evil.example/")), "/");
         assert_eq!(local_path(Some("/\\evil.example")), "/");
         assert_eq!(local_path(None), "/");
+    }
+
+    #[test]
+    fn a_session_csrf_token_belongs_to_its_session() {
+        let a = session_csrf("cvu_one");
+        assert_eq!(a, session_csrf("cvu_one"));
+        assert_ne!(a, session_csrf("cvu_two"));
+        assert!(!a.contains("cvu_one"));
     }
 
     #[test]
