@@ -144,7 +144,7 @@ async fn a_guesser_elsewhere_cannot_lock_the_administrator_out() {
         page.text()
             .await
             .unwrap()
-            .contains("te veel mislukte aanmeldpogingen; probeer opnieuw over 15 minuten")
+            .contains("Te veel mislukte aanmeldpogingen; probeer opnieuw over 15 minuten.")
     );
 }
 

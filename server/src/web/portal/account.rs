@@ -101,7 +101,7 @@ async fn login(
         // Says when to try again, in the visitor's language.
         Err(AppError::TooManyRequests(message)) => (
             actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-            visitor.lang.message(&message),
+            sentence(&visitor.lang.message(&message)),
         ),
         Err(AppError::Unauthorized(_)) => (
             actix_web::http::StatusCode::UNAUTHORIZED,
@@ -120,6 +120,14 @@ async fn login(
     let mut response = render(&visitor, &page)?;
     *response.status_mut() = status;
     Ok(response)
+}
+
+/// A message of the rules, which starts in lower case, as a sentence on its own.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect::<String>() + "."
+    })
 }
 
 async fn logout(
