@@ -25,6 +25,19 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
+/// `at`, moved in from the ends of chrono's range far enough that it has a local time in every
+/// time zone and the week after it can be counted. Only an event stored before dates were
+/// bounded (see `validation::FIRST_YEAR`), or a clock gone badly wrong, comes near them; a card
+/// then shows a day a week off rather than failing.
+fn in_local_range(at: DateTime<Utc>) -> DateTime<Utc> {
+    let margin = Duration::days(8);
+    let (first, last) = (
+        DateTime::<Utc>::MIN_UTC + margin,
+        DateTime::<Utc>::MAX_UTC - margin,
+    );
+    at.clamp(first, last)
+}
+
 fn day<Z: TimeZone>(at: &DateTime<Z>) -> String {
     format!(
         "{}{NBSP}{}{NBSP}{}{NBSP}{}",
@@ -40,7 +53,10 @@ pub fn event_when<Z: TimeZone>(starts: DateTime<Utc>, ends: DateTime<Utc>, tz: &
 where
     Z::Offset: std::fmt::Display,
 {
-    let (starts, ends) = (starts.with_timezone(tz), ends.with_timezone(tz));
+    let (starts, ends) = (
+        in_local_range(starts).with_timezone(tz),
+        in_local_range(ends).with_timezone(tz),
+    );
     if starts.date_naive() == ends.date_naive() {
         format!(
             "{}, {}{NBSP}–{NBSP}{}",
@@ -64,7 +80,7 @@ pub fn event_when_short<Z: TimeZone>(starts: DateTime<Utc>, tz: &Z) -> String
 where
     Z::Offset: std::fmt::Display,
 {
-    let starts = starts.with_timezone(tz);
+    let starts = in_local_range(starts).with_timezone(tz);
     let month: String = MONTHS[starts.month0() as usize].chars().take(3).collect();
     format!(
         "{}{NBSP}{}{NBSP}{month} · {}",
@@ -76,7 +92,7 @@ where
 
 /// The date as a calendar leaf shows it: weekday, day of the month, month ("za", "12", "dec").
 pub fn date_leaf<Z: TimeZone>(starts: DateTime<Utc>, tz: &Z) -> [String; 3] {
-    let starts = starts.with_timezone(tz);
+    let starts = in_local_range(starts).with_timezone(tz);
     [
         WEEKDAYS[starts.weekday().num_days_from_monday() as usize].to_owned(),
         starts.day().to_string(),
@@ -99,8 +115,8 @@ pub fn near_label<Z: TimeZone>(
     if starts <= now {
         return Some("nu");
     }
-    let today: NaiveDate = now.with_timezone(tz).date_naive();
-    let day = starts.with_timezone(tz).date_naive();
+    let today: NaiveDate = in_local_range(now).with_timezone(tz).date_naive();
+    let day = in_local_range(starts).with_timezone(tz).date_naive();
     let weekend_starts = today
         + Duration::days(i64::from(
             (7 + 5 - today.weekday().num_days_from_monday()) % 7,
@@ -168,6 +184,31 @@ pub fn category_label(category: crate::api::events::EventCategory) -> &'static s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_card_at_the_ends_of_time_has_words_instead_of_a_panic() {
+        let brussels = chrono_tz::Europe::Brussels;
+        for (starts, ends, now) in [
+            (
+                DateTime::<Utc>::MAX_UTC,
+                DateTime::<Utc>::MAX_UTC,
+                Utc::now(),
+            ),
+            (
+                DateTime::<Utc>::MIN_UTC,
+                DateTime::<Utc>::MAX_UTC,
+                DateTime::<Utc>::MIN_UTC,
+            ),
+            (
+                Utc::now(),
+                DateTime::<Utc>::MAX_UTC,
+                DateTime::<Utc>::MAX_UTC,
+            ),
+        ] {
+            let dates = CardDates::of(starts, ends, now, &brussels);
+            assert!(!dates.when.is_empty());
+        }
+    }
 
     #[test]
     fn event_times_are_written_in_dutch_in_the_building_time_zone() {

@@ -109,6 +109,12 @@ impl Schedule {
 impl Validate for Schedule {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
+        if let Some(from) = self.valid_from {
+            errors.date("schedule.valid_from", from);
+        }
+        if let Some(until) = self.valid_until {
+            errors.date("schedule.valid_until", until);
+        }
         if let (Some(from), Some(until)) = (self.valid_from, self.valid_until)
             && until <= from
         {
@@ -267,6 +273,18 @@ mod tests {
         let errors = schedule.validate().unwrap_err();
         assert_eq!(errors.0.len(), 3);
         assert!(errors.0[1].message.contains("0 * 7-9 * * Mon-Fri"));
+    }
+
+    #[test]
+    fn schedule_dates_outside_the_calendar_are_refused() {
+        let schedule = Schedule {
+            valid_from: Some(DateTime::<Utc>::MIN_UTC),
+            valid_until: Some(DateTime::<Utc>::MAX_UTC),
+            ..Schedule::default()
+        };
+        let errors = schedule.validate().unwrap_err();
+        let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["schedule.valid_from", "schedule.valid_until"]);
     }
 
     #[test]

@@ -1,6 +1,111 @@
 //! Validation of everything a user or a screen sends: each rule names the field and says what to fix.
+//!
+//! Two rules hold for every input, so that nothing behind them has to guard against them again:
+//! dates people enter lie in the years [`FIRST_YEAR`] to [`LAST_YEAR`] (far wider than any use,
+//! far inside what chrono and the databases can add to), and texts show what they say (no value
+//! made only of invisible characters, no direction controls that reorder what is shown).
 
-use serde::Serialize;
+use std::borrow::Cow;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// First year of the calendar that event, promotion, schedule and report dates must lie in.
+pub const FIRST_YEAR: i32 = 2000;
+/// Last year of that calendar.
+pub const LAST_YEAR: i32 = 2200;
+/// What a date outside the calendar is told (one text, so that the portal can translate it).
+pub const CALENDAR_MESSAGE: &str = "must be a date in the years 2000 to 2200";
+/// What a text with direction controls is told.
+pub const DIRECTION_MESSAGE: &str =
+    "must not contain invisible direction controls (such as U+202E); remove them";
+
+/// Whether `value` lies in the years [`FIRST_YEAR`] to [`LAST_YEAR`] (UTC).
+pub fn in_calendar(value: DateTime<Utc>) -> bool {
+    (FIRST_YEAR..=LAST_YEAR).contains(&value.year())
+}
+
+/// Whether the day `value` lies in the years [`FIRST_YEAR`] to [`LAST_YEAR`].
+pub fn day_in_calendar(value: NaiveDate) -> bool {
+    (FIRST_YEAR..=LAST_YEAR).contains(&value.year())
+}
+
+/// Bidirectional controls (embeddings, overrides, isolates and marks): they reorder the text
+/// around them, so a title can read backwards or a file name show another extension, and no
+/// name needs them.
+pub fn is_direction_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// Characters [`clean`] removes: direction controls and format characters that show nothing
+/// and that no name needs (zero-width space, word joiner and invisible operators, byte order
+/// mark, the deprecated format controls, Mongolian vowel separator). Zero-width joiner and
+/// non-joiner, variation selectors and tag characters stay: emoji sequences (families, flags,
+/// skin tones) and several scripts are written with them, and a value made only of them is
+/// still refused as empty.
+fn is_stripped(c: char) -> bool {
+    is_direction_control(c)
+        || matches!(
+            c,
+            '\u{180E}' | '\u{200B}' | '\u{2060}'..='\u{2064}' | '\u{206A}'..='\u{206F}' | '\u{FEFF}'
+        )
+}
+
+/// Whether `c` shows nothing on its own: whitespace, the format and other default-ignorable
+/// characters, and the fillers that are drawn blank.
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || is_stripped(c)
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200C}'
+                | '\u{200D}'
+                | '\u{2800}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FFA0}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
+}
+
+/// `value` without direction controls and the other invisible format characters no name
+/// needs; borrowed when it has none.
+pub fn clean(value: &str) -> Cow<'_, str> {
+    if value.chars().any(is_stripped) {
+        Cow::Owned(value.chars().filter(|c| !is_stripped(*c)).collect())
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
+/// Reads a text field of an input and [`clean`]s it: `#[serde(deserialize_with =
+/// "crate::validation::clean_text")]`.
+pub fn clean_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let value = String::deserialize(deserializer)?;
+    Ok(match clean(&value) {
+        Cow::Borrowed(_) => value,
+        Cow::Owned(cleaned) => cleaned,
+    })
+}
+
+/// [`clean_text`] for an optional field (with `#[serde(default)]`).
+pub fn clean_optional_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(deserializer)?.map(|value| clean(&value).into_owned()))
+}
 
 /// One field that failed validation, with a message that tells the user what to change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -31,9 +136,10 @@ impl ValidationErrors {
         if self.is_empty() { Ok(()) } else { Err(self) }
     }
 
-    /// A required text of at most `max` characters that is not only whitespace.
+    /// A required text of at most `max` characters that is not only whitespace or other
+    /// characters that show nothing.
     pub fn text(&mut self, field: &str, value: &str, max: usize) {
-        if value.trim().is_empty() {
+        if value.chars().all(is_invisible) {
             self.add(field, "is required");
         } else {
             self.optional_text(field, value, max);
@@ -53,6 +159,22 @@ impl ValidationErrors {
             .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
         {
             self.add(field, "must not contain control characters");
+        } else if value.chars().any(is_direction_control) {
+            self.add(field, DIRECTION_MESSAGE);
+        }
+    }
+
+    /// A date in the years [`FIRST_YEAR`] to [`LAST_YEAR`].
+    pub fn date(&mut self, field: &str, value: DateTime<Utc>) {
+        if !in_calendar(value) {
+            self.add(field, CALENDAR_MESSAGE);
+        }
+    }
+
+    /// A day in the years [`FIRST_YEAR`] to [`LAST_YEAR`].
+    pub fn day(&mut self, field: &str, value: NaiveDate) {
+        if !day_in_calendar(value) {
+            self.add(field, CALENDAR_MESSAGE);
         }
     }
 
@@ -145,6 +267,71 @@ mod tests {
         assert_eq!(errors.0[0].message, "is required");
         assert!(errors.0[1].message.contains("at most 10"));
         assert!(errors.0[2].message.contains("control"));
+    }
+
+    #[test]
+    fn invisible_only_texts_are_empty_and_direction_controls_are_refused() {
+        let mut errors = ValidationErrors::default();
+        errors.text("title", "\u{200b}\u{200b}\u{2060}\u{feff}", 10);
+        errors.text("title", "\u{200d}\u{3164}\u{115f} \u{fe0f}", 10);
+        errors.text("title", "\u{202e}tnecnoc", 10);
+        errors.link("link", "https://club.be/\u{202e}gpj.exe");
+        let messages: Vec<_> = errors.0.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "is required",
+                "is required",
+                DIRECTION_MESSAGE,
+                DIRECTION_MESSAGE
+            ]
+        );
+        let mut fine = ValidationErrors::default();
+        fine.text(
+            "title",
+            "\u{1f469}\u{200d}\u{1f469}\u{200d}\u{1f467} family day",
+            40,
+        );
+        fine.text("title", "e\u{301}te\u{301}", 10);
+        assert!(fine.is_empty(), "{fine:?}");
+    }
+
+    #[test]
+    fn cleaning_strips_direction_controls_and_keeps_joiners() {
+        assert_eq!(
+            clean("\u{2066}Choir\u{2069} \u{202e}x\u{202c}\u{200e}\u{061c}\u{200b}\u{feff}"),
+            "Choir x"
+        );
+        let family = "\u{1f469}\u{200d}\u{1f467}\u{fe0f}";
+        assert!(matches!(clean(family), Cow::Borrowed(f) if f == family));
+        let input: serde_json::Value = serde_json::json!("\u{202e}A");
+        assert_eq!(clean_text(input).unwrap(), "A");
+    }
+
+    #[test]
+    fn dates_lie_in_the_years_2000_to_2200() {
+        use chrono::TimeZone;
+        let mut errors = ValidationErrors::default();
+        errors.date(
+            "starts_at",
+            Utc.with_ymd_and_hms(2200, 12, 31, 23, 59, 59).unwrap(),
+        );
+        errors.date(
+            "starts_at",
+            Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap(),
+        );
+        assert!(errors.is_empty());
+        errors.date("starts_at", DateTime::<Utc>::MIN_UTC);
+        errors.date("ends_at", DateTime::<Utc>::MAX_UTC);
+        errors.date(
+            "ends_at",
+            Utc.with_ymd_and_hms(2201, 1, 1, 0, 0, 0).unwrap(),
+        );
+        errors.day("from", NaiveDate::MIN);
+        errors.day("to", NaiveDate::from_ymd_opt(1999, 12, 31).unwrap());
+        assert_eq!(errors.0.len(), 5);
+        assert!(errors.0.iter().all(|e| e.message == CALENDAR_MESSAGE));
+        assert_eq!(errors.0[0].field, "starts_at");
     }
 
     #[test]

@@ -418,9 +418,12 @@ pub fn approve(
     }
     let starts_at = row.starts_at.and_utc();
     let ends_at = row.ends_at.and_utc();
-    let from = request
-        .promotion_from
-        .unwrap_or(starts_at - DEFAULT_PROMOTION_LEAD);
+    // Checked: an event stored before dates were bounded may start at the end of time.
+    let from = request.promotion_from.unwrap_or_else(|| {
+        starts_at
+            .checked_sub_signed(DEFAULT_PROMOTION_LEAD)
+            .unwrap_or(starts_at)
+    });
     let until = request.promotion_until.unwrap_or(ends_at);
     if until <= from {
         return Err(AppError::invalid(

@@ -62,11 +62,13 @@ pub struct Organisation {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrganisationInput {
+    #[serde(deserialize_with = "crate::validation::clean_text")]
     pub name: String,
     pub kind: OrganisationKind,
+    #[serde(deserialize_with = "crate::validation::clean_text")]
     pub contact_name: String,
     pub contact_email: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::validation::clean_text")]
     pub description: String,
 }
 
@@ -99,6 +101,7 @@ pub struct User {
 #[serde(deny_unknown_fields)]
 pub struct UserCreate {
     pub email: String,
+    #[serde(deserialize_with = "crate::validation::clean_text")]
     pub display_name: String,
     pub password: String,
     pub role: Role,
@@ -124,6 +127,7 @@ impl Validate for UserCreate {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UserUpdate {
+    #[serde(deserialize_with = "crate::validation::clean_text")]
     pub display_name: String,
     pub role: Role,
     #[serde(default)]

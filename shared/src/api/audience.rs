@@ -138,6 +138,7 @@ impl AudienceRow {
 #[serde(deny_unknown_fields)]
 pub struct AudienceProfileInput {
     /// Where the figures come from, e.g. "gate counts 2025" or "staff estimate".
+    #[serde(deserialize_with = "crate::validation::clean_text")]
     pub source: String,
     /// The building's dayparts (default: the city's seven).
     #[serde(default)]

@@ -31,6 +31,7 @@ pub struct EmergencyMessage {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EmergencyInput {
+    #[serde(deserialize_with = "crate::validation::clean_text")]
     pub text: String,
     #[serde(default)]
     pub building_id: Option<Uuid>,

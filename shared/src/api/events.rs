@@ -97,16 +97,18 @@ pub struct Event {
 pub struct EventInput {
     #[serde(default)]
     pub organisation_id: Option<Uuid>,
+    #[serde(deserialize_with = "crate::validation::clean_text")]
     pub title: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::validation::clean_text")]
     pub description: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::validation::clean_text")]
     pub venue: String,
     pub category: EventCategory,
     #[serde(default)]
     pub target_audiences: Vec<AudienceSegment>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::validation::clean_optional_text")]
     pub link: Option<String>,
     #[serde(default)]
     pub poster_media_id: Option<Uuid>,
@@ -120,6 +122,8 @@ impl Validate for EventInput {
         errors.text("title", &self.title, 120);
         errors.optional_text("description", &self.description, 1000);
         errors.text("venue", &self.venue, 200);
+        errors.date("starts_at", self.starts_at);
+        errors.date("ends_at", self.ends_at);
         if self.ends_at <= self.starts_at {
             errors.add("ends_at", "must be after starts_at");
         } else if self.ends_at - self.starts_at > MAX_EVENT_LENGTH {
@@ -165,6 +169,12 @@ impl Validate for ApproveRequest {
                 format!("lists at most {MAX_REQUESTED_BUILDINGS} buildings"),
             );
         }
+        if let Some(from) = self.promotion_from {
+            errors.date("promotion_from", from);
+        }
+        if let Some(until) = self.promotion_until {
+            errors.date("promotion_until", until);
+        }
         if let (Some(from), Some(until)) = (self.promotion_from, self.promotion_until)
             && until <= from
         {
@@ -187,6 +197,7 @@ impl Validate for ApproveRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReasonRequest {
+    #[serde(deserialize_with = "crate::validation::clean_text")]
     pub reason: String,
 }
 
@@ -242,5 +253,40 @@ mod tests {
         reversed.ends_at = reversed.starts_at - Duration::hours(1);
         let errors = reversed.validate().unwrap_err();
         assert_eq!(errors.0[0].field, "ends_at");
+    }
+
+    #[test]
+    fn dates_outside_the_calendar_are_refused_before_any_arithmetic() {
+        let mut far = input();
+        far.ends_at = DateTime::<Utc>::MAX_UTC;
+        let errors = far.validate().unwrap_err();
+        assert_eq!(errors.0[0].field, "ends_at");
+        assert_eq!(errors.0[0].message, crate::validation::CALENDAR_MESSAGE);
+        let approve = ApproveRequest {
+            building_ids: vec![Uuid::nil()],
+            promotion_from: Some(DateTime::<Utc>::MIN_UTC),
+            promotion_until: None,
+            duration_ms: None,
+        };
+        assert_eq!(approve.validate().unwrap_err().0[0].field, "promotion_from");
+    }
+
+    #[test]
+    fn texts_are_cleaned_as_they_are_read() {
+        let json = serde_json::json!({
+            "title": "\u{202e}Choir\u{202c}", "starts_at": "2026-12-20T19:00:00Z",
+            "ends_at": "2026-12-20T21:00:00Z", "venue": "Hall\u{200b}", "category": "music",
+            "link": "https://choir.example/\u{2066}x",
+        });
+        let input: EventInput = serde_json::from_value(json).unwrap();
+        assert_eq!(input.title, "Choir");
+        assert_eq!(input.venue, "Hall");
+        assert_eq!(input.link.as_deref(), Some("https://choir.example/x"));
+        let blank: EventInput = serde_json::from_value(serde_json::json!({
+            "title": "\u{200b}\u{200d}", "starts_at": "2026-12-20T19:00:00Z",
+            "ends_at": "2026-12-20T21:00:00Z", "venue": "Hall", "category": "music",
+        }))
+        .unwrap();
+        assert_eq!(blank.validate().unwrap_err().0[0].field, "title");
     }
 }

@@ -52,7 +52,9 @@ pub struct Building {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BuildingInput {
+    #[serde(deserialize_with = "crate::validation::clean_text")]
     pub name: String,
+    #[serde(deserialize_with = "crate::validation::clean_text")]
     pub address: String,
     #[serde(default = "default_time_zone")]
     pub time_zone: String,
@@ -147,6 +149,7 @@ pub struct ScreenInput {
     pub building_id: Uuid,
     #[serde(default)]
     pub playlist_id: Option<Uuid>,
+    #[serde(deserialize_with = "crate::validation::clean_text")]
     pub name: String,
     pub kind: ScreenKind,
     pub width: u32,

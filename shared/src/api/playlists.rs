@@ -46,6 +46,7 @@ pub struct Playlist {
 #[serde(deny_unknown_fields)]
 pub struct PlaylistInput {
     pub building_id: Uuid,
+    #[serde(deserialize_with = "crate::validation::clean_text")]
     pub name: String,
 }
 
@@ -85,7 +86,7 @@ pub struct PlaylistItemInput {
     pub event_id: Option<Uuid>,
     #[serde(default)]
     pub media_id: Option<Uuid>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::validation::clean_optional_text")]
     pub text: Option<String>,
     #[serde(default = "default_duration")]
     pub duration_ms: u32,

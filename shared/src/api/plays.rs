@@ -26,6 +26,8 @@ pub const COMPLETE_TOLERANCE_MS: u32 = 500;
 pub const MAX_LATE: Duration = Duration::days(30);
 /// Clocks disagree a little even after correction; later than this is a broken record.
 pub const MAX_FUTURE: Duration = Duration::minutes(5);
+/// Largest clock offset a player may report: a clock wrong by more than this is broken, not slow.
+pub const MAX_CLOCK_OFFSET: Duration = Duration::days(3650);
 
 crate::wire_enum! {
     /// What kind of content played.
@@ -92,10 +94,12 @@ pub struct PlayRecord {
 }
 
 impl PlayRecord {
-    /// The start and end on the server's clock.
+    /// The start and end on the server's clock. Only a record that [`PlayRecord::refusal`]
+    /// accepted is sure to have them; past chrono's range a time is left uncorrected.
     pub fn corrected_times(&self) -> (DateTime<Utc>, DateTime<Utc>) {
-        let offset = Duration::milliseconds(self.clock_offset_ms);
-        (self.started_at + offset, self.ended_at + offset)
+        let offset = Duration::try_milliseconds(self.clock_offset_ms).unwrap_or_default();
+        let correct = |t: DateTime<Utc>| t.checked_add_signed(offset).unwrap_or(t);
+        (correct(self.started_at), correct(self.ended_at))
     }
 
     /// The rules that need no database: a reason to refuse the record, or `None`.
@@ -113,8 +117,19 @@ impl PlayRecord {
         if self.id.get_version_num() != 7 {
             return Some("id must be a UUID v7".into());
         }
-        if self.clock_offset_ms.abs() > Duration::days(3650).num_milliseconds() {
+        if self.clock_offset_ms.unsigned_abs() > MAX_CLOCK_OFFSET.num_milliseconds().unsigned_abs()
+        {
             return Some("clock_offset_ms is implausible (more than ten years)".into());
+        }
+        // Before any arithmetic on them: the times on the player's clock lie within what the
+        // largest offset and the latest upload can explain.
+        let reach = MAX_CLOCK_OFFSET + MAX_LATE;
+        for (field, time) in [("started_at", self.started_at), ("ended_at", self.ended_at)] {
+            if time.signed_duration_since(now).abs() > reach {
+                return Some(format!(
+                    "{field} {time} is implausible: more than ten years from the server's clock"
+                ));
+            }
         }
         let span_ms = (self.ended_at - self.started_at).num_milliseconds();
         if span_ms < 0 {
@@ -275,6 +290,22 @@ mod tests {
             ),
             (Box::new(|r| r.clock_offset_ms = 3_600_000), "in the future"),
             (Box::new(|r| r.schema_version = 9), "schema_version"),
+            (
+                Box::new(|r| r.clock_offset_ms = i64::MIN),
+                "clock_offset_ms is implausible",
+            ),
+            (
+                Box::new(|r| r.clock_offset_ms = i64::MAX),
+                "clock_offset_ms is implausible",
+            ),
+            (
+                Box::new(|r| r.started_at = DateTime::<Utc>::MIN_UTC),
+                "started_at",
+            ),
+            (
+                Box::new(|r| r.ended_at = DateTime::<Utc>::MAX_UTC),
+                "ended_at",
+            ),
         ];
         for (break_it, reason) in cases {
             let mut broken = record(screen, now);

@@ -9,6 +9,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{buildings, events, organisations, screens};
 use crate::error::AppError;
 use chrono::{Duration, Utc};
+use civicast_shared::ValidationErrors;
 use civicast_shared::api::reports::{Report, ReportDimension};
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -16,10 +17,19 @@ use std::collections::HashMap;
 /// Longest period one report covers.
 pub const MAX_PERIOD: Duration = Duration::days(3 * 366);
 
+/// The period a report asks for: `to` defaults to now and `from` to 30 days before it. Both
+/// must lie in the shared calendar, so that nothing done with them afterwards can overflow.
 pub fn period(
     from: Option<chrono::DateTime<Utc>>,
     to: Option<chrono::DateTime<Utc>>,
 ) -> Result<Filters, AppError> {
+    let mut errors = ValidationErrors::default();
+    for (field, value) in [("from", from), ("to", to)] {
+        if let Some(value) = value {
+            errors.date(field, value);
+        }
+    }
+    errors.into_result()?;
     let to = to.unwrap_or_else(Utc::now);
     let from = from.unwrap_or(to - Duration::days(30));
     if from >= to {

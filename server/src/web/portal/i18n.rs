@@ -705,6 +705,14 @@ pub const CATALOG: &[(&str, &str)] = &[
     ),
     ("must be after starts_at", "moet na het begin liggen"),
     (
+        "must be a date in the years 2000 to 2200",
+        "moet een datum in de jaren 2000 tot 2200 zijn",
+    ),
+    (
+        "must not contain invisible direction controls (such as U+202E); remove them",
+        "mag geen onzichtbare richtingstekens (zoals U+202E) bevatten; verwijder ze",
+    ),
+    (
         "an event lasts at most 366 days",
         "een activiteit duurt hoogstens 366 dagen",
     ),

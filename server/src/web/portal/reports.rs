@@ -6,6 +6,7 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use civicast_shared::ValidationErrors;
 use civicast_shared::api::reports::{Cell, Report, ReportDimension, ReportRow};
 use serde::Deserialize;
 
@@ -62,12 +63,18 @@ async fn report(
             .filter(|d| dimensions(user.is_staff()).iter().any(|(o, _)| o == d))
             .ok_or_else(|| AppError::invalid("by", format!("'{name}' is not a grouping")))?,
     };
+    // Days outside the shared calendar are refused before the period is worked out from them.
     let day = |value: &Option<String>, name: &str| -> Result<Option<NaiveDate>, AppError> {
         match value.as_deref().filter(|v| !v.is_empty()) {
             None => Ok(None),
-            Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|_| AppError::invalid(name, "give a date such as 2026-12-20")),
+            Some(v) => {
+                let day = NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .map_err(|_| AppError::invalid(name, "give a date such as 2026-12-20"))?;
+                let mut errors = ValidationErrors::default();
+                errors.day(name, day);
+                errors.into_result()?;
+                Ok(Some(day))
+            }
         }
     };
     let today = Utc::now().with_timezone(&tz).date_naive();
