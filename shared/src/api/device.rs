@@ -89,7 +89,7 @@ pub struct PairingClaim {
     #[serde(default)]
     pub building_id: Option<Uuid>,
     /// ...under this name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::validation::clean_optional_text")]
     pub name: Option<String>,
     #[serde(default)]
     pub kind: Option<ScreenKind>,
