@@ -13,6 +13,9 @@
 //! Every attempt counts as a failure from the moment it is let through, so guesses sent side by
 //! side cannot all slip in before the first is checked; a success takes its own back.
 //!
+//! An IPv6 client counts by its /64 network, which one household or server has whole: else a
+//! guesser could take a new address for every few guesses.
+//!
 //! Kept in memory per server instance under fixed-size keys (a hash, not the address or
 //! account) and bounded: past [`MAX_KEYS`] the keys whose last attempt is oldest are forgotten.
 //! Behind several instances a guesser gets a few more guesses per window on each.
@@ -54,6 +57,20 @@ fn key(kind: &str, parts: &[&str]) -> Key {
     let mut key = [0u8; 16];
     key.copy_from_slice(&digest[..16]);
     key
+}
+
+/// What a client address counts as: itself, or for IPv6 its /64 network.
+fn client_group(client: &str) -> String {
+    match client.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let network = u128::from(v6) & (u128::MAX << 64);
+                format!("{}/64", std::net::Ipv6Addr::from(network))
+            }
+        },
+        _ => client.to_owned(),
+    }
 }
 
 /// An attempt that was let through: how long to wait before checking it, and what to take back
@@ -180,8 +197,9 @@ impl LoginThrottle {
     /// Lets a sign-in for `account` from `client` go ahead (after its delay), counted as a
     /// failure until [`LoginThrottle::succeeded`]; or says how long to wait.
     pub fn begin(&self, client: &str, account: &str, now: Instant) -> Result<Attempt, Duration> {
-        let pair = key("pair", &[account, client]);
-        let client_key = key("client", &[client]);
+        let client = client_group(client);
+        let pair = key("pair", &[account, &client]);
+        let client_key = key("client", &[&client]);
         let account_key = key("account", &[account]);
         let mut inner = self.inner();
         let failures = &mut inner.sign_ins;
@@ -231,7 +249,7 @@ impl LoginThrottle {
         client: &str,
         now: Instant,
     ) -> Result<RegistrationTicket, Duration> {
-        let client = key("registration", &[client]);
+        let client = key("registration", &[&client_group(client)]);
         let mut inner = self.inner();
         let registrations = &mut inner.registrations;
         if let Some(wait) =
@@ -352,6 +370,32 @@ mod tests {
             fail(&throttle, "10.0.0.3", "c@example.org", now);
         }
         assert!(throttle.begin("10.0.0.3", "c@example.org", now).is_err());
+    }
+
+    #[test]
+    fn an_ipv6_client_counts_by_its_64_network() {
+        let throttle = LoginThrottle::default();
+        let now = Instant::now();
+        for n in 0..PER_PAIR {
+            fail(
+                &throttle,
+                &format!("2001:db8:1:2::{n:x}"),
+                "d@example.org",
+                now,
+            );
+        }
+        assert!(
+            throttle
+                .begin("2001:db8:1:2:ffff::1", "d@example.org", now)
+                .is_err()
+        );
+        assert!(
+            throttle
+                .begin("2001:db8:1:3::1", "d@example.org", now)
+                .is_ok()
+        );
+        assert_eq!(client_group("::ffff:192.0.2.1"), "192.0.2.1");
+        assert_eq!(client_group("192.0.2.1"), "192.0.2.1");
     }
 
     #[test]
