@@ -103,6 +103,17 @@ pub struct Settings {
         global = true
     )]
     pub max_image_megapixels: u64,
+    /// Memory that decoding uploaded images may use at once, in mebibytes: an upload waits
+    /// until its image fits in what is left, and one that could never fit is refused. At least
+    /// what the largest accepted image needs (about 4 bytes a pixel).
+    #[arg(
+        long,
+        env = "CIVICAST_DECODE_MEMORY_MB",
+        default_value_t = 512,
+        value_parser = clap::value_parser!(u64).range(64..=1_048_576),
+        global = true
+    )]
+    pub decode_memory_mb: u64,
     /// Days a bearer token stays valid.
     #[arg(long, env = "CIVICAST_TOKEN_DAYS", default_value_t = 30, global = true)]
     pub token_days: i64,
@@ -220,6 +231,7 @@ impl Settings {
             database_url: None,
             max_upload_mb: 50,
             max_image_megapixels: 50,
+            decode_memory_mb: 512,
             token_days: 30,
             initial_admin_email: "admin@civicast.local".into(),
             workers: None,

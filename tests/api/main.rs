@@ -8,6 +8,7 @@ mod emergency;
 mod events;
 mod faults;
 mod generated;
+mod hardening;
 mod hardening_auth;
 mod hardening_input;
 mod jobs;

@@ -641,3 +641,62 @@ async fn a_player_clock_an_hour_wrong_still_places_its_plays_at_the_right_time()
     assert_eq!(receipt["accepted"], 0, "{receipt}");
     assert!(receipt.to_string().contains("future"), "{receipt}");
 }
+
+/// Review finding 3: titles and names that a spreadsheet would run as formulas leave the CSV
+/// exports as text (a leading `'`, as OWASP recommends), while numbers stay numbers.
+#[tokio::test]
+async fn csv_exports_carry_formula_looking_titles_and_names_as_text() {
+    let app = spawn_app().await;
+    let library = place(&app, "Library").await;
+    let name = "=HYPERLINK(\"http://attacker.example\",\"Click\")";
+    let (organisation, member) = app
+        .organisation_with_member(name, "association", "association")
+        .await;
+    let mut body = event_body("+SUM(A1:A9)", 5, &[library.building.as_str()]);
+    body["title"] = json!("@cmd|' /C calc'!A0");
+    let event = app.submit_event(&member, &body).await;
+    let id = event["id"].as_str().unwrap().to_owned();
+    app.expect(
+        Method::POST,
+        &format!("/api/v1/events/{id}/approve"),
+        &app.admin,
+        Some(&json!({ "building_ids": [library.building] })),
+        StatusCode::OK,
+    )
+    .await;
+    let item = event_item(&app, &library.playlist, &id).await;
+    let batch: Vec<Value> = (0..12)
+        .map(|n| play(&library.screen, &item, "event", 100 + n * 10, 8))
+        .collect();
+    upload(&app, &library.token, &batch).await;
+
+    let by_event = app
+        .get("/api/v1/reports/plays?by=event&format=csv", &app.admin)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        by_event.contains(&format!("{id},'@cmd|' /C calc'!A0,12,")),
+        "{by_event}"
+    );
+    let by_organisation = app
+        .get(
+            "/api/v1/reports/plays?by=organisation&format=csv",
+            &app.admin,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        by_organisation.contains(&format!(
+            "{organisation},\"'=HYPERLINK(\"\"http://attacker.example\"\",\"\"Click\"\")\",12,"
+        )),
+        "{by_organisation}"
+    );
+    assert!(
+        !by_organisation.contains(",=HYPERLINK"),
+        "{by_organisation}"
+    );
+}

@@ -47,6 +47,7 @@ impl Application {
             &settings.data_dir,
             settings.max_upload_bytes(),
             settings.max_image_megapixels,
+            settings.decode_memory_mb,
         )?;
         let state = AppState {
             pool,
@@ -76,6 +77,7 @@ impl Application {
                 .app_data(known_routes.clone())
                 .app_data(trusted_proxies.clone())
                 .configure(error::configure_extractors)
+                .wrap(from_fn(http::body_pace::keep_bodies_moving))
                 .wrap(from_fn(http::see_own_writes))
                 .wrap(from_fn(http::log_request))
                 .wrap(http::common_headers())

@@ -34,20 +34,24 @@ pub const LAST_SEEN_RESOLUTION: Duration = Duration::from_secs(5);
 /// A content version no database holds: nothing is answered from memory until the first read.
 const UNREAD: i64 = -1;
 
-/// A manifest as sent: its JSON body and the ETag derived from it.
+/// A manifest as sent: its JSON body and the ETag derived from it, and the files it names.
 #[derive(Debug)]
 pub struct CachedManifest {
     pub body: Bytes,
     /// The strong ETag's value: a hash of the body, so equal content gives an equal tag on
     /// every server instance.
     pub etag: String,
+    /// The SHA-256 of every media file the manifest references: all that its screen may fetch
+    /// (besides an emergency message's image).
+    pub media: HashSet<String>,
 }
 
 impl CachedManifest {
-    pub fn of(body: Vec<u8>) -> CachedManifest {
+    pub fn of(body: Vec<u8>, media: HashSet<String>) -> CachedManifest {
         CachedManifest {
             etag: hex::encode(&Sha256::digest(&body)[..16]),
             body: body.into(),
+            media,
         }
     }
 }
@@ -212,6 +216,7 @@ mod tests {
         Arc::new(CachedManifest {
             body: Bytes::from(text.to_owned()),
             etag: text.to_owned(),
+            media: HashSet::new(),
         })
     }
 

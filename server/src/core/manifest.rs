@@ -238,7 +238,12 @@ pub async fn cached(
     let manifest = db::run(pool, move |conn| build_manifest(conn, &id, &look)).await?;
     let body = serde_json::to_vec(&manifest)
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("manifest serialisation: {e}")))?;
-    let cached = Arc::new(CachedManifest::of(body));
+    let media = manifest
+        .media()
+        .into_iter()
+        .map(|media| media.sha256.clone())
+        .collect();
+    let cached = Arc::new(CachedManifest::of(body, media));
     cache.remember_manifest(version, screen_id, cached.clone());
     Ok(cached)
 }

@@ -36,6 +36,8 @@ impl std::ops::Deref for CurrentUser {
 #[derive(Debug, Clone)]
 pub struct CurrentScreen {
     pub id: Uuid,
+    /// The SHA-256 of its device token, for a long-lived stream to notice when it is revoked.
+    pub token_hash: String,
 }
 
 fn bearer_token(req: &HttpRequest) -> Result<String, AppError> {
@@ -271,7 +273,7 @@ impl FromRequest for CurrentScreen {
             let token_hash = token::hash(&token);
             let state = state?;
             if let Some(id) = state.device_cache.screen_for(&token_hash) {
-                return Ok(CurrentScreen { id });
+                return Ok(CurrentScreen { id, token_hash });
             }
             let version = state.device_cache.version();
             let lookup_hash = token_hash.clone();
@@ -283,8 +285,10 @@ impl FromRequest for CurrentScreen {
                 AppError::Unauthorized("the screen token is unknown or revoked".into())
             })?;
             let id = db::models::stored_id(&screen_id);
-            state.device_cache.remember_screen(version, token_hash, id);
-            Ok(CurrentScreen { id })
+            state
+                .device_cache
+                .remember_screen(version, token_hash.clone(), id);
+            Ok(CurrentScreen { id, token_hash })
         })
     }
 }

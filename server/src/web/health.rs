@@ -77,7 +77,7 @@ mod tests {
         let state = AppState {
             pool,
             backend: "postgresql",
-            media: MediaStore::open(data_dir.path(), 1 << 20, 1).unwrap(),
+            media: MediaStore::open(data_dir.path(), 1 << 20, 1, 64).unwrap(),
             settings: Arc::new(Settings::new("127.0.0.1:0", data_dir.path().to_path_buf())),
             sqlite_writer: Arc::default(),
             login_throttle: Arc::default(),

@@ -4,6 +4,7 @@
 //! Handlers read the request, call the rules in `core`, and turn the result into an answer.
 
 pub mod api;
+pub mod body_pace;
 pub mod error;
 pub mod extract;
 pub mod health;

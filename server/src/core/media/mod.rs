@@ -4,6 +4,10 @@
 //! An upload is written to `media/incoming/` first and moved into place with a rename only after
 //! it passed every check, so no half-written or refused file is ever served. Its renditions
 //! ([`renditions`]) are made from the image decoded for the check and stored the same way.
+//!
+//! Decoding is what costs memory (a 160 KB PNG can unpack to 150 MB), so every decode first
+//! takes its share of the [`DecodeBudget`], worked out from the image's header; content that is
+//! already in the store was checked when it came and is not decoded again.
 
 pub mod backfill;
 pub mod inbox;
@@ -33,6 +37,55 @@ pub struct MediaStore {
     incoming: PathBuf,
     max_bytes: u64,
     max_pixels: u64,
+    budget: DecodeBudget,
+}
+
+/// What this instance lets image decoding hold in memory at once, in mebibytes.
+#[derive(Debug, Clone)]
+pub struct DecodeBudget {
+    mebibytes: u32,
+    available: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+/// Longest an upload waits for its share of the decode budget before it is told to come back:
+/// long enough for a queue of large posters to be checked one after another, as a browser waits.
+const BUDGET_WAIT: std::time::Duration = std::time::Duration::from_secs(180);
+
+impl DecodeBudget {
+    pub fn new(mebibytes: u64) -> DecodeBudget {
+        let mebibytes = u32::try_from(mebibytes.max(1)).unwrap_or(u32::MAX);
+        DecodeBudget {
+            mebibytes,
+            available: std::sync::Arc::new(tokio::sync::Semaphore::new(mebibytes as usize)),
+        }
+    }
+
+    /// Waits until `bytes` fit in what the other decodes leave; refuses at once what could
+    /// never fit.
+    pub async fn reserve(&self, bytes: u64) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+        let needed = u32::try_from(bytes.div_ceil(1 << 20))
+            .unwrap_or(u32::MAX)
+            .max(1);
+        if needed > self.mebibytes {
+            return Err(AppError::PayloadTooLarge(format!(
+                "checking this image takes about {needed} MiB of memory, more than this server \
+                 gives image checks ({} MiB): upload it with fewer pixels",
+                self.mebibytes
+            )));
+        }
+        let permit = tokio::time::timeout(
+            BUDGET_WAIT,
+            self.available.clone().acquire_many_owned(needed),
+        )
+        .await
+        .map_err(|_| {
+            AppError::Unavailable(
+                "the server is busy checking other images: send this one again in a minute".into(),
+            )
+        })?
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("decode budget closed: {e}")))?;
+        Ok(permit)
+    }
 }
 
 /// A checked upload, in place in the store.
@@ -79,6 +132,7 @@ impl MediaStore {
         data_dir: &Path,
         max_bytes: u64,
         max_megapixels: u64,
+        decode_memory_mb: u64,
     ) -> std::io::Result<MediaStore> {
         let root = data_dir.join("media");
         let incoming = root.join("incoming");
@@ -88,6 +142,7 @@ impl MediaStore {
             incoming,
             max_bytes,
             max_pixels: max_megapixels.saturating_mul(1_000_000),
+            budget: DecodeBudget::new(decode_memory_mb),
         })
     }
 
@@ -138,8 +193,13 @@ impl MediaStore {
 
     /// Makes and stores the renditions of an image already in the store (one stored before
     /// renditions existed); on failure nothing it added stays behind.
+    /// Runs on a blocking thread of the runtime (it waits there for its share of the budget).
     pub fn render_stored(&self, sha256: &str) -> Result<Vec<StoredRendition>, AppError> {
-        let Inspected { image, .. } = inspect_image(&self.path_of(sha256), None, self.max_pixels)?;
+        let path = self.path_of(sha256);
+        let header = read_header(&path, None, self.max_pixels)?;
+        let _share = tokio::runtime::Handle::current()
+            .block_on(self.budget.reserve(header.decode_cost()))?;
+        let Inspected { image, .. } = decode(&path, &header, self.max_pixels)?;
         let rendered = renditions::render(&image)?;
         drop(image);
         let mut added = Vec::new();
@@ -201,14 +261,31 @@ impl MediaStore {
         let sha256 = hex::encode(hasher.finalize());
         let destination = self.path_of(&sha256);
         let max_pixels = self.max_pixels;
+        let header = {
+            let path = temp.path().to_owned();
+            tokio::task::spawn_blocking(move || {
+                read_header(&path, declared_type.as_deref(), max_pixels)
+            })
+            .await??
+        };
+        let stored = |renditions| StoredMedia {
+            sha256: sha256.clone(),
+            size_bytes: size,
+            content_type: mime_of(header.format),
+            width: header.width,
+            height: header.height,
+            renditions,
+        };
+        if destination.exists() {
+            // Checked whole when it first came, its renditions recorded then (or made by the
+            // backfill at start): decoding it again would only spend memory.
+            return Ok(stored(Vec::new()));
+        }
+        let share = self.budget.reserve(header.decode_cost()).await?;
         let store = self.clone();
-        tokio::task::spawn_blocking(move || -> Result<StoredMedia, AppError> {
-            let Inspected {
-                format,
-                width,
-                height,
-                image,
-            } = inspect_image(temp.path(), declared_type.as_deref(), max_pixels)?;
+        let renditions = tokio::task::spawn_blocking(move || {
+            let _share = share;
+            let Inspected { image, .. } = decode(temp.path(), &header, max_pixels)?;
             let rendered = renditions::render(&image)?;
             drop(image);
             // The renditions first and the upload last, and on any failure (a disk filling up)
@@ -225,18 +302,44 @@ impl MediaStore {
                 }
                 Ok(renditions)
             })();
-            let renditions = stored.inspect_err(|_| remove_all(&added))?;
-            Ok(StoredMedia {
-                sha256,
-                size_bytes: size,
-                content_type: mime_of(format),
-                width,
-                height,
-                renditions,
-            })
+            stored.inspect_err(|_| remove_all(&added))
         })
-        .await?
+        .await??;
+        Ok(stored(renditions))
     }
+}
+
+/// Whether `user` may upload into `organisation_id`'s library (`None`: the city's): staff into
+/// any, an association member into their own once staff have verified it. Asked before the file
+/// is read, so an account anyone can register cannot make the server decode anything.
+pub fn check_may_upload(
+    conn: &mut DbConnection,
+    user: &Actor,
+    organisation_id: Option<&str>,
+) -> Result<(), AppError> {
+    let Some(id) = organisation_id else {
+        return if user.is_staff() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "your account belongs to no organisation".into(),
+            ))
+        };
+    };
+    if !user.is_staff() && user.organisation_id.map(|own| own.to_string()).as_deref() != Some(id) {
+        return Err(AppError::Forbidden(
+            "you can only upload to your own organisation's library".into(),
+        ));
+    }
+    let organisation = crate::core::accounts::find_organisation(conn, id)
+        .map_err(|_| AppError::invalid("organisation_id", "no organisation with this id"))?;
+    if !user.is_staff() && !organisation.verified {
+        return Err(AppError::Forbidden(format!(
+            "'{}' has not been verified by city staff yet; images can be uploaded once it is",
+            organisation.name
+        )));
+    }
+    Ok(())
 }
 
 /// Puts a stored upload into an organisation's library (or the city's, for `None`). The same
@@ -374,19 +477,59 @@ pub fn jpeg_ends_whole(tail: &[u8]) -> bool {
     end >= 2 && tail[end - 2..end] == [0xFF, 0xD9]
 }
 
+/// What an image's header says, read without decoding it.
+#[derive(Debug, Clone, Copy)]
+pub struct Header {
+    pub format: ImageFormat,
+    pub width: u32,
+    pub height: u32,
+    /// Bytes the decoded pixels take, in the decoder's own colour type.
+    pub decoded_bytes: u64,
+    /// Whether renditions need the pixels converted to 8-bit RGB first (another copy).
+    pub needs_conversion: bool,
+}
+
+impl Header {
+    /// Memory a decode and its renditions hold at their peak: the decoded pixels, their 8-bit
+    /// RGB copy when the image is not one already, the resizer's intermediate image (the
+    /// rendition's width by the source's height, or the other way round) and the decoders',
+    /// resizers' and encoders' own buffers.
+    pub fn decode_cost(&self) -> u64 {
+        let pixels = u64::from(self.width) * u64::from(self.height);
+        let conversion = if self.needs_conversion { pixels * 3 } else { 0 };
+        let longest = u64::from(self.width.max(self.height));
+        let intermediate = longest * 1920 * 3;
+        self.decoded_bytes + conversion + intermediate + (16 << 20)
+    }
+}
+
 /// Checks that a file is a JPEG, PNG or WebP image of acceptable size that decodes completely.
 /// The size is read from the header first, so a decompression bomb is refused without decoding.
+/// (Uploads read the header and decode as two steps, with the budget taken in between.)
 pub fn inspect_image(
     path: &Path,
     declared_type: Option<&str>,
     max_pixels: u64,
 ) -> Result<Inspected, AppError> {
-    let open = || -> Result<ImageReader<std::io::BufReader<std::fs::File>>, AppError> {
-        ImageReader::open(path)
-            .and_then(|reader| reader.with_guessed_format())
-            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot read the upload: {e}")))
-    };
-    let reader = open()?;
+    let header = read_header(path, declared_type, max_pixels)?;
+    decode(path, &header, max_pixels)
+}
+
+fn open_reader(path: &Path) -> Result<ImageReader<std::io::BufReader<std::fs::File>>, AppError> {
+    ImageReader::open(path)
+        .and_then(|reader| reader.with_guessed_format())
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot read the upload: {e}")))
+}
+
+/// The header checks: an accepted format that matches what the request declared, and a size
+/// within the limits; a JPEG must also end whole.
+pub fn read_header(
+    path: &Path,
+    declared_type: Option<&str>,
+    max_pixels: u64,
+) -> Result<Header, AppError> {
+    use image::ImageDecoder;
+    let reader = open_reader(path)?;
     let format = match reader.format() {
         Some(format @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)) => format,
         Some(other) => {
@@ -415,9 +558,13 @@ pub fn inspect_image(
             )));
         }
     }
-    let (width, height) = reader
-        .into_dimensions()
-        .map_err(|e| AppError::invalid("file", format!("the image header is unreadable: {e}")))?;
+    let unreadable = |e: image::ImageError| {
+        AppError::invalid("file", format!("the image header is unreadable: {e}"))
+    };
+    let decoder = reader.into_decoder().map_err(unreadable)?;
+    let (width, height) = decoder.dimensions();
+    let colour = decoder.color_type();
+    drop(decoder);
     let pixels = u64::from(width) * u64::from(height);
     if width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE || pixels > max_pixels {
         return Err(AppError::invalid(
@@ -437,19 +584,30 @@ pub fn inspect_image(
             "the JPEG is truncated: it does not end with an end-of-image marker; upload it again",
         ));
     }
+    Ok(Header {
+        format,
+        width,
+        height,
+        decoded_bytes: pixels * u64::from(colour.bytes_per_pixel()),
+        needs_conversion: colour != image::ColorType::Rgb8,
+    })
+}
+
+/// Decodes an image whose header passed [`read_header`], completely or not at all.
+fn decode(path: &Path, header: &Header, max_pixels: u64) -> Result<Inspected, AppError> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_IMAGE_SIDE);
     limits.max_image_height = Some(MAX_IMAGE_SIDE);
-    limits.max_alloc = Some(max_pixels.saturating_mul(4).saturating_add(64 << 20));
-    let mut reader = open()?;
+    limits.max_alloc = Some(max_pixels.saturating_mul(8).saturating_add(64 << 20));
+    let mut reader = open_reader(path)?;
     reader.limits(limits);
     let image = reader.decode().map_err(|e| {
         AppError::invalid("file", format!("the image is truncated or corrupt: {e}"))
     })?;
     Ok(Inspected {
-        format,
-        width,
-        height,
+        format: header.format,
+        width: header.width,
+        height: header.height,
         image,
     })
 }

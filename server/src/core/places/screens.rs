@@ -115,6 +115,19 @@ pub fn replace_device_token(conn: &mut DbConnection, screen_id: &str) -> Result<
 
 /// The screen a hashed device token belongs to, if any; its `last_seen_at` is brought up to
 /// date when older than the resolution the dashboard shows (so most polls write nothing).
+/// The screen a device token belongs to and its building now, without marking it seen; `None`
+/// once the token is revoked or the screen deleted.
+pub fn screen_and_building_for_token_hash(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> Result<Option<(String, String)>, AppError> {
+    Ok(screens::table
+        .filter(screens::token_hash.eq(token_hash))
+        .select((screens::id, screens::building_id))
+        .first::<(String, String)>(conn)
+        .optional()?)
+}
+
 pub fn screen_for_token_hash(
     conn: &mut DbConnection,
     token_hash: &str,

@@ -5,15 +5,35 @@ use civicast_shared::api::reports::{Cell, DeliveryReport, FairnessReport, Report
 
 use crate::error::AppError;
 
-/// One CSV table: a header line, then a line a row.
+/// A cell as a spreadsheet will not run it: text that starts like a formula (`=`, `+`, `-`, `@`,
+/// a tab or a carriage return), such as an event titled `=HYPERLINK(...)`, gets a leading `'`
+/// as OWASP recommends; numbers, negative ones included, stay as they are.
+fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let looks_like_formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if looks_like_formula && cell.parse::<f64>().is_err() {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// One CSV table: a header line, then a line a row, every cell [`spreadsheet_safe`].
 fn to_csv(header: &[String], rows: impl Iterator<Item = Vec<String>>) -> Result<String, AppError> {
     let failed = |e: &dyn std::fmt::Display| {
         AppError::Unexpected(anyhow::anyhow!("CSV writing failed: {e}"))
     };
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(header).map_err(|e| failed(&e))?;
+    writer
+        .write_record(
+            header
+                .iter()
+                .map(|cell| spreadsheet_safe(cell).into_owned()),
+        )
+        .map_err(|e| failed(&e))?;
     for row in rows {
-        writer.write_record(&row).map_err(|e| failed(&e))?;
+        writer
+            .write_record(row.iter().map(|cell| spreadsheet_safe(cell).into_owned()))
+            .map_err(|e| failed(&e))?;
     }
     let bytes = writer.into_inner().map_err(|e| failed(&e))?;
     String::from_utf8(bytes).map_err(|e| failed(&e))
@@ -172,4 +192,27 @@ pub fn report_svg(report: &Report) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_become_text_and_numbers_stay_numbers() {
+        for formula in [
+            "=1+1",
+            "+SUM(A1)",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "=HYPERLINK(\"a\")",
+        ] {
+            assert_eq!(spreadsheet_safe(formula), format!("'{formula}"));
+        }
+        for kept in ["Choir", "-12.5", "+3", "<10", "", "a=b"] {
+            assert_eq!(spreadsheet_safe(kept), kept);
+        }
+    }
 }

@@ -198,22 +198,11 @@ async fn upload_media(
         Some(name) => check_filename(name)?,
         None => "upload".to_owned(),
     };
-    let organisation_id =
-        if user.is_staff() {
-            query.organisation_id
-        } else {
-            if query
-                .organisation_id
-                .is_some_and(|asked| Some(asked) != user.organisation_id)
-            {
-                return Err(AppError::Forbidden(
-                    "you can only upload to your own organisation's library".into(),
-                ));
-            }
-            Some(user.organisation_id.ok_or_else(|| {
-                AppError::Forbidden("your account belongs to no organisation".into())
-            })?)
-        };
+    let organisation_id = if user.is_staff() {
+        query.organisation_id
+    } else {
+        query.organisation_id.or(user.organisation_id)
+    };
     let declared_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -224,15 +213,11 @@ async fn upload_media(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if let Some(organisation_id) = organisation_id {
-        let id = organisation_id.to_string();
-        db::run(&state.pool, move |conn| {
-            crate::core::accounts::find_organisation(conn, &id)
-                .map(|_| ())
-                .map_err(|_| AppError::invalid("organisation_id", "no organisation with this id"))
-        })
-        .await?;
-    }
+    let (uploader, library) = ((*user).clone(), organisation_id.map(|id| id.to_string()));
+    db::run(&state.pool, move |conn| {
+        crate::core::media::check_may_upload(conn, &uploader, library.as_deref())
+    })
+    .await?;
     let stored = state
         .media
         .receive(declared_type, declared_length, payload)

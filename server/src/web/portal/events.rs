@@ -536,6 +536,11 @@ async fn check(
 ) -> Result<HttpResponse, AppError> {
     let lang = visitor.lang;
     let tz = state.settings.city_time_zone;
+    let (uploader, library) = ((*user).clone(), own_organisation(&user)?);
+    db::run(&state.pool, move |conn| {
+        crate::core::media::check_may_upload(conn, &uploader, Some(&library))
+    })
+    .await?;
     let mut form = FormData::from_multipart(visitor, multipart, &state.media, "poster").await?;
     let edit = editing
         .as_ref()
