@@ -28,6 +28,25 @@ enum Caller {
     Screen,
     /// The portal, signed in as the administrator.
     Portal,
+    /// The portal, signed in as the association member.
+    MemberPortal,
+}
+
+/// The credentials of each caller.
+#[derive(Debug, Clone)]
+struct Tokens {
+    admin: String,
+    member: String,
+    screen: String,
+    portal: Portal,
+    member_portal: Portal,
+}
+
+/// A portal session: its cookies, and the CSRF token its forms carry.
+#[derive(Debug, Clone)]
+pub struct Portal {
+    pub cookies: String,
+    pub csrf: String,
 }
 
 #[derive(Debug, Clone)]
@@ -37,6 +56,8 @@ struct Request {
     query: Vec<(String, String)>,
     /// Raw JSON text, so that it can hold what serde_json would never write.
     body: Option<String>,
+    /// A URL-encoded form (with the caller's CSRF token added), instead of `body`.
+    form: Option<Vec<(String, String)>>,
     caller: Caller,
 }
 
@@ -105,6 +126,33 @@ const DAYS: &[&str] = &[
     "9999-12-31",
     "2026-02-30",
     "",
+];
+
+/// Times as the portal's `datetime-local` inputs send them (in the city's time zone).
+const LOCAL_TIMES: &[&str] = &[
+    "+262142-12-31T23:59",
+    "-262143-01-01T00:00",
+    "0000-01-01T00:00",
+    "9999-12-31T23:59",
+    "2199-12-31T23:59",
+    "2201-01-01T00:00",
+    "2026-12-20T19:00",
+    "2026-12-20T21:00",
+    "2026-03-29T02:30",
+    "2026-10-25T02:30",
+    "2026-12-31T23:59:60",
+    "",
+];
+
+/// Texts as a form sends them.
+const FORM_TEXTS: &[&str] = &[
+    "Choir concert",
+    "",
+    "\u{200b}\u{2060}\u{feff}",
+    "\u{202e}tnecnoc\u{202c}",
+    "\u{2067}Choir\u{2069}",
+    "nul\u{0}here",
+    "\u{1f469}\u{200d}\u{1f467} family day",
 ];
 
 /// JSON number literals (and a few that are not JSON).
@@ -205,19 +253,40 @@ const LISTS: &[&str] = &[
     "/api/v1/screens",
 ];
 
+/// Mostly `sound` (so that most requests get past the first check and what they store is read
+/// back), else one of `edges`.
+fn mostly(sound: Vec<String>, edges: Vec<String>) -> BoxedStrategy<String> {
+    prop_oneof![
+        3 => prop::sample::select(sound),
+        1 => prop::sample::select(edges),
+    ]
+    .boxed()
+}
+
+fn owned(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
 /// The strategy of one request, over the values above.
+#[allow(clippy::too_many_lines)]
 fn requests(fixtures: Fixtures) -> impl Strategy<Value = Request> {
-    let dates = dates();
-    let texts = texts();
-    let date = move || prop::sample::select(dates.clone());
-    let text = move || prop::sample::select(texts.clone());
-    let number = || prop::sample::select(NUMBERS.to_vec());
+    let (dates, texts) = (dates(), texts());
+    let now = Utc::now();
+    let date = move |sound: Duration| mostly(vec![(now + sound).to_rfc3339()], dates.clone());
+    let text = move |sound: &str| {
+        mostly(
+            vec![serde_json::to_string(sound).expect("a string")],
+            texts.clone(),
+        )
+    };
+    let number = |sound: &str| mostly(vec![sound.to_owned()], owned(NUMBERS));
+    let time = |sound: &str| mostly(vec![format!("\"{sound}\"")], owned(TIMES));
     let f = fixtures;
 
     let report = (
         prop::sample::select(DIMENSIONS.to_vec()),
-        date(),
-        date(),
+        date(Duration::days(-30)),
+        date(Duration::zero()),
         prop::sample::select(vec!["json", "csv", "svg"]),
         prop::sample::select(vec![
             "/api/v1/reports/plays",
@@ -240,6 +309,7 @@ fn requests(fixtures: Fixtures) -> impl Strategy<Value = Request> {
                 path: path.to_owned(),
                 query,
                 body: None,
+                form: None,
                 caller: if as_member {
                     Caller::Member
                 } else {
@@ -248,10 +318,12 @@ fn requests(fixtures: Fixtures) -> impl Strategy<Value = Request> {
             }
         });
 
+    let today = now.format("%Y-%m-%d").to_string();
+    let month_ago = (now - Duration::days(30)).format("%Y-%m-%d").to_string();
     let portal_report = (
         prop::sample::select(DIMENSIONS.to_vec()),
-        prop::sample::select(DAYS.to_vec()),
-        prop::sample::select(DAYS.to_vec()),
+        mostly(vec![month_ago], owned(DAYS)),
+        mostly(vec![today], owned(DAYS)),
         any::<bool>(),
     )
         .prop_map(|(by, from, to, csv)| Request {
@@ -259,30 +331,28 @@ fn requests(fixtures: Fixtures) -> impl Strategy<Value = Request> {
             path: if csv { "/reports.csv" } else { "/reports" }.to_owned(),
             query: vec![
                 ("by".to_owned(), by.to_owned()),
-                ("from".to_owned(), from.to_owned()),
-                ("to".to_owned(), to.to_owned()),
+                ("from".to_owned(), from),
+                ("to".to_owned(), to),
             ],
             body: None,
+            form: None,
             caller: Caller::Portal,
         });
 
     let (screen, item) = (f.screen.clone(), f.item.clone());
-    let lengths = || {
-        prop_oneof![
-            3 => Just("8000"),
-            1 => prop::sample::select(NUMBERS.to_vec()),
-        ]
-    };
-    let offsets = || {
-        prop_oneof![
-            2 => Just("0"),
-            1 => Just("315360000000"),
-            1 => Just("-315360000000"),
-            2 => prop::sample::select(NUMBERS.to_vec()),
-        ]
-    };
-    let plays = (date(), date(), offsets(), lengths(), lengths(), number()).prop_map(
-        move |(started, ended, offset, planned, played, seq)| {
+    let offsets = mostly(
+        owned(&["0", "3600000", "315360000000", "-315360000000"]),
+        owned(NUMBERS),
+    );
+    let plays = (
+        date(Duration::seconds(-20)),
+        date(Duration::seconds(-12)),
+        offsets,
+        number("8000"),
+        number("8000"),
+        number("1"),
+    )
+        .prop_map(move |(started, ended, offset, planned, played, seq)| {
             let body = format!(
                 r#"{{"plays":[{{"id":"{id}","schema_version":1,"seq":{seq},"screen_id":"{screen}",
                 "item_id":"{item}","kind":"announcement","content_hash":"{hash}",
@@ -297,14 +367,20 @@ fn requests(fixtures: Fixtures) -> impl Strategy<Value = Request> {
                 path: "/api/v1/screen/plays".to_owned(),
                 query: vec![],
                 body: Some(body),
+                form: None,
                 caller: Caller::Screen,
             }
-        },
-    );
+        });
 
     let (building, event) = (f.building.clone(), f.event.clone());
-    let events = (date(), date(), text(), text(), any::<bool>()).prop_map(
-        move |(starts, ends, title, link, edit)| {
+    let events = (
+        date(Duration::days(10)),
+        date(Duration::days(10) + Duration::hours(3)),
+        text("Choir concert"),
+        text("https://choir.example/concert"),
+        any::<bool>(),
+    )
+        .prop_map(move |(starts, ends, title, link, edit)| {
             let body = format!(
                 r#"{{"title":{title},"description":"Open rehearsal","starts_at":"{starts}",
                 "ends_at":"{ends}","venue":"Culture centre","category":"music",
@@ -319,32 +395,38 @@ fn requests(fixtures: Fixtures) -> impl Strategy<Value = Request> {
                 },
                 query: vec![],
                 body: Some(body),
+                form: None,
                 caller: Caller::Member,
             }
-        },
-    );
+        });
 
     let (building, event) = (f.building.clone(), f.event.clone());
-    let approve = (date(), date(), number()).prop_map(move |(from, until, duration)| Request {
-        method: Method::POST,
-        path: format!("/api/v1/events/{event}/approve"),
-        query: vec![],
-        body: Some(format!(
-            r#"{{"building_ids":["{building}"],"promotion_from":"{from}",
-            "promotion_until":"{until}","duration_ms":{duration}}}"#
-        )),
-        caller: Caller::Admin,
-    });
+    let approve = (
+        date(Duration::days(1)),
+        date(Duration::days(20)),
+        number("10000"),
+    )
+        .prop_map(move |(from, until, duration)| Request {
+            method: Method::POST,
+            path: format!("/api/v1/events/{event}/approve"),
+            query: vec![],
+            body: Some(format!(
+                r#"{{"building_ids":["{building}"],"promotion_from":"{from}",
+                "promotion_until":"{until}","duration_ms":{duration}}}"#
+            )),
+            form: None,
+            caller: Caller::Admin,
+        });
 
     let playlist = f.playlist.clone();
     let items = (
-        number(),
-        date(),
-        date(),
-        prop::sample::select(TIMES.to_vec()),
-        prop::sample::select(TIMES.to_vec()),
-        text(),
-        number(),
+        number("8000"),
+        date(Duration::zero()),
+        date(Duration::days(30)),
+        time("09:00"),
+        time("17:00"),
+        text("Welcome"),
+        number("0"),
     )
         .prop_map(
             move |(duration, from, until, start, end, text, position)| Request {
@@ -356,15 +438,16 @@ fn requests(fixtures: Fixtures) -> impl Strategy<Value = Request> {
                     "position":{position},"schedule":{{"valid_from":"{from}",
                     "valid_until":"{until}","time_windows":[{{"start":{start},"end":{end}}}]}}}}"#
                 )),
+                form: None,
                 caller: Caller::Admin,
             },
         );
 
     let buildings = (
-        text(),
-        prop::sample::select(ZONES.to_vec()),
-        prop::sample::select(TIMES.to_vec()),
-        prop::sample::select(TIMES.to_vec()),
+        text("Sports hall"),
+        mostly(owned(&["Europe/Brussels"]), owned(ZONES)),
+        time("07:00"),
+        time("22:00"),
     )
         .prop_map(|(name, zone, start, end)| Request {
             method: Method::POST,
@@ -375,11 +458,12 @@ fn requests(fixtures: Fixtures) -> impl Strategy<Value = Request> {
                 "venue_type":"library","display_hours":{{"start":{start},"end":{end}}},
                 "opening_hours":[{{"weekdays":["Mon"],"start":{start},"end":{end}}}]}}"#
             )),
+            form: None,
             caller: Caller::Admin,
         });
 
     let organisation = f.organisation.clone();
-    let accounts = (text(), any::<bool>()).prop_map(move |(name, user)| {
+    let accounts = (text("Ann Peeters"), any::<bool>()).prop_map(move |(name, user)| {
         let body = if user {
             format!(
                 r#"{{"email":"{}@example.org","display_name":{name},
@@ -388,6 +472,8 @@ fn requests(fixtures: Fixtures) -> impl Strategy<Value = Request> {
                 Uuid::new_v4().simple()
             )
         } else {
+            // Organisation names are unique: a sound one gets a suffix.
+            let name = name.replacen("Ann Peeters", &format!("Club {}", Uuid::new_v4()), 1);
             format!(
                 r#"{{"name":{name},"kind":"association","contact_name":{name},
                 "contact_email":"contact@example.org","description":{name}}}"#
@@ -403,38 +489,40 @@ fn requests(fixtures: Fixtures) -> impl Strategy<Value = Request> {
             .to_owned(),
             query: vec![],
             body: Some(body),
+            form: None,
             caller: Caller::Admin,
         }
     });
 
     let building = f.building.clone();
     let audience =
-        (number(), number(), number()).prop_map(move |(visitors, dwell, share)| Request {
-            method: Method::PUT,
-            path: format!("/api/v1/buildings/{building}/audience"),
-            query: vec![],
-            body: Some(format!(
-                r#"{{"source":"gate counts","rows":[{{"daypart":"09-12","day_type":"weekday",
+        (number("120"), number("60"), number("0.2")).prop_map(move |(visitors, dwell, share)| {
+            Request {
+                method: Method::PUT,
+                path: format!("/api/v1/buildings/{building}/audience"),
+                query: vec![],
+                body: Some(format!(
+                    r#"{{"source":"gate counts","rows":[{{"daypart":"09-12","day_type":"weekday",
                 "visitors_per_hour":{visitors},"dwell_s":{dwell},"visibility":0.5,
                 "segments":{{"youth":{share}}}}}]}}"#
-            )),
-            caller: Caller::Admin,
+                )),
+                form: None,
+                caller: Caller::Admin,
+            }
         });
 
     let paging = (
         prop::sample::select(LISTS.to_vec()),
-        number(),
-        number(),
+        number("1"),
+        number("50"),
         any::<bool>(),
     )
         .prop_map(|(path, page, per_page, as_member)| Request {
             method: Method::GET,
             path: path.to_owned(),
-            query: vec![
-                ("page".to_owned(), page.to_owned()),
-                ("per_page".to_owned(), per_page.to_owned()),
-            ],
+            query: vec![("page".to_owned(), page), ("per_page".to_owned(), per_page)],
             body: None,
+            form: None,
             caller: if as_member {
                 Caller::Member
             } else {
@@ -442,17 +530,53 @@ fn requests(fixtures: Fixtures) -> impl Strategy<Value = Request> {
             },
         });
 
-    let status =
-        (number(), number(), number(), text()).prop_map(|(cache_bytes, width, uptime, version)| {
+    let status = (
+        number("1000000"),
+        number("1920"),
+        number("3600"),
+        text("0.1.0"),
+    )
+        .prop_map(|(cache_bytes, width, uptime, version)| Request {
+            method: Method::POST,
+            path: "/api/v1/screen/status".to_owned(),
+            query: vec![],
+            body: Some(format!(
+                r#"{{"player_version":{version},"cache_bytes":{cache_bytes},"cache_files":1,
+                "width":{width},"height":1080,"uptime_s":{uptime}}}"#
+            )),
+            form: None,
+            caller: Caller::Screen,
+        });
+
+    let building = f.building.clone();
+    let local = |offset: Duration| (now + offset).format("%Y-%m-%dT%H:%M").to_string();
+    let portal_events = (
+        mostly(vec![local(Duration::days(10))], owned(LOCAL_TIMES)),
+        mostly(
+            vec![local(Duration::days(10) + Duration::hours(3))],
+            owned(LOCAL_TIMES),
+        ),
+        mostly(owned(&["Choir concert"]), owned(FORM_TEXTS)),
+        mostly(owned(&["https://choir.example/concert"]), owned(FORM_TEXTS)),
+    )
+        .prop_map(move |(starts, ends, title, link)| {
+            let pairs = [
+                ("title", title),
+                ("description", "Open rehearsal".to_owned()),
+                ("starts_at", starts),
+                ("ends_at", ends),
+                ("venue", "Culture centre".to_owned()),
+                ("category", "music".to_owned()),
+                ("link", link),
+                ("requested_building_ids", building.clone()),
+            ];
             Request {
                 method: Method::POST,
-                path: "/api/v1/screen/status".to_owned(),
+                path: "/events".to_owned(),
                 query: vec![],
-                body: Some(format!(
-                    r#"{{"player_version":{version},"cache_bytes":{cache_bytes},"cache_files":1,
-                "width":{width},"height":1080,"uptime_s":{uptime}}}"#
-                )),
-                caller: Caller::Screen,
+                body: None,
+                form: Some(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()),
+                caller: Caller::MemberPortal,
             }
         });
 
@@ -468,11 +592,19 @@ fn requests(fixtures: Fixtures) -> impl Strategy<Value = Request> {
         1 => audience,
         1 => paging,
         1 => status,
+        2 => portal_events,
     ]
 }
 
 /// Signs in to the portal as the administrator; returns the cookies to send.
 pub async fn portal_cookies(app: &TestApp) -> String {
+    portal_session(app, &app.admin_email, &app.admin_password)
+        .await
+        .cookies
+}
+
+/// Signs in to the portal as `email` the way a browser does.
+pub async fn portal_session(app: &TestApp, email: &str, password: &str) -> Portal {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -502,8 +634,8 @@ pub async fn portal_cookies(app: &TestApp) -> String {
         .post(app.url("/login"))
         .header("cookie", first.join("; "))
         .form(&[
-            ("email", app.admin_email.as_str()),
-            ("password", app.admin_password.as_str()),
+            ("email", email),
+            ("password", password),
             ("csrf", csrf.as_str()),
         ])
         .send()
@@ -514,7 +646,24 @@ pub async fn portal_cookies(app: &TestApp) -> String {
         "portal login answered {}",
         signed_in.status()
     );
-    cookies_of(&signed_in).join("; ")
+    let cookies = cookies_of(&signed_in).join("; ");
+    // The token the signed-in forms carry, as a page writes it.
+    let html = client
+        .get(app.url("/events"))
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .expect("a page")
+        .text()
+        .await
+        .unwrap_or_default();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    Portal { cookies, csrf }
 }
 
 /// Fixtures for the cases: a building with a playlist and an item, an association with a
@@ -562,19 +711,28 @@ async fn fixtures(app: &TestApp) -> (Fixtures, String, String) {
 async fn send(
     app: &TestApp,
     client: &reqwest::Client,
-    tokens: &(String, String, String, String),
+    tokens: &Tokens,
     request: &Request,
 ) -> Result<(StatusCode, String), String> {
-    let (admin, member, screen, portal) = tokens;
     let mut builder = client
         .request(request.method.clone(), app.url(&request.path))
         .query(&request.query);
     builder = match request.caller {
-        Caller::Admin => builder.bearer_auth(admin),
-        Caller::Member => builder.bearer_auth(member),
-        Caller::Screen => builder.bearer_auth(screen),
-        Caller::Portal => builder.header("cookie", portal),
+        Caller::Admin => builder.bearer_auth(&tokens.admin),
+        Caller::Member => builder.bearer_auth(&tokens.member),
+        Caller::Screen => builder.bearer_auth(&tokens.screen),
+        Caller::Portal => builder.header("cookie", &tokens.portal.cookies),
+        Caller::MemberPortal => builder.header("cookie", &tokens.member_portal.cookies),
     };
+    if let Some(form) = &request.form {
+        let csrf = match request.caller {
+            Caller::MemberPortal => &tokens.member_portal.csrf,
+            _ => &tokens.portal.csrf,
+        };
+        let mut form = form.clone();
+        form.push(("csrf".to_owned(), csrf.clone()));
+        builder = builder.form(&form);
+    }
     if let Some(body) = &request.body {
         builder = builder
             .header("content-type", "application/json")
@@ -596,6 +754,20 @@ async fn send(
     Ok((status, text))
 }
 
+/// A path with its ids as `{id}`, to tally answers by route.
+fn route_of(path: &str) -> String {
+    path.split('/')
+        .map(|part| {
+            if Uuid::parse_str(part).is_ok() {
+                "{id}"
+            } else {
+                part
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// What reads back what a request stored: an event's pages, and the screen's manifest after
 /// its playlist changed. What was stored must show without a server error too.
 fn follow_ups(request: &Request, status: StatusCode, body: &str) -> Vec<Request> {
@@ -604,20 +776,29 @@ fn follow_ups(request: &Request, status: StatusCode, body: &str) -> Vec<Request>
         path,
         query: vec![],
         body: None,
+        form: None,
         caller,
     };
-    if !status.is_success() || request.method == Method::GET {
+    let stored = status.is_success() || status.is_redirection();
+    if !stored || request.method == Method::GET {
         return vec![];
     }
     let id = serde_json::from_str::<serde_json::Value>(body)
         .ok()
         .and_then(|v| v["id"].as_str().map(str::to_owned));
+    if request.path == "/events" {
+        return vec![
+            get("/events".to_owned(), Caller::MemberPortal),
+            get("/moderation".to_owned(), Caller::Portal),
+        ];
+    }
     if request.path.starts_with("/api/v1/events") && !request.path.ends_with("/approve") {
         return id.map_or_else(Vec::new, |id| {
             vec![
                 get(format!("/events/{id}"), Caller::Portal),
                 get(format!("/api/v1/events/{id}"), Caller::Member),
-                get("/events".to_owned(), Caller::Portal),
+                get("/events".to_owned(), Caller::MemberPortal),
+                get("/moderation".to_owned(), Caller::Portal),
             ]
         });
     }
@@ -643,8 +824,21 @@ fn generated_requests_never_get_a_server_error() {
     let (app, fixtures, tokens) = runtime.block_on(async {
         let app = spawn_app().await;
         let (fixtures, member, screen) = fixtures(&app).await;
-        let portal = portal_cookies(&app).await;
-        let tokens = (app.admin.clone(), member, screen, portal);
+        let portal = portal_session(&app, &app.admin_email, &app.admin_password).await;
+        let member_portal = portal_session(
+            &app,
+            "generated.choir@example.org",
+            "a long enough password",
+        )
+        .await;
+        assert!(!member_portal.csrf.is_empty(), "a CSRF token in the page");
+        let tokens = Tokens {
+            admin: app.admin.clone(),
+            member,
+            screen,
+            portal,
+            member_portal,
+        };
         (app, fixtures, tokens)
     });
     // No connection is reused, so a connection one case broke cannot fail the next.
@@ -666,11 +860,20 @@ fn generated_requests_never_get_a_server_error() {
     let rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
     let mut runner = TestRunner::new_with_rng(config, rng);
     let failures = Mutex::new(Vec::<String>::new());
+    // How each kind of request was answered, so that a net that never got past sign-in or
+    // CSRF shows as one.
+    let answers = Mutex::new(std::collections::BTreeMap::<(String, u16), usize>::new());
     let result = runner.run(&requests(fixtures), |first| {
         let mut queue = vec![first];
         while let Some(request) = queue.pop() {
             let failure = match runtime.block_on(send(&app, &client, &tokens, &request)) {
                 Ok((status, body)) => {
+                    let route = format!("{} {}", request.method, route_of(&request.path));
+                    *answers
+                        .lock()
+                        .expect("the tally")
+                        .entry((route, status.as_u16()))
+                        .or_default() += 1;
                     queue.extend(follow_ups(&request, status, &body));
                     continue;
                 }
@@ -703,6 +906,25 @@ fn generated_requests_never_get_a_server_error() {
     // The server still answers after everything it was sent.
     let health = runtime.block_on(async { app.client.get(app.url("/healthz")).send().await });
     let failures = failures.into_inner().expect("the list");
+    let answers = answers.into_inner().expect("the tally");
+    for ((route, status), count) in &answers {
+        eprintln!("{count:6} {status} {route}");
+    }
+    for route in [
+        "POST /events",
+        "POST /api/v1/events",
+        "POST /api/v1/screen/plays",
+        "GET /api/v1/reports/plays",
+        "GET /reports",
+        "POST /api/v1/playlists/{id}/items",
+    ] {
+        assert!(
+            answers
+                .iter()
+                .any(|((r, status), _)| r == route && (200..400).contains(status)),
+            "no {route} was accepted: the cases do not get past the checks in front"
+        );
+    }
     assert!(
         failures.is_empty(),
         "{} of {cases} generated requests failed:\n{}",
