@@ -291,3 +291,93 @@ async fn a_screen_gets_only_the_media_its_own_manifest_references() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+async fn rename(app: &TestApp, token: &str, organisation: &str, name: &str) -> reqwest::Response {
+    app.put(
+        &format!("/api/v1/organisations/{organisation}"),
+        token,
+        &json!({
+            "name": name, "kind": "association", "contact_name": "Contact",
+            "contact_email": "contact@example.org", "description": ""
+        }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_verified_association_cannot_rename_itself_into_someone_else() {
+    let app = spawn_app().await;
+    let (choir, member) = app
+        .organisation_with_member("Choir Brugge", "association", "association")
+        .await;
+    let (other, other_member) = app
+        .organisation_with_member("Chess club", "association", "association")
+        .await;
+
+    // A new name waits for staff; the screens and every list keep the vouched-for one.
+    let city = "City of Brussels – Communications Office";
+    let asked = rename(&app, &member, &choir, city).await;
+    assert_eq!(asked.status(), StatusCode::OK);
+    let asked: Value = asked.json().await.unwrap();
+    assert_eq!(asked["name"], "Choir Brugge");
+    assert_eq!(asked["requested_name"], city);
+    assert_eq!(asked["verified"], true);
+    let path = format!("/api/v1/organisations/{choir}");
+    let stored = app
+        .expect(Method::GET, &path, &app.admin, None, StatusCode::OK)
+        .await;
+    assert_eq!(stored["name"], "Choir Brugge");
+
+    // Look-alikes of another name are refused, whoever asks: Cyrillic letters, case and dashes,
+    // a zero for an O, "rn" for "m".
+    for look_alike in ["Сhоir Вrugge", "CHOIR-BRUGGE", "Ch0ir  Brugge"] {
+        let refused = rename(&app, &other_member, &other, look_alike).await;
+        assert_eq!(refused.status(), StatusCode::CONFLICT, "{look_alike}");
+        let body: Value = refused.json().await.unwrap();
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .contains("reads like 'Choir Brugge'"),
+            "{body}"
+        );
+    }
+    let created = app
+        .send(
+            Method::POST,
+            "/api/v1/organisations",
+            Some(&app.admin),
+            Some(&json!({
+                "name": "Chess cIub", "kind": "association", "contact_name": "C",
+                "contact_email": "c@example.org", "description": ""
+            })),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CONFLICT);
+    // Nor may anyone take the name another association has asked for.
+    let refused = rename(
+        &app,
+        &other_member,
+        &other,
+        "City of Brussels - Communications office",
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+
+    // Staff approve by verifying again: now the new name is the name.
+    let approved = app
+        .expect(
+            Method::POST,
+            &format!("/api/v1/organisations/{choir}/verify"),
+            &app.admin,
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(approved["name"], city);
+    assert_eq!(approved["requested_name"], Value::Null);
+    let stored = app
+        .expect(Method::GET, &path, &app.admin, None, StatusCode::OK)
+        .await;
+    assert_eq!(stored["name"], city);
+}

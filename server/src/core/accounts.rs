@@ -218,6 +218,10 @@ pub fn check_registration(
             "name",
             "an organisation with this name is already registered",
         );
+    } else if let Err(AppError::Conflict(why)) =
+        ensure_distinct_name(conn, organisation.name.trim(), "")
+    {
+        errors.add("name", why);
     }
     Ok(errors.into_result()?)
 }
@@ -270,6 +274,13 @@ pub fn verify_organisation(
     user.require_staff()?;
     let mut row = find_organisation(conn, id)?;
     row.verified = true;
+    if let Some(requested) = row.requested_name.take() {
+        // Verifying again approves the new name the association asked for; it is checked
+        // against the names taken since it was asked.
+        ensure_unique_name(conn, &requested, &row.id)?;
+        ensure_distinct_name(conn, &requested, &row.id)?;
+        row.name = requested;
+    }
     row.updated_at = db::now();
     diesel::update(organisations::table.find(id))
         .set(&row)
@@ -351,6 +362,99 @@ pub fn ensure_unique_name(
     )
 }
 
+/// What a name looks like to a reader, for telling look-alikes apart: the confusable skeleton of
+/// Unicode TR39 (Cyrillic "а" and Latin "a", "0" and "O", "rn" and "m" alike) with only letters
+/// and digits kept, so spaces, dashes and dots do not tell names apart. Two readings, since case
+/// and skeleton do not commute: skeleton first (Cyrillic "В" reads as "B", its lower case "в"
+/// does not read as "b"), and lower case first ("I" reads as "l", but "CHOIR" is "choir").
+pub fn name_keys(name: &str) -> [String; 2] {
+    let key = |text: &str| -> String {
+        unicode_security::skeleton(text)
+            .flat_map(char::to_lowercase)
+            .filter(|c| c.is_alphanumeric())
+            .collect()
+    };
+    let skeleton_first = key(&key(name));
+    let lower_first = key(&name.to_lowercase());
+    [skeleton_first, lower_first]
+}
+
+/// Refuses a name that reads like another organisation's name, or like a new name another one
+/// asked for, so that nobody can pass for someone else on the screens.
+pub fn ensure_distinct_name(
+    conn: &mut DbConnection,
+    name: &str,
+    except_id: &str,
+) -> Result<(), AppError> {
+    let keys = name_keys(name);
+    let others: Vec<(String, String, Option<String>)> = organisations::table
+        .filter(organisations::id.ne(except_id))
+        .select((
+            organisations::id,
+            organisations::name,
+            organisations::requested_name,
+        ))
+        .load(conn)?;
+    let taken = others
+        .into_iter()
+        .flat_map(|(_, name, requested)| std::iter::once(name).chain(requested))
+        .find(|other| name_keys(other).iter().any(|key| keys.contains(key)));
+    match taken {
+        Some(other) => Err(AppError::Conflict(format!(
+            "the name '{name}' reads like '{other}', which another organisation uses: choose a \
+             name that tells yours apart"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Changes an organisation's details. A verified association's new name does not reach the
+/// screens at once: it waits in `requested_name` until staff approve it by verifying again, so
+/// that a vouched-for association cannot turn into "City of Brussels" overnight. Staff rename at
+/// once (and so settle any request).
+pub fn update_organisation(
+    conn: &mut DbConnection,
+    user: &Actor,
+    mut row: OrganisationRow,
+    input: &OrganisationInput,
+) -> Result<OrganisationRow, AppError> {
+    if !user.is_staff() && row.kind != input.kind.as_str() {
+        return Err(AppError::Forbidden(
+            "only city staff may change an organisation's kind".into(),
+        ));
+    }
+    let name = input.name.trim().to_owned();
+    if name != row.name {
+        ensure_unique_name(conn, &name, &row.id)?;
+        ensure_distinct_name(conn, &name, &row.id)?;
+    }
+    if user.is_staff() || !row.verified {
+        row.name = name;
+        row.requested_name = None;
+    } else if name == row.name {
+        row.requested_name = None;
+    } else {
+        row.requested_name = Some(name);
+    }
+    row.kind = input.kind.as_str().to_owned();
+    row.contact_name = input.contact_name.trim().to_owned();
+    row.contact_email = input.contact_email.trim().to_lowercase();
+    row.description = input.description.trim().to_owned();
+    row.updated_at = db::now();
+    diesel::update(organisations::table.find(&row.id))
+        .set(&row)
+        .execute(conn)?;
+    audit::record(
+        conn,
+        user,
+        "organisation.update",
+        "organisation",
+        &row.id,
+        json!({ "name": row.name, "requested_name": row.requested_name }),
+    )?;
+    Ok(row)
+}
+
 /// The one way a user is stored: the e-mail address (lower-cased) must be free and the
 /// organisation must fit the role. The caller has validated `input` and records the audit entry.
 pub fn insert_user(
@@ -395,6 +499,7 @@ pub fn insert_organisation(
 ) -> Result<OrganisationRow, AppError> {
     let name = input.name.trim().to_owned();
     ensure_unique_name(conn, &name, "")?;
+    ensure_distinct_name(conn, &name, "")?;
     let now = db::now();
     let row = OrganisationRow {
         id: db::new_id(),
@@ -406,6 +511,7 @@ pub fn insert_organisation(
         verified,
         created_at: now,
         updated_at: now,
+        requested_name: None,
     };
     diesel::insert_into(organisations::table)
         .values(&row)

@@ -43,7 +43,7 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> String {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = organisations)]
+#[diesel(table_name = organisations, treat_none_as_null = true)]
 pub struct OrganisationRow {
     pub id: String,
     pub name: String,
@@ -54,6 +54,8 @@ pub struct OrganisationRow {
     pub verified: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// A new name a verified association asked for; its `name` stays until staff approve it.
+    pub requested_name: Option<String>,
 }
 
 impl From<OrganisationRow> for Organisation {
@@ -70,6 +72,7 @@ impl From<OrganisationRow> for Organisation {
             contact_email: row.contact_email,
             description: row.description,
             verified: row.verified,
+            requested_name: row.requested_name,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }

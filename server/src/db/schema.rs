@@ -11,6 +11,7 @@ diesel::table! {
         verified -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        requested_name -> Nullable<Text>,
     }
 }
 

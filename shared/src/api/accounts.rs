@@ -53,6 +53,10 @@ pub struct Organisation {
     pub description: String,
     /// Staff verify an association once before it may submit events.
     pub verified: bool,
+    /// A new name a verified association asked for: screens keep showing `name` until staff
+    /// approve it (by verifying again).
+    #[serde(default)]
+    pub requested_name: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::Paging;
 use crate::core::accounts;
-use crate::core::accounts::{ensure_unique_name, find_organisation};
+use crate::core::accounts::find_organisation;
 use crate::core::audit;
 use crate::db::models::OrganisationRow;
 use crate::db::schema::{events, organisations, users};
@@ -164,30 +164,8 @@ async fn update_organisation(
     let id = id.into_inner();
     let organisation = db::run(&state.pool, move |conn| {
         crate::db::transaction(conn, |conn| {
-            let mut row = find_visible(conn, &user, id)?;
-            if !user.is_staff() && row.kind != input.kind.as_str() {
-                return Err(AppError::Forbidden(
-                    "only city staff may change an organisation's kind".into(),
-                ));
-            }
-            row.name = input.name.trim().to_owned();
-            ensure_unique_name(conn, &row.name, &row.id)?;
-            row.kind = input.kind.as_str().to_owned();
-            row.contact_name = input.contact_name.trim().to_owned();
-            row.contact_email = input.contact_email.trim().to_lowercase();
-            row.description = input.description.trim().to_owned();
-            row.updated_at = db::now();
-            diesel::update(organisations::table.find(&row.id))
-                .set(&row)
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &user,
-                "organisation.update",
-                "organisation",
-                &row.id,
-                json!({ "name": row.name }),
-            )?;
+            let row = find_visible(conn, &user, id)?;
+            let row = accounts::update_organisation(conn, &user, row, &input)?;
             Ok(Organisation::from(row))
         })
     })

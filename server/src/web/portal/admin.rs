@@ -55,7 +55,11 @@ async fn list_organisations(
         // Those waiting for verification first.
         Ok(organisations::table
             .filter(organisations::kind.eq("association"))
-            .order((organisations::verified.asc(), organisations::name.asc()))
+            .order((
+                organisations::requested_name.is_null(),
+                organisations::verified.asc(),
+                organisations::name.asc(),
+            ))
             .select(OrganisationRow::as_select())
             .load::<OrganisationRow>(conn)?)
     })
