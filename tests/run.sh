@@ -65,7 +65,7 @@ TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 )
 
 echo "== hostile input: schemathesis against the OpenAPI document (quick: 10 examples per route)"
-tests/hostile/schemathesis.sh 10
+tests/hostile/schemathesis.sh quick
 
 echo "== tests on PostgreSQL"
 PG_DIR="$(mktemp -d /tmp/civicast-pg.XXXXXX)"

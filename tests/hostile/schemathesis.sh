@@ -4,10 +4,20 @@
 # header and body as documented, invalid input refused, 405 with Allow for other methods, no
 # access without the token. It starts the server (debug build) on a
 # throw-away SQLite database on 127.0.0.1 and signs in as its first administrator.
-# Usage: tests/hostile/schemathesis.sh [EXAMPLES]     (default 25 per operation; CI runs 10)
+# Usage: tests/hostile/schemathesis.sh [quick | nightly | EXAMPLES]
+#   quick    10 examples per operation, a fixed seed (what tests/run.sh runs; about 3 minutes)
+#   nightly  500 examples per operation and a new seed each run, printed so that a failure can be
+#            replayed with SEED=<seed> (about an hour on two cores)
+#   EXAMPLES that many per operation (default 25)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-EXAMPLES="${1:-25}"
+case "${1:-25}" in
+  quick) EXAMPLES=10; SEED="${SEED:-1}" ;;
+  nightly) EXAMPLES=500; SEED="${SEED:-$RANDOM$RANDOM}" ;;
+  *[!0-9]*) echo "usage: $0 [quick | nightly | EXAMPLES]" >&2; exit 2 ;;
+  *) EXAMPLES="$1"; SEED="${SEED:-1}" ;;
+esac
+echo "schemathesis: $EXAMPLES examples per operation, seed $SEED"
 # In a virtual environment of its own: Debian's Python refuses packages installed beside its
 # own (PEP 668), and the cache folder keeps it between runs.
 VENV="${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/civicast/schemathesis-venv"
@@ -37,7 +47,7 @@ TOKEN="$(curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/auth/token" -H 'content
   -H "Authorization: Bearer $TOKEN" \
   --exclude-path /api/v1/auth/logout \
   --checks all --exclude-checks positive_data_acceptance \
-  --max-examples "$EXAMPLES" --workers 2 --no-color --seed 1
+  --max-examples "$EXAMPLES" --workers 2 --no-color --seed "$SEED"
 if grep -q "panicked" "$DATA/server.log"; then
   echo "the server panicked:"; grep -A5 panicked "$DATA/server.log"; exit 1
 fi
