@@ -268,7 +268,6 @@ fn owned(list: &[&str]) -> Vec<String> {
 }
 
 /// The strategy of one request, over the values above.
-#[allow(clippy::too_many_lines)]
 fn requests(fixtures: Fixtures) -> impl Strategy<Value = Request> {
     let (dates, texts) = (dates(), texts());
     let now = Utc::now();
