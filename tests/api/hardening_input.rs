@@ -230,9 +230,6 @@ async fn an_event_ending_at_the_end_of_time_is_refused_and_not_stored() {
 /// A database written before dates were bounded may hold such an event: its pages still show.
 #[tokio::test]
 async fn an_event_stored_at_the_end_of_time_before_the_bound_still_shows() {
-    if on_postgres() {
-        return;
-    }
     let app = spawn_app().await;
     let building = app.building("Library").await;
     let (_, member) = app
@@ -242,16 +239,31 @@ async fn an_event_stored_at_the_end_of_time_before_the_bound_still_shows() {
         .submit_event(&member, &event_body("Concert", 10, &[&building]))
         .await;
     let id = event["id"].as_str().unwrap().to_owned();
-    let database = rusqlite::Connection::open(app.settings.data_dir.join("civicast.db"))
-        .expect("the test database");
-    database
-        .execute(
-            "UPDATE events SET starts_at = '+262142-12-31 23:30:00', \
-             ends_at = '+262142-12-31 23:59:59' WHERE id = ?1",
-            [&id],
-        )
+    if let Some(url) = app
+        .settings
+        .database_url
+        .as_deref()
+        .filter(|_| on_postgres())
+    {
+        use diesel::{Connection, RunQueryDsl};
+        let mut database = diesel::PgConnection::establish(url).expect("the test database");
+        diesel::sql_query(format!(
+            "UPDATE events SET starts_at = '262142-12-31 23:30:00', \
+             ends_at = '262142-12-31 23:59:59' WHERE id = '{id}'"
+        ))
+        .execute(&mut database)
         .expect("an old row");
-    drop(database);
+    } else {
+        let database = rusqlite::Connection::open(app.settings.data_dir.join("civicast.db"))
+            .expect("the test database");
+        database
+            .execute(
+                "UPDATE events SET starts_at = '+262142-12-31 23:30:00', \
+                 ends_at = '+262142-12-31 23:59:59' WHERE id = ?1",
+                [&id],
+            )
+            .expect("an old row");
+    }
     let portal = crate::generated::portal_cookies(&app).await;
     for path in [
         format!("/events/{id}"),
@@ -273,14 +285,19 @@ async fn an_event_stored_at_the_end_of_time_before_the_bound_still_shows() {
             response.status()
         );
     }
-    app.expect(
-        Method::GET,
-        &format!("/api/v1/events/{id}"),
-        &member,
-        None,
-        StatusCode::OK,
-    )
-    .await;
+    let stored = app
+        .expect(
+            Method::GET,
+            &format!("/api/v1/events/{id}"),
+            &member,
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    assert!(
+        stored["ends_at"].as_str().unwrap().contains("262142"),
+        "{stored}"
+    );
     let (_, screen) = app.pair_screen(&building, "Hall", 1920, 1080).await;
     let approve = json!({ "building_ids": [building] });
     let response = app
