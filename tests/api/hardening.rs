@@ -381,3 +381,22 @@ async fn a_verified_association_cannot_rename_itself_into_someone_else() {
         .await;
     assert_eq!(stored["name"], city);
 }
+
+/// Review finding 10: a file name cannot hide its real ending behind a right-to-left override.
+#[tokio::test]
+async fn an_upload_name_loses_its_direction_controls() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/media"))
+        .query(&[("filename", "poster\u{202E}gnp.exe")])
+        .bearer_auth(&app.admin)
+        .header("content-type", "image/png")
+        .body(png(400, 300))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let asset: Value = response.json().await.unwrap();
+    assert_eq!(asset["original_name"], "postergnp.exe");
+}

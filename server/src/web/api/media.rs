@@ -43,7 +43,10 @@ struct UploadQuery {
 }
 
 /// Refuses names that try to act as paths, so that no later code is tempted to trust them.
+/// A file name as the library shows it: direction controls and other invisible characters are
+/// stripped (so "poster\u{202E}gnp.exe" cannot pass for a PNG), folders and controls refused.
 fn check_filename(name: &str) -> Result<String, AppError> {
+    let name = civicast_shared::validation::clean(name);
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AppError::invalid("filename", "must be 1 to 200 characters"));

@@ -59,6 +59,7 @@ impl FormData {
                 let filename = field
                     .content_disposition()
                     .and_then(|d| d.get_filename())
+                    .map(civicast_shared::validation::clean)
                     .unwrap_or_default()
                     .chars()
                     .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
