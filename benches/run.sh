@@ -8,6 +8,7 @@
 #   P8       benches/player_memory.py  the player's memory, 200 4K posters beside one
 #   P9       benches/emergency.py    an emergency message to 50 screens' push streams
 #   P10      benches/resume.py       bytes downloaded / needed, a 500 MB set interrupted 3 times
+#   bombs    benches/upload_memory.py  20 concurrent decompression-bomb uploads, memory by budget
 #   load     benches/load.rs         10,000 screens for 5 minutes (LOAD_MINUTES, LOAD_SCREENS)
 # P9's pixels on real players are measured by the end-to-end tests (see BENCHMARKS.md). Installs what it needs from
 # Debian's packages when run as root. Everything talks to 127.0.0.1 only. About 35 minutes.
@@ -38,6 +39,7 @@ python3 benches/player.py
 python3 benches/player_memory.py
 python3 benches/resume.py
 python3 benches/emergency.py
+python3 benches/upload_memory.py
 cargo bench -p civicast-tests --bench proof_of_play
 cargo bench -p civicast-tests --bench load -- \
   --screens "${LOAD_SCREENS:-10000}" --minutes "${LOAD_MINUTES:-5}"
