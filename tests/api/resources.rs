@@ -305,13 +305,16 @@ async fn organisations_and_users_are_managed_by_admins() {
         .organisation_with_member("Choir", "association", "association")
         .await;
 
-    // A member edits their own organisation but cannot turn it into a city department.
+    // A member edits their own organisation (a new name of a verified one waits for staff)
+    // but cannot turn it into a city department.
     let own = format!("/api/v1/organisations/{choir_id}");
     let edit = json!({ "name": "Kortrijk Choir", "kind": "association", "contact_name": "Els", "contact_email": "els@choir.example", "description": "Since 1950" });
     let updated = app
         .expect(Method::PUT, &own, &choir, Some(&edit), StatusCode::OK)
         .await;
-    assert_eq!(updated["name"], "Kortrijk Choir");
+    assert_eq!(updated["name"], "Choir");
+    assert_eq!(updated["requested_name"], "Kortrijk Choir");
+    assert_eq!(updated["description"], "Since 1950");
     let mut promote = edit.clone();
     promote["kind"] = json!("city_department");
     app.expect(

@@ -722,6 +722,34 @@ test("an association's event goes from registration to the screens, in the brows
     assert.equal(await member.locator(`a[href='/events/${eventId}/edit']`).count(), 0, "a withdrawn event is not edited");
   });
 
+  await t.test("a verified association's new name waits for staff, who approve it", async () => {
+    const { token } = await fetch(`${base}/api/v1/auth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: ASSOCIATION.email, password: ASSOCIATION.password }),
+    }).then((r) => r.json());
+    const { items } = await api("GET", "/organisations?per_page=200");
+    const own = items.find((o) => o.name === ASSOCIATION.name);
+    const asked = await api("PUT", `/organisations/${own.id}`, {
+      name: "Stad Brugge – Communicatiedienst", kind: "association", contact_name: ASSOCIATION.contact,
+      contact_email: ASSOCIATION.email, description: "Koor uit de binnenstad",
+    }, token);
+    assert.equal(asked.name, ASSOCIATION.name, "the screens keep the vouched-for name");
+    await staff.goto(`${base}/organisations`);
+    const row = staff.locator("tr", { hasText: ASSOCIATION.name });
+    assert.match(await row.textContent(), /Asks to be renamed to Stad Brugge – Communicatiedienst/);
+    await checkAccessibility(staff, "associations with a rename request");
+    await shot(staff, "03b-rename-request");
+    await staff.click("button[aria-label='Approve the new name: Stad Brugge – Communicatiedienst']");
+    await staff.waitForURL(/done=verified/);
+    assert.match(await staff.locator("tbody").textContent(), /Stad Brugge – Communicatiedienst/);
+    // Back to the old name (staff rename at once), for the tests after this one.
+    await api("PUT", `/organisations/${own.id}`, {
+      name: ASSOCIATION.name, kind: "association", contact_name: ASSOCIATION.contact,
+      contact_email: ASSOCIATION.email, description: "Koor uit de binnenstad",
+    });
+  });
+
   await t.test("sign-in is rate limited after repeated wrong passwords", async () => {
     const page = await newPage("en-GB");
     for (let attempt = 1; attempt <= 5; attempt++) {
