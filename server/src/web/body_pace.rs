@@ -35,7 +35,8 @@ pub async fn keep_bodies_moving(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     if has_body(&req) {
         let payload = req.take_payload();
-        let paced: BoxedPayloadStream = Box::pin(paced(payload));
+        // Fused: a reader such as the multipart parser may poll again after the end.
+        let paced: BoxedPayloadStream = Box::pin(paced(payload).fuse());
         req.set_payload(Payload::from(paced));
     }
     next.call(req).await

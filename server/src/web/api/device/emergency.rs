@@ -211,6 +211,6 @@ pub(super) async fn stream(
         .insert_header(("X-Accel-Buffering", "no"))
         .streaming(futures_util::StreamExt::chain(
             futures_util::stream::iter(opening),
-            changes,
+            futures_util::StreamExt::fuse(changes),
         )))
 }
