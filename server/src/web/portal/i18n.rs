@@ -413,7 +413,10 @@ pub const CATALOG: &[(&str, &str)] = &[
     ("Verify", "Controleren"),
     ("Asks to be renamed to", "Vraagt een nieuwe naam:"),
     ("Approve the new name", "Nieuwe naam goedkeuren"),
-    ("Screens show the current name until you approve.", "Schermen tonen de huidige naam tot u goedkeurt."),
+    (
+        "Screens show the current name until you approve.",
+        "Schermen tonen de huidige naam tot u goedkeurt.",
+    ),
     ("Contact", "Contact"),
     ("Name", "Naam"),
     (
