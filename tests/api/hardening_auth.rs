@@ -174,44 +174,34 @@ async fn without_a_proxy_each_address_is_counted_on_its_own() {
     assert_eq!(admin.status(), StatusCode::OK);
 }
 
+/// Five wrong guesses for the admin through `client`, the n-th with the forwarded header
+/// `hops(n)`, then a sixth with `hops(99)`: refused.
+async fn five_guesses_then_refused(
+    app: &TestApp,
+    client: &reqwest::Client,
+    hops: impl Fn(u32) -> String,
+) {
+    for n in 0..5 {
+        let wrong = sign_in(app, client, Some(&hops(n)), &app.admin_email, "guess").await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    }
+    let refused = sign_in(app, client, Some(&hops(99)), &app.admin_email, "guess").await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
 #[tokio::test]
 async fn a_forged_forwarded_for_does_not_escape_the_throttle() {
     // No trusted proxy: the header is the client's own words.
     let app = spawn_app().await;
-    let guesser = client_from("127.0.0.4");
-    for n in 0..5 {
-        let forged = format!("192.0.2.{n}");
-        let wrong = sign_in(&app, &guesser, Some(&forged), &app.admin_email, "guess").await;
-        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    }
-    let refused = sign_in(
-        &app,
-        &guesser,
-        Some("192.0.2.99"),
-        &app.admin_email,
-        "guess",
-    )
-    .await;
-    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    five_guesses_then_refused(&app, &client_from("127.0.0.4"), |n| format!("192.0.2.{n}")).await;
 
     // Behind a trusted proxy, only the hop the proxy appended counts, not what the client put
     // in front of it.
     let app = spawn_app_with(|s| s.trusted_proxies = vec!["127.0.0.1".into()]).await;
-    let proxy = client_from("127.0.0.1");
-    for n in 0..5 {
-        let hops = format!("192.0.2.{n}, 203.0.113.9");
-        let wrong = sign_in(&app, &proxy, Some(&hops), &app.admin_email, "guess").await;
-        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    }
-    let refused = sign_in(
-        &app,
-        &proxy,
-        Some("192.0.2.99, 203.0.113.9"),
-        &app.admin_email,
-        "guess",
-    )
+    five_guesses_then_refused(&app, &client_from("127.0.0.1"), |n| {
+        format!("192.0.2.{n}, 203.0.113.9")
+    })
     .await;
-    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
 /// Posts the registration form from `client` (a fresh browser each time); returns the answer.

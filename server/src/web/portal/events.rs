@@ -536,7 +536,8 @@ async fn check(
 ) -> Result<HttpResponse, AppError> {
     let lang = visitor.lang;
     let tz = state.settings.city_time_zone;
-    let (uploader, library) = ((*user).clone(), own_organisation(&user)?);
+    let organisation_id = own_organisation(&user)?;
+    let (uploader, library) = ((*user).clone(), organisation_id.clone());
     db::run(&state.pool, move |conn| {
         crate::core::media::check_may_upload(conn, &uploader, Some(&library))
     })
@@ -557,7 +558,6 @@ async fn check(
         };
         return form_page(visitor, &kept, &errors, names, edit);
     }
-    let organisation_id = own_organisation(&user)?;
     let mut poster_media_id = form.text("poster_media_id");
     if let Some((stored, name)) = form.file.take() {
         let uploader = user.clone();
@@ -586,8 +586,7 @@ async fn check(
     let poster_id = Some(event_form.poster_media_id.clone()).filter(|p| !p.is_empty());
     let outcome = db::run(&state.pool, move |conn| {
         let check = moderation::check_submission(conn, &checker, &checked_input);
-        let organisation =
-            crate::core::accounts::find_organisation(conn, &own_organisation(&checker)?)?;
+        let organisation = crate::core::accounts::find_organisation(conn, &organisation_id)?;
         let poster_size = match poster_id {
             Some(id) => moderation::poster_size(conn, &id)?,
             None => None,
