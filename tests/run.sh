@@ -28,6 +28,8 @@ missing_packages() {
   command -v npm >/dev/null || need+=(npm)
   # schemathesis goes into a virtual environment (Debian: python3-venv brings ensurepip).
   python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3 python3-venv)
+  # The test SMTP server (tests/src/smtp_server.py) runs on Debian's own python3 with aiosmtpd.
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need+=(python3-aiosmtpd)
   echo "${need[@]}"
 }
 read -r -a need <<<"$(missing_packages)"
@@ -39,7 +41,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   else
     echo "The tests need these Debian packages, which are missing: ${need[*]}" >&2
     echo "Install them with:" >&2
-    echo "  sudo apt-get install -y postgresql mesa-vulkan-drivers libvulkan1 pkg-config xvfb imagemagick chromium nodejs npm python3-venv curl" >&2
+    echo "  sudo apt-get install -y postgresql mesa-vulkan-drivers libvulkan1 pkg-config xvfb imagemagick chromium nodejs npm python3-venv python3-aiosmtpd curl" >&2
     echo "(or run tests/run.sh as root, which installs them itself)" >&2
     exit 1
   fi

@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod load;
+pub mod smtp;
 pub mod tls;
 
 use std::path::PathBuf;
