@@ -196,6 +196,36 @@ pub struct Settings {
         global = true
     )]
     pub trusted_proxies: Vec<String>,
+    /// The SMTP server notifications are sent through: `smtp://host:587?tls=required`
+    /// (STARTTLS), `smtps://host:465` (TLS from the start) or `smtp://host:25` (no TLS: only to
+    /// a relay on this machine), with `user:password@` before the host for AUTH. Certificates
+    /// are checked against the system's roots. Without it, notifications stay in the portal's
+    /// inbox and e-mails wait in the outbox (given up after 3 days).
+    #[arg(long, env = "CIVICAST_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of Civicast's e-mails, as `Name <address>` or an address.
+    #[arg(long, env = "CIVICAST_MAIL_FROM", default_value = "Civicast <civicast@localhost>", value_parser = check_mailbox, global = true)]
+    pub mail_from: String,
+    /// The portal's address as people reach it (for links in e-mails), such as
+    /// `https://civicast.example.org`. Default: http:// and the bind address.
+    #[arg(long, env = "CIVICAST_PUBLIC_URL", value_parser = check_public_url, global = true)]
+    pub public_url: Option<String>,
+    /// When the daily digests are sent (cron, city time).
+    #[arg(long, env = "CIVICAST_DIGEST_CRON", default_value = "0 0 8 * * *", value_parser = check_cron, global = true)]
+    pub digest_cron: String,
+    /// When staff are reminded of events that start within 7 days and still wait for a decision.
+    #[arg(long, env = "CIVICAST_REMIND_PENDING_CRON", default_value = "0 30 8 * * *", value_parser = check_cron, global = true)]
+    pub remind_pending_cron: String,
+    /// When associations are told of their events' first play and of their reach once over.
+    #[arg(long, env = "CIVICAST_NOTICE_EVENTS_CRON", default_value = "30 */5 * * * *", value_parser = check_cron, global = true)]
+    pub notice_events_cron: String,
+    /// Seconds an instance holds an e-mail it is sending; if it dies, another sends it after.
+    #[arg(long, env = "CIVICAST_MAIL_CLAIM_SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u32).range(2..=3600), global = true)]
+    pub mail_claim_seconds: u32,
+    /// The longest wait between tries of an e-mail the SMTP server did not take (the waits
+    /// double from 2 s up to this).
+    #[arg(long, env = "CIVICAST_MAIL_RETRY_MAX_SECONDS", default_value_t = 1800, value_parser = clap::value_parser!(u32).range(1..=86400), global = true)]
+    pub mail_retry_max_seconds: u32,
 }
 
 /// The city's look as set up, before its logo is looked up in the library.
@@ -211,6 +241,27 @@ fn check_colour(text: &str) -> Result<String, String> {
     civicast_shared::colour::parse_hex(text)
         .map(|_| text.to_ascii_lowercase())
         .ok_or_else(|| format!("'{text}' is not a colour written #rrggbb, such as #0b4f8a"))
+}
+
+fn check_mailbox(text: &str) -> Result<String, String> {
+    text.parse::<lettre::message::Mailbox>()
+        .map(|_| text.to_owned())
+        .map_err(|_| format!("'{text}' is not a sender such as 'Civicast <civicast@example.org>'"))
+}
+
+fn check_public_url(text: &str) -> Result<String, String> {
+    let trimmed = text.trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+            Ok(trimmed.to_owned())
+        }
+        _ => Err(format!(
+            "'{text}' is not an address such as https://civicast.example.org"
+        )),
+    }
 }
 
 fn check_cron(expression: &str) -> Result<String, String> {
@@ -250,7 +301,28 @@ impl Settings {
             city_ground: None,
             city_logo_media_id: None,
             trusted_proxies: Vec::new(),
+            smtp_url: None,
+            mail_from: "Civicast <civicast@localhost>".into(),
+            public_url: None,
+            digest_cron: "0 0 8 * * *".into(),
+            remind_pending_cron: "0 30 8 * * *".into(),
+            notice_events_cron: "30 */5 * * * *".into(),
+            mail_claim_seconds: 120,
+            mail_retry_max_seconds: 1800,
         }
+    }
+
+    /// The portal's address for links in e-mails: `--public-url`, else http:// and the bind
+    /// address (a wildcard bind read as this machine).
+    pub fn public_url(&self) -> String {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        let bind = self
+            .bind
+            .replace("0.0.0.0", "127.0.0.1")
+            .replace("[::]", "[::1]");
+        format!("http://{bind}")
     }
 
     /// The city's look on its screens, as the manifests carry it.

@@ -4,7 +4,9 @@
 //! split over two lines; the short form an LED wall shows; when an event is near ("vandaag",
 //! "morgen", "dit weekend"); and category names.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc, Weekday};
+
+use crate::api::accounts::Language;
 
 /// Keeps the words around it on one line.
 const NBSP: char = '\u{a0}';
@@ -24,6 +26,49 @@ const MONTHS: [&str; 12] = [
     "november",
     "december",
 ];
+
+const NL_SHORT_MONTHS: [&str; 12] = [
+    "jan.", "feb.", "mrt.", "apr.", "mei", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec.",
+];
+const EN_WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const EN_SHORT_MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// A day as the city writes it in the portal and in e-mails: "za 12 dec. 2026" or
+/// "Sat 12 Dec 2026".
+pub fn short_day<Z: TimeZone>(language: Language, at: DateTime<Utc>, tz: &Z) -> String {
+    let local = in_local_range(at).with_timezone(tz);
+    let weekday = local.weekday().num_days_from_monday() as usize;
+    let month = local.month0() as usize;
+    match language {
+        Language::Nl => format!(
+            "{} {} {} {}",
+            WEEKDAYS[weekday],
+            local.day(),
+            NL_SHORT_MONTHS[month],
+            local.year()
+        ),
+        Language::En => format!(
+            "{} {} {} {}",
+            EN_WEEKDAYS[weekday],
+            local.day(),
+            EN_SHORT_MONTHS[month],
+            local.year()
+        ),
+    }
+}
+
+/// A moment as the city writes it: "za 12 dec. 2026 19:30" or "Sat 12 Dec 2026 19:30".
+pub fn moment<Z: TimeZone>(language: Language, at: DateTime<Utc>, tz: &Z) -> String {
+    let local = in_local_range(at).with_timezone(tz);
+    format!(
+        "{} {:02}:{:02}",
+        short_day(language, at, tz),
+        local.hour(),
+        local.minute()
+    )
+}
 
 /// `at`, moved in from the ends of chrono's range far enough that it has a local time in every
 /// time zone and the week after it can be counted. Only an event stored before dates were

@@ -1,7 +1,9 @@
 //! Scheduled jobs, each on a cron expression from the settings (`sec min hour day month
 //! weekday`, read in the city's time zone): closing events that are over, purging raw plays past
-//! their retention, a nightly backup of the SQLite database, and watching for screens offline in
-//! their building's opening hours.
+//! their retention, a nightly backup of the SQLite database, watching for screens offline in
+//! their building's opening hours, and the notifications that come with time (daily digests,
+//! the reminder of events starting soon that wait for a decision, events' first plays and
+//! reach).
 //!
 //! A job due at an instant runs once however many instances share the database: the instance
 //! that first inserts the `(job, due_at)` row into `job_runs` runs it, the others skip it. After
@@ -27,6 +29,9 @@ pub enum Task {
     PurgeRawPlays,
     Backup,
     WatchScreens,
+    SendDigests,
+    RemindPending,
+    NoticeEvents,
 }
 
 impl Task {
@@ -36,6 +41,9 @@ impl Task {
             Task::PurgeRawPlays => "purge_raw_plays",
             Task::Backup => "backup",
             Task::WatchScreens => "watch_screens",
+            Task::SendDigests => "send_digests",
+            Task::RemindPending => "remind_pending",
+            Task::NoticeEvents => "notice_events",
         }
     }
 }
@@ -71,6 +79,9 @@ impl Jobs {
             (Task::PurgeRawPlays, &settings.purge_raw_plays_cron),
             (Task::Backup, &settings.backup_cron),
             (Task::WatchScreens, &settings.watch_screens_cron),
+            (Task::SendDigests, &settings.digest_cron),
+            (Task::RemindPending, &settings.remind_pending_cron),
+            (Task::NoticeEvents, &settings.notice_events_cron),
         ]
         .into_iter()
         .map(|(task, expression)| {
@@ -169,6 +180,21 @@ impl Jobs {
                 Ok(format!(
                     "{} offline alerts raised, {} resolved",
                     watched.raised, watched.resolved
+                ))
+            }
+            Task::SendDigests => {
+                let queued = crate::core::notify::outbox::queue_digests(conn)?;
+                Ok(format!("{queued} digests queued"))
+            }
+            Task::RemindPending => {
+                let pending = crate::core::notify::reminders::remind_pending(conn, due_at)?;
+                Ok(format!("{pending} events starting soon still pending"))
+            }
+            Task::NoticeEvents => {
+                let noticed = crate::core::notify::reminders::notice_events(conn, due_at)?;
+                Ok(format!(
+                    "{} first plays and {} reaches told",
+                    noticed.on_screens, noticed.reach
                 ))
             }
         }

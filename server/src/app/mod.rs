@@ -1,8 +1,9 @@
 //! Starting and stopping Civicast: builds the state, binds the HTTP server with the web layer's
 //! routes and middleware, and runs the background work (scheduled jobs, the hot folder, the
-//! push feed, the device cache) until a signal stops it.
+//! push feed, the device cache, the mail worker) until a signal stops it.
 
 pub mod jobs;
+pub mod mail;
 pub mod telemetry;
 
 use std::net::TcpListener;
@@ -149,6 +150,13 @@ impl Application {
                 tracing::warn!(%error, "renditions of earlier uploads were not made");
             }
         }));
+        let mailer = crate::app::mail::Mailer::from_settings(&self.state.settings)
+            .map_err(std::io::Error::other)?
+            .map(|mailer| {
+                tokio::spawn(
+                    mailer.run_forever(self.state.pool.clone(), self.state.metrics.clone()),
+                )
+            });
         let push = tokio::spawn(self.state.push.clone().follow(self.state.pool.clone()));
         let device_cache = tokio::spawn(
             self.state
@@ -159,6 +167,9 @@ impl Application {
         let result = self.server.await;
         housekeeping.abort();
         hot_folder.abort();
+        if let Some(mailer) = mailer {
+            mailer.abort();
+        }
         push.abort();
         device_cache.abort();
         signals.abort();

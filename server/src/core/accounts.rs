@@ -1,10 +1,13 @@
-//! Account management outside HTTP: the first administrator of an empty database and
-//! `civicast-server user add`.
+//! Accounts: the first administrator of an empty database and `civicast-server user add`;
+//! users added, invited and changed by administrators; associations registering, verified or
+//! refused by staff; each telling the people concerned (`core::notify`).
 
 use std::io::Write;
 
 use civicast_shared::Validate;
-use civicast_shared::api::accounts::{OrganisationInput, OrganisationKind, Role, User, UserCreate};
+use civicast_shared::api::accounts::{
+    Language, OrganisationInput, OrganisationKind, Role, User, UserCreate, UserUpdate,
+};
 use diesel::prelude::*;
 use rand::RngCore;
 use serde_json::json;
@@ -12,9 +15,10 @@ use uuid::Uuid;
 
 use crate::core::actor::Actor;
 use crate::core::audit;
-use crate::core::auth::password;
+use crate::core::auth::{password, password_links};
+use crate::core::notify::{self, Notice};
 use crate::db::models::{OrganisationRow, UserRow};
-use crate::db::schema::{organisations, users};
+use crate::db::schema::{auth_tokens, organisations, users};
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::AppError;
 use crate::settings::Settings;
@@ -49,12 +53,13 @@ pub fn add_user_from_command_line(pool: &DbPool, new_user: NewUser) -> Result<Us
                 .display_name
                 .clone()
                 .unwrap_or_else(|| email.clone()),
-            password: new_user.password.clone(),
+            password: Some(new_user.password.clone()),
             role: new_user.role,
             organisation_id: organisation_id.as_deref().map(db::models::stored_id),
+            language: Default::default(),
         };
         input.validate()?;
-        let row = insert_user(conn, &input, password::hash(&input.password)?)?;
+        let row = insert_user(conn, &input, password::hash(&new_user.password)?)?;
         audit::record_as(
             conn,
             None,
@@ -162,6 +167,8 @@ pub struct Registration {
     pub contact_email: String,
     pub description: String,
     pub password: String,
+    /// The language the contact person registered in: their notifications use it.
+    pub language: Language,
 }
 
 impl Registration {
@@ -182,9 +189,10 @@ impl Registration {
         UserCreate {
             email: self.contact_email.trim().to_lowercase(),
             display_name: self.contact_name.trim().to_owned(),
-            password: self.password.clone(),
+            password: Some(self.password.clone()),
             role: Role::Association,
             organisation_id: Some(uuid::Uuid::nil()),
+            language: self.language,
         }
     }
 }
@@ -238,12 +246,16 @@ pub fn register_association(
     password_hash: String,
 ) -> Result<Option<UserRow>, AppError> {
     check_registration(conn, registration)?;
-    let email_taken = users::table
+    let owner: Option<String> = users::table
         .filter(users::email.eq(registration.first_member().email))
-        .count()
-        .get_result::<i64>(conn)?
-        > 0;
-    if email_taken {
+        .select(users::id)
+        .first(conn)
+        .optional()?;
+    if let Some(owner) = owner {
+        // The owner of the address is told (by e-mail only: whoever registered may not be
+        // them); the one who registered learns nothing.
+        let to = notify::recipient(conn, &owner)?;
+        notify::tell(conn, &to, &Notice::RegistrationForKnownAddress)?;
         return Ok(None);
     }
     let organisation_row = insert_organisation(conn, &registration.organisation(), false)?;
@@ -262,6 +274,14 @@ pub fn register_association(
         &organisation_row.id,
         json!({ "name": organisation_row.name }),
     )?;
+    let to = notify::recipient(conn, &user.id)?;
+    notify::tell(
+        conn,
+        &to,
+        &Notice::RegistrationReceived {
+            organisation: organisation_row.name.clone(),
+        },
+    )?;
     Ok(Some(user))
 }
 
@@ -273,6 +293,7 @@ pub fn verify_organisation(
 ) -> Result<OrganisationRow, AppError> {
     user.require_staff()?;
     let mut row = find_organisation(conn, id)?;
+    let newly_verified = !row.verified;
     row.verified = true;
     if let Some(requested) = row.requested_name.take() {
         // Verifying again approves the new name the association asked for; it is checked
@@ -293,7 +314,70 @@ pub fn verify_organisation(
         id,
         json!({ "name": row.name }),
     )?;
+    if newly_verified {
+        notify::tell_members(
+            conn,
+            id,
+            &Notice::OrganisationVerified {
+                organisation: row.name.clone(),
+            },
+        )?;
+    }
     Ok(row)
+}
+
+/// Staff refuse an association's registration (a fake one, or one that is not a local
+/// association): its members are told why, by e-mail, and the association and its accounts are
+/// removed. A verified association is not refused: it has events and history.
+pub fn refuse_organisation(
+    conn: &mut DbConnection,
+    user: &Actor,
+    id: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    user.require_staff()?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::invalid(
+            "reason",
+            "say why the registration is refused: the association is told",
+        ));
+    }
+    if reason.chars().count() > 1000 {
+        return Err(AppError::invalid(
+            "reason",
+            "must be at most 1000 characters",
+        ));
+    }
+    let row = find_organisation(conn, id)?;
+    if row.verified {
+        return Err(AppError::Conflict(
+            "a verified association cannot be refused".into(),
+        ));
+    }
+    let members: Vec<(String, String)> = users::table
+        .filter(users::organisation_id.eq(id))
+        .select((users::email, users::language))
+        .load(conn)?;
+    let notice = Notice::OrganisationRefused {
+        organisation: row.name.clone(),
+        reason: reason.to_owned(),
+    };
+    for (email, language) in &members {
+        let language = Language::parse(language).unwrap_or_default();
+        notify::mail_to(conn, email, language, None, &notice)?;
+    }
+    diesel::delete(users::table.filter(users::organisation_id.eq(id))).execute(conn)?;
+    diesel::delete(organisations::table.find(id)).execute(conn)?;
+    audit::record(
+        conn,
+        user,
+        "organisation.refuse",
+        "organisation",
+        id,
+        json!({ "name": row.name, "reason": reason, "members": members.len() }),
+    )?;
+    Ok(())
 }
 
 /// An association member belongs to an association; staff may belong to a city department.
@@ -317,16 +401,25 @@ pub fn check_membership(
     Ok(())
 }
 
-/// Admins add a user; `password_hash` is made beforehand, off the database connection.
+/// Admins add a user; `password_hash` is made beforehand, off the database connection. Without
+/// one, the user is sent an invitation link to choose their own password.
 pub fn add_user(
     conn: &mut DbConnection,
     user: &Actor,
     input: &UserCreate,
-    password_hash: String,
+    password_hash: Option<String>,
 ) -> Result<User, AppError> {
     user.require_admin()?;
     input.validate()?;
-    let row = insert_user(conn, input, password_hash)?;
+    let invited = password_hash.is_none();
+    let row = insert_user(
+        conn,
+        input,
+        password_hash.unwrap_or_else(|| password_links::NO_PASSWORD_YET.to_owned()),
+    )?;
+    if invited {
+        password_links::invite(conn, &row, &user.email, chrono::Utc::now())?;
+    }
     audit::record(
         conn,
         user,
@@ -483,6 +576,7 @@ pub fn insert_user(
         organisation_id: input.organisation_id.map(|id| id.to_string()),
         created_at: now,
         updated_at: now,
+        language: input.language.as_str().to_owned(),
     };
     diesel::insert_into(users::table)
         .values(&row)
@@ -547,4 +641,123 @@ pub fn organisation_names(conn: &mut DbConnection) -> Result<Vec<(String, String
         .order(organisations::name.asc())
         .select((organisations::id, organisations::name))
         .load(conn)?)
+}
+
+/// An administrator changes a user's name, role, organisation, language, e-mail address or
+/// password (`new_hash`, made beforehand). A new password signs the user out everywhere; the
+/// user is told of a new password, and the old address of a new one.
+pub fn update_user(
+    conn: &mut DbConnection,
+    user: &Actor,
+    id: &str,
+    input: &UserUpdate,
+    new_hash: Option<String>,
+) -> Result<User, AppError> {
+    user.require_admin()?;
+    input.validate()?;
+    let mut row = crate::find_by_id!(conn, users::table, UserRow, id, "user")?;
+    if row.id == user.id.to_string() && input.role != Role::Admin {
+        return Err(AppError::Conflict(
+            "you cannot take away your own administrator role".into(),
+        ));
+    }
+    check_membership(conn, input.role, input.organisation_id)?;
+    let old_email = row.email.clone();
+    if let Some(email) = &input.email {
+        let email = email.trim().to_lowercase();
+        if email != row.email {
+            let taken = users::table
+                .filter(users::email.eq(&email))
+                .count()
+                .get_result::<i64>(conn)?;
+            if taken > 0 {
+                return Err(AppError::Conflict(format!(
+                    "a user with e-mail address {email} already exists"
+                )));
+            }
+            row.email = email;
+        }
+    }
+    row.display_name = input.display_name.trim().to_owned();
+    row.role = input.role.as_str().to_owned();
+    row.organisation_id = input.organisation_id.map(|id| id.to_string());
+    if let Some(language) = input.language {
+        row.language = language.as_str().to_owned();
+    }
+    let password_changed = new_hash.is_some();
+    if let Some(hash) = new_hash {
+        row.password_hash = hash;
+        diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(id))).execute(conn)?;
+    }
+    row.updated_at = db::now();
+    diesel::update(users::table.find(id))
+        .set(&row)
+        .execute(conn)?;
+    let email_changed = row.email != old_email;
+    audit::record(
+        conn,
+        user,
+        "user.update",
+        "user",
+        id,
+        json!({ "role": row.role, "password_changed": password_changed, "email_changed": email_changed }),
+    )?;
+    let language = Language::parse(&row.language).unwrap_or_default();
+    if email_changed {
+        notify::mail_to(
+            conn,
+            &old_email,
+            language,
+            None,
+            &Notice::EmailChanged {
+                new_email: row.email.clone(),
+            },
+        )?;
+    }
+    if password_changed {
+        notify::mail_to(conn, &row.email, language, Some(id), &Notice::PasswordChanged)?;
+    }
+    Ok(User::from(row))
+}
+
+/// A signed-in user changes their own password (`new_hash` made beforehand, once the current
+/// password was checked): every other session ends and they are told by e-mail.
+pub fn change_own_password(
+    conn: &mut DbConnection,
+    user: &Actor,
+    new_hash: String,
+) -> Result<(), AppError> {
+    let id = user.id.to_string();
+    diesel::update(users::table.find(&id))
+        .set((users::password_hash.eq(new_hash), users::updated_at.eq(db::now())))
+        .execute(conn)?;
+    diesel::delete(
+        auth_tokens::table
+            .filter(auth_tokens::user_id.eq(&id))
+            .filter(auth_tokens::token_hash.ne(&user.token_hash)),
+    )
+    .execute(conn)?;
+    audit::record(conn, user, "user.change_password", "user", &id, json!({}))?;
+    let to = notify::recipient(conn, &id)?;
+    notify::tell(conn, &to, &Notice::PasswordChanged)
+}
+
+/// The stored password hash of a user, to check their current password before a change.
+pub fn password_hash_of(conn: &mut DbConnection, user_id: &str) -> Result<String, AppError> {
+    Ok(users::table
+        .find(user_id)
+        .select(users::password_hash)
+        .first(conn)?)
+}
+
+/// Sets the language a user's notifications are written in.
+pub fn set_language(
+    conn: &mut DbConnection,
+    user_id: &str,
+    language: Language,
+) -> Result<(), AppError> {
+    diesel::update(users::table.find(user_id))
+        .set(users::language.eq(language.as_str()))
+        .execute(conn)?;
+    Ok(())
 }

@@ -1,6 +1,6 @@
 //! Screen alerts: a paired screen that has not called the server for a while, at a moment its
 //! building is open to visitors, raises an alert that staff see on the screens page (and in
-//! `/metrics`). The alert is resolved once the screen calls again. The `watch_screens` job runs
+//! `/metrics`), and are told of as they chose (in the portal only, unless they ask for e-mail). The alert is resolved once the screen calls again. The `watch_screens` job runs
 //! [`watch_screens`]; time is an argument, so tests drive it.
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
@@ -8,6 +8,7 @@ use civicast_shared::api::places::ScreenAlert;
 use civicast_shared::schedule::OpeningHours;
 use diesel::prelude::*;
 
+use crate::core::notify::{self, Notice};
 use crate::db::models::{BuildingRow, stored_id};
 use crate::db::schema::{buildings, screen_alerts, screens};
 use crate::db::{self, DbConnection};
@@ -29,23 +30,41 @@ pub fn watch_screens(
 ) -> Result<Watched, AppError> {
     crate::db::transaction(conn, |conn| {
         let mut watched = Watched::default();
-        let open: Vec<(String, String, NaiveDateTime, Option<NaiveDateTime>)> =
-            screen_alerts::table
-                .inner_join(screens::table)
-                .filter(screen_alerts::resolved_at.is_null())
-                .select((
-                    screen_alerts::id,
-                    screen_alerts::screen_id,
-                    screen_alerts::offline_since,
-                    screens::last_seen_at,
-                ))
-                .load(conn)?;
+        type OpenAlert = (
+            String,
+            String,
+            NaiveDateTime,
+            Option<NaiveDateTime>,
+            String,
+            String,
+        );
+        let open: Vec<OpenAlert> = screen_alerts::table
+            .inner_join(screens::table.inner_join(buildings::table))
+            .filter(screen_alerts::resolved_at.is_null())
+            .select((
+                screen_alerts::id,
+                screen_alerts::screen_id,
+                screen_alerts::offline_since,
+                screens::last_seen_at,
+                screens::name,
+                buildings::name,
+            ))
+            .load(conn)?;
         let mut still_open = Vec::new();
-        for (id, screen_id, offline_since, last_seen) in open {
+        for (id, screen_id, offline_since, last_seen, screen, building) in open {
             if last_seen.is_some_and(|seen| seen > offline_since) {
                 diesel::update(screen_alerts::table.find(&id))
                     .set(screen_alerts::resolved_at.eq(Some(now.naive_utc())))
                     .execute(conn)?;
+                notify::tell_staff(
+                    conn,
+                    &Notice::ScreenBack {
+                        screen_id,
+                        screen,
+                        building,
+                        since: offline_since.and_utc(),
+                    },
+                )?;
                 watched.resolved += 1;
             } else {
                 still_open.push(screen_id);
@@ -54,7 +73,7 @@ pub fn watch_screens(
         let quiet_since = (now - quiet_for).naive_utc();
         // Paired screens only: one never paired has no player to miss. A paired screen that
         // never called counts from its pairing.
-        let quiet: Vec<(String, Option<NaiveDateTime>, NaiveDateTime, BuildingRow)> =
+        let quiet: Vec<(String, String, Option<NaiveDateTime>, NaiveDateTime, BuildingRow)> =
             screens::table
                 .inner_join(buildings::table)
                 .filter(screens::token_hash.is_not_null())
@@ -67,12 +86,13 @@ pub fn watch_screens(
                 )
                 .select((
                     screens::id,
+                    screens::name,
                     screens::last_seen_at,
                     screens::updated_at,
                     BuildingRow::as_select(),
                 ))
                 .load(conn)?;
-        for (screen_id, last_seen, paired, building) in quiet {
+        for (screen_id, screen, last_seen, paired, building) in quiet {
             if still_open.contains(&screen_id) {
                 continue;
             }
@@ -91,6 +111,15 @@ pub fn watch_screens(
                     screen_alerts::raised_at.eq(now.naive_utc()),
                 ))
                 .execute(conn)?;
+            notify::tell_staff(
+                conn,
+                &Notice::ScreenOffline {
+                    screen_id,
+                    screen,
+                    building: building.name.clone(),
+                    since: last_seen.unwrap_or(paired).and_utc(),
+                },
+            )?;
             watched.raised += 1;
         }
         Ok(watched)

@@ -13,6 +13,7 @@ pub mod events;
 pub mod manifest;
 pub mod media;
 pub mod moderation;
+pub mod notify;
 pub mod paging;
 pub mod places;
 pub mod playlists;

@@ -20,6 +20,7 @@ use uuid::Uuid;
 use crate::core::accounts::find_organisation;
 use crate::core::actor::Actor;
 use crate::core::audit;
+use crate::core::notify::{self, Notice};
 use crate::core::places::buildings::find_building;
 use crate::core::playlists::{building_playlist, place_item, renumber};
 use crate::core::proof::ledger;
@@ -302,6 +303,7 @@ pub fn submit(
         &row.id,
         json!({ "title": row.title }),
     )?;
+    tell_staff_of_submission(conn, &row, false)?;
     Ok(Event::from(row))
 }
 
@@ -349,7 +351,30 @@ pub fn edit(
         id,
         json!({ "title": row.title, "previous_status": status.as_str() }),
     )?;
+    // An association's edit puts the event back in the queue: staff are told once each time it
+    // comes back, not of every edit while it waits.
+    if !user.is_staff() && status != EventStatus::Pending {
+        tell_staff_of_submission(conn, &row, true)?;
+    }
     Ok(Event::from(row))
+}
+
+fn tell_staff_of_submission(
+    conn: &mut DbConnection,
+    row: &EventRow,
+    again: bool,
+) -> Result<(), AppError> {
+    let organisation = find_organisation(conn, &row.organisation_id)?;
+    notify::tell_staff(
+        conn,
+        &Notice::Submitted {
+            event_id: row.id.clone(),
+            title: row.title.clone(),
+            organisation: organisation.name,
+            starts_at: row.starts_at.and_utc(),
+            again,
+        },
+    )
 }
 
 /// Deletes an event and its history; it leaves every screen.
@@ -500,6 +525,23 @@ pub fn approve(
         id,
         json!({ "building_ids": building_ids, "promotion_from": from, "promotion_until": until }),
     )?;
+    let ids: Vec<String> = building_ids.iter().map(Uuid::to_string).collect();
+    let names: Vec<String> = buildings::table
+        .filter(buildings::id.eq_any(&ids))
+        .order(buildings::name.asc())
+        .select(buildings::name)
+        .load(conn)?;
+    notify::tell_members(
+        conn,
+        &row.organisation_id,
+        &Notice::EventApproved {
+            event_id: row.id.clone(),
+            title: row.title.clone(),
+            buildings: names,
+            from,
+            until,
+        },
+    )?;
     Ok(Event::from(row))
 }
 
@@ -536,6 +578,20 @@ pub fn decide_with_reason(
         .execute(conn)?;
     record_decision(conn, Some(user), &row, decision, Some(reason.clone()))?;
     audit::record(conn, user, action, "event", id, json!({ "reason": reason }))?;
+    let (event_id, title) = (row.id.clone(), row.title.clone());
+    let notice = match decision {
+        DecisionKind::Rejected => Notice::EventRejected {
+            event_id,
+            title,
+            reason,
+        },
+        _ => Notice::ChangesRequested {
+            event_id,
+            title,
+            reason,
+        },
+    };
+    notify::tell_members(conn, &row.organisation_id, &notice)?;
     Ok(Event::from(row))
 }
 

@@ -3,7 +3,7 @@
 //! Ids are stored as UUID text and lists as JSON text so that one schema serves both backends.
 
 use chrono::NaiveDateTime;
-use civicast_shared::api::accounts::{Organisation, OrganisationKind, Role, User};
+use civicast_shared::api::accounts::{Language, Organisation, OrganisationKind, Role, User};
 use civicast_shared::api::audit::AuditEntry;
 use civicast_shared::api::events::{
     AudienceSegment, Decision, DecisionKind, Event, EventCategory, EventStatus,
@@ -90,6 +90,7 @@ pub struct UserRow {
     pub organisation_id: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub language: String,
 }
 
 impl UserRow {
@@ -104,6 +105,7 @@ impl From<UserRow> for User {
             id: stored_id(&row.id),
             role: row.role(),
             organisation_id: stored_opt_id(row.organisation_id.as_deref()),
+            language: Language::parse(&row.language).unwrap_or_default(),
             email: row.email,
             display_name: row.display_name,
             created_at: row.created_at.and_utc(),

@@ -25,6 +25,7 @@ diesel::table! {
         organisation_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        language -> Text,
     }
 }
 
@@ -336,7 +337,69 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        notice -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+        digest -> Text,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Text,
+        recipient -> Text,
+        user_id -> Nullable<Text>,
+        kind -> Text,
+        language -> Text,
+        notice -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claim -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notification_preferences (user_id, kind) {
+        user_id -> Text,
+        kind -> Text,
+        delivery -> Text,
+    }
+}
+
+diesel::table! {
+    password_links (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    event_notices (event_id, notice) {
+        event_id -> Text,
+        notice -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
+diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(notification_preferences -> users (user_id));
+diesel::joinable!(password_links -> users (user_id));
+diesel::joinable!(event_notices -> events (event_id));
 diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(playlists -> buildings (building_id));
 diesel::joinable!(screens -> buildings (building_id));
@@ -372,4 +435,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     screen_screenshots,
     screen_alerts,
     media_renditions,
+    notifications,
+    mail_outbox,
+    notification_preferences,
+    password_links,
+    event_notices,
 );

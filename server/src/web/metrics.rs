@@ -30,6 +30,7 @@ pub struct Metrics {
     pool: IntGaugeVec,
     /// Scrapes answered, so that a dashboard can tell a stalled scraper from a quiet server.
     scrapes: IntCounter,
+    mails: IntCounterVec,
 }
 
 impl Default for Metrics {
@@ -87,6 +88,18 @@ impl Metrics {
         .expect("valid metric");
         let scrapes = IntCounter::new("metrics_scrapes_total", "Scrapes of /metrics answered")
             .expect("valid metric");
+        let mails = IntCounterVec::new(
+            Opts::new(
+                "mails_total",
+                "E-mails handed to the SMTP server (sent), refused for good (failed), or to be \
+                 tried again (retried), by this instance",
+            ),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        for outcome in ["sent", "failed", "retried"] {
+            mails.with_label_values(&[outcome]);
+        }
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(request_seconds.clone()),
@@ -95,6 +108,7 @@ impl Metrics {
             Box::new(events.clone()),
             Box::new(pool.clone()),
             Box::new(scrapes.clone()),
+            Box::new(mails.clone()),
         ] {
             registry.register(collector).expect("each metric once");
         }
@@ -107,7 +121,13 @@ impl Metrics {
             events,
             pool,
             scrapes,
+            mails,
         }
+    }
+
+    /// One e-mail the worker tried: `sent`, `failed` or `retried`.
+    pub fn observe_mail(&self, outcome: &str) {
+        self.mails.with_label_values(&[outcome]).inc();
     }
 
     /// One answered request; `route` is the matched pattern, not the path.

@@ -24,6 +24,21 @@ crate::wire_enum! {
     }
 }
 
+crate::wire_enum! {
+    /// The language a user reads the portal and their notifications in.
+    Language {
+        Nl = "nl",
+        En = "en",
+    }
+}
+
+impl Default for Language {
+    /// Dutch, the city's language.
+    fn default() -> Language {
+        Language::Nl
+    }
+}
+
 pub const PASSWORD_MIN_CHARS: usize = 10;
 pub const PASSWORD_MAX_CHARS: usize = 1024;
 
@@ -96,6 +111,8 @@ pub struct User {
     pub role: Role,
     /// The organisation an association member acts for (optional for staff and admins).
     pub organisation_id: Option<Uuid>,
+    /// The language of their notifications.
+    pub language: Language,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -107,10 +124,14 @@ pub struct UserCreate {
     pub email: String,
     #[serde(deserialize_with = "crate::validation::clean_text")]
     pub display_name: String,
-    pub password: String,
+    /// Without one, the new user is sent an invitation link to choose their own.
+    #[serde(default)]
+    pub password: Option<String>,
     pub role: Role,
     #[serde(default)]
     pub organisation_id: Option<Uuid>,
+    #[serde(default)]
+    pub language: Language,
 }
 
 impl Validate for UserCreate {
@@ -118,7 +139,9 @@ impl Validate for UserCreate {
         let mut errors = ValidationErrors::default();
         errors.email("email", &self.email);
         errors.text("display_name", &self.display_name, 120);
-        check_password(&mut errors, "password", &self.password);
+        if let Some(password) = &self.password {
+            check_password(&mut errors, "password", password);
+        }
         if self.role == Role::Association && self.organisation_id.is_none() {
             errors.add("organisation_id", "is required for association members");
         }
@@ -138,12 +161,20 @@ pub struct UserUpdate {
     pub organisation_id: Option<Uuid>,
     #[serde(default)]
     pub password: Option<String>,
+    /// A new e-mail address; the old one is told of the change.
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub language: Option<Language>,
 }
 
 impl Validate for UserUpdate {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         errors.text("display_name", &self.display_name, 120);
+        if let Some(email) = &self.email {
+            errors.email("email", email);
+        }
         if let Some(password) = &self.password {
             check_password(&mut errors, "password", password);
         }
@@ -186,4 +217,61 @@ pub struct TokenResponse {
     pub token: String,
     pub expires_at: DateTime<Utc>,
     pub user: User,
+}
+
+/// `POST /api/v1/auth/password-reset`: asks for a link to choose a new password. The answer is
+/// the same whether or not the address has an account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    pub email: String,
+}
+
+impl Validate for PasswordResetRequest {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        errors.email("email", &self.email);
+        errors.into_result()
+    }
+}
+
+/// `POST /api/v1/auth/password`: sets a password with the token of an invitation or reset link.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordSet {
+    pub token: String,
+    pub password: String,
+}
+
+impl Validate for PasswordSet {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        if self.token.is_empty() || self.token.len() > 200 {
+            errors.add("token", "is not a link Civicast sent");
+        }
+        check_password(&mut errors, "password", &self.password);
+        errors.into_result()
+    }
+}
+
+/// `PUT /api/v1/me/password`: a signed-in user changes their own password.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+impl Validate for PasswordChange {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        if self.current_password.is_empty() {
+            errors.add("current_password", "is required");
+        }
+        check_password(&mut errors, "new_password", &self.new_password);
+        errors.into_result()
+    }
 }

@@ -8,6 +8,7 @@ pub mod device;
 pub mod emergency;
 pub mod events;
 pub mod media;
+pub mod notifications;
 pub mod places;
 pub mod playlists;
 pub mod plays;

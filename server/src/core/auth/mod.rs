@@ -7,6 +7,7 @@
 //! other's routes before any database lookup.
 
 pub mod password;
+pub mod password_links;
 mod sign_in;
 pub mod throttle;
 pub mod token;

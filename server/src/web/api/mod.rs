@@ -4,13 +4,14 @@
 
 mod audience;
 mod audit_log;
-mod auth;
+pub(crate) mod auth;
 mod buildings;
 mod device;
 mod emergency;
 mod events;
 mod known_routes;
 mod media;
+pub(crate) mod notifications;
 mod organisations;
 mod playlists;
 mod reports;
@@ -47,6 +48,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     audit_log::configure(cfg);
     audience::configure(cfg);
     reports::configure(cfg);
+    notifications::configure(cfg);
 }
 
 #[derive(OpenApi)]

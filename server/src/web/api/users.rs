@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use civicast_shared::Validate;
-use civicast_shared::api::accounts::{Role, User, UserCreate, UserUpdate};
+use civicast_shared::api::accounts::{User, UserCreate, UserUpdate};
 use civicast_shared::api::{ErrorBody, Page, PageQuery};
 use diesel::prelude::*;
 use serde_json::json;
@@ -10,11 +10,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::Paging;
-use crate::core::accounts::{add_user, check_membership};
+use crate::core::accounts::add_user;
 use crate::core::audit;
 use crate::core::auth::password;
 use crate::db::models::UserRow;
-use crate::db::schema::{auth_tokens, users};
+use crate::db::schema::users;
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::web::extract::CurrentUser;
@@ -75,8 +75,10 @@ async fn create_user(
     user.require_admin()?;
     let input = body.into_inner();
     input.validate()?;
-    let plain = input.password.clone();
-    let password_hash = web::block(move || password::hash(&plain)).await??;
+    let password_hash = match input.password.clone() {
+        Some(plain) => Some(web::block(move || password::hash(&plain)).await??),
+        None => None,
+    };
     let created = db::run(&state.pool, move |conn| {
         crate::db::transaction(conn, |conn| add_user(conn, &user, &input, password_hash))
     })
@@ -136,35 +138,7 @@ async fn update_user(
     };
     let updated = db::run(&state.pool, move |conn| {
         crate::db::transaction(conn, |conn| {
-            let mut row = find_user(conn, &id)?;
-            if row.id == user.id.to_string() && input.role != Role::Admin {
-                return Err(AppError::Conflict(
-                    "you cannot take away your own administrator role".into(),
-                ));
-            }
-            check_membership(conn, input.role, input.organisation_id)?;
-            row.display_name = input.display_name.trim().to_owned();
-            row.role = input.role.as_str().to_owned();
-            row.organisation_id = input.organisation_id.map(|id| id.to_string());
-            let password_changed = new_hash.is_some();
-            if let Some(hash) = new_hash {
-                row.password_hash = hash;
-                diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&id)))
-                    .execute(conn)?;
-            }
-            row.updated_at = db::now();
-            diesel::update(users::table.find(&id))
-                .set(&row)
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &user,
-                "user.update",
-                "user",
-                &id,
-                json!({ "role": row.role, "password_changed": password_changed }),
-            )?;
-            Ok(User::from(row))
+            crate::core::accounts::update_user(conn, &user, &id, &input, new_hash)
         })
     })
     .await?;

@@ -248,6 +248,7 @@ async fn register(
         contact_email: form.text("contact_email"),
         description: form.text("description"),
         password: form.text("password"),
+        language: lang.language(),
     };
     let passwords_match = registration.password == form.text("password_again");
     let checked = registration.clone();

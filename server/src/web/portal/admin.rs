@@ -12,7 +12,7 @@ use super::form::FormData;
 use super::i18n::Lang;
 use super::session::Visitor;
 use super::{Frame, render};
-use civicast_shared::api::accounts::{Role, UserCreate};
+use civicast_shared::api::accounts::{Language, Role, UserCreate};
 use civicast_shared::api::device::PairingClaim;
 use civicast_shared::api::places::BuildingInput;
 use civicast_shared::venue::VenueType;
@@ -266,8 +266,11 @@ async fn list_users(
                     organisation: organisation.unwrap_or_default(),
                 })
                 .collect(),
+            // The least powerful role first, so that it is the one chosen unless someone
+            // chooses otherwise.
             roles: Role::ALL
                 .iter()
+                .rev()
                 .map(|r| Choice {
                     value: r.as_str().to_owned(),
                     label: lang.role(*r),
@@ -289,21 +292,22 @@ async fn add_user(
     user.require_admin()?;
     let role = Role::parse(&form.text("role"))
         .ok_or_else(|| AppError::invalid("role", "choose a role"))?;
+    // The new user chooses their own password from the invitation e-mail: nobody types one in
+    // for them or passes it on.
     let input = UserCreate {
         email: form.text("email"),
         display_name: form.text("display_name"),
-        password: form.text("password"),
+        password: None,
         role,
         organisation_id: optional_id(&form, "organisation_id")?,
+        language: Language::parse(&form.text("language")).unwrap_or(visitor.lang.language()),
     };
     civicast_shared::Validate::validate(&input)?;
-    let plain = input.password.clone();
-    let password_hash = web::block(move || crate::core::auth::password::hash(&plain)).await??;
     db::run(&state.pool, move |conn| {
         crate::db::transaction(conn, |conn| {
-            crate::core::accounts::add_user(conn, &user, &input, password_hash)
+            crate::core::accounts::add_user(conn, &user, &input, None)
         })
     })
     .await?;
-    Ok(visitor.redirect("/users?done=user"))
+    Ok(visitor.redirect("/users?done=invited"))
 }

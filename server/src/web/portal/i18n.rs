@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
+use civicast_shared::api::accounts::Language;
 use chrono_tz::Tz;
 use civicast_shared::api::events::{AudienceSegment, EventCategory, EventStatus};
 
@@ -185,45 +186,29 @@ impl Lang {
 
     /// A moment as the city writes it: "za 12 dec. 2026 19:30" or "Sat 12 Dec 2026 19:30".
     pub fn datetime(self, at: DateTime<Utc>, tz: Tz) -> String {
-        let local = at.with_timezone(&tz);
-        format!("{} {}", self.date_of(local), local.format("%H:%M"))
+        civicast_shared::display::moment(self.language(), at, &tz)
     }
 
     /// A day as the city writes it: "za 12 dec. 2026" or "Sat 12 Dec 2026".
     pub fn date(self, at: DateTime<Utc>, tz: Tz) -> String {
-        self.date_of(at.with_timezone(&tz))
+        civicast_shared::display::short_day(self.language(), at, &tz)
     }
 
-    fn date_of(self, local: DateTime<Tz>) -> String {
-        let weekday = local.weekday().num_days_from_monday() as usize;
-        let month = local.month0() as usize;
+    /// The same language as the wire type stored with each user.
+    pub fn language(self) -> Language {
         match self {
-            Lang::Nl => format!(
-                "{} {} {} {}",
-                NL_WEEKDAYS[weekday],
-                local.day(),
-                NL_MONTHS[month],
-                local.year()
-            ),
-            Lang::En => format!(
-                "{} {} {} {}",
-                EN_WEEKDAYS[weekday],
-                local.day(),
-                EN_MONTHS[month],
-                local.year()
-            ),
+            Lang::Nl => Language::Nl,
+            Lang::En => Language::En,
+        }
+    }
+
+    pub fn of(language: Language) -> Lang {
+        match language {
+            Language::Nl => Lang::Nl,
+            Language::En => Lang::En,
         }
     }
 }
-
-const NL_WEEKDAYS: [&str; 7] = ["ma", "di", "wo", "do", "vr", "za", "zo"];
-const EN_WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const NL_MONTHS: [&str; 12] = [
-    "jan.", "feb.", "mrt.", "apr.", "mei", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec.",
-];
-const EN_MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
 
 static DUTCH: LazyLock<HashMap<&'static str, &'static str>> =
     LazyLock::new(|| CATALOG.iter().copied().collect());
