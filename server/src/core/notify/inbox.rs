@@ -108,3 +108,23 @@ pub fn mark_all_read(conn: &mut DbConnection, user_id: &str) -> Result<usize, Ap
     .set(notifications::read_at.eq(Some(db::now())))
     .execute(conn)?)
 }
+
+/// What the portal's header shows: the user's unread notifications and, for staff, the events
+/// waiting for a decision.
+pub fn header_counts(
+    conn: &mut DbConnection,
+    user_id: &str,
+    staff: bool,
+) -> Result<(i64, i64), AppError> {
+    use crate::db::schema::events;
+    let unread = unread_count(conn, user_id)?;
+    let pending = if staff {
+        events::table
+            .filter(events::status.eq(civicast_shared::api::events::EventStatus::Pending.as_str()))
+            .count()
+            .get_result(conn)?
+    } else {
+        0
+    };
+    Ok((unread, pending))
+}

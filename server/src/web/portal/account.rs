@@ -316,11 +316,20 @@ struct BackQuery {
 }
 
 async fn language(
+    state: web::Data<AppState>,
     visitor: Visitor,
     code: web::Path<String>,
     query: web::Query<BackQuery>,
 ) -> Result<HttpResponse, AppError> {
     let lang = Lang::from_code(&code)
         .ok_or_else(|| AppError::NotFound("the portal speaks nl and en".into()))?;
+    // Signed in, the switch also sets the language of the user's notifications.
+    if let Some(user) = &visitor.user {
+        let id = user.id.to_string();
+        db::run(&state.pool, move |conn| {
+            accounts::set_language(conn, &id, lang.language())
+        })
+        .await?;
+    }
     Ok(visitor.set_language(lang, &local_path(query.back.as_deref())))
 }

@@ -34,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/users", web::get().to(list_users))
         .route("/users", web::post().to(add_user))
         .route("/organisations/{id}/verify", web::post().to(verify))
+        .route("/organisations/{id}/refuse", web::post().to(refuse))
         .route("/audit", web::get().to(audit));
 }
 
@@ -89,6 +90,24 @@ async fn verify(
     })
     .await?;
     Ok(visitor.redirect("/organisations?done=verified"))
+}
+
+async fn refuse(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<Uuid>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let form = FormData::posted(&visitor, payload).await?;
+    let user = visitor.staff()?.clone();
+    let (id, reason) = (id.to_string(), form.text("reason"));
+    db::run(&state.pool, move |conn| {
+        crate::db::transaction(conn, |conn| {
+            accounts::refuse_organisation(conn, &user, &id, &reason)
+        })
+    })
+    .await?;
+    Ok(visitor.redirect("/organisations?done=refused"))
 }
 
 #[derive(Debug, Deserialize)]

@@ -15,6 +15,7 @@ mod form;
 mod hours;
 pub mod i18n;
 mod moderation;
+mod notifications;
 mod playlists;
 mod preview;
 mod reports;
@@ -49,6 +50,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(screens::configure)
             .configure(hours::configure)
             .configure(emergency::configure)
+            .configure(notifications::configure)
             .default_service(web::to(crate::web::error::not_found)),
     );
 }
@@ -92,6 +94,8 @@ pub struct Frame {
     pub user_label: String,
     pub here: String,
     pub notice: Option<String>,
+    pub unread: i64,
+    pub pending: i64,
 }
 
 impl Frame {
@@ -111,6 +115,8 @@ impl Frame {
                 .unwrap_or_default(),
             here: visitor.here.clone(),
             notice: None,
+            unread: visitor.unread,
+            pending: visitor.pending,
         }
     }
 
@@ -341,6 +347,8 @@ async fn html_errors(
         user_label: String::new(),
         here,
         notice: None,
+        unread: 0,
+        pending: 0,
     };
     let page = ErrorPage {
         lang,

@@ -45,6 +45,10 @@ pub struct Visitor {
     pub secure: bool,
     /// The path and query of this page, for the language switch to come back to.
     pub here: String,
+    /// The signed-in user's unread notifications, for the bell in the header.
+    pub unread: i64,
+    /// Events waiting for a decision, shown to staff beside "Moderation".
+    pub pending: i64,
 }
 
 /// The language a request asks for: the switch's cookie, else the browser's preference.
@@ -199,8 +203,9 @@ impl FromRequest for Visitor {
             .map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
         let state = crate::web::extract::app_state(req);
         Box::pin(async move {
+            let state = state?;
             let user = match &session {
-                Some(session) => user_for_token(&*state?, session).await?,
+                Some(session) => user_for_token(&state, session).await?,
                 None => None,
             };
             let (pre_session, pre_session_is_new) = match csrf_cookie {
@@ -211,6 +216,16 @@ impl FromRequest for Visitor {
                 (Some(_), Some(session)) => session_csrf(session),
                 _ => pre_session.clone(),
             };
+            let (unread, pending) = match &user {
+                Some(user) => {
+                    let (id, staff) = (user.id.to_string(), user.is_staff());
+                    crate::db::run(&state.pool, move |conn| {
+                        crate::core::notify::inbox::header_counts(conn, &id, staff)
+                    })
+                    .await?
+                }
+                None => (0, 0),
+            };
             Ok(Visitor {
                 lang,
                 csrf,
@@ -219,6 +234,8 @@ impl FromRequest for Visitor {
                 user,
                 secure,
                 here,
+                unread,
+                pending,
             })
         })
     }
