@@ -3,14 +3,16 @@
 // verified, submits an event with a poster and sees the preview; staff approve it into two
 // buildings; the association sees where and when; a rejection's reason reaches it; nobody opens
 // another association's event by its URL. Every main page is checked with axe-core and saved as
-// a screenshot under tests/browser/screenshots/ for review.
+// a screenshot under tests/browser/screenshots/ for review. Notifications: the bell and its
+// unread count, the inbox, the choices on My account, and an invitation read from the mail that
+// a real SMTP server (tests/src/smtp_server.py) received, followed to a password and a sign-in.
 //
 // Run by tests/run.sh; on its own: CIVICAST_SERVER_BIN=<path> npm test (in tests/browser).
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync, existsSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -26,8 +28,9 @@ const SHOTS = join(here, "screenshots");
 const SERVER_BIN = process.env.CIVICAST_SERVER_BIN;
 const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
 
-let server, base, dataDir, browser, adminToken;
+let server, base, dataDir, browser, adminToken, smtp, mailDir;
 let serverLog = "";
+let smtpLog = "";
 const buildings = {};
 
 function freePort() {
@@ -109,6 +112,85 @@ async function newPage(lang = "nl-BE") {
   return page;
 }
 
+/// Watches a page for what the user would not see: a script error, an error in the console, an
+/// answer 500 or above. `clean()` fails the test with what was seen.
+function watch(page) {
+  const seen = [];
+  page.on("pageerror", (error) => seen.push(`script error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") seen.push(`console error: ${message.text()}`);
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 500) seen.push(`${response.status()} from ${response.url()}`);
+  });
+  return { clean: (name) => assert.deepEqual(seen, [], `nothing went wrong on ${name}`) };
+}
+
+/// The page is no wider than the window at the given size: nothing scrolls sideways.
+async function checkNoSidewaysScroll(page, { width, height }, name) {
+  await page.setViewportSize({ width, height });
+  const scrolled = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scrolled <= width, `no sideways scrolling on ${name} at ${width}x${height} (page is ${scrolled}px wide)`);
+}
+
+/// A MIME message's parts that are not multipart themselves, decoded: [{ type, text }].
+function mimeParts(raw) {
+  const split = raw.search(/\r?\n\r?\n/);
+  const head = (split < 0 ? raw : raw.slice(0, split)).replace(/\r?\n[ \t]+/g, " ");
+  const body = split < 0 ? "" : raw.slice(split).replace(/^\r?\n\r?\n/, "");
+  const header = (name) => head.match(new RegExp(`^${name}:\\s*(.*)$`, "im"))?.[1] ?? "";
+  const type = header("Content-Type") || "text/plain";
+  const boundary = type.match(/boundary="?([^";]+)"?/i)?.[1];
+  if (/^multipart\//i.test(type) && boundary) {
+    const pieces = body.split(`--${boundary}`).slice(1);
+    return pieces.filter((piece) => !piece.startsWith("--")).flatMap((piece) => mimeParts(piece.replace(/^\r?\n/, "")));
+  }
+  const encoding = header("Content-Transfer-Encoding").trim().toLowerCase();
+  let bytes;
+  if (encoding === "base64") bytes = Buffer.from(body.replace(/\s+/g, ""), "base64");
+  else if (encoding === "quoted-printable") {
+    const unbroken = body.replace(/=\r?\n/g, "");
+    bytes = Buffer.from(unbroken.replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16))), "latin1");
+  } else bytes = Buffer.from(body, "utf8");
+  return [{ type: type.split(";")[0].trim().toLowerCase(), text: bytes.toString("utf8") }];
+}
+
+/// A header's value with RFC 2047 encoded words decoded.
+function mailHeader(raw, name) {
+  const split = raw.search(/\r?\n\r?\n/);
+  const head = raw.slice(0, split).replace(/\r?\n[ \t]+/g, " ");
+  const value = head.match(new RegExp(`^${name}:\\s*(.*)$`, "im"))?.[1] ?? "";
+  return value
+    .replace(/\?=\s+=\?/g, "?==?")
+    .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_, charset, kind, text) =>
+      kind.toUpperCase() === "B"
+        ? Buffer.from(text, "base64").toString("utf8")
+        : Buffer.from(text.replace(/_/g, " ").replace(/=([0-9A-F]{2})/gi, (__, hex) => String.fromCharCode(parseInt(hex, 16))), "latin1").toString("utf8"));
+}
+
+/// The messages the test SMTP server received for an address: [{ raw, subject, text, html }].
+function mailsTo(address) {
+  const folder = join(mailDir, "messages");
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((name) => name.endsWith(".eml"))
+    .sort((a, b) => parseInt(a) - parseInt(b))
+    .filter((name) => {
+      const envelope = JSON.parse(readFileSync(join(folder, name.replace(/\.eml$/, ".json")), "utf8"));
+      return envelope.rcpt_tos.some((to) => to.toLowerCase() === address.toLowerCase());
+    })
+    .map((name) => {
+      const raw = readFileSync(join(folder, name), "latin1");
+      const parts = mimeParts(raw);
+      return {
+        raw,
+        subject: mailHeader(Buffer.from(raw, "latin1").toString("utf8"), "Subject"),
+        text: parts.find((p) => p.type === "text/plain")?.text ?? "",
+        html: parts.find((p) => p.type === "text/html")?.text ?? "",
+      };
+    });
+}
+
 async function signIn(page, email, password) {
   await page.goto(`${base}/login`);
   await page.fill("#email", email);
@@ -123,9 +205,30 @@ before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "civicast-browser-"));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
+  // A real SMTP server that keeps what it receives as files, so that the tests read the mails
+  // (and follow their links) as the people who get them would. --watch-stdin: it ends with us.
+  mailDir = mkdtempSync(join(tmpdir(), "civicast-browser-smtp-"));
+  smtp = spawn("/usr/bin/python3", [join(here, "..", "src", "smtp_server.py"), "--port", "0", "--dir", mailDir, "--watch-stdin"], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  smtp.stderr.on("data", (chunk) => (smtpLog += chunk));
+  const smtpPort = await new Promise((resolve, reject) => {
+    let out = "";
+    smtp.stdout.on("data", (chunk) => {
+      out += chunk;
+      const ready = out.match(/ready (\d+)/);
+      if (ready) resolve(Number(ready[1]));
+    });
+    smtp.on("exit", (code) => reject(new Error(`the SMTP server ended (${code}): ${smtpLog}`)));
+  });
   server = spawn(SERVER_BIN, ["--bind", `127.0.0.1:${port}`, "--data-dir", dataDir], {
     stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, RUST_LOG: "warn" },
+    env: {
+      ...process.env,
+      RUST_LOG: "warn",
+      CIVICAST_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      CIVICAST_PUBLIC_URL: base,
+    },
   });
   server.stderr.on("data", (chunk) => {
     serverLog += chunk;
@@ -165,7 +268,10 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.kill("SIGTERM");
+  smtp?.stdin.end();
+  smtp?.kill("SIGTERM");
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (mailDir) rmSync(mailDir, { recursive: true, force: true });
 });
 
 const ASSOCIATION = {
@@ -439,9 +545,10 @@ test("an association's event goes from registration to the screens, in the brows
     await admin.fill("#user-email", "bert@city.example");
     await admin.fill("#user-name", "Bert");
     await admin.selectOption("#user-role", "staff");
-    await admin.fill("#user-password", "bert-long-password");
+    // Nobody types a password for someone else: the new user is invited by e-mail.
+    assert.equal(await admin.locator("form[action='/users'] input[type=password]").count(), 0);
     await admin.click("form[action='/users'] button[type=submit]");
-    await admin.waitForURL(/done=user/);
+    await admin.waitForURL(/done=invited/);
     assert.match(await admin.textContent("#users"), /bert@city\.example\s*Bert\s*Communications staff/);
     await checkAccessibility(admin, "users");
     const forbidden = await staff.goto(`${base}/users`);
@@ -760,6 +867,181 @@ test("an association's event goes from registration to the screens, in the brows
     // come back (another address is not refused: tests/api/hardening_auth.rs).
     await signIn(page, "jan@roodwit.example", "another-long-password");
     assert.match(await page.textContent(".error-summary"), /Too many failed sign-ins; try again in 15 minutes/);
+  });
+
+  await t.test("staff are told of a new submission: the bell's count, the pending count, the inbox", async () => {
+    const admin = await newPage("en-GB");
+    const watched = watch(admin);
+    const adminPassword = readFileSync(join(dataDir, "initial-admin-password.txt"), "utf8").trim();
+    await signIn(admin, "admin@civicast.local", adminPassword);
+    await admin.waitForURL(/\/moderation/);
+    // The submissions above are in the inbox, unread, as many as the bell says.
+    await admin.click("a#bell");
+    await admin.waitForURL(/\/inbox$/);
+    const unreadBefore = await admin.locator("#inbox li.unread").count();
+    assert.ok(unreadBefore >= 1, "the earlier submissions are unread");
+    assert.equal(await admin.textContent("#unread-count"), String(unreadBefore));
+    assert.equal(await admin.getAttribute("a#bell", "aria-label"), `Notifications: ${unreadBefore} unread`);
+    await admin.click("form[action='/inbox/read'] button[type=submit]");
+    await admin.waitForURL(/\/inbox\?done=read/);
+    assert.match(await admin.textContent("main"), /All notifications are marked as read/);
+    assert.equal(await admin.locator("#inbox li.unread").count(), 0);
+    // No count on the bell now.
+    await admin.goto(`${base}/moderation`);
+    assert.equal(await admin.locator("#unread-count").count(), 0, "no unread count");
+    assert.equal(await admin.getAttribute("a#bell", "aria-label"), "Notifications");
+    assert.equal(await admin.getAttribute("a#bell", "href"), "/inbox");
+    assert.equal(await admin.locator("#pending-count").count(), 0, "nothing waits for a decision");
+    // The association submits an event.
+    await member.goto(`${base}/events/new`);
+    await member.fill("#title", "Open repetitie");
+    await member.fill("#starts_at", "2030-10-05T14:00");
+    await member.fill("#ends_at", "2030-10-05T16:00");
+    await member.fill("#venue", "Muziekacademie");
+    await member.click("form[enctype] button[type=submit]");
+    await member.click("form.actions button:not(.secondary)");
+    await member.waitForURL(/done=sent/);
+    const submittedId = member.url().match(/\/events\/([0-9a-f-]+)/)[1];
+    // The administrator's next page shows one unread notification and the event waiting.
+    await admin.goto(`${base}/moderation`);
+    assert.equal(await admin.textContent("#unread-count"), "1");
+    assert.equal(await admin.getAttribute("a#bell", "aria-label"), "Notifications: 1 unread");
+    assert.ok(Number(await admin.textContent("#pending-count")) >= 1, "the pending count beside Moderation");
+    assert.match(await admin.textContent("a[href='/moderation']"), /Moderation\s*\d+/);
+    await admin.click("a#bell");
+    await admin.waitForURL(/\/inbox$/);
+    const unread = admin.locator("#inbox li.unread");
+    assert.equal(await unread.count(), 1);
+    assert.match(await unread.locator("button").textContent(), /New event to review: Open repetitie/);
+    assert.match(await unread.textContent(), new RegExp(`${ASSOCIATION.name} submitted .Open repetitie.`));
+    await checkAccessibility(admin, "inbox");
+    for (const size of [{ width: 390, height: 844 }, { width: 1440, height: 900 }]) {
+      await checkNoSidewaysScroll(admin, size, "the inbox");
+      await shot(admin, `11-inbox-${size.width}x${size.height}`);
+    }
+    await admin.setViewportSize({ width: 1280, height: 900 });
+    // Opening it marks it read and goes to the event.
+    await unread.locator("button", { hasText: "New event to review: Open repetitie" }).click();
+    await admin.waitForURL(new RegExp(`/events/${submittedId}$`));
+    assert.equal(await admin.textContent("#event-status"), "Pending");
+    assert.equal(await admin.locator("#unread-count").count(), 0, "the count is gone");
+    assert.equal(await admin.getAttribute("a#bell", "aria-label"), "Notifications");
+    await admin.goto(`${base}/inbox`);
+    assert.equal(await admin.locator("#inbox li.unread").count(), 0);
+    assert.equal(await admin.locator("#inbox li", { hasText: "New event to review: Open repetitie" }).count(), 1, "still listed, read");
+    watched.clean("the inbox and the event page");
+    await admin.context().close();
+  });
+
+  await t.test("My account keeps how one is told of each kind, in the portal's language", async () => {
+    const admin = await newPage("en-GB");
+    const watched = watch(admin);
+    const adminPassword = readFileSync(join(dataDir, "initial-admin-password.txt"), "utf8").trim();
+    await signIn(admin, "admin@civicast.local", adminPassword);
+    await admin.waitForURL(/\/moderation/);
+    await admin.click("a[href='/account']");
+    await admin.waitForURL(/\/account$/);
+    const kinds = await admin.$$eval("form[action='/account/preferences'] input[type=radio]",
+      (inputs) => [...new Set(inputs.map((i) => i.name))]);
+    assert.deepEqual(kinds, ["submission", "pending_soon", "screen_offline"], "staff choose for staff's kinds");
+    const submission = admin.locator("fieldset", { has: admin.locator("input[name=submission]") });
+    assert.equal(await submission.locator("legend").textContent(), "An event is submitted or submitted again");
+    const pendingBefore = await admin.$eval("input[name=pending_soon]:checked", (i) => i.value);
+    await submission.getByLabel("Only here, in the portal").check();
+    await checkAccessibility(admin, "my account");
+    await shot(admin, "12-account");
+    await admin.click("button:has-text('Save my choices')");
+    await admin.waitForURL(/\/account\?done=preferences/);
+    assert.match(await admin.textContent("main"), /Your choices were saved/);
+    await admin.reload();
+    assert.ok(await admin.isChecked("input[name=submission][value=in_app]"), "the choice stays");
+    assert.equal(await admin.locator("input[name=submission]:checked").count(), 1);
+    assert.equal(await admin.$eval("input[name=pending_soon]:checked", (i) => i.value), pendingBefore, "the others are unchanged");
+    // In Dutch: the language chosen here is the portal's too.
+    await admin.check("form[action='/account/language'] input[value=nl]");
+    await admin.click("form[action='/account/language'] button[type=submit]");
+    await admin.waitForURL(/\/account\?done=language/);
+    assert.equal(await admin.getAttribute("html", "lang"), "nl");
+    assert.equal(await admin.textContent("h1"), "Mijn account");
+    const inDutch = admin.locator("fieldset", { has: admin.locator("input[name=submission]") });
+    assert.equal(await inDutch.locator("legend").textContent(), "Een activiteit wordt ingediend of opnieuw ingediend");
+    assert.ok(await inDutch.getByLabel("Alleen hier, in het portaal").isChecked());
+    assert.ok(await inDutch.getByLabel("Meteen per e-mail").isVisible());
+    assert.ok(await inDutch.getByLabel("In een dagelijkse e-mail").isVisible());
+    assert.ok(await admin.isVisible("button:has-text('Mijn keuzes bewaren')"));
+    assert.equal(await admin.getAttribute("a#bell", "aria-label"), "Meldingen");
+    await checkAccessibility(admin, "my account in Dutch");
+    await shot(admin, "12b-account-nl");
+    await admin.check("form[action='/account/language'] input[value=en]");
+    await admin.click("form[action='/account/language'] button[type=submit]");
+    await admin.waitForURL(/\/account\?done=language/);
+    assert.equal(await admin.getAttribute("html", "lang"), "en");
+    // An association chooses for its own kinds.
+    await member.goto(`${base}/account`);
+    const memberKinds = await member.$$eval("form[action='/account/preferences'] input[type=radio]",
+      (inputs) => [...new Set(inputs.map((i) => i.name))]);
+    assert.deepEqual(memberKinds, ["organisation_decision", "event_decision", "event_on_screens", "event_reach"]);
+    watched.clean("my account");
+    await admin.context().close();
+  });
+
+  await t.test("an administrator invites a user, who chooses a password from the e-mail and signs in", async () => {
+    const admin = await newPage("en-GB");
+    const watched = watch(admin);
+    const adminPassword = readFileSync(join(dataDir, "initial-admin-password.txt"), "utf8").trim();
+    await signIn(admin, "admin@civicast.local", adminPassword);
+    await admin.waitForURL(/\/moderation/);
+    await admin.goto(`${base}/users`);
+    assert.equal(await admin.$eval("#user-role option", (o) => o.value), "association", "the least powerful role first");
+    await admin.fill("#user-email", "x@example.org");
+    await admin.fill("#user-name", "Xavier");
+    await admin.selectOption("#user-role", "association");
+    await admin.selectOption("#user-organisation", { label: ASSOCIATION.name });
+    await admin.selectOption("select[name=language]", "en");
+    await admin.click("form[action='/users'] button:has-text('Invite')");
+    await admin.waitForURL(/\/users\?done=invited/);
+    assert.match(await admin.textContent("main"), /invited by e-mail to choose a password/);
+    assert.match(await admin.textContent("#users"), /x@example\.org\s*Xavier/);
+    watched.clean("users");
+    await admin.context().close();
+    // The invitation arrives at the SMTP server, once, in English, with a link to this portal.
+    const [mail] = await waitFor(() => {
+      const mails = mailsTo("x@example.org");
+      return mails.length ? mails : null;
+    }, "the invitation e-mail", 30000);
+    assert.match(mail.subject, /^You are invited to Civicast/);
+    assert.match(mail.text, /made you an account on Civicast/);
+    const link = mail.text.match(/https?:\/\/\S+\/password\/cvp_[A-Za-z0-9_-]+/)?.[0];
+    assert.ok(link, `a link in the e-mail:\n${mail.text}`);
+    assert.ok(link.startsWith(`${base}/password/cvp_`), `the link leads to this portal: ${link}`);
+    assert.ok(mail.html.includes(link), "the HTML part has the same link");
+    // In a browser that never signed in.
+    const invited = await newPage("en-GB");
+    const invitedWatch = watch(invited);
+    await invited.goto(link);
+    assert.match(await invited.textContent("main"), /Welcome to Civicast.*x@example\.org/s);
+    await checkAccessibility(invited, "choose a password");
+    await shot(invited, "13-invitation");
+    await invited.fill("#password", "xavier-long-password");
+    await invited.fill("#password_again", "xavier-other-password");
+    await invited.click("button:has-text('Save the password')");
+    assert.match(await invited.textContent(".error-summary"), /not the same/);
+    await invited.fill("#password", "xavier-long-password");
+    await invited.fill("#password_again", "xavier-long-password");
+    await invited.click("button:has-text('Save the password')");
+    await invited.waitForURL(/\/login\?done=password_set/);
+    await signIn(invited, "x@example.org", "xavier-long-password");
+    await invited.waitForURL(/\/events$/);
+    assert.equal(await invited.textContent("h1"), "My events");
+    assert.ok(await invited.isVisible("a#bell"), "signed in: the bell is in the header");
+    assert.match(await invited.textContent("main"), /Kerstconcert/, "the association's events");
+    // The link works once.
+    await invited.goto(link);
+    assert.match(await invited.textContent("main"), /This link does not work any more/);
+    assert.equal(await invited.locator("#password").count(), 0);
+    invitedWatch.clean("the invitation's pages");
+    assert.equal(mailsTo("x@example.org").length, 1, "one invitation");
+    await invited.context().close();
   });
 
   await t.test("the server took every request above without a panic", async () => {
