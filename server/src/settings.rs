@@ -203,6 +203,10 @@ pub struct Settings {
     /// inbox and e-mails wait in the outbox (given up after 3 days).
     #[arg(long, env = "CIVICAST_SMTP_URL", global = true)]
     pub smtp_url: Option<String>,
+    /// A PEM file of the CA that signed the SMTP server's certificate, trusted beside the
+    /// system's roots (a city's own CA).
+    #[arg(long, env = "CIVICAST_SMTP_CA_FILE", global = true)]
+    pub smtp_ca_file: Option<PathBuf>,
     /// The sender of Civicast's e-mails, as `Name <address>` or an address.
     #[arg(long, env = "CIVICAST_MAIL_FROM", default_value = "Civicast <civicast@localhost>", value_parser = check_mailbox, global = true)]
     pub mail_from: String,
@@ -302,6 +306,7 @@ impl Settings {
             city_logo_media_id: None,
             trusted_proxies: Vec::new(),
             smtp_url: None,
+            smtp_ca_file: None,
             mail_from: "Civicast <civicast@localhost>".into(),
             public_url: None,
             digest_cron: "0 0 8 * * *".into(),

@@ -12,6 +12,7 @@ use std::time::Duration;
 use chrono::Utc;
 use futures_util::StreamExt;
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::core::notify::messages::{Context, render};
@@ -26,6 +27,32 @@ const BATCH: i64 = 64;
 const IN_FLIGHT: usize = 8;
 /// How often an idle worker looks for due mail.
 const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// The TLS mode `url` asks for, with the CA of `ca_file` trusted beside the system's roots.
+fn tls_with_ca(url: &str, ca_file: &std::path::Path) -> anyhow::Result<Tls> {
+    let pem = std::fs::read(ca_file)
+        .map_err(|e| anyhow::anyhow!("--smtp-ca-file {}: {e}", ca_file.display()))?;
+    let certificate = Certificate::from_pem(&pem)
+        .map_err(|e| anyhow::anyhow!("--smtp-ca-file {}: {e}", ca_file.display()))?;
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = after_scheme.split(['/', '?']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = host_port
+        .rsplit_once(':')
+        .map_or(host_port, |(host, _)| host)
+        .trim_matches(['[', ']']);
+    let parameters = TlsParameters::builder(host.to_owned())
+        .add_root_certificate(certificate)
+        .build_rustls()
+        .map_err(|e| anyhow::anyhow!("--smtp-ca-file: {e}"))?;
+    Ok(if url.starts_with("smtps://") {
+        Tls::Wrapper(parameters)
+    } else if url.contains("tls=required") {
+        Tls::Required(parameters)
+    } else {
+        Tls::Opportunistic(parameters)
+    })
+}
 
 /// Why a mail was not sent: for good (a 5xx answer, an address that cannot be written), or for
 /// now.
@@ -50,8 +77,12 @@ impl Mailer {
         let Some(url) = &settings.smtp_url else {
             return Ok(None);
         };
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| anyhow::anyhow!("--smtp-url: {e}"))?
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| anyhow::anyhow!("--smtp-url: {e}"))?;
+        if let Some(ca_file) = &settings.smtp_ca_file {
+            builder = builder.tls(tls_with_ca(url, ca_file)?);
+        }
+        let transport = builder
             .timeout(Some(Duration::from_secs(30)))
             .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(IN_FLIGHT as u32))
             .build();

@@ -60,7 +60,11 @@ async fn login_page(
     visitor: Visitor,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let notice = (query.done.as_deref() == Some("registered")).then(|| visitor.lang.t(REGISTERED));
+    let notice = match query.done.as_deref() {
+        Some("registered") => Some(visitor.lang.t(REGISTERED)),
+        Some(done @ ("reset" | "password_set")) => super::events::notice(visitor.lang, Some(done)),
+        _ => None,
+    };
     render(
         &visitor,
         &LoginPage {
