@@ -81,7 +81,14 @@ fn kept(dir: &Path) -> Vec<Kept> {
         return Vec::new();
     };
     let mut numbers: Vec<u64> = entries
-        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".eml")?.parse().ok())
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_suffix(".eml")?
+                .parse()
+                .ok()
+        })
         .collect();
     numbers.sort_unstable();
     numbers
@@ -144,7 +151,10 @@ fn start_server(data: &Path, address: &str, smtp_port: u16) -> Killed {
 }
 
 fn now() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
 }
 
 #[test]
@@ -155,7 +165,10 @@ fn a_server_killed_while_sending_loses_no_mail_and_repeats_only_what_was_in_flig
     let address = format!("127.0.0.1:{}", free_port());
     let base = format!("http://{address}/api/v1");
     let mut server = start_server(data.path(), &address, smtp_port);
-    let client = Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+    let client = Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
     let password: PathBuf = data.path().join("initial-admin-password.txt");
     let password = std::fs::read_to_string(password).unwrap();
     let signed_in: Value = client
@@ -220,8 +233,15 @@ fn a_server_killed_while_sending_loses_no_mail_and_repeats_only_what_was_in_flig
 
     let mut copies: HashMap<&str, Vec<&Kept>> = HashMap::new();
     for message in &all {
-        assert!(!message.message_id.is_empty(), "message {} has no Message-ID", message.number);
-        copies.entry(message.message_id.as_str()).or_default().push(message);
+        assert!(
+            !message.message_id.is_empty(),
+            "message {} has no Message-ID",
+            message.number
+        );
+        copies
+            .entry(message.message_id.as_str())
+            .or_default()
+            .push(message);
     }
     let mut recipients: Vec<&str> = copies
         .values()
@@ -229,7 +249,8 @@ fn a_server_killed_while_sending_loses_no_mail_and_repeats_only_what_was_in_flig
         .collect();
     recipients.sort_unstable();
     recipients.dedup();
-    let duplicated: Vec<(&&str, &Vec<&Kept>)> = copies.iter().filter(|(_, c)| c.len() > 1).collect();
+    let duplicated: Vec<(&&str, &Vec<&Kept>)> =
+        copies.iter().filter(|(_, c)| c.len() > 1).collect();
     println!(
         "mail crash: {MAILS} queued in {queued_in:?}; {before_kill} received before the SIGKILL, \
          {from_first} once the SMTP server finished what it held; after the restart all in \

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 /// A client that connects from `local` (any 127.x.y.z address is this machine's loopback) and
 /// does not follow redirects, so that each answer can be read.
-fn client_from(local: &str) -> reqwest::Client {
+pub(crate) fn client_from(local: &str) -> reqwest::Client {
     reqwest::Client::builder()
         .local_address(local.parse::<std::net::IpAddr>().expect("an address"))
         .redirect(reqwest::redirect::Policy::none())
@@ -205,7 +205,7 @@ async fn a_forged_forwarded_for_does_not_escape_the_throttle() {
 }
 
 /// Posts the registration form from `client` (a fresh browser each time); returns the answer.
-async fn register(
+pub(crate) async fn register(
     app: &TestApp,
     client: &reqwest::Client,
     name: &str,
@@ -232,7 +232,11 @@ async fn register(
 }
 
 /// Status, where it leads and the page there, for comparing two answers.
-async fn answer(app: &TestApp, client: &reqwest::Client, response: reqwest::Response) -> Value {
+pub(crate) async fn answer(
+    app: &TestApp,
+    client: &reqwest::Client,
+    response: reqwest::Response,
+) -> Value {
     let status = response.status().as_u16();
     let location = response
         .headers()

@@ -38,7 +38,10 @@ async fn each_due_job_runs_once_across_instances_and_backups_keep_the_newest() {
         [
             Task::Backup,
             Task::CloseEvents,
+            Task::NoticeEvents,
             Task::PurgeRawPlays,
+            Task::RemindPending,
+            Task::SendDigests,
             Task::WatchScreens
         ]
     );

@@ -18,7 +18,11 @@ fn tls_server() -> SmtpServer {
 async fn mail_goes_over_starttls_with_auth_to_a_server_signed_by_the_trusted_ca() {
     let smtp = tls_server();
     let ca = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(ca.path(), smtp.ca_pem().expect("a STARTTLS server has a CA")).unwrap();
+    std::fs::write(
+        ca.path(),
+        smtp.ca_pem().expect("a STARTTLS server has a CA"),
+    )
+    .unwrap();
     let url = smtp.url();
     assert!(url.contains("tls=required"), "{url}");
     let ca_path = ca.path().to_path_buf();

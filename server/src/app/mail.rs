@@ -36,7 +36,9 @@ fn tls_with_ca(url: &str, ca_file: &std::path::Path) -> anyhow::Result<Tls> {
         .map_err(|e| anyhow::anyhow!("--smtp-ca-file {}: {e}", ca_file.display()))?;
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = after_scheme.split(['/', '?']).next().unwrap_or_default();
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
     let host = host_port
         .rsplit_once(':')
         .map_or(host_port, |(host, _)| host)
@@ -113,8 +115,10 @@ impl Mailer {
     pub async fn run_forever(self, pool: DbPool, metrics: std::sync::Arc<Metrics>) {
         loop {
             let lease = self.lease;
-            let claimed =
-                db::run(&pool, move |conn| outbox::claim(conn, Utc::now(), lease, BATCH)).await;
+            let claimed = db::run(&pool, move |conn| {
+                outbox::claim(conn, Utc::now(), lease, BATCH)
+            })
+            .await;
             let batch = match claimed {
                 Ok(batch) => batch,
                 Err(error) => {
@@ -192,13 +196,19 @@ impl Mailer {
             Err(Failure::Permanent(reason)) => {
                 metrics.observe_mail("failed");
                 tracing::warn!(recipient = %mail.recipient, %reason, "the SMTP server refused an e-mail");
-                db::run(pool, move |conn| outbox::mark_failed(conn, &mail.id, &reason)).await
+                db::run(pool, move |conn| {
+                    outbox::mark_failed(conn, &mail.id, &reason)
+                })
+                .await
             }
             Err(Failure::Transient(reason)) => {
                 metrics.observe_mail("retried");
                 let at = Utc::now() + outbox::backoff(mail.attempts, self.retry_cap);
                 tracing::info!(recipient = %mail.recipient, %reason, next = %at, "an e-mail will be tried again");
-                db::run(pool, move |conn| outbox::retry_at(conn, &mail.id, at, &reason)).await
+                db::run(pool, move |conn| {
+                    outbox::retry_at(conn, &mail.id, at, &reason)
+                })
+                .await
             }
         }
     }

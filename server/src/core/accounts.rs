@@ -715,7 +715,13 @@ pub fn update_user(
         )?;
     }
     if password_changed {
-        notify::mail_to(conn, &row.email, language, Some(id), &Notice::PasswordChanged)?;
+        notify::mail_to(
+            conn,
+            &row.email,
+            language,
+            Some(id),
+            &Notice::PasswordChanged,
+        )?;
     }
     Ok(User::from(row))
 }
@@ -729,7 +735,10 @@ pub fn change_own_password(
 ) -> Result<(), AppError> {
     let id = user.id.to_string();
     diesel::update(users::table.find(&id))
-        .set((users::password_hash.eq(new_hash), users::updated_at.eq(db::now())))
+        .set((
+            users::password_hash.eq(new_hash),
+            users::updated_at.eq(db::now()),
+        ))
         .execute(conn)?;
     diesel::delete(
         auth_tokens::table

@@ -73,25 +73,30 @@ pub fn watch_screens(
         let quiet_since = (now - quiet_for).naive_utc();
         // Paired screens only: one never paired has no player to miss. A paired screen that
         // never called counts from its pairing.
-        let quiet: Vec<(String, String, Option<NaiveDateTime>, NaiveDateTime, BuildingRow)> =
-            screens::table
-                .inner_join(buildings::table)
-                .filter(screens::token_hash.is_not_null())
-                .filter(
-                    screens::last_seen_at
-                        .lt(quiet_since)
-                        .or(screens::last_seen_at
-                            .is_null()
-                            .and(screens::updated_at.lt(quiet_since))),
-                )
-                .select((
-                    screens::id,
-                    screens::name,
-                    screens::last_seen_at,
-                    screens::updated_at,
-                    BuildingRow::as_select(),
-                ))
-                .load(conn)?;
+        let quiet: Vec<(
+            String,
+            String,
+            Option<NaiveDateTime>,
+            NaiveDateTime,
+            BuildingRow,
+        )> = screens::table
+            .inner_join(buildings::table)
+            .filter(screens::token_hash.is_not_null())
+            .filter(
+                screens::last_seen_at
+                    .lt(quiet_since)
+                    .or(screens::last_seen_at
+                        .is_null()
+                        .and(screens::updated_at.lt(quiet_since))),
+            )
+            .select((
+                screens::id,
+                screens::name,
+                screens::last_seen_at,
+                screens::updated_at,
+                BuildingRow::as_select(),
+            ))
+            .load(conn)?;
         for (screen_id, screen, last_seen, paired, building) in quiet {
             if still_open.contains(&screen_id) {
                 continue;

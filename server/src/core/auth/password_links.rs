@@ -128,17 +128,21 @@ pub fn look_up(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<(Purpose, String), AppError> {
-    let row: Option<(String, String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> =
-        password_links::table
-            .find(token::hash(token))
-            .select((
-                password_links::user_id,
-                password_links::purpose,
-                password_links::expires_at,
-                password_links::used_at,
-            ))
-            .first(conn)
-            .optional()?;
+    let row: Option<(
+        String,
+        String,
+        chrono::NaiveDateTime,
+        Option<chrono::NaiveDateTime>,
+    )> = password_links::table
+        .find(token::hash(token))
+        .select((
+            password_links::user_id,
+            password_links::purpose,
+            password_links::expires_at,
+            password_links::used_at,
+        ))
+        .first(conn)
+        .optional()?;
     match row {
         Some((user_id, purpose, expires_at, None)) if expires_at.and_utc() > now => {
             let email = users::table

@@ -75,18 +75,22 @@ pub fn mark_read(conn: &mut DbConnection, user_id: &str, id: &str) -> Result<Sto
 }
 
 fn list_one(conn: &mut DbConnection, user_id: &str, id: &str) -> Result<Stored, AppError> {
-    let row: Option<(String, String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> =
-        notifications::table
-            .filter(notifications::id.eq(id))
-            .filter(notifications::user_id.eq(user_id))
-            .select((
-                notifications::kind,
-                notifications::notice,
-                notifications::created_at,
-                notifications::read_at,
-            ))
-            .first(conn)
-            .optional()?;
+    let row: Option<(
+        String,
+        String,
+        chrono::NaiveDateTime,
+        Option<chrono::NaiveDateTime>,
+    )> = notifications::table
+        .filter(notifications::id.eq(id))
+        .filter(notifications::user_id.eq(user_id))
+        .select((
+            notifications::kind,
+            notifications::notice,
+            notifications::created_at,
+            notifications::read_at,
+        ))
+        .first(conn)
+        .optional()?;
     let not_found = || AppError::NotFound("no notification with this id".into());
     let (kind, notice, created_at, read_at) = row.ok_or_else(not_found)?;
     Ok(Stored {

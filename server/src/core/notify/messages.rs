@@ -212,7 +212,9 @@ pub fn render(notice: &Notice, language: Language, ctx: &Context) -> Message {
                 vec![
                     tr(
                         l,
-                        &format!("\u{201c}{title}\u{201d} will not be shown on the city's screens."),
+                        &format!(
+                            "\u{201c}{title}\u{201d} will not be shown on the city's screens."
+                        ),
                         &format!(
                             "\u{201c}{title}\u{201d} wordt niet op de schermen van de stad getoond."
                         ),
@@ -273,6 +275,12 @@ pub fn render(notice: &Notice, language: Language, ctx: &Context) -> Message {
                 let fewer = tr(l, "fewer than 10", "minder dan 10");
                 let plays = plays.map_or(fewer.clone(), |n| n.to_string());
                 let audience = audience.map_or(fewer, |n| n.to_string());
+                let screens = match (l, screens) {
+                    (Language::En, 1) => "1 screen".to_owned(),
+                    (Language::En, n) => format!("{n} screens"),
+                    (Language::Nl, 1) => "1 scherm".to_owned(),
+                    (Language::Nl, n) => format!("{n} schermen"),
+                };
                 (
                     tr(
                         l,
@@ -283,10 +291,10 @@ pub fn render(notice: &Notice, language: Language, ctx: &Context) -> Message {
                         tr(
                             l,
                             &format!(
-                                "\u{201c}{title}\u{201d} is over. It was shown {plays} times on {screens} screens, seen by an estimated {audience} people."
+                                "\u{201c}{title}\u{201d} is over. It was shown {plays} times on {screens}, seen by an estimated {audience} people."
                             ),
                             &format!(
-                                "\u{201c}{title}\u{201d} is voorbij. Het werd {plays} keer getoond op {screens} schermen en naar schatting door {audience} mensen gezien."
+                                "\u{201c}{title}\u{201d} is voorbij. Het werd {plays} keer getoond op {screens} en naar schatting door {audience} mensen gezien."
                             ),
                         ),
                         tr(
@@ -334,33 +342,42 @@ pub fn render(notice: &Notice, language: Language, ctx: &Context) -> Message {
                 staff.clone(),
             ),
             Notice::PendingSoon { events } => {
-                let mut paragraphs = vec![tr(
-                    l,
-                    &format!(
-                        "{} events start within 7 days and still wait for a decision:",
-                        events.len()
+                let n = events.len();
+                let mut paragraphs = vec![match (l, n) {
+                    (Language::En, 1) => {
+                        "1 event starts within 7 days and still waits for a decision:".to_owned()
+                    }
+                    (Language::En, n) => {
+                        format!("{n} events start within 7 days and still wait for a decision:")
+                    }
+                    (Language::Nl, 1) => {
+                        "1 activiteit begint binnen 7 dagen en wacht nog op een beslissing:"
+                            .to_owned()
+                    }
+                    (Language::Nl, n) => format!(
+                        "{n} activiteiten beginnen binnen 7 dagen en wachten nog op een beslissing:"
                     ),
-                    &format!(
-                        "{} activiteiten beginnen binnen 7 dagen en wachten nog op een beslissing:",
-                        events.len()
-                    ),
-                )];
-                paragraphs.extend(events.iter().map(|event| {
-                    format!(
-                        "- {} ({})",
-                        event.title,
-                        ctx.day(l, event.starts_at)
-                    )
-                }));
+                }];
+                paragraphs.extend(
+                    events.iter().map(|event| {
+                        format!("- {} ({})", event.title, ctx.day(l, event.starts_at))
+                    }),
+                );
                 (
-                    tr(
-                        l,
-                        &format!("{} events starting soon wait for a decision", events.len()),
-                        &format!(
-                            "{} activiteiten die binnenkort beginnen wachten op een beslissing",
-                            events.len()
+                    match (l, n) {
+                        (Language::En, 1) => {
+                            "1 event starting soon waits for a decision".to_owned()
+                        }
+                        (Language::En, n) => {
+                            format!("{n} events starting soon wait for a decision")
+                        }
+                        (Language::Nl, 1) => {
+                            "1 activiteit die binnenkort begint wacht op een beslissing".to_owned()
+                        }
+                        (Language::Nl, n) => format!(
+                            "{n} activiteiten die binnenkort beginnen wachten op een beslissing"
                         ),
-                    ),
+                    },
                     paragraphs,
                     tr(l, "Open the moderation queue", "Open de wachtrij"),
                     staff.clone(),
@@ -512,16 +529,23 @@ pub fn render(notice: &Notice, language: Language, ctx: &Context) -> Message {
                 let mut paragraphs = vec![tr(
                     l,
                     &format!("What happened since the last digest ({}):", items.len()),
-                    &format!("Wat er gebeurde sinds het vorige overzicht ({}):", items.len()),
+                    &format!(
+                        "Wat er gebeurde sinds het vorige overzicht ({}):",
+                        items.len()
+                    ),
                 )];
                 for item in items {
                     let message = render(item, l, ctx);
                     paragraphs.push(format!("- {}: {}", message.subject, ctx.url(&item.link())));
                 }
-                let why = if items
-                    .iter()
-                    .any(|item| matches!(item.kind(), NotificationKind::Submission | NotificationKind::PendingSoon | NotificationKind::ScreenOffline))
-                {
+                let why = if items.iter().any(|item| {
+                    matches!(
+                        item.kind(),
+                        NotificationKind::Submission
+                            | NotificationKind::PendingSoon
+                            | NotificationKind::ScreenOffline
+                    )
+                }) {
                     staff.clone()
                 } else {
                     association.clone()
@@ -668,13 +692,22 @@ mod tests {
         let dutch = render(&notice, Language::Nl, &ctx());
         assert_eq!(dutch.subject, "Goedgekeurd: Café <Rock>");
         let text = dutch.text(Language::Nl, &ctx());
-        assert!(text.contains("Stadhuis, Bibliotheek van di 1 dec. 2026 09:00 tot za 12 dec. 2026 23:00"), "{text}");
+        assert!(
+            text.contains(
+                "Stadhuis, Bibliotheek van di 1 dec. 2026 09:00 tot za 12 dec. 2026 23:00"
+            ),
+            "{text}"
+        );
         assert!(text.contains("https://civicast.example.org/events/e1"));
         assert!(text.contains("https://civicast.example.org/account#notifications"));
         let html = dutch.html(Language::Nl, &ctx());
         assert!(html.contains("Café &lt;Rock&gt;") && !html.contains("<Rock>"));
         let english = render(&notice, Language::En, &ctx());
-        assert!(english.text(Language::En, &ctx()).contains("from Tue 1 Dec 2026 09:00 until Sat 12 Dec 2026 23:00"));
+        assert!(
+            english
+                .text(Language::En, &ctx())
+                .contains("from Tue 1 Dec 2026 09:00 until Sat 12 Dec 2026 23:00")
+        );
     }
 
     #[test]

@@ -117,8 +117,7 @@ pub fn claim(
                     diesel::update(mail_outbox::table.find(&id))
                         .set((
                             mail_outbox::status.eq(FAILED),
-                            mail_outbox::last_error
-                                .eq(Some("the stored notice could not be read")),
+                            mail_outbox::last_error.eq(Some("the stored notice could not be read")),
                         ))
                         .execute(conn)?;
                 }
@@ -130,8 +129,8 @@ pub fn claim(
 
 /// The SMTP server accepted the mail. A secret link in it is blanked from the stored copy.
 pub fn mark_sent(conn: &mut DbConnection, mail: &Claimed) -> Result<(), AppError> {
-    let stored = serde_json::to_string(&mail.notice.without_secrets())
-        .expect("a notice serialises");
+    let stored =
+        serde_json::to_string(&mail.notice.without_secrets()).expect("a notice serialises");
     diesel::update(mail_outbox::table.find(&mail.id))
         .set((
             mail_outbox::status.eq(SENT),
@@ -234,7 +233,19 @@ pub fn overview(
     let mails = rows
         .into_iter()
         .map(
-            |(id, recipient, kind, language, notice, status, attempts, next, error, created, sent)| {
+            |(
+                id,
+                recipient,
+                kind,
+                language,
+                notice,
+                status,
+                attempts,
+                next,
+                error,
+                created,
+                sent,
+            )| {
                 let language = Language::parse(&language).unwrap_or_default();
                 OutboxMail {
                     id: stored_id(&id),

@@ -113,7 +113,11 @@ pub fn notice_events(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Noti
         // backends.
         let hours: Vec<(String, i64, f64)> = play_hours::table
             .filter(play_hours::event_id.eq(&event_id))
-            .select((play_hours::screen_id, play_hours::plays, play_hours::impressions))
+            .select((
+                play_hours::screen_id,
+                play_hours::plays,
+                play_hours::impressions,
+            ))
             .load(conn)?;
         let plays: i64 = hours.iter().map(|(_, plays, _)| plays).sum();
         let impressions: f64 = hours.iter().map(|(_, _, impressions)| impressions).sum();

@@ -179,7 +179,10 @@ pub(crate) async fn change_own_password(
 ) -> Result<(), AppError> {
     request.validate()?;
     let id = user.id.to_string();
-    let stored = db::run(&state.pool, move |conn| accounts::password_hash_of(conn, &id)).await?;
+    let stored = db::run(&state.pool, move |conn| {
+        accounts::password_hash_of(conn, &id)
+    })
+    .await?;
     let current = request.current_password.clone();
     let new = request.new_password.clone();
     let new_hash = web::block(move || {
@@ -192,7 +195,9 @@ pub(crate) async fn change_own_password(
     .await??
     .ok_or_else(|| AppError::invalid("current_password", "is not your current password"))?;
     db::run(&state.pool, move |conn| {
-        db::transaction(conn, |conn| accounts::change_own_password(conn, &user, new_hash))
+        db::transaction(conn, |conn| {
+            accounts::change_own_password(conn, &user, new_hash)
+        })
     })
     .await
 }

@@ -5,11 +5,9 @@ use actix_web::{HttpResponse, get, post, put, web};
 use civicast_shared::Validate;
 use civicast_shared::api::ErrorBody;
 use civicast_shared::api::accounts::Language;
-use civicast_shared::api::notifications::{
-    Inbox, Notification, Outbox, Preferences, TestMail,
-};
-use uuid::Uuid;
+use civicast_shared::api::notifications::{Inbox, Notification, Outbox, Preferences, TestMail};
 use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
 
 use crate::core::notify::inbox::{self, Stored};
 use crate::core::notify::messages::{Context, render};
@@ -45,9 +43,11 @@ pub(crate) fn written(stored: Stored, language: Language, context: &Context) -> 
 
 async fn language_of(state: &AppState, user: &CurrentUser) -> Result<Language, AppError> {
     let id = user.id.to_string();
-    Ok(db::run(&state.pool, move |conn| notify::recipient(conn, &id))
-        .await?
-        .language)
+    Ok(
+        db::run(&state.pool, move |conn| notify::recipient(conn, &id))
+            .await?
+            .language,
+    )
 }
 
 /// The newest 100 notifications, in the user's language, and how many are unread.
@@ -61,7 +61,10 @@ async fn list(state: web::Data<AppState>, user: CurrentUser) -> Result<web::Json
     let language = language_of(&state, &user).await?;
     let id = user.id.to_string();
     let (unread, stored) = db::run(&state.pool, move |conn| {
-        Ok((inbox::unread_count(conn, &id)?, inbox::list(conn, &id, 100)?))
+        Ok((
+            inbox::unread_count(conn, &id)?,
+            inbox::list(conn, &id, 100)?,
+        ))
     })
     .await?;
     let context = Context::from_settings(&state.settings);
@@ -89,7 +92,10 @@ async fn read_one(
 ) -> Result<web::Json<Notification>, AppError> {
     let language = language_of(&state, &user).await?;
     let (user_id, id) = (user.id.to_string(), id.into_inner().to_string());
-    let stored = db::run(&state.pool, move |conn| inbox::mark_read(conn, &user_id, &id)).await?;
+    let stored = db::run(&state.pool, move |conn| {
+        inbox::mark_read(conn, &user_id, &id)
+    })
+    .await?;
     Ok(web::Json(written(
         stored,
         language,
@@ -106,7 +112,10 @@ async fn read_one(
 #[post("/notifications/read")]
 async fn read_all(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
     let user_id = user.id.to_string();
-    db::run(&state.pool, move |conn| inbox::mark_all_read(conn, &user_id)).await?;
+    db::run(&state.pool, move |conn| {
+        inbox::mark_all_read(conn, &user_id)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -122,7 +131,10 @@ async fn get_preferences(
     user: CurrentUser,
 ) -> Result<web::Json<Preferences>, AppError> {
     let (id, role) = (user.id.to_string(), user.role);
-    let preferences = db::run(&state.pool, move |conn| notify::preferences(conn, &id, role)).await?;
+    let preferences = db::run(&state.pool, move |conn| {
+        notify::preferences(conn, &id, role)
+    })
+    .await?;
     Ok(web::Json(Preferences { preferences }))
 }
 

@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use civicast_shared::Validate;
 use civicast_shared::api::accounts::{Organisation, OrganisationInput, OrganisationKind};
+use civicast_shared::api::events::ReasonRequest;
 use civicast_shared::api::{ErrorBody, Page, PageQuery};
 use diesel::prelude::*;
 use serde_json::json;
@@ -27,7 +28,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_organisation)
         .service(update_organisation)
         .service(delete_organisation)
-        .service(verify_organisation);
+        .service(verify_organisation)
+        .service(refuse_organisation);
 }
 
 /// Finds an organisation the user may see; others' organisations look absent.
@@ -238,4 +240,38 @@ async fn verify_organisation(
     })
     .await?;
     Ok(web::Json(organisation.into()))
+}
+
+/// Staff refuse an association's registration with a reason: its members are told by e-mail,
+/// then the association and its accounts are removed. A verified association is not refused.
+#[utoipa::path(
+    tag = "organisations",
+    params(("id" = Uuid, Path)),
+    request_body = ReasonRequest,
+    responses(
+        (status = 204),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "the association is verified", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/organisations/{id}/refuse")]
+async fn refuse_organisation(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+    body: web::Json<ReasonRequest>,
+) -> Result<HttpResponse, AppError> {
+    let request = body.into_inner();
+    request.validate()?;
+    let id = id.into_inner().to_string();
+    db::run(&state.pool, move |conn| {
+        crate::db::transaction(conn, |conn| {
+            accounts::refuse_organisation(conn, &user, &id, &request.reason)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

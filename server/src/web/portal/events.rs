@@ -67,7 +67,9 @@ pub fn notice(lang: Lang, done: Option<&str>) -> Option<String> {
         "password" => "Your password was changed. Your other sessions were signed out.",
         "preferences" => "Your choices were saved.",
         "language" => "Your language was saved.",
-        "reset" => "If this address has an account, an e-mail with a link to choose a new password is on its way. The link works for one hour.",
+        "reset" => {
+            "If this address has an account, an e-mail with a link to choose a new password is on its way. The link works for one hour."
+        }
         "password_set" => "Your password is set. Sign in with it.",
         "test_mail" => "The test e-mail is in the outbox; it is sent within seconds.",
         "read" => "All notifications are marked as read.",

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
-use civicast_shared::api::accounts::Language;
 use chrono_tz::Tz;
+use civicast_shared::api::accounts::Language;
 use civicast_shared::api::events::{AudienceSegment, EventCategory, EventStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -732,20 +732,35 @@ pub const CATALOG: &[(&str, &str)] = &[
     ),
     // Notifications, account and e-mail
     ("Notifications", "Meldingen"),
-    ("Choose how you are told", "Kies hoe u op de hoogte gebracht wordt"),
-    ("Nothing yet. You will find here what concerns you, also when e-mail is not set up.", "Nog niets. Hier vindt u wat u aanbelangt, ook als e-mail niet ingesteld is."),
+    (
+        "Choose how you are told",
+        "Kies hoe u op de hoogte gebracht wordt",
+    ),
+    (
+        "Nothing yet. You will find here what concerns you, also when e-mail is not set up.",
+        "Nog niets. Hier vindt u wat u aanbelangt, ook als e-mail niet ingesteld is.",
+    ),
     ("Mark all as read", "Alles als gelezen markeren"),
     ("Unread", "Ongelezen"),
     ("unread", "ongelezen"),
     ("Forgot your password?", "Wachtwoord vergeten?"),
-    ("Give the e-mail address you sign in with. If it has an account, you get an e-mail with a link to choose a new password.", "Geef het e-mailadres waarmee u zich aanmeldt. Heeft het een account, dan krijgt u een e-mail met een link om een nieuw wachtwoord te kiezen."),
+    (
+        "Give the e-mail address you sign in with. If it has an account, you get an e-mail with a link to choose a new password.",
+        "Geef het e-mailadres waarmee u zich aanmeldt. Heeft het een account, dan krijgt u een e-mail met een link om een nieuw wachtwoord te kiezen.",
+    ),
     ("Send me a link", "Stuur me een link"),
     ("Refuse", "Weigeren"),
-    ("Why (the association is told, then removed)", "Waarom (de vereniging krijgt dit te horen en wordt daarna verwijderd)"),
+    (
+        "Why (the association is told, then removed)",
+        "Waarom (de vereniging krijgt dit te horen en wordt daarna verwijderd)",
+    ),
     ("Refuse and remove", "Weigeren en verwijderen"),
     ("My account", "Mijn account"),
     ("How you are told", "Hoe u op de hoogte gebracht wordt"),
-    ("Everything also stays in your notifications in the portal.", "Alles blijft ook in uw meldingen in het portaal."),
+    (
+        "Everything also stays in your notifications in the portal.",
+        "Alles blijft ook in uw meldingen in het portaal.",
+    ),
     ("Save my choices", "Mijn keuzes bewaren"),
     ("Language of your e-mails", "Taal van uw e-mails"),
     ("Save the language", "Taal bewaren"),
@@ -756,7 +771,10 @@ pub const CATALOG: &[(&str, &str)] = &[
     ("New password again", "Nieuw wachtwoord nogmaals"),
     ("Change the password", "Wachtwoord wijzigen"),
     ("E-mail", "E-mail"),
-    ("No SMTP server is set up (--smtp-url): notifications stay in the portal, and e-mails wait here for 3 days.", "Er is geen SMTP-server ingesteld (--smtp-url): meldingen blijven in het portaal, en e-mails wachten hier 3 dagen."),
+    (
+        "No SMTP server is set up (--smtp-url): notifications stay in the portal, and e-mails wait here for 3 days.",
+        "Er is geen SMTP-server ingesteld (--smtp-url): meldingen blijven in het portaal, en e-mails wachten hier 3 dagen.",
+    ),
     ("Send a test e-mail", "Een test-e-mail sturen"),
     ("To", "Aan"),
     ("Send", "Versturen"),
@@ -766,43 +784,115 @@ pub const CATALOG: &[(&str, &str)] = &[
     ("Answer of the SMTP server", "Antwoord van de SMTP-server"),
     ("waiting for a decision", "wachten op een beslissing"),
     ("Language of their e-mails", "Taal van hun e-mails"),
-    ("They get an e-mail with a link to choose their own password (valid for 7 days).", "Ze krijgen een e-mail met een link om zelf hun wachtwoord te kiezen (7 dagen geldig)."),
+    (
+        "They get an e-mail with a link to choose their own password (valid for 7 days).",
+        "Ze krijgen een e-mail met een link om zelf hun wachtwoord te kiezen (7 dagen geldig).",
+    ),
     ("Invite", "Uitnodigen"),
     ("Choose your password", "Kies uw wachtwoord"),
-    ("This link does not work any more: it was used already, or it expired.", "Deze link werkt niet meer: hij werd al gebruikt, of hij is verlopen."),
+    (
+        "This link does not work any more: it was used already, or it expired.",
+        "Deze link werkt niet meer: hij werd al gebruikt, of hij is verlopen.",
+    ),
     ("Ask for a new link", "Vraag een nieuwe link"),
-    ("Welcome to Civicast. Choose the password you will sign in with, as", "Welkom bij Civicast. Kies het wachtwoord waarmee u zich zult aanmelden, als"),
-    ("Choose a new password for", "Kies een nieuw wachtwoord voor"),
+    (
+        "Welcome to Civicast. Choose the password you will sign in with, as",
+        "Welkom bij Civicast. Kies het wachtwoord waarmee u zich zult aanmelden, als",
+    ),
+    (
+        "Choose a new password for",
+        "Kies een nieuw wachtwoord voor",
+    ),
     ("Save the password", "Wachtwoord bewaren"),
     ("Queued", "In de wachtrij"),
     ("Sending", "Wordt verstuurd"),
     ("Sent", "Verstuurd"),
     ("Failed", "Mislukt"),
-    ("My association is verified or refused", "Mijn vereniging wordt geverifieerd of geweigerd"),
-    ("A decision on one of our events", "Een beslissing over een van onze activiteiten"),
-    ("One of our events is on screen for the first time", "Een van onze activiteiten staat voor het eerst op een scherm"),
-    ("The reach of one of our events, once it is over", "Het bereik van een van onze activiteiten, als ze voorbij is"),
-    ("An event is submitted or submitted again", "Een activiteit wordt ingediend of opnieuw ingediend"),
-    ("Events starting within 7 days still wait (daily)", "Activiteiten die binnen 7 dagen beginnen wachten nog (dagelijks)"),
-    ("A screen goes offline in opening hours, or comes back", "Een scherm valt uit tijdens de openingsuren, of komt terug"),
+    (
+        "My association is verified or refused",
+        "Mijn vereniging wordt geverifieerd of geweigerd",
+    ),
+    (
+        "A decision on one of our events",
+        "Een beslissing over een van onze activiteiten",
+    ),
+    (
+        "One of our events is on screen for the first time",
+        "Een van onze activiteiten staat voor het eerst op een scherm",
+    ),
+    (
+        "The reach of one of our events, once it is over",
+        "Het bereik van een van onze activiteiten, als ze voorbij is",
+    ),
+    (
+        "An event is submitted or submitted again",
+        "Een activiteit wordt ingediend of opnieuw ingediend",
+    ),
+    (
+        "Events starting within 7 days still wait (daily)",
+        "Activiteiten die binnen 7 dagen beginnen wachten nog (dagelijks)",
+    ),
+    (
+        "A screen goes offline in opening hours, or comes back",
+        "Een scherm valt uit tijdens de openingsuren, of komt terug",
+    ),
     ("By e-mail at once", "Meteen per e-mail"),
     ("In a daily e-mail", "In een dagelijkse e-mail"),
     ("Only here, in the portal", "Alleen hier, in het portaal"),
-    ("The user was added and invited by e-mail to choose a password.", "De gebruiker werd toegevoegd en per e-mail uitgenodigd om een wachtwoord te kiezen."),
-    ("The registration was refused and removed; the association was told why.", "De registratie werd geweigerd en verwijderd; de vereniging kreeg te horen waarom."),
-    ("Your password was changed. Your other sessions were signed out.", "Uw wachtwoord werd gewijzigd. Uw andere sessies werden afgemeld."),
+    (
+        "The user was added and invited by e-mail to choose a password.",
+        "De gebruiker werd toegevoegd en per e-mail uitgenodigd om een wachtwoord te kiezen.",
+    ),
+    (
+        "The registration was refused and removed; the association was told why.",
+        "De registratie werd geweigerd en verwijderd; de vereniging kreeg te horen waarom.",
+    ),
+    (
+        "Your password was changed. Your other sessions were signed out.",
+        "Uw wachtwoord werd gewijzigd. Uw andere sessies werden afgemeld.",
+    ),
     ("Your choices were saved.", "Uw keuzes werden bewaard."),
     ("Your language was saved.", "Uw taal werd bewaard."),
-    ("If this address has an account, an e-mail with a link to choose a new password is on its way. The link works for one hour.", "Als dit adres een account heeft, is een e-mail met een link om een nieuw wachtwoord te kiezen onderweg. De link werkt één uur."),
-    ("Your password is set. Sign in with it.", "Uw wachtwoord is ingesteld. Meld u ermee aan."),
-    ("The test e-mail is in the outbox; it is sent within seconds.", "De test-e-mail staat in de wachtrij; hij wordt binnen enkele seconden verstuurd."),
-    ("All notifications are marked as read.", "Alle meldingen zijn als gelezen gemarkeerd."),
-    ("is not your current password", "is niet uw huidige wachtwoord"),
-    ("the two new passwords are not the same", "de twee nieuwe wachtwoorden zijn niet gelijk"),
-    ("the two passwords are not the same", "de twee wachtwoorden zijn niet gelijk"),
-    ("this link is not valid any more: it was used already or it expired; ask for a new one", "deze link is niet meer geldig: hij werd al gebruikt of is verlopen; vraag een nieuwe"),
-    ("say why the registration is refused: the association is told", "zeg waarom de registratie geweigerd wordt: de vereniging krijgt het te horen"),
-    ("a verified association cannot be refused", "een geverifieerde vereniging kan niet geweigerd worden"),
+    (
+        "If this address has an account, an e-mail with a link to choose a new password is on its way. The link works for one hour.",
+        "Als dit adres een account heeft, is een e-mail met een link om een nieuw wachtwoord te kiezen onderweg. De link werkt één uur.",
+    ),
+    (
+        "Your password is set. Sign in with it.",
+        "Uw wachtwoord is ingesteld. Meld u ermee aan.",
+    ),
+    (
+        "The test e-mail is in the outbox; it is sent within seconds.",
+        "De test-e-mail staat in de wachtrij; hij wordt binnen enkele seconden verstuurd.",
+    ),
+    (
+        "All notifications are marked as read.",
+        "Alle meldingen zijn als gelezen gemarkeerd.",
+    ),
+    (
+        "is not your current password",
+        "is niet uw huidige wachtwoord",
+    ),
+    (
+        "the two new passwords are not the same",
+        "de twee nieuwe wachtwoorden zijn niet gelijk",
+    ),
+    (
+        "the two passwords are not the same",
+        "de twee wachtwoorden zijn niet gelijk",
+    ),
+    (
+        "this link is not valid any more: it was used already or it expired; ask for a new one",
+        "deze link is niet meer geldig: hij werd al gebruikt of is verlopen; vraag een nieuwe",
+    ),
+    (
+        "say why the registration is refused: the association is told",
+        "zeg waarom de registratie geweigerd wordt: de vereniging krijgt het te horen",
+    ),
+    (
+        "a verified association cannot be refused",
+        "een geverifieerde vereniging kan niet geweigerd worden",
+    ),
 ];
 
 #[cfg(test)]

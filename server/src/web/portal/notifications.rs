@@ -100,7 +100,10 @@ async fn open(
     FormData::posted(&visitor, payload).await?;
     let user_id = visitor.user()?.id.to_string();
     let id = id.to_string();
-    let stored = db::run(&state.pool, move |conn| inbox::mark_read(conn, &user_id, &id)).await?;
+    let stored = db::run(&state.pool, move |conn| {
+        inbox::mark_read(conn, &user_id, &id)
+    })
+    .await?;
     let context = Context::from_settings(&state.settings);
     let message = write_out(&stored.notice, visitor.lang.language(), &context);
     Ok(visitor.redirect(&message.action.1))
@@ -113,7 +116,10 @@ async fn read_all(
 ) -> Result<HttpResponse, AppError> {
     FormData::posted(&visitor, payload).await?;
     let user_id = visitor.user()?.id.to_string();
-    db::run(&state.pool, move |conn| inbox::mark_all_read(conn, &user_id)).await?;
+    db::run(&state.pool, move |conn| {
+        inbox::mark_all_read(conn, &user_id)
+    })
+    .await?;
     Ok(visitor.redirect("/inbox?done=read"))
 }
 
@@ -156,7 +162,10 @@ async fn account_view(
     let user = visitor.user()?;
     let lang = visitor.lang;
     let (id, role) = (user.id.to_string(), user.role);
-    let chosen = db::run(&state.pool, move |conn| notify::preferences(conn, &id, role)).await?;
+    let chosen = db::run(&state.pool, move |conn| {
+        notify::preferences(conn, &id, role)
+    })
+    .await?;
     let preferences = chosen
         .into_iter()
         .map(|p| PreferenceLine {
@@ -253,7 +262,10 @@ async fn save_language(
     let id = visitor.user()?.id.to_string();
     let language = Language::parse(&form.text("language"))
         .ok_or_else(|| AppError::invalid("language", "choose nl or en"))?;
-    db::run(&state.pool, move |conn| accounts::set_language(conn, &id, language)).await?;
+    db::run(&state.pool, move |conn| {
+        accounts::set_language(conn, &id, language)
+    })
+    .await?;
     Ok(visitor.set_language(Lang::of(language), "/account?done=language"))
 }
 
@@ -426,12 +438,14 @@ async fn mail_page(
     user.require_admin()?;
     let (lang, tz) = (visitor.lang, state.settings.city_time_zone);
     let outbox = api::outbox_overview(&state, 100).await?;
-    let status = |mail: &OutboxMail| lang.t(match mail.status.as_str() {
-        "queued" => "Queued",
-        "sending" => "Sending",
-        "sent" => "Sent",
-        _ => "Failed",
-    });
+    let status = |mail: &OutboxMail| {
+        lang.t(match mail.status.as_str() {
+            "queued" => "Queued",
+            "sending" => "Sending",
+            "sent" => "Sent",
+            _ => "Failed",
+        })
+    };
     let lines = outbox
         .mails
         .iter()
