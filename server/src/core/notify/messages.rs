@@ -618,6 +618,10 @@ impl Message {
             language.as_str(),
             escape(&self.subject)
         );
+        html.push_str(&format!(
+            "<h1 style=\"font-size: 1.3em\">{}</h1>",
+            escape(&self.subject)
+        ));
         let mut list = false;
         for paragraph in &self.paragraphs {
             if let Some(entry) = paragraph.strip_prefix("- ") {

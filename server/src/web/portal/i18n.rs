@@ -805,6 +805,7 @@ pub const CATALOG: &[(&str, &str)] = &[
     ),
     ("Save the password", "Wachtwoord bewaren"),
     ("Queued", "In de wachtrij"),
+    ("next try", "volgende poging"),
     ("Sending", "Wordt verstuurd"),
     ("Sent", "Verstuurd"),
     ("Failed", "Mislukt"),

@@ -452,7 +452,16 @@ async fn mail_page(
         .map(|mail| MailLine {
             recipient: mail.recipient.clone(),
             subject: mail.subject.clone(),
-            status: status(mail),
+            status: if mail.status.as_str() == "queued" && mail.attempts > 0 {
+                format!(
+                    "{} ({} {})",
+                    status(mail),
+                    lang.t("next try"),
+                    lang.datetime(mail.next_attempt_at, tz)
+                )
+            } else {
+                status(mail)
+            },
             attempts: mail.attempts,
             error: mail.last_error.clone().unwrap_or_default(),
             when: lang.datetime(mail.sent_at.unwrap_or(mail.created_at), tz),
