@@ -13,10 +13,6 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use mail_parser::{MessageParser, PartType};
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
-    KeyUsagePurpose,
-};
 
 /// The interpreter that has Debian's python3-aiosmtpd (a `python3` on PATH may be another one).
 const PYTHON: &str = "/usr/bin/python3";
@@ -377,34 +373,9 @@ fn url_encode(s: &str) -> String {
 /// Writes `cert.pem` and `key.pem` (a certificate for `127.0.0.1` and `localhost`, signed by a CA
 /// made here) into `dir`, and returns the CA's certificate in PEM.
 fn write_certificates(dir: &Path) -> String {
-    let ca_key = KeyPair::generate().expect("a CA key");
-    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name
-        .push(DnType::CommonName, "Civicast test SMTP CA");
-    ca.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let ca = ca.self_signed(&ca_key).expect("the CA certificate");
-    let key = KeyPair::generate().expect("a server key");
-    let mut leaf = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-        .expect("server certificate parameters");
-    leaf.distinguished_name
-        .push(DnType::CommonName, "localhost");
-    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    leaf.key_usages = vec![
-        KeyUsagePurpose::DigitalSignature,
-        KeyUsagePurpose::KeyEncipherment,
-    ];
-    let leaf = leaf
-        .signed_by(&key, &ca, &ca_key)
-        .expect("the server certificate");
-    fs::write(dir.join("cert.pem"), format!("{}{}", leaf.pem(), ca.pem()))
-        .expect("cert.pem can be written");
-    fs::write(dir.join("key.pem"), key.serialize_pem()).expect("key.pem can be written");
-    ca.pem()
+    let ca = crate::tls::TestCa::new();
+    ca.write_server_files(dir);
+    ca.ca_pem
 }
 
 #[cfg(test)]

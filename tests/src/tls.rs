@@ -22,6 +22,10 @@ pub struct TestCa {
     ca_der: CertificateDer<'static>,
     leaf_der: CertificateDer<'static>,
     leaf_key: Vec<u8>,
+    /// The server's chain (its certificate, then the CA's) and its key, in PEM, for servers
+    /// that read files (the test SMTP server).
+    chain_pem: String,
+    leaf_key_pem: String,
 }
 
 impl TestCa {
@@ -56,7 +60,15 @@ impl TestCa {
             ca_der: ca.der().clone(),
             leaf_der: leaf.der().clone(),
             leaf_key: leaf_key.serialize_der(),
+            chain_pem: format!("{}{}", leaf.pem(), ca.pem()),
+            leaf_key_pem: leaf_key.serialize_pem(),
         }
+    }
+
+    /// Writes `cert.pem` (the server's chain) and `key.pem` into `dir`.
+    pub fn write_server_files(&self, dir: &Path) {
+        std::fs::write(dir.join("cert.pem"), &self.chain_pem).expect("cert.pem can be written");
+        std::fs::write(dir.join("key.pem"), &self.leaf_key_pem).expect("key.pem can be written");
     }
 
     fn server_config(&self) -> rustls::ServerConfig {

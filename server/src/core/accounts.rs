@@ -556,15 +556,7 @@ pub fn insert_user(
     password_hash: String,
 ) -> Result<UserRow, AppError> {
     let email = input.email.trim().to_lowercase();
-    let taken = users::table
-        .filter(users::email.eq(&email))
-        .count()
-        .get_result::<i64>(conn)?;
-    if taken > 0 {
-        return Err(AppError::Conflict(format!(
-            "a user with e-mail address {email} already exists"
-        )));
-    }
+    ensure_email_free(conn, &email)?;
     check_membership(conn, input.role, input.organisation_id)?;
     let now = db::now();
     let row = UserRow {
@@ -582,6 +574,20 @@ pub fn insert_user(
         .values(&row)
         .execute(conn)?;
     Ok(row)
+}
+
+/// A 409 when `email` (lower-cased) already has an account.
+fn ensure_email_free(conn: &mut DbConnection, email: &str) -> Result<(), AppError> {
+    let taken = users::table
+        .filter(users::email.eq(email))
+        .count()
+        .get_result::<i64>(conn)?;
+    if taken > 0 {
+        return Err(AppError::Conflict(format!(
+            "a user with e-mail address {email} already exists"
+        )));
+    }
+    Ok(())
 }
 
 /// The one way an organisation is stored: its (trimmed) name must be free. The caller has
@@ -666,15 +672,7 @@ pub fn update_user(
     if let Some(email) = &input.email {
         let email = email.trim().to_lowercase();
         if email != row.email {
-            let taken = users::table
-                .filter(users::email.eq(&email))
-                .count()
-                .get_result::<i64>(conn)?;
-            if taken > 0 {
-                return Err(AppError::Conflict(format!(
-                    "a user with e-mail address {email} already exists"
-                )));
-            }
+            ensure_email_free(conn, &email)?;
             row.email = email;
         }
     }
