@@ -25,7 +25,8 @@ It builds the release server, needs wrk and Debian's python3-aiosmtpd (apt-get i
 python3-aiosmtpd), sends traffic only to 127.0.0.1, and writes its results into BENCHMARKS.md
 (section "Notifications: 10,000 e-mails").
 Settings: WRK_SECONDS (20), WRK_DELAY_MS (5), NOTIFY_STAFF (200), NOTIFY_EVENTS (50),
-CIVICAST_BENCH_DATABASE_URL (a PostgreSQL URL to run on it too; its database is emptied).
+CIVICAST_BENCH_DATABASE_URL (a PostgreSQL URL to run on it too; its database is emptied),
+CIVICAST_BENCH_SERVER (a server binary to run instead of building the release one).
 """
 import concurrent.futures, datetime, email.parser, json, os, re, subprocess, tempfile, threading, time
 import urllib.error
@@ -37,6 +38,7 @@ SECONDS = int(os.environ.get("WRK_SECONDS", "20"))
 DELAY_MS = int(os.environ.get("WRK_DELAY_MS", "5"))
 STAFF = int(os.environ.get("NOTIFY_STAFF", "200"))
 EVENTS = int(os.environ.get("NOTIFY_EVENTS", "50"))
+BINARY = os.environ.get("CIVICAST_BENCH_SERVER")
 WRK = ["wrk", "-t1", "-c16", f"-d{SECONDS}s", "--latency"]
 PASSWORD = "a long enough password"
 
@@ -140,7 +142,7 @@ def run(database, database_url=None):
     result = {"database": database}
     try:
         # 1. Queue everything with no SMTP server configured: the outbox fills, nothing is sent.
-        server = Server(PORT, work, extra_args=extra)
+        server = Server(PORT, work, binary=BINARY, extra_args=extra)
         processes.append(server.process)
         token, result["queue_seconds"] = queue_notifications(server)
         outbox = server.api("GET", "/mail/outbox")
@@ -171,7 +173,7 @@ def run(database, database_url=None):
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        server = Server(PORT, work, extra_args=extra)
+        server = Server(PORT, work, binary=BINARY, extra_args=extra)
         processes.append(server.process)
         url, headers = poll_target(server, token)
         wrk_started, process = wrk(url, headers, script)
@@ -226,7 +228,8 @@ def reset_postgres(url):
 
 
 def main():
-    build_release("civicast-server")
+    if not BINARY:
+        build_release("civicast-server")
     load_before = os.getloadavg()[0]
     results = [run("SQLite")]
     pg = os.environ.get("CIVICAST_BENCH_DATABASE_URL")
