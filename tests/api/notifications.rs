@@ -432,6 +432,28 @@ async fn each_message_of_the_event_flow_arrives_once_in_the_recipients_language(
     let ids: HashSet<&str> = all.iter().map(|m| m.message_id.as_str()).collect();
     assert_eq!(ids.len(), all.len());
 
+    // The member edits the event sent back for changes: staff hear it is back, once; a second
+    // edit while it waits tells nobody again.
+    let count = before + 4 + 4 + 3 + 3;
+    for time in ["19:00", "19:30"] {
+        let mut body = event_body("Summer fair", 20, &[&library]);
+        body["description"] = json!(format!("Starts at {time}"));
+        app.expect(
+            Method::PUT,
+            &format!("/api/v1/events/{}", id(&change_me)),
+            &en_token,
+            Some(&body),
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let resubmitted = exactly(&smtp, count + 2).await;
+    let resubmitted = &resubmitted[count..];
+    for address in [staff_email, app.admin_email.as_str()] {
+        let again = one(resubmitted, address, "Opnieuw ingediend: Summer fair");
+        check_message(again, true, true);
+    }
+
     // The inbox holds the same, in the user's language; mark read works, for one's own only.
     let dutch_inbox = inbox(&app, &nl_token).await;
     assert_eq!(dutch_inbox["unread"], 4, "{dutch_inbox:#}");
