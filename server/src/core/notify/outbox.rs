@@ -48,15 +48,23 @@ pub fn claim(
 ) -> Result<Vec<Claimed>, AppError> {
     let now_db = now.naive_utc();
     let claim_id = db::new_id();
-    db::transaction(conn, |conn| {
-        let due = mail_outbox::status
+    let due = || {
+        mail_outbox::status
             .eq(QUEUED)
             .and(mail_outbox::next_attempt_at.le(now_db))
             .or(mail_outbox::status
                 .eq(SENDING)
-                .and(mail_outbox::claimed_until.lt(now_db)));
+                .and(mail_outbox::claimed_until.lt(now_db)))
+    };
+    // An idle worker only reads: on SQLite a claim takes the write lock, which ingestion needs.
+    let anything_due: bool =
+        diesel::select(diesel::dsl::exists(mail_outbox::table.filter(due()))).get_result(conn)?;
+    if !anything_due {
+        return Ok(Vec::new());
+    }
+    db::transaction(conn, |conn| {
         let candidates = mail_outbox::table
-            .filter(due)
+            .filter(due())
             .order(mail_outbox::next_attempt_at.asc())
             .select(mail_outbox::id)
             .limit(limit);
