@@ -9,6 +9,7 @@
 #   P9       benches/emergency.py    an emergency message to 50 screens' push streams
 #   P10      benches/resume.py       bytes downloaded / needed, a 500 MB set interrupted 3 times
 #   bombs    benches/upload_memory.py  20 concurrent decompression-bomb uploads, memory by budget
+#   mail     benches/notifications.py  10,000 e-mails to a local SMTP server, a poll's p99 meanwhile
 #   load     benches/load.rs         10,000 screens for 5 minutes (LOAD_MINUTES, LOAD_SCREENS)
 # P9's pixels on real players are measured by the end-to-end tests (see BENCHMARKS.md). Installs what it needs from
 # Debian's packages when run as root. Everything talks to 127.0.0.1 only. About 35 minutes.
@@ -24,6 +25,7 @@ test -x /usr/bin/convert || need+=(imagemagick)
 command -v Xvfb >/dev/null || need+=(xvfb)
 command -v feh >/dev/null || need+=(feh)
 dpkg -s mesa-vulkan-drivers >/dev/null 2>&1 || need+=(mesa-vulkan-drivers)
+/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need+=(python3-aiosmtpd)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "benches/run.sh needs: ${need[*]} (apt-get install them, or run as root)" >&2
@@ -40,6 +42,7 @@ python3 benches/player_memory.py
 python3 benches/resume.py
 python3 benches/emergency.py
 python3 benches/upload_memory.py
+python3 benches/notifications.py
 cargo bench -p civicast-tests --bench proof_of_play
 cargo bench -p civicast-tests --bench load -- \
   --screens "${LOAD_SCREENS:-10000}" --minutes "${LOAD_MINUTES:-5}"
