@@ -69,7 +69,6 @@ impl Context {
 /// Writes `notice` out in `language`.
 pub fn render(notice: &Notice, language: Language, ctx: &Context) -> Message {
     let l = language;
-    let link = notice.link();
     let kind = notice.kind();
     let association = tr(
         l,
@@ -566,18 +565,10 @@ pub fn render(notice: &Notice, language: Language, ctx: &Context) -> Message {
         kind,
         NotificationKind::Account | NotificationKind::Test | NotificationKind::RegistrationReceived
     );
-    let link = match notice {
-        Notice::RegistrationReceived { .. } | Notice::EmailChanged { .. } => "/login".to_owned(),
-        Notice::OrganisationVerified { .. } => "/events/new".to_owned(),
-        Notice::OrganisationRefused { .. } => "/register".to_owned(),
-        Notice::ChangesRequested { event_id, .. } => format!("/events/{event_id}/edit"),
-        Notice::PasswordChanged => "/password/forgot".to_owned(),
-        _ => link,
-    };
     Message {
         subject,
         paragraphs,
-        action: (action_label, link),
+        action: (action_label, notice.link()),
         why,
         choosable,
     }

@@ -144,12 +144,13 @@ impl Notice {
         }
     }
 
-    /// The portal page the notice is about, as a path.
+    /// The portal page where the reader acts on the notice, as a path: the inbox, the e-mail's
+    /// button and the digest all lead there.
     pub fn link(&self) -> String {
         match self {
+            Notice::ChangesRequested { event_id, .. } => format!("/events/{event_id}/edit"),
             Notice::EventApproved { event_id, .. }
             | Notice::EventRejected { event_id, .. }
-            | Notice::ChangesRequested { event_id, .. }
             | Notice::EventOnScreens { event_id, .. }
             | Notice::EventReach { event_id, .. }
             | Notice::Submitted { event_id, .. } => format!("/events/{event_id}"),
@@ -158,13 +159,13 @@ impl Notice {
             Notice::Invitation { token, .. } | Notice::PasswordReset { token, .. } => {
                 format!("/password/{token}")
             }
-            Notice::RegistrationForKnownAddress => "/password/forgot".into(),
+            Notice::RegistrationForKnownAddress | Notice::PasswordChanged => {
+                "/password/forgot".into()
+            }
+            Notice::RegistrationReceived { .. } | Notice::EmailChanged { .. } => "/login".into(),
+            Notice::OrganisationVerified { .. } => "/events/new".into(),
+            Notice::OrganisationRefused { .. } => "/register".into(),
             Notice::Test | Notice::Digest { .. } => "/inbox".into(),
-            Notice::RegistrationReceived { .. }
-            | Notice::OrganisationVerified { .. }
-            | Notice::OrganisationRefused { .. }
-            | Notice::PasswordChanged
-            | Notice::EmailChanged { .. } => "/".into(),
         }
     }
 
@@ -233,27 +234,55 @@ pub fn recipient(conn: &mut DbConnection, user_id: &str) -> Result<Recipient, Ap
 
 /// Tells one user: into their inbox, and by e-mail at once or in the next digest as they chose.
 pub fn tell(conn: &mut DbConnection, to: &Recipient, notice: &Notice) -> Result<(), AppError> {
-    let kind = notice.kind();
+    tell_each(conn, std::slice::from_ref(to), notice)
+}
+
+/// Tells each of `recipients`, their choices for this kind read in one query.
+fn tell_each(
+    conn: &mut DbConnection,
+    recipients: &[Recipient],
+    notice: &Notice,
+) -> Result<(), AppError> {
     if notice.mail_only() {
-        return mail_to(conn, &to.email, to.language, Some(&to.user_id), notice);
+        for to in recipients {
+            mail_to(conn, &to.email, to.language, Some(&to.user_id), notice)?;
+        }
+        return Ok(());
     }
-    let delivery = delivery_for(conn, &to.user_id, kind)?;
-    diesel::insert_into(notifications::table)
-        .values((
-            notifications::id.eq(db::new_id()),
-            notifications::user_id.eq(&to.user_id),
-            notifications::kind.eq(kind.as_str()),
-            notifications::notice.eq(to_json(notice)),
-            notifications::created_at.eq(db::now()),
-            notifications::digest.eq(if delivery == Delivery::Digest {
-                "pending"
-            } else {
-                "none"
-            }),
+    let kind = notice.kind();
+    let ids: Vec<&str> = recipients.iter().map(|to| to.user_id.as_str()).collect();
+    let chosen: Vec<(String, String)> = notification_preferences::table
+        .filter(notification_preferences::kind.eq(kind.as_str()))
+        .filter(notification_preferences::user_id.eq_any(&ids))
+        .select((
+            notification_preferences::user_id,
+            notification_preferences::delivery,
         ))
-        .execute(conn)?;
-    if delivery == Delivery::Immediately {
-        mail_to(conn, &to.email, to.language, Some(&to.user_id), notice)?;
+        .load(conn)?;
+    let stored = to_json(notice);
+    for to in recipients {
+        let delivery = chosen
+            .iter()
+            .find(|(user_id, _)| *user_id == to.user_id)
+            .and_then(|(_, delivery)| Delivery::parse(delivery))
+            .unwrap_or_else(|| kind.default_delivery());
+        diesel::insert_into(notifications::table)
+            .values((
+                notifications::id.eq(db::new_id()),
+                notifications::user_id.eq(&to.user_id),
+                notifications::kind.eq(kind.as_str()),
+                notifications::notice.eq(&stored),
+                notifications::created_at.eq(db::now()),
+                notifications::digest.eq(if delivery == Delivery::Digest {
+                    "pending"
+                } else {
+                    "none"
+                }),
+            ))
+            .execute(conn)?;
+        if delivery == Delivery::Immediately {
+            mail_to(conn, &to.email, to.language, Some(&to.user_id), notice)?;
+        }
     }
     Ok(())
 }
@@ -264,10 +293,7 @@ pub fn tell_staff(conn: &mut DbConnection, notice: &Notice) -> Result<(), AppErr
         .filter(users::role.eq_any([Role::Admin.as_str(), Role::Staff.as_str()]))
         .select(RECIPIENT_COLUMNS)
         .load(conn)?;
-    for to in recipients(rows) {
-        tell(conn, &to, notice)?;
-    }
-    Ok(())
+    tell_each(conn, &recipients(rows), notice)
 }
 
 /// Tells every member of an organisation.
@@ -280,10 +306,7 @@ pub fn tell_members(
         .filter(users::organisation_id.eq(organisation_id))
         .select(RECIPIENT_COLUMNS)
         .load(conn)?;
-    for to in recipients(rows) {
-        tell(conn, &to, notice)?;
-    }
-    Ok(())
+    tell_each(conn, &recipients(rows), notice)
 }
 
 /// Puts an e-mail into the outbox, to be sent by the mail worker (also to an address that has no

@@ -58,10 +58,10 @@ async fn language_of(state: &AppState, user: &CurrentUser) -> Result<Language, A
 )]
 #[get("/notifications")]
 async fn list(state: web::Data<AppState>, user: CurrentUser) -> Result<web::Json<Inbox>, AppError> {
-    let language = language_of(&state, &user).await?;
     let id = user.id.to_string();
-    let (unread, stored) = db::run(&state.pool, move |conn| {
+    let (language, unread, stored) = db::run(&state.pool, move |conn| {
         Ok((
+            notify::recipient(conn, &id)?.language,
             inbox::unread_count(conn, &id)?,
             inbox::list(conn, &id, 100)?,
         ))

@@ -15,7 +15,7 @@ use super::session::Visitor;
 use super::{FieldErrors, Frame, render};
 use crate::core::accounts;
 use crate::core::auth::{password, password_links};
-use crate::core::notify::messages::{Context, render as write_out};
+use crate::core::notify::messages::Context;
 use crate::core::notify::{self, inbox};
 use crate::db;
 use crate::error::AppError;
@@ -104,9 +104,7 @@ async fn open(
         inbox::mark_read(conn, &user_id, &id)
     })
     .await?;
-    let context = Context::from_settings(&state.settings);
-    let message = write_out(&stored.notice, visitor.lang.language(), &context);
-    Ok(visitor.redirect(&message.action.1))
+    Ok(visitor.redirect(&stored.notice.link()))
 }
 
 async fn read_all(
