@@ -252,6 +252,8 @@ struct UsersPage {
     rows: Vec<UserLine>,
     roles: Vec<Choice>,
     organisations: Vec<Choice>,
+    /// Without an SMTP server an invitation cannot reach anyone: the form says so.
+    smtp_configured: bool,
 }
 
 async fn list_users(
@@ -297,6 +299,7 @@ async fn list_users(
                 })
                 .collect(),
             organisations: Choice::from_rows(organisation_list, |_| false),
+            smtp_configured: state.settings.smtp_url.is_some(),
         },
     )
 }
