@@ -789,7 +789,10 @@ pub const CATALOG: &[(&str, &str)] = &[
         "Ze krijgen een e-mail met een link om zelf hun wachtwoord te kiezen (7 dagen geldig).",
     ),
     ("Invite", "Uitnodigen"),
-    ("No SMTP server is set up (--smtp-url), so the invitation cannot be sent: it waits on the E-mail page. Set up SMTP, or add the user on the server with civicast-server user add.", "Er is geen SMTP-server ingesteld (--smtp-url), dus de uitnodiging kan niet verstuurd worden: ze wacht op de pagina E-mail. Stel SMTP in, of voeg de gebruiker toe op de server met civicast-server user add."),
+    (
+        "No SMTP server is set up (--smtp-url), so the invitation cannot be sent: it waits on the E-mail page. Set up SMTP, or add the user on the server with civicast-server user add.",
+        "Er is geen SMTP-server ingesteld (--smtp-url), dus de uitnodiging kan niet verstuurd worden: ze wacht op de pagina E-mail. Stel SMTP in, of voeg de gebruiker toe op de server met civicast-server user add.",
+    ),
     ("Choose your password", "Kies uw wachtwoord"),
     (
         "This link does not work any more: it was used already, or it expired.",
