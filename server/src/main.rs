@@ -5,16 +5,51 @@ use std::process::ExitCode;
 
 use civicast_server::app::telemetry;
 use civicast_server::core::accounts::{NewUser, add_user_from_command_line};
-use civicast_server::settings::{Cli, Command, UserCommand};
+use civicast_server::core::media::MediaStore;
+use civicast_server::core::media::objects::ObjectStorage;
+use civicast_server::settings::{Command, Settings, UserCommand};
 use civicast_server::{Application, db};
-use clap::Parser;
+use clap::{Parser, Subcommand};
+
+/// Civicast: digital signage for cities. Runs the CMS server (the default), manages users or
+/// moves media.
+#[derive(Debug, Parser)]
+#[command(name = "civicast-server", version, about, long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+    #[command(subcommand)]
+    command: Option<Subcommands>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Subcommands {
+    #[command(flatten)]
+    Common(Command),
+    /// Manage the media store.
+    Media {
+        #[command(subcommand)]
+        action: MediaCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MediaCommand {
+    /// Copy every file the database references from DATA_DIR/media into the object store
+    /// (--media-store), read each back and check its SHA-256; exits non-zero naming any file that
+    /// is not there whole. Run it before the region's instances serve from the object store.
+    Migrate,
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     telemetry::init(cli.settings.log_format);
     let result = match cli.command {
-        None | Some(Command::Serve) => serve(cli.settings),
-        Some(Command::User { action }) => manage_user(&cli.settings, action),
+        None | Some(Subcommands::Common(Command::Serve)) => serve(cli.settings),
+        Some(Subcommands::Common(Command::User { action })) => manage_user(&cli.settings, action),
+        Some(Subcommands::Media {
+            action: MediaCommand::Migrate,
+        }) => migrate_media(&cli.settings),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -47,7 +82,7 @@ fn manage_user(settings: &civicast_server::Settings, action: UserCommand) -> any
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
             std::fs::create_dir_all(&settings.data_dir)?;
             let database = settings.database().map_err(anyhow::Error::msg)?;
-            let pool = db::open(&database)?;
+            let pool = db::open_sized(&database, settings.db_pool_size)?;
             let user = add_user_from_command_line(
                 &pool,
                 NewUser {
@@ -63,4 +98,54 @@ fn manage_user(settings: &civicast_server::Settings, action: UserCommand) -> any
             Ok(())
         }
     }
+}
+
+fn migrate_media(settings: &Settings) -> anyhow::Result<()> {
+    if settings.media_store.is_none() {
+        anyhow::bail!(
+            "set --media-store s3://BUCKET[/PREFIX] (CIVICAST_MEDIA_STORE) to the object store the \
+             media go to, and --s3-endpoint for a store other than AWS S3"
+        );
+    }
+    let database = settings.database().map_err(anyhow::Error::msg)?;
+    let pool = db::open_sized(&database, settings.db_pool_size)?;
+    let media = MediaStore::open(
+        &settings.data_dir,
+        settings.max_upload_bytes(),
+        settings.max_image_megapixels,
+        settings.decode_memory_mb,
+    )?
+    .with_object_storage(ObjectStorage::from_settings(settings)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let migration = runtime
+        .block_on(civicast_server::core::media::migrate::migrate(
+            &pool, &media,
+        ))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "{} files referenced: {} copied, {} already there, {} damaged copies replaced, {} failed",
+        migration.referenced,
+        migration.uploaded,
+        migration.already_there,
+        migration.repaired,
+        migration.failed.len()
+    );
+    for (sha256, reason) in &migration.failed {
+        println!("failed: {sha256}: {reason}");
+    }
+    if !migration.succeeded() {
+        let names: Vec<&str> = migration
+            .failed
+            .iter()
+            .map(|(sha, _)| sha.as_str())
+            .collect();
+        anyhow::bail!(
+            "{} file(s) are not in the object store whole: {}",
+            names.len(),
+            names.join(", ")
+        );
+    }
+    Ok(())
 }

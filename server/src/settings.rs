@@ -230,6 +230,56 @@ pub struct Settings {
     /// double from 2 s up to this).
     #[arg(long, env = "CIVICAST_MAIL_RETRY_MAX_SECONDS", default_value_t = 1800, value_parser = clap::value_parser!(u32).range(1..=86400), global = true)]
     pub mail_retry_max_seconds: u32,
+    /// Where media are kept for good: `s3://BUCKET` or `s3://BUCKET/PREFIX` for an
+    /// S3-compatible object store shared by every instance of a region (credentials from
+    /// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY). Default: the data directory only.
+    /// DATA_DIR/media stays each instance's cache of what it serves.
+    #[arg(long, env = "CIVICAST_MEDIA_STORE", value_parser = check_media_store, global = true)]
+    pub media_store: Option<String>,
+    /// The object store's address when it is not AWS S3, such as `https://s3.example.org` for
+    /// MinIO, Garage or Ceph RGW (path-style requests; `http://` only on this machine).
+    #[arg(long, env = "CIVICAST_S3_ENDPOINT", value_parser = check_s3_endpoint, global = true)]
+    pub s3_endpoint: Option<String>,
+    /// The object store's region.
+    #[arg(
+        long,
+        env = "CIVICAST_S3_REGION",
+        default_value = "us-east-1",
+        global = true
+    )]
+    pub s3_region: String,
+    /// Connections to PostgreSQL each instance keeps at most (SQLite: one writer, one reader
+    /// keeps 8). Every instance of a region counts against PostgreSQL's `max_connections`.
+    #[arg(long, env = "CIVICAST_DB_POOL_SIZE", default_value_t = 16, value_parser = clap::value_parser!(u32).range(2..=1000), global = true)]
+    pub db_pool_size: u32,
+}
+
+fn check_media_store(text: &str) -> Result<String, String> {
+    let rest = text.strip_prefix("s3://").unwrap_or_default();
+    let bucket = rest.split('/').next().unwrap_or_default();
+    if bucket.len() < 3
+        || !bucket
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+    {
+        return Err(format!(
+            "'{text}' is not an object store such as s3://civicast-media or s3://city-bucket/civicast"
+        ));
+    }
+    Ok(text.trim_end_matches('/').to_owned())
+}
+
+fn check_s3_endpoint(text: &str) -> Result<String, String> {
+    let trimmed = text.trim_end_matches('/');
+    match trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+    {
+        Some(host) if !host.is_empty() && !host.contains(['/', ' ']) => Ok(trimmed.to_owned()),
+        _ => Err(format!(
+            "'{text}' is not an object store address such as https://s3.example.org:9000"
+        )),
+    }
 }
 
 /// The city's look as set up, before its logo is looked up in the library.
@@ -314,6 +364,10 @@ impl Settings {
             notice_events_cron: "30 */5 * * * *".into(),
             mail_claim_seconds: 120,
             mail_retry_max_seconds: 1800,
+            media_store: None,
+            s3_endpoint: None,
+            s3_region: "us-east-1".into(),
+            db_pool_size: 16,
         }
     }
 

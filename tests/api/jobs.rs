@@ -264,3 +264,59 @@ async fn a_screen_silent_in_opening_hours_raises_one_alert_until_it_calls_again(
         .await;
     assert_eq!(kept["opening_hours"], open["opening_hours"]);
 }
+
+#[tokio::test]
+async fn a_run_whose_instance_died_mid_run_is_made_up_once_after_its_lease() {
+    use civicast_server::db::schema::job_runs;
+    use diesel::prelude::*;
+
+    let app = civicast_tests::spawn_app().await;
+    let pool = civicast_server::db::open(&app.settings.database().unwrap()).unwrap();
+    let mut conn = pool.get().unwrap();
+    let now = Utc::now();
+    // One instance claimed last night's closing two hours ago and died; another claimed the
+    // purge a minute ago and is still at it.
+    let died = (now - Duration::hours(10)).naive_utc();
+    let busy = (now - Duration::hours(1)).naive_utc();
+    for (task, due_at, started_at) in [
+        (Task::CloseEvents, died, now - Duration::hours(2)),
+        (Task::PurgeRawPlays, busy, now - Duration::minutes(1)),
+    ] {
+        diesel::insert_into(job_runs::table)
+            .values((
+                job_runs::job.eq(task.name()),
+                job_runs::due_at.eq(due_at),
+                job_runs::started_at.eq(started_at.naive_utc()),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+    }
+
+    // Nothing is due in the window: only the abandoned run is made up, by one instance.
+    let this_instance = Jobs::from_settings(&app.settings).unwrap();
+    let other_instance = Jobs::from_settings(&app.settings).unwrap();
+    let runs = this_instance.run_due(&mut conn, now, now).unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0].task, Task::CloseEvents);
+    assert_eq!(runs[0].due_at.naive_utc(), died);
+    assert_eq!(runs[0].outcome, "0 ended, 0 stale submissions closed");
+    assert_eq!(other_instance.run_due(&mut conn, now, now).unwrap(), []);
+
+    let (finished, outcome): (Option<chrono::NaiveDateTime>, Option<String>) = job_runs::table
+        .find((Task::CloseEvents.name(), died))
+        .select((job_runs::finished_at, job_runs::outcome))
+        .first(&mut conn)
+        .unwrap();
+    assert!(finished.is_some());
+    assert_eq!(
+        outcome.as_deref(),
+        Some("0 ended, 0 stale submissions closed")
+    );
+    // The purge still running elsewhere is left to its instance.
+    let purge_finished: Option<chrono::NaiveDateTime> = job_runs::table
+        .find((Task::PurgeRawPlays.name(), busy))
+        .select(job_runs::finished_at)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(purge_finished, None);
+}

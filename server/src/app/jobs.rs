@@ -7,8 +7,10 @@
 //!
 //! A job due at an instant runs once however many instances share the database: the instance
 //! that first inserts the `(job, due_at)` row into `job_runs` runs it, the others skip it. After
-//! downtime only the latest missed run is made up, not every one. Time is an argument
-//! ([`Jobs::run_due`]), so tests drive it instead of sleeping.
+//! downtime only the latest missed run is made up, not every one. A claim left unfinished for
+//! longer than its task's [`Task::lease`] belongs to an instance that died mid-run: the next
+//! instance to look takes it over and runs it again (every job can run twice without harm).
+//! Time is an argument ([`Jobs::run_due`]), so tests drive it instead of sleeping.
 
 use std::path::{Path, PathBuf};
 
@@ -44,6 +46,15 @@ impl Task {
             Task::SendDigests => "send_digests",
             Task::RemindPending => "remind_pending",
             Task::NoticeEvents => "notice_events",
+        }
+    }
+
+    /// How long a run may take before its claim is taken to belong to a dead instance: far
+    /// beyond the longest run seen, so a slow run is not started twice.
+    pub fn lease(self) -> chrono::Duration {
+        match self {
+            Task::PurgeRawPlays | Task::Backup => chrono::Duration::hours(1),
+            _ => chrono::Duration::minutes(15),
         }
     }
 }
@@ -111,7 +122,7 @@ impl Jobs {
         after: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<JobRun>, AppError> {
-        let mut runs = Vec::new();
+        let mut runs = self.make_up_abandoned(conn)?;
         for job in &self.jobs {
             let Some(due) = job
                 .schedule
@@ -125,23 +136,66 @@ impl Jobs {
             if !claim(conn, job.task, due_at.naive_utc())? {
                 continue;
             }
-            let outcome = match self.run(conn, job.task, due_at) {
-                Ok(outcome) => outcome,
-                Err(error) => format!("failed: {error}"),
-            };
-            diesel::update(job_runs::table.find((job.task.name(), due_at.naive_utc())))
-                .set((
-                    job_runs::finished_at.eq(Some(db::now())),
-                    job_runs::outcome.eq(Some(&outcome)),
-                ))
-                .execute(conn)?;
-            runs.push(JobRun {
-                task: job.task,
-                due_at,
-                outcome,
-            });
+            runs.push(self.run_claimed(conn, job.task, due_at)?);
         }
         Ok(runs)
+    }
+
+    /// Runs again each run whose instance claimed it and stopped before finishing, once its
+    /// lease is over; of the instances that see it, the one whose update lands takes it.
+    fn make_up_abandoned(&self, conn: &mut DbConnection) -> Result<Vec<JobRun>, AppError> {
+        let mut runs = Vec::new();
+        for job in &self.jobs {
+            let now = db::now();
+            let stale_before = now - job.task.lease();
+            let abandoned: Vec<NaiveDateTime> = job_runs::table
+                .filter(job_runs::job.eq(job.task.name()))
+                .filter(job_runs::finished_at.is_null())
+                .filter(job_runs::started_at.lt(stale_before))
+                .select(job_runs::due_at)
+                .order(job_runs::due_at.desc())
+                .limit(1)
+                .load(conn)?;
+            for due_at in abandoned {
+                let taken = diesel::update(
+                    job_runs::table
+                        .find((job.task.name(), due_at))
+                        .filter(job_runs::finished_at.is_null())
+                        .filter(job_runs::started_at.lt(stale_before)),
+                )
+                .set(job_runs::started_at.eq(now))
+                .execute(conn)?;
+                if taken == 1 {
+                    tracing::warn!(job = job.task.name(), %due_at, "making up a run whose instance stopped mid-run");
+                    runs.push(self.run_claimed(conn, job.task, due_at.and_utc())?);
+                }
+            }
+        }
+        Ok(runs)
+    }
+
+    /// Runs a run this instance claimed and records its outcome.
+    fn run_claimed(
+        &self,
+        conn: &mut DbConnection,
+        task: Task,
+        due_at: DateTime<Utc>,
+    ) -> Result<JobRun, AppError> {
+        let outcome = match self.run(conn, task, due_at) {
+            Ok(outcome) => outcome,
+            Err(error) => format!("failed: {error}"),
+        };
+        diesel::update(job_runs::table.find((task.name(), due_at.naive_utc())))
+            .set((
+                job_runs::finished_at.eq(Some(db::now())),
+                job_runs::outcome.eq(Some(&outcome)),
+            ))
+            .execute(conn)?;
+        Ok(JobRun {
+            task,
+            due_at,
+            outcome,
+        })
     }
 
     fn run(

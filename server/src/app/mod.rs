@@ -35,7 +35,7 @@ impl Application {
     pub fn build(settings: Settings) -> anyhow::Result<Application> {
         std::fs::create_dir_all(&settings.data_dir)?;
         let database = settings.database().map_err(anyhow::Error::msg)?;
-        let pool = db::open(&database)?;
+        let pool = db::open_sized(&database, settings.db_pool_size)?;
         if let Some(password) = accounts::ensure_first_admin(&pool, &settings)? {
             tracing::warn!(
                 email = %settings.initial_admin_email,
@@ -49,7 +49,8 @@ impl Application {
             settings.max_upload_bytes(),
             settings.max_image_megapixels,
             settings.decode_memory_mb,
-        )?;
+        )?
+        .with_object_storage(crate::core::media::objects::ObjectStorage::from_settings(&settings)?);
         let state = AppState {
             pool,
             backend: database.backend_name(),

@@ -116,8 +116,14 @@ impl r2d2::ManageConnection for ConnectionManager {
 
 pub type DbPool = r2d2::Pool<ConnectionManager>;
 
-/// Opens the pool and brings the schema up to date.
+/// Opens the pool with the default size and brings the schema up to date.
 pub fn open(url: &DatabaseUrl) -> anyhow::Result<DbPool> {
+    open_sized(url, 16)
+}
+
+/// Opens the pool, at most `postgres_size` connections on PostgreSQL (SQLite keeps 8: one
+/// writer at a time, readers beside it), and brings the schema up to date.
+pub fn open_sized(url: &DatabaseUrl, postgres_size: u32) -> anyhow::Result<DbPool> {
     if let DatabaseUrl::Sqlite(path) = url
         && let Some(parent) = path.parent()
         && !parent.as_os_str().is_empty()
@@ -126,7 +132,7 @@ pub fn open(url: &DatabaseUrl) -> anyhow::Result<DbPool> {
     }
     let max_size = match url {
         DatabaseUrl::Sqlite(_) => 8,
-        DatabaseUrl::Postgres(_) => 16,
+        DatabaseUrl::Postgres(_) => postgres_size,
     };
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
