@@ -3,6 +3,7 @@
 
 mod access;
 mod bad_input;
+mod catchup;
 mod device;
 mod emergency;
 mod events;
@@ -18,6 +19,7 @@ mod mail_tls;
 mod media;
 mod notifications;
 mod plays;
+mod region;
 mod resources;
 mod screenshots;
 

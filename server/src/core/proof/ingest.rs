@@ -9,6 +9,7 @@ use civicast_shared::api::plays::{
     PlayBatch, PlayKind, PlayOutcome, PlayReceipt, PlayRecord, RefusedPlay,
 };
 use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Bool, Date, Double, Integer, Nullable, Text, Timestamp};
 
 use super::enrich::{Placement, ScreenContext};
 use super::ledger::{self, LedgerRow};
@@ -290,9 +291,6 @@ fn insert_each(
         .collect()
 }
 
-/// Rows in one multi-row INSERT on PostgreSQL: 22 parameters each, well under its limit.
-const INSERT_CHUNK: usize = 500;
-
 /// Inserts the rows that are not stored yet and hands `then` which ones were new, all in one
 /// transaction; returns how many were new.
 ///
@@ -304,54 +302,225 @@ const INSERT_CHUNK: usize = 500;
 /// new; so do the last rows of a batch. Both statements have a fixed shape, so diesel keeps
 /// them prepared by type; an `ON CONFLICT` clause, or a multi-row INSERT as long as the batch,
 /// would be written out as SQL again every time.
+///
 /// On PostgreSQL, where each statement is a round trip and several instances may take the
-/// same retried batch at once, multi-row `ON CONFLICT DO NOTHING RETURNING` names the rows
-/// this transaction really added.
+/// same retried batch at once, the whole batch goes in as one statement of one array per
+/// column (`INSERT ... SELECT FROM unnest ... ON CONFLICT DO NOTHING RETURNING id`), which
+/// names the rows this transaction really added. The days' partitions are made first, outside
+/// the transaction. Batches written at once lock rows in one order (ids and rollup keys
+/// sorted); should PostgreSQL still pick this transaction as a deadlock's victim or fail it
+/// for serialisation, the whole transaction runs again after a short random wait, so a player
+/// is not answered 500 for meeting another batch.
 fn store_new(
     conn: &mut DbConnection,
     rows: Vec<PlayRow>,
-    then: impl FnOnce(&mut DbConnection, &[bool]) -> Result<(), AppError>,
+    then: impl Fn(&mut DbConnection, &[bool]) -> Result<(), AppError>,
 ) -> Result<usize, AppError> {
     if rows.is_empty() {
         return Ok(0);
     }
-    crate::db::transaction(conn, |conn| {
-        let is_new: Vec<bool> = match conn {
-            DbConnection::Sqlite(sqlite) => {
-                let mut is_new = Vec::with_capacity(rows.len());
-                let mut chunks = rows.chunks_exact(SQLITE_CHUNK);
-                for chunk in &mut chunks {
-                    let chunk: &[PlayRow; SQLITE_CHUNK] = chunk.try_into().expect("exact chunk");
-                    match diesel::insert_into(plays::table)
-                        .values(chunk)
-                        .execute(sqlite)
-                    {
-                        Ok(_) => is_new.extend([true; SQLITE_CHUNK]),
-                        Err(diesel::result::Error::DatabaseError(
-                            diesel::result::DatabaseErrorKind::UniqueViolation,
-                            _,
-                        )) => is_new.extend(insert_each(sqlite, chunk)?),
-                        Err(other) => return Err(other.into()),
-                    }
-                }
-                is_new.extend(insert_each(sqlite, chunks.remainder())?);
-                is_new
-            }
-            DbConnection::Postgres(pg) => {
-                let mut added: HashSet<String> = HashSet::with_capacity(rows.len());
-                for chunk in rows.chunks(INSERT_CHUNK) {
-                    added.extend(
-                        diesel::insert_into(plays::table)
+    let columns = match conn {
+        DbConnection::Postgres(pg) => {
+            make_day_partitions(pg, &rows)?;
+            Some(PlayColumns::sorted_by_id(&rows))
+        }
+        DbConnection::Sqlite(_) => None,
+    };
+    let mut attempt = 1;
+    loop {
+        let stored = crate::db::transaction(conn, |conn| {
+            let is_new: Vec<bool> = match (&mut *conn, &columns) {
+                (DbConnection::Sqlite(sqlite), _) => {
+                    let mut is_new = Vec::with_capacity(rows.len());
+                    let mut chunks = rows.chunks_exact(SQLITE_CHUNK);
+                    for chunk in &mut chunks {
+                        let chunk: &[PlayRow; SQLITE_CHUNK] =
+                            chunk.try_into().expect("exact chunk");
+                        match diesel::insert_into(plays::table)
                             .values(chunk)
-                            .on_conflict_do_nothing()
-                            .returning(plays::id)
-                            .get_results::<String>(pg)?,
-                    );
+                            .execute(sqlite)
+                        {
+                            Ok(_) => is_new.extend([true; SQLITE_CHUNK]),
+                            Err(diesel::result::Error::DatabaseError(
+                                diesel::result::DatabaseErrorKind::UniqueViolation,
+                                _,
+                            )) => is_new.extend(insert_each(sqlite, chunk)?),
+                            Err(other) => return Err(other.into()),
+                        }
+                    }
+                    is_new.extend(insert_each(sqlite, chunks.remainder())?);
+                    is_new
                 }
-                rows.iter().map(|row| added.contains(&row.id)).collect()
+                (DbConnection::Postgres(pg), Some(columns)) => {
+                    let added = columns.insert_new(pg)?;
+                    rows.iter().map(|row| added.contains(&row.id)).collect()
+                }
+                (DbConnection::Postgres(_), None) => {
+                    unreachable!("columns are built on PostgreSQL")
+                }
+            };
+            then(conn, &is_new)?;
+            Ok(is_new.iter().filter(|new| **new).count())
+        });
+        match stored {
+            Err(error) if attempt < STORE_ATTEMPTS && is_transient_conflict(&error) => {
+                tracing::info!(attempt, %error, "a play batch met another one; storing it again");
+                std::thread::sleep(retry_wait(attempt));
+                attempt += 1;
             }
-        };
-        then(conn, &is_new)?;
-        Ok(is_new.iter().filter(|new| **new).count())
-    })
+            other => return other,
+        }
+    }
+}
+
+/// How often a batch is stored before a conflict with other batches is given up on.
+const STORE_ATTEMPTS: u32 = 5;
+
+/// PostgreSQL's deadlock (40P01, which diesel has no kind for, so its message is read) and
+/// serialisation failure (40001): the transaction was undone for meeting another, and running
+/// it again succeeds.
+fn is_transient_conflict(error: &AppError) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    let AppError::Unexpected(error) = error else {
+        return false;
+    };
+    match error.downcast_ref::<Error>() {
+        Some(Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _)) => true,
+        Some(Error::DatabaseError(_, info)) => info.message().contains("deadlock detected"),
+        _ => false,
+    }
+}
+
+/// 10, 20, 40, ... ms plus as much again at random, so batches that met do not meet again.
+fn retry_wait(attempt: u32) -> std::time::Duration {
+    use rand::Rng;
+    let base_ms = 10u64 << attempt.min(6).saturating_sub(1);
+    std::time::Duration::from_millis(base_ms + rand::thread_rng().gen_range(0..=base_ms))
+}
+
+/// Makes the partitions of the UTC days the rows started on, where missing (one round trip
+/// when they exist). Outside the ingestion transaction: making one locks the plays table
+/// briefly, which must not wait inside a transaction that holds rollup rows.
+fn make_day_partitions(
+    pg: &mut diesel::PgConnection,
+    rows: &[PlayRow],
+) -> Result<(), diesel::result::Error> {
+    let days: Vec<chrono::NaiveDate> = rows
+        .iter()
+        .map(|row| row.started_at.0.date())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    diesel::sql_query("SELECT civicast_play_partition(day) FROM unnest($1) AS day")
+        .bind::<Array<Date>, _>(days)
+        .execute(pg)?;
+    Ok(())
+}
+
+/// A batch's rows as one array per column, sorted by id, for PostgreSQL.
+#[derive(Debug, Default)]
+struct PlayColumns {
+    id: Vec<String>,
+    schema_version: Vec<i32>,
+    screen_id: Vec<String>,
+    seq: Vec<i64>,
+    item_id: Vec<Option<String>>,
+    content_hash: Vec<Option<String>>,
+    owner: Vec<Option<String>>,
+    kind: Vec<String>,
+    started_at: Vec<chrono::NaiveDateTime>,
+    ended_at: Vec<chrono::NaiveDateTime>,
+    planned_ms: Vec<i64>,
+    played_ms: Vec<i64>,
+    clock_offset_ms: Vec<i64>,
+    outcome: Vec<String>,
+    display_on: Vec<Option<bool>>,
+    player_version: Vec<String>,
+    received_at: Vec<chrono::NaiveDateTime>,
+    building_id: Vec<Option<String>>,
+    daypart: Vec<Option<String>>,
+    multiplier: Vec<Option<f64>>,
+    multiplier_version: Vec<Option<i32>>,
+    impressions_est: Vec<Option<f64>>,
+}
+
+#[derive(QueryableByName)]
+struct AddedPlay {
+    #[diesel(sql_type = Text)]
+    id: String,
+}
+
+impl PlayColumns {
+    /// In id order, so that two instances storing one retried batch at once take its keys in
+    /// the same order.
+    fn sorted_by_id(rows: &[PlayRow]) -> PlayColumns {
+        let mut sorted: Vec<&PlayRow> = rows.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        let mut columns = PlayColumns::default();
+        for row in sorted {
+            columns.id.push(row.id.clone());
+            columns.schema_version.push(row.schema_version);
+            columns.screen_id.push(row.screen_id.clone());
+            columns.seq.push(row.seq);
+            columns.item_id.push(row.item_id.clone());
+            columns.content_hash.push(row.content_hash.clone());
+            columns.owner.push(row.owner.clone());
+            columns.kind.push(row.kind.clone());
+            columns.started_at.push(row.started_at.0);
+            columns.ended_at.push(row.ended_at.0);
+            columns.planned_ms.push(row.planned_ms);
+            columns.played_ms.push(row.played_ms);
+            columns.clock_offset_ms.push(row.clock_offset_ms);
+            columns.outcome.push(row.outcome.clone());
+            columns.display_on.push(row.display_on);
+            columns.player_version.push(row.player_version.clone());
+            columns.received_at.push(row.received_at.0);
+            columns.building_id.push(row.building_id.clone());
+            columns.daypart.push(row.daypart.clone());
+            columns.multiplier.push(row.multiplier);
+            columns.multiplier_version.push(row.multiplier_version);
+            columns.impressions_est.push(row.impressions_est);
+        }
+        columns
+    }
+
+    /// Inserts every row whose (id, start) is not stored yet; returns the ids it added.
+    fn insert_new(
+        &self,
+        pg: &mut diesel::PgConnection,
+    ) -> Result<HashSet<String>, diesel::result::Error> {
+        let added = diesel::sql_query(
+            "INSERT INTO plays (id, schema_version, screen_id, seq, item_id, content_hash, owner, \
+             kind, started_at, ended_at, planned_ms, played_ms, clock_offset_ms, outcome, \
+             display_on, player_version, received_at, building_id, daypart, multiplier, \
+             multiplier_version, impressions_est) \
+             SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+             $15, $16, $17, $18, $19, $20, $21, $22) \
+             ON CONFLICT DO NOTHING RETURNING id",
+        )
+        .bind::<Array<Text>, _>(&self.id)
+        .bind::<Array<Integer>, _>(&self.schema_version)
+        .bind::<Array<Text>, _>(&self.screen_id)
+        .bind::<Array<BigInt>, _>(&self.seq)
+        .bind::<Array<Nullable<Text>>, _>(&self.item_id)
+        .bind::<Array<Nullable<Text>>, _>(&self.content_hash)
+        .bind::<Array<Nullable<Text>>, _>(&self.owner)
+        .bind::<Array<Text>, _>(&self.kind)
+        .bind::<Array<Timestamp>, _>(&self.started_at)
+        .bind::<Array<Timestamp>, _>(&self.ended_at)
+        .bind::<Array<BigInt>, _>(&self.planned_ms)
+        .bind::<Array<BigInt>, _>(&self.played_ms)
+        .bind::<Array<BigInt>, _>(&self.clock_offset_ms)
+        .bind::<Array<Text>, _>(&self.outcome)
+        .bind::<Array<Nullable<Bool>>, _>(&self.display_on)
+        .bind::<Array<Text>, _>(&self.player_version)
+        .bind::<Array<Timestamp>, _>(&self.received_at)
+        .bind::<Array<Nullable<Text>>, _>(&self.building_id)
+        .bind::<Array<Nullable<Text>>, _>(&self.daypart)
+        .bind::<Array<Nullable<Double>>, _>(&self.multiplier)
+        .bind::<Array<Nullable<Integer>>, _>(&self.multiplier_version)
+        .bind::<Array<Nullable<Double>>, _>(&self.impressions_est)
+        .load::<AddedPlay>(pg)?;
+        Ok(added.into_iter().map(|row| row.id).collect())
+    }
 }

@@ -1,7 +1,7 @@
 //! Hourly (per screen and item) and daily (per building, daypart and day type) rollups, added
 //! to in the same transaction that stores the new plays, so that they never disagree.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -52,11 +52,16 @@ pub struct DayRow {
     pub impressions: f64,
 }
 
-/// The additions one batch makes to the rollups.
+/// The additions one batch makes to the rollups, in key order: every batch locks the rows it
+/// adds to in that one order, so batches of one building written at once on PostgreSQL wait
+/// for each other instead of deadlocking (the daily rows are the building's, shared by all its
+/// screens).
 #[derive(Debug, Default)]
 pub struct Rollups {
-    hours: HashMap<(NaiveDateTime, String, i32), HourRow>,
-    days: HashMap<(NaiveDateTime, String, &'static str, i32), DayRow>,
+    /// By hour, item and profile version (the batch's screen is the same for all).
+    hours: BTreeMap<(NaiveDateTime, String, i32), HourRow>,
+    /// By daypart, day type, profile version and day, as `play_days`' key after the building.
+    days: BTreeMap<(String, &'static str, i32, NaiveDateTime), DayRow>,
 }
 
 impl Rollups {
@@ -100,10 +105,10 @@ impl Rollups {
         let day = self
             .days
             .entry((
-                placement.day,
                 placement.daypart.clone(),
                 placement.day_type.as_str(),
                 placement.profile_version,
+                placement.day,
             ))
             .or_insert_with(|| DayRow {
                 day: placement.day,
@@ -122,7 +127,7 @@ impl Rollups {
         day.impressions += impressions;
     }
 
-    /// Adds the batch's sums to the stored rollups.
+    /// Adds the batch's sums to the stored rollups, hours before days, each in key order.
     pub fn write(self, conn: &mut DbConnection) -> Result<(), AppError> {
         for row in self.hours.into_values() {
             on_backend!(conn, |c| diesel::insert_into(play_hours::table)
