@@ -19,7 +19,6 @@ mod mail_tls;
 mod media;
 mod notifications;
 mod plays;
-mod region;
 mod resources;
 mod screenshots;
 
