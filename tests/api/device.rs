@@ -628,3 +628,89 @@ async fn the_manifest_carries_the_citys_look_with_its_logo_from_the_library() {
         json!({ "city_name": null, "accent": null, "ground": null, "logo": null })
     );
 }
+
+/// Manifests this instance answered from memory and built from the database, from `/metrics`.
+async fn manifest_counts(app: &TestApp) -> (u64, u64) {
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let count = |source: &str| {
+        let prefix = format!("civicast_manifests_total{{source=\"{source}\"}} ");
+        text.lines()
+            .find_map(|line| line.strip_prefix(&prefix))
+            .map_or(0, |n| n.trim().parse().unwrap())
+    };
+    (count("memory"), count("database"))
+}
+
+#[tokio::test]
+async fn an_edit_in_one_building_leaves_the_other_buildings_manifests_in_memory() {
+    let app = spawn_app().await;
+    let library = app.building("Library").await;
+    let museum = app.building("Museum").await;
+    let (_, library_screen) = app.pair_screen(&library, "Hall", 1920, 1080).await;
+    let (_, museum_screen) = app.pair_screen(&museum, "Entrance", 1920, 1080).await;
+    let library_loop = app.playlist(&library, "Library loop").await;
+    app.playlist(&museum, "Museum loop").await;
+    let poll = |token: &str| {
+        let token = token.to_owned();
+        let app = &app;
+        async move {
+            app.expect(
+                Method::GET,
+                "/api/v1/screen/manifest",
+                &token,
+                None,
+                StatusCode::OK,
+            )
+            .await
+        }
+    };
+    poll(&library_screen).await;
+    poll(&museum_screen).await;
+    let before = manifest_counts(&app).await;
+    poll(&library_screen).await;
+    poll(&museum_screen).await;
+    let unchanged = manifest_counts(&app).await;
+    assert_eq!(unchanged, (before.0 + 2, before.1), "both from memory");
+
+    // A new item in the library: its screen gets it at once, the museum's stays in memory.
+    app.add_item(
+        &library_loop,
+        &json!({ "kind": "announcement", "text": "Closed on Monday" }),
+    )
+    .await;
+    let manifest = poll(&library_screen).await;
+    assert_eq!(manifest["items"][0]["text"], "Closed on Monday");
+    poll(&museum_screen).await;
+    let after_item = manifest_counts(&app).await;
+    assert_eq!(
+        after_item,
+        (unchanged.0 + 1, unchanged.1 + 1),
+        "only the library's manifest was built again"
+    );
+
+    // The museum renamed: the other way round.
+    app.expect(
+        Method::PUT,
+        &format!("/api/v1/buildings/{museum}"),
+        &app.admin,
+        Some(&json!({ "name": "City museum", "address": "Square 1", "venue_type": "museum" })),
+        StatusCode::OK,
+    )
+    .await;
+    let manifest = poll(&museum_screen).await;
+    assert_eq!(manifest["building_name"], "City museum");
+    poll(&library_screen).await;
+    assert_eq!(
+        manifest_counts(&app).await,
+        (after_item.0 + 1, after_item.1 + 1),
+        "only the museum's manifest was built again"
+    );
+}

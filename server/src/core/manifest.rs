@@ -232,10 +232,14 @@ pub async fn cached(
     if let Some(cached) = cache.manifest(screen_id) {
         return Ok(cached);
     }
-    let version = cache.version();
+    let ticket = cache.ticket();
     let id = screen_id.to_string();
     let look = look.clone();
-    let manifest = db::run(pool, move |conn| build_manifest(conn, &id, &look)).await?;
+    let (manifest, building_id) = db::run(pool, move |conn| {
+        let building_id = find_screen(conn, &id)?.building_id;
+        Ok((build_manifest(conn, &id, &look)?, building_id))
+    })
+    .await?;
     let body = serde_json::to_vec(&manifest)
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("manifest serialisation: {e}")))?;
     let media = manifest
@@ -244,6 +248,6 @@ pub async fn cached(
         .map(|media| media.sha256.clone())
         .collect();
     let cached = Arc::new(CachedManifest::of(body, media));
-    cache.remember_manifest(version, screen_id, cached.clone());
+    cache.remember_manifest(ticket, screen_id, building_id, cached.clone());
     Ok(cached)
 }

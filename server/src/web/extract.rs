@@ -275,9 +275,9 @@ impl FromRequest for CurrentScreen {
             if let Some(id) = state.device_cache.screen_for(&token_hash) {
                 return Ok(CurrentScreen { id, token_hash });
             }
-            let version = state.device_cache.version();
+            let ticket = state.device_cache.ticket();
             let lookup_hash = token_hash.clone();
-            let screen_id = db::run(&state.pool, move |conn| {
+            let (screen_id, building_id) = db::run(&state.pool, move |conn| {
                 screens::screen_for_token_hash(conn, &lookup_hash)
             })
             .await?
@@ -287,7 +287,7 @@ impl FromRequest for CurrentScreen {
             let id = db::models::stored_id(&screen_id);
             state
                 .device_cache
-                .remember_screen(version, token_hash.clone(), id);
+                .remember_screen(ticket, token_hash.clone(), id, building_id);
             Ok(CurrentScreen { id, token_hash })
         })
     }

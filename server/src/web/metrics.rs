@@ -31,6 +31,7 @@ pub struct Metrics {
     /// Scrapes answered, so that a dashboard can tell a stalled scraper from a quiet server.
     scrapes: IntCounter,
     mails: IntCounterVec,
+    manifests: IntCounterVec,
 }
 
 impl Default for Metrics {
@@ -100,6 +101,15 @@ impl Metrics {
         for outcome in ["sent", "failed", "retried"] {
             mails.with_label_values(&[outcome]);
         }
+        let manifests = IntCounterVec::new(
+            Opts::new(
+                "manifests_total",
+                "Screens' manifests answered from this instance's memory, or built from the \
+                 database (after a change to their building, or a first poll)",
+            ),
+            &["source"],
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(request_seconds.clone()),
@@ -109,6 +119,7 @@ impl Metrics {
             Box::new(pool.clone()),
             Box::new(scrapes.clone()),
             Box::new(mails.clone()),
+            Box::new(manifests.clone()),
         ] {
             registry.register(collector).expect("each metric once");
         }
@@ -122,6 +133,7 @@ impl Metrics {
             pool,
             scrapes,
             mails,
+            manifests,
         }
     }
 
@@ -216,6 +228,11 @@ pub async fn scrape(state: web::Data<AppState>) -> Result<HttpResponse, AppError
     metrics.pool.with_label_values(&["in_use"]).set(i64::from(
         pool_state.connections - pool_state.idle_connections,
     ));
+    let (from_memory, built) = state.device_cache.manifest_counts();
+    for (source, total) in [("memory", from_memory), ("database", built)] {
+        let counter = metrics.manifests.with_label_values(&[source]);
+        counter.inc_by(total.saturating_sub(counter.get()));
+    }
     metrics.scrapes.inc();
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

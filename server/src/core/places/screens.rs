@@ -131,13 +131,13 @@ pub fn screen_and_building_for_token_hash(
 pub fn screen_for_token_hash(
     conn: &mut DbConnection,
     token_hash: &str,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<(String, String)>, AppError> {
     let found = screens::table
         .filter(screens::token_hash.eq(token_hash))
-        .select((screens::id, screens::last_seen_at))
-        .first::<(String, Option<chrono::NaiveDateTime>)>(conn)
+        .select((screens::id, screens::building_id, screens::last_seen_at))
+        .first::<(String, String, Option<chrono::NaiveDateTime>)>(conn)
         .optional()?;
-    let Some((id, last_seen)) = found else {
+    let Some((id, building_id, last_seen)) = found else {
         return Ok(None);
     };
     let now = db::now();
@@ -148,7 +148,7 @@ pub fn screen_for_token_hash(
             .set(screens::last_seen_at.eq(now))
             .execute(conn)?;
     }
-    Ok(Some(id))
+    Ok(Some((id, building_id)))
 }
 
 /// The orientation of an output of this size: portrait when it is taller than it is wide.
