@@ -1,6 +1,11 @@
 //! The media store: uploads streamed to disk, checked by content (never by file name), and kept
 //! once per SHA-256 under `DATA_DIR/media/ab/<sha256>`.
 //!
+//! With an object store (`--media-store`, [`objects`]) the store is the truth that every
+//! instance of a region shares, and `DATA_DIR/media` is this instance's cache of it: a file is
+//! in the object store before it is placed here, and one this instance lacks is fetched (its
+//! hash checked) before it is served, so serving stays a local file with Range and ETag.
+//!
 //! An upload is written to `media/incoming/` first and moved into place with a rename only after
 //! it passed every check, so no half-written or refused file is ever served. Its renditions
 //! ([`renditions`]) are made from the image decoded for the check and stored the same way.
@@ -11,6 +16,8 @@
 
 pub mod backfill;
 pub mod inbox;
+pub mod migrate;
+pub mod objects;
 pub mod renditions;
 
 use std::io::Write;
@@ -38,6 +45,8 @@ pub struct MediaStore {
     max_bytes: u64,
     max_pixels: u64,
     budget: DecodeBudget,
+    /// The region's object store, when media are kept there.
+    objects: Option<objects::ObjectStorage>,
 }
 
 /// What this instance lets image decoding hold in memory at once, in mebibytes.
@@ -143,7 +152,62 @@ impl MediaStore {
             max_bytes,
             max_pixels: max_megapixels.saturating_mul(1_000_000),
             budget: DecodeBudget::new(decode_memory_mb),
+            objects: None,
         })
+    }
+
+    /// Keeps media in `objects` for good, this instance's folder becoming its cache.
+    pub fn with_object_storage(mut self, objects: Option<objects::ObjectStorage>) -> MediaStore {
+        self.objects = objects;
+        self
+    }
+
+    /// The region's object store, if media are kept in one.
+    pub fn object_storage(&self) -> Option<&objects::ObjectStorage> {
+        self.objects.as_ref()
+    }
+
+    /// The local file of the content with this hash, fetched from the object store first when
+    /// this instance does not hold it yet. Without an object store, or when the store lacks it
+    /// too, the path where it would be.
+    pub async fn local_file(&self, sha256: &str) -> Result<PathBuf, AppError> {
+        let path = self.path_of(sha256);
+        let Some(objects) = &self.objects else {
+            return Ok(path);
+        };
+        if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+            return Ok(path);
+        }
+        let Some(downloaded) = objects.download(sha256, &self.incoming).await? else {
+            return Ok(path);
+        };
+        if downloaded.sha256 != sha256 {
+            tracing::error!(store = objects.location(), media = sha256, found = %downloaded.sha256, "damaged object");
+            return Err(AppError::Unavailable(format!(
+                "the media store {} holds a damaged copy of {sha256} (its content's SHA-256 is \
+                 {}): run `civicast-server media migrate` where DATA_DIR/media still holds the \
+                 file, or upload the image again",
+                objects.location(),
+                downloaded.sha256
+            )));
+        }
+        let destination = path.clone();
+        tokio::task::spawn_blocking(move || {
+            place(downloaded.file, &destination, "a media file from the store")
+        })
+        .await??;
+        Ok(path)
+    }
+
+    /// Copies files of this store (renditions, originals) to the object store, if there is one.
+    async fn share(&self, hashes: &[&str]) -> Result<(), AppError> {
+        let Some(objects) = &self.objects else {
+            return Ok(());
+        };
+        for sha256 in hashes {
+            objects.put_file(sha256, &self.path_of(sha256)).await?;
+        }
+        Ok(())
     }
 
     /// Where the content with this hash lives (whether or not it is there).
@@ -195,16 +259,21 @@ impl MediaStore {
     /// renditions existed); on failure nothing it added stays behind.
     /// Runs on a blocking thread of the runtime (it waits there for its share of the budget).
     pub fn render_stored(&self, sha256: &str) -> Result<Vec<StoredRendition>, AppError> {
-        let path = self.path_of(sha256);
+        let runtime = tokio::runtime::Handle::current();
+        let path = runtime.block_on(self.local_file(sha256))?;
         let header = read_header(&path, None, self.max_pixels)?;
-        let _share = tokio::runtime::Handle::current()
-            .block_on(self.budget.reserve(header.decode_cost()))?;
+        let _share = runtime.block_on(self.budget.reserve(header.decode_cost()))?;
         let Inspected { image, .. } = decode(&path, &header, self.max_pixels)?;
         let rendered = renditions::render(&image)?;
         drop(image);
         let mut added = Vec::new();
-        self.put_renditions(rendered, &mut added)
-            .inspect_err(|_| remove_all(&added))
+        (|| {
+            let stored = self.put_renditions(rendered, &mut added)?;
+            let hashes: Vec<&str> = stored.iter().map(|r| r.sha256.as_str()).collect();
+            runtime.block_on(self.share(&hashes))?;
+            Ok(stored)
+        })()
+        .inspect_err(|_| remove_all(&added))
     }
 
     /// Streams an upload to disk, checks it and stores it under its hash.
@@ -276,35 +345,73 @@ impl MediaStore {
             height: header.height,
             renditions,
         };
+        // Checked whole when it first came, its renditions recorded then (or made by the
+        // backfill at start): decoding it again would only spend memory.
         if destination.exists() {
-            // Checked whole when it first came, its renditions recorded then (or made by the
-            // backfill at start): decoding it again would only spend memory.
+            if let Some(objects) = &self.objects
+                && !objects.contains(&sha256).await?
+            {
+                // Received here before this instance kept media in the object store.
+                objects.put_file(&sha256, &destination).await?;
+            }
+            return Ok(stored(Vec::new()));
+        }
+        if let Some(objects) = &self.objects
+            && objects.contains(&sha256).await?
+        {
+            // Received by another instance of the region; kept here too, as the cache.
+            tokio::task::spawn_blocking(move || {
+                temp.as_file()
+                    .sync_all()
+                    .map_err(|e| AppError::storing("the upload", e))?;
+                place(temp, &destination, "the upload")
+            })
+            .await??;
             return Ok(stored(Vec::new()));
         }
         let share = self.budget.reserve(header.decode_cost()).await?;
         let store = self.clone();
-        let renditions = tokio::task::spawn_blocking(move || {
+        // The renditions first and the upload last, in the object store as here, and on any
+        // failure (a disk filling up, the object store away) what this upload added here is
+        // removed again: a file in the store always has its renditions beside it.
+        let (renditions, added, temp) = tokio::task::spawn_blocking(move || {
             let _share = share;
             let Inspected { image, .. } = decode(temp.path(), &header, max_pixels)?;
             let rendered = renditions::render(&image)?;
             drop(image);
-            // The renditions first and the upload last, and on any failure (a disk filling up)
-            // what this upload added is removed again: a file in the store always has its
-            // renditions beside it.
             let mut added: Vec<PathBuf> = Vec::new();
-            let stored = (|| -> Result<Vec<StoredRendition>, AppError> {
-                let renditions = store.put_renditions(rendered, &mut added)?;
-                temp.as_file()
-                    .sync_all()
-                    .map_err(|e| AppError::storing("the upload", e))?;
-                if !destination.exists() {
-                    place(temp, &destination, "the upload")?;
-                }
-                Ok(renditions)
-            })();
-            stored.inspect_err(|_| remove_all(&added))
+            let renditions = store
+                .put_renditions(rendered, &mut added)
+                .and_then(|renditions| {
+                    temp.as_file()
+                        .sync_all()
+                        .map_err(|e| AppError::storing("the upload", e))?;
+                    Ok(renditions)
+                })
+                .inspect_err(|_| remove_all(&added))?;
+            Ok::<_, AppError>((renditions, added, temp))
         })
         .await??;
+        let shared = async {
+            let hashes: Vec<&str> = renditions.iter().map(|r| r.sha256.as_str()).collect();
+            self.share(&hashes).await?;
+            if let Some(objects) = &self.objects {
+                objects.put_file(&sha256, temp.path()).await?;
+            }
+            Ok::<_, AppError>(())
+        };
+        if let Err(error) = shared.await {
+            remove_all(&added);
+            return Err(error);
+        }
+        tokio::task::spawn_blocking(move || {
+            if !destination.exists() {
+                place(temp, &destination, "the upload")?;
+            }
+            Ok::<_, AppError>(())
+        })
+        .await?
+        .inspect_err(|_| remove_all(&added))?;
         Ok(stored(renditions))
     }
 }

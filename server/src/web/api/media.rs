@@ -324,7 +324,7 @@ async fn media_rendition(
             })
     })
     .await?;
-    send_file(&req, state.media.path_of(&sha256), "image/jpeg").await
+    send_file(&req, state.media.local_file(&sha256).await?, "image/jpeg").await
 }
 
 /// Removes a library entry that no event or playlist uses any more.
@@ -376,7 +376,12 @@ pub(crate) async fn send_content(
     id: String,
 ) -> Result<HttpResponse, AppError> {
     let row = db::run(&state.pool, move |conn| find_visible(conn, &user, &id)).await?;
-    send_file(req, state.media.path_of(&row.sha256), &row.content_type).await
+    send_file(
+        req,
+        state.media.local_file(&row.sha256).await?,
+        &row.content_type,
+    )
+    .await
 }
 
 /// A stored file with ETag, Range and long-lived cache headers (content never changes).

@@ -69,7 +69,7 @@ pub(super) async fn get_media(
     })
     .await?
     .ok_or_else(|| AppError::NotFound(format!("no media file with SHA-256 {sha256}")))?;
-    let path = state.media.path_of(&sha256);
+    let path = state.media.local_file(&sha256).await?;
     let file = web::block(move || NamedFile::open(path))
         .await?
         .map_err(|_| AppError::NotFound(format!("the media file {sha256} is not in the store")))?;
