@@ -47,6 +47,13 @@ if [ "${#need[@]}" -gt 0 ]; then
   fi
 fi
 
+# The S3 server the region tests run against (tests/src/s3.rs), from crates.io; 0.14.1 builds
+# with Rust 1.95.
+if ! command -v s3s-fs >/dev/null && [ ! -x "$HOME/.cargo/bin/s3s-fs" ]; then
+  echo "== installing s3s-fs (an S3 server over a folder) for the region tests"
+  cargo install s3s-fs --version 0.14.1 --features binary --locked
+fi
+
 PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
   echo "PostgreSQL server binaries not found: install them (Debian: apt-get install postgresql) or set PG_BIN" >&2

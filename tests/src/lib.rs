@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod load;
+pub mod s3;
 pub mod smtp;
 pub mod tls;
 

@@ -10,6 +10,12 @@
 //! the file between them), so content that does not decode whole is only refused once the file
 //! has not changed for [`SETTLE_UNCLOSED`]. A slow sweep catches anything the notices
 //! missed.
+//!
+//! Every instance of a region may watch the same shared inbox: before importing a file an
+//! instance claims it by renaming it into `claimed/<instance>/` (a rename is atomic, also on a
+//! network share), and the instance whose rename finds the file gone leaves it to the one that
+//! took it. A file that is not imported after all goes back to the inbox; one left in an
+//! instance's claim by a crash goes back when that instance starts again.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -40,6 +46,75 @@ pub enum Imported {
     /// Its content would be refused, but it changed too lately to tell a broken file from one
     /// still being written: left where it is, and looked at again.
     NotYet(String),
+    /// Claimed by another instance watching the same inbox.
+    TakenByAnother,
+}
+
+/// This instance's claim folder in the inbox: named for the machine and the data directory, so
+/// it stays the same across restarts and differs between instances that share the inbox.
+fn claim_folder(inbox: &Path, media: &MediaStore) -> PathBuf {
+    use sha2::Digest;
+    let machine = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| {
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        })
+        .unwrap_or_else(|| "civicast".into());
+    let data = hex::encode(sha2::Sha256::digest(
+        media.root.as_os_str().as_encoded_bytes(),
+    ));
+    inbox
+        .join("claimed")
+        .join(format!("{machine}-{}", &data[..12]))
+}
+
+/// Takes a file for this instance; `None` when another instance took it first.
+async fn claim(inbox: &Path, media: &MediaStore, path: &Path) -> Result<Option<PathBuf>, AppError> {
+    let folder = claim_folder(inbox, media);
+    tokio::fs::create_dir_all(&folder).await.map_err(|e| {
+        AppError::Unexpected(anyhow::anyhow!("cannot create {}: {e}", folder.display()))
+    })?;
+    let Some(name) = path.file_name() else {
+        return Ok(None);
+    };
+    let claimed = folder.join(name);
+    match tokio::fs::rename(path, &claimed).await {
+        Ok(()) => Ok(Some(claimed)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(AppError::Unexpected(anyhow::anyhow!(
+            "cannot claim {}: {error}",
+            path.display()
+        ))),
+    }
+}
+
+/// Puts a claimed file back where it was, unless a new file took its name meanwhile.
+async fn release(claimed: &Path, path: &Path) {
+    if tokio::fs::try_exists(path).await.unwrap_or(true) {
+        tracing::warn!(file = %claimed.display(), "hot folder: a new file took this one's name; left in the claim folder");
+        return;
+    }
+    if let Err(error) = tokio::fs::rename(claimed, path).await {
+        tracing::warn!(file = %claimed.display(), %error, "hot folder: cannot put a claimed file back");
+    }
+}
+
+/// Puts back into the inbox what this instance had claimed when it stopped.
+fn release_earlier_claims(inbox: &Path, media: &MediaStore) {
+    let Ok(entries) = std::fs::read_dir(claim_folder(inbox, media)) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let back = inbox.join(entry.file_name());
+        if !back.exists() && std::fs::rename(entry.path(), &back).is_ok() {
+            tracing::info!(file = %back.display(), "hot folder: a file claimed before a stop is back in the inbox");
+        }
+    }
 }
 
 /// The content type a file's name claims, which its content must then match.
@@ -56,13 +131,33 @@ fn declared_type(path: &Path) -> Option<String> {
     )
 }
 
-/// Imports one settled file: into the library, or aside with its reason (only `may_refuse`;
-/// otherwise a file whose content would be refused is left for later).
+/// Imports one settled file, once across the instances watching this inbox: into the library,
+/// or aside with its reason (only `may_refuse`; otherwise a file whose content would be refused
+/// is left for later).
 pub async fn import(
     pool: &DbPool,
     media: &MediaStore,
     inbox: &Path,
     path: &Path,
+    may_refuse: bool,
+) -> Result<Imported, AppError> {
+    let Some(claimed) = claim(inbox, media, path).await? else {
+        return Ok(Imported::TakenByAnother);
+    };
+    let outcome = import_claimed(pool, media, inbox, path, &claimed, may_refuse).await;
+    if !matches!(outcome, Ok(Imported::Added(_) | Imported::Refused(_))) {
+        release(&claimed, path).await;
+    }
+    outcome
+}
+
+/// Imports a file this instance claimed (`path`: where it was in the inbox).
+async fn import_claimed(
+    pool: &DbPool,
+    media: &MediaStore,
+    inbox: &Path,
+    path: &Path,
+    claimed: &Path,
     may_refuse: bool,
 ) -> Result<Imported, AppError> {
     let name = path
@@ -76,17 +171,17 @@ pub async fn import(
     let Some(declared) = declared_type(path) else {
         return set_aside(
             inbox,
-            path,
+            claimed,
             &name,
             "only .jpg, .jpeg, .png and .webp files are imported",
         )
         .await;
     };
-    let length = tokio::fs::metadata(path)
+    let length = tokio::fs::metadata(claimed)
         .await
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot read {name}: {e}")))?
         .len();
-    let file = path.to_owned();
+    let file = claimed.to_owned();
     let content =
         futures_util::stream::once(async move { tokio::fs::read(file).await.map(Bytes::from) });
     let stored = match media
@@ -104,7 +199,7 @@ pub async fn import(
             | AppError::UnsupportedMediaType(_)
             | AppError::PayloadTooLarge(_)
             | AppError::BadRequest(_)),
-        ) => return set_aside(inbox, path, &name, &error.to_string()).await,
+        ) => return set_aside(inbox, claimed, &name, &error.to_string()).await,
         Err(other) => return Err(other),
     };
     let original = name.clone();
@@ -114,7 +209,7 @@ pub async fn import(
         })
     })
     .await?;
-    tokio::fs::remove_file(path)
+    tokio::fs::remove_file(claimed)
         .await
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot remove {name}: {e}")))?;
     tracing::info!(file = %name, media = %asset.id, "hot folder: file imported");
@@ -143,7 +238,8 @@ async fn set_aside(
     Ok(Imported::Refused(reason.to_owned()))
 }
 
-/// The files directly in the inbox (not its `refused/` folder), with size and change time.
+/// The files directly in the inbox (not its `refused/` or `claimed/` folders), with size and
+/// change time.
 fn look(inbox: &Path) -> HashMap<PathBuf, (u64, SystemTime)> {
     let Ok(entries) = std::fs::read_dir(inbox) else {
         return HashMap::new();
@@ -165,6 +261,7 @@ pub async fn watch(inbox: PathBuf, pool: DbPool, media: MediaStore) {
         tracing::error!(folder = %inbox.display(), %error, "hot folder: cannot create the inbox");
         return;
     }
+    release_earlier_claims(&inbox, &media);
     let (notices, mut noticed) = tokio::sync::mpsc::unbounded_channel::<notify::Event>();
     let folder = inbox.clone();
     let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
