@@ -19,6 +19,7 @@ mod mail_tls;
 mod media;
 mod notifications;
 mod plays;
+mod postgres_tls;
 mod region;
 mod resources;
 mod screenshots;
