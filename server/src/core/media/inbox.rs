@@ -12,10 +12,11 @@
 //! missed.
 //!
 //! Every instance of a region may watch the same shared inbox: before importing a file an
-//! instance claims it by renaming it into `claimed/<instance>/` (a rename is atomic, also on a
-//! network share), and the instance whose rename finds the file gone leaves it to the one that
-//! took it. A file that is not imported after all goes back to the inbox; one left in an
-//! instance's claim by a crash goes back when that instance starts again.
+//! instance claims it by creating `claimed/<file name>` only if it does not exist (atomic, also
+//! on a network share), and leaves a file it cannot claim to the instance that holds it. The
+//! claim is released when the import ends (the file gone, set aside, or left for later); one
+//! held when an instance stopped is released when that instance starts again. (The file is not
+//! renamed to claim it: a writer that appends in steps would lose it.)
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -50,9 +51,9 @@ pub enum Imported {
     TakenByAnother,
 }
 
-/// This instance's claim folder in the inbox: named for the machine and the data directory, so
-/// it stays the same across restarts and differs between instances that share the inbox.
-fn claim_folder(inbox: &Path, media: &MediaStore) -> PathBuf {
+/// This instance's name on its claims: the machine and the data directory, so that it stays
+/// the same across restarts and differs between instances that share the inbox.
+fn instance_name(media: &MediaStore) -> String {
     use sha2::Digest;
     let machine = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
@@ -68,51 +69,80 @@ fn claim_folder(inbox: &Path, media: &MediaStore) -> PathBuf {
     let data = hex::encode(sha2::Sha256::digest(
         media.root.as_os_str().as_encoded_bytes(),
     ));
-    inbox
-        .join("claimed")
-        .join(format!("{machine}-{}", &data[..12]))
+    format!("{machine}-{}", &data[..12])
 }
 
-/// Takes a file for this instance; `None` when another instance took it first.
-async fn claim(inbox: &Path, media: &MediaStore, path: &Path) -> Result<Option<PathBuf>, AppError> {
-    let folder = claim_folder(inbox, media);
-    tokio::fs::create_dir_all(&folder).await.map_err(|e| {
-        AppError::Unexpected(anyhow::anyhow!("cannot create {}: {e}", folder.display()))
-    })?;
-    let Some(name) = path.file_name() else {
-        return Ok(None);
-    };
-    let claimed = folder.join(name);
-    match tokio::fs::rename(path, &claimed).await {
-        Ok(()) => Ok(Some(claimed)),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(AppError::Unexpected(anyhow::anyhow!(
-            "cannot claim {}: {error}",
-            path.display()
-        ))),
+/// A file this instance holds the claim on, until [`Claim::release`].
+#[derive(Debug)]
+struct Claim {
+    marker: PathBuf,
+}
+
+impl Claim {
+    /// Claims the file at `path` for this instance; `None` when another instance holds it or
+    /// has imported it already.
+    async fn take(
+        inbox: &Path,
+        media: &MediaStore,
+        path: &Path,
+    ) -> Result<Option<Claim>, AppError> {
+        let folder = inbox.join("claimed");
+        tokio::fs::create_dir_all(&folder).await.map_err(|e| {
+            AppError::Unexpected(anyhow::anyhow!("cannot create {}: {e}", folder.display()))
+        })?;
+        let Some(name) = path.file_name() else {
+            return Ok(None);
+        };
+        let marker = folder.join(name);
+        // Created only if absent (O_EXCL), which one instance alone achieves, on a network
+        // share too. The file itself stays where it is, so a writer still appending to it
+        // (`cat part >> file`) keeps writing to the same file.
+        let created = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&marker)
+            .await;
+        match created {
+            Ok(mut file) => {
+                use tokio::io::AsyncWriteExt;
+                let _ = file.write_all(instance_name(media).as_bytes()).await;
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => return Ok(None),
+            Err(error) => {
+                return Err(AppError::Unexpected(anyhow::anyhow!(
+                    "cannot claim {}: {error}",
+                    path.display()
+                )));
+            }
+        }
+        let claim = Claim { marker };
+        // The claim of an instance that imported the file is released after the file is
+        // removed: a claim won after that finds no file.
+        if !tokio::fs::try_exists(path).await.unwrap_or(false) {
+            claim.release().await;
+            return Ok(None);
+        }
+        Ok(Some(claim))
+    }
+
+    async fn release(self) {
+        if let Err(error) = tokio::fs::remove_file(&self.marker).await {
+            tracing::warn!(claim = %self.marker.display(), %error, "hot folder: cannot release a claim");
+        }
     }
 }
 
-/// Puts a claimed file back where it was, unless a new file took its name meanwhile.
-async fn release(claimed: &Path, path: &Path) {
-    if tokio::fs::try_exists(path).await.unwrap_or(true) {
-        tracing::warn!(file = %claimed.display(), "hot folder: a new file took this one's name; left in the claim folder");
-        return;
-    }
-    if let Err(error) = tokio::fs::rename(claimed, path).await {
-        tracing::warn!(file = %claimed.display(), %error, "hot folder: cannot put a claimed file back");
-    }
-}
-
-/// Puts back into the inbox what this instance had claimed when it stopped.
+/// Releases the claims this instance held when it stopped (in the middle of an import).
 fn release_earlier_claims(inbox: &Path, media: &MediaStore) {
-    let Ok(entries) = std::fs::read_dir(claim_folder(inbox, media)) else {
+    let Ok(entries) = std::fs::read_dir(inbox.join("claimed")) else {
         return;
     };
+    let own = instance_name(media);
     for entry in entries.filter_map(Result::ok) {
-        let back = inbox.join(entry.file_name());
-        if !back.exists() && std::fs::rename(entry.path(), &back).is_ok() {
-            tracing::info!(file = %back.display(), "hot folder: a file claimed before a stop is back in the inbox");
+        if std::fs::read_to_string(entry.path()).is_ok_and(|holder| holder == own)
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            tracing::info!(file = ?entry.file_name(), "hot folder: a claim held before a stop is released");
         }
     }
 }
@@ -141,23 +171,20 @@ pub async fn import(
     path: &Path,
     may_refuse: bool,
 ) -> Result<Imported, AppError> {
-    let Some(claimed) = claim(inbox, media, path).await? else {
+    let Some(claim) = Claim::take(inbox, media, path).await? else {
         return Ok(Imported::TakenByAnother);
     };
-    let outcome = import_claimed(pool, media, inbox, path, &claimed, may_refuse).await;
-    if !matches!(outcome, Ok(Imported::Added(_) | Imported::Refused(_))) {
-        release(&claimed, path).await;
-    }
+    let outcome = import_claimed(pool, media, inbox, path, may_refuse).await;
+    claim.release().await;
     outcome
 }
 
-/// Imports a file this instance claimed (`path`: where it was in the inbox).
+/// Imports a file this instance claimed.
 async fn import_claimed(
     pool: &DbPool,
     media: &MediaStore,
     inbox: &Path,
     path: &Path,
-    claimed: &Path,
     may_refuse: bool,
 ) -> Result<Imported, AppError> {
     let name = path
@@ -171,17 +198,17 @@ async fn import_claimed(
     let Some(declared) = declared_type(path) else {
         return set_aside(
             inbox,
-            claimed,
+            path,
             &name,
             "only .jpg, .jpeg, .png and .webp files are imported",
         )
         .await;
     };
-    let length = tokio::fs::metadata(claimed)
+    let length = tokio::fs::metadata(path)
         .await
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot read {name}: {e}")))?
         .len();
-    let file = claimed.to_owned();
+    let file = path.to_owned();
     let content =
         futures_util::stream::once(async move { tokio::fs::read(file).await.map(Bytes::from) });
     let stored = match media
@@ -199,7 +226,7 @@ async fn import_claimed(
             | AppError::UnsupportedMediaType(_)
             | AppError::PayloadTooLarge(_)
             | AppError::BadRequest(_)),
-        ) => return set_aside(inbox, claimed, &name, &error.to_string()).await,
+        ) => return set_aside(inbox, path, &name, &error.to_string()).await,
         Err(other) => return Err(other),
     };
     let original = name.clone();
@@ -209,7 +236,7 @@ async fn import_claimed(
         })
     })
     .await?;
-    tokio::fs::remove_file(claimed)
+    tokio::fs::remove_file(path)
         .await
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot remove {name}: {e}")))?;
     tracing::info!(file = %name, media = %asset.id, "hot folder: file imported");
