@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 # What the tests need beyond Rust and a C compiler, as Debian packages: PostgreSQL's server for
 # the second backend, Xvfb, lavapipe (Mesa's Vulkan on the CPU) and ImageMagick for the player's
-# real window, Chromium and Node.js for the portal's browser tests.
+# real window, Chromium and Node.js for the portal's browser tests, HAProxy for a region's tests.
 missing_packages() {
   local need=()
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -x "${PG_BIN:-}/initdb" ] || need+=(postgresql)
@@ -30,6 +30,8 @@ missing_packages() {
   python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3 python3-venv)
   # The test SMTP server (tests/src/smtp_server.py) runs on Debian's own python3 with aiosmtpd.
   /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need+=(python3-aiosmtpd)
+  # The reference load balancer of a region (deploy/region/haproxy.cfg), run by the tests as is.
+  command -v haproxy >/dev/null || need+=(haproxy)
   echo "${need[@]}"
 }
 read -r -a need <<<"$(missing_packages)"
@@ -41,7 +43,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   else
     echo "The tests need these Debian packages, which are missing: ${need[*]}" >&2
     echo "Install them with:" >&2
-    echo "  sudo apt-get install -y postgresql mesa-vulkan-drivers libvulkan1 pkg-config xvfb imagemagick chromium nodejs npm python3-venv python3-aiosmtpd curl" >&2
+    echo "  sudo apt-get install -y postgresql mesa-vulkan-drivers libvulkan1 pkg-config xvfb imagemagick chromium nodejs npm python3-venv python3-aiosmtpd haproxy curl" >&2
     echo "(or run tests/run.sh as root, which installs them itself)" >&2
     exit 1
   fi

@@ -21,6 +21,7 @@ mod notifications;
 mod plays;
 mod postgres_tls;
 mod region;
+mod region_lb;
 mod resources;
 mod screenshots;
 
