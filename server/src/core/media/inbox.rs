@@ -107,7 +107,10 @@ impl Claim {
                 use tokio::io::AsyncWriteExt;
                 let _ = file.write_all(instance_name(media).as_bytes()).await;
             }
-            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => return Ok(None),
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                warn_if_held_long(&marker).await;
+                return Ok(None);
+            }
             Err(error) => {
                 return Err(AppError::Unexpected(anyhow::anyhow!(
                     "cannot claim {}: {error}",
@@ -129,6 +132,34 @@ impl Claim {
         if let Err(error) = tokio::fs::remove_file(&self.marker).await {
             tracing::warn!(claim = %self.marker.display(), %error, "hot folder: cannot release a claim");
         }
+    }
+}
+
+/// An import takes seconds to minutes; a claim held far longer belongs to an instance that
+/// stopped in the middle and has not started again.
+const CLAIM_HELD_LONG: Duration = Duration::from_secs(30 * 60);
+
+/// Tells the operator about a claim that an instance seems to have left behind for good (it is
+/// not taken over: the holder may only be slow, and two instances taking it over at once would
+/// both import the file).
+async fn warn_if_held_long(marker: &Path) {
+    let Ok(metadata) = tokio::fs::metadata(marker).await else {
+        return;
+    };
+    let held = metadata
+        .modified()
+        .ok()
+        .and_then(|since| since.elapsed().ok())
+        .unwrap_or_default();
+    if held > CLAIM_HELD_LONG {
+        let holder = tokio::fs::read_to_string(marker).await.unwrap_or_default();
+        tracing::warn!(
+            claim = %marker.display(),
+            %holder,
+            minutes = held.as_secs() / 60,
+            "hot folder: a file has been claimed by another instance for long; if that instance \
+             is gone for good, delete the claim and the file is imported"
+        );
     }
 }
 
