@@ -7,47 +7,17 @@ use civicast_server::app::telemetry;
 use civicast_server::core::accounts::{NewUser, add_user_from_command_line};
 use civicast_server::core::media::MediaStore;
 use civicast_server::core::media::objects::ObjectStorage;
-use civicast_server::settings::{Command, Settings, UserCommand};
+use civicast_server::settings::{Cli, Command, MediaCommand, Settings, UserCommand};
 use civicast_server::{Application, db};
-use clap::{Parser, Subcommand};
-
-/// Civicast: digital signage for cities. Runs the CMS server (the default), manages users or
-/// moves media.
-#[derive(Debug, Parser)]
-#[command(name = "civicast-server", version, about, long_about = None)]
-struct Cli {
-    #[command(flatten)]
-    settings: Settings,
-    #[command(subcommand)]
-    command: Option<Subcommands>,
-}
-
-#[derive(Debug, Subcommand)]
-enum Subcommands {
-    #[command(flatten)]
-    Common(Command),
-    /// Manage the media store.
-    Media {
-        #[command(subcommand)]
-        action: MediaCommand,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum MediaCommand {
-    /// Copy every file the database references from DATA_DIR/media into the object store
-    /// (--media-store), read each back and check its SHA-256; exits non-zero naming any file that
-    /// is not there whole. Run it before the region's instances serve from the object store.
-    Migrate,
-}
+use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     telemetry::init(cli.settings.log_format);
     let result = match cli.command {
-        None | Some(Subcommands::Common(Command::Serve)) => serve(cli.settings),
-        Some(Subcommands::Common(Command::User { action })) => manage_user(&cli.settings, action),
-        Some(Subcommands::Media {
+        None | Some(Command::Serve) => serve(cli.settings),
+        Some(Command::User { action }) => manage_user(&cli.settings, action),
+        Some(Command::Media {
             action: MediaCommand::Migrate,
         }) => migrate_media(&cli.settings),
     };

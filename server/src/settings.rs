@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::db::DatabaseUrl;
 
-/// Civicast: digital signage for cities. Runs the CMS server (the default) or manages users.
+/// Civicast: digital signage for cities. Runs the CMS server (the default), manages users or
+/// moves media into an object store.
 #[derive(Debug, Parser)]
 #[command(name = "civicast-server", version, about, long_about = None)]
 pub struct Cli {
@@ -27,6 +28,19 @@ pub enum Command {
         #[command(subcommand)]
         action: UserCommand,
     },
+    /// Manage the media store.
+    Media {
+        #[command(subcommand)]
+        action: MediaCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MediaCommand {
+    /// Copy every file the database references from DATA_DIR/media into the object store
+    /// (--media-store), read each back and check its SHA-256; exits non-zero naming any file that
+    /// is not there whole. Run it before the region's instances serve from the object store.
+    Migrate,
 }
 
 #[derive(Debug, Subcommand)]
