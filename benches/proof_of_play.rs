@@ -2,12 +2,16 @@
 //!
 //! - P3: plays ingested per second over HTTP (batches of 500, deduplicated, committed before the
 //!   reply, SQLite) against the same rows inserted straight into SQLite by a minimal program
-//!   (same schema, same batch size, `INSERT OR IGNORE`).
+//!   (same schema, same batch size, `INSERT OR IGNORE`). On PostgreSQL the reference is `COPY`
+//!   of the same rows, 500 per statement, into a table of the same shape (columns, key, day
+//!   partitions) in the same database.
 //! - P4: a year of plays for 100 screens (about 300 million plays, as rollups) reported by
 //!   building x daypart through the API.
 //!
 //! Run: `cargo bench -p civicast-tests --bench proof_of_play` (release build; writes the
-//! "Proof of play" section of BENCHMARKS.md). Everything runs on 127.0.0.1.
+//! "Proof of play" section of BENCHMARKS.md). Everything runs on 127.0.0.1. With
+//! `CIVICAST_TEST_POSTGRES_URL=postgres://...` the server runs on a fresh database of that
+//! cluster and the figures are printed as rows for that section instead of written.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -51,7 +55,11 @@ fn main() {
         return;
     }
     let p4 = runtime.block_on(p4());
-    write_results(&p3, &p4);
+    if civicast_tests::on_postgres() {
+        print_postgres_rows(&p3, &p4);
+    } else {
+        write_results(&p3, &p4);
+    }
 }
 
 struct P3 {
@@ -190,10 +198,15 @@ async fn p3() -> P3 {
     let dup_seconds = post_all(&app, again, 0).await;
     let duplicates_per_s = (BATCHES / 4 * BATCH) as f64 / dup_seconds;
 
-    let raw_per_s = raw_sqlite(&batches, &screens);
+    let raw_per_s = match app.settings.database().unwrap() {
+        civicast_server::db::DatabaseUrl::Sqlite(_) => raw_sqlite(&batches, &screens),
+        civicast_server::db::DatabaseUrl::Postgres(url) => {
+            raw_postgres_copy(&url, &batches, &screens)
+        }
+    };
     let direct_per_s = direct(&app, &screens, &items).await;
     println!(
-        "P3: HTTP {http_per_s:.0} plays/s, direct {direct_per_s:.0}/s, raw SQLite {raw_per_s:.0} rows/s, duplicates {duplicates_per_s:.0}/s"
+        "P3: HTTP {http_per_s:.0} plays/s, direct {direct_per_s:.0}/s, reference (raw SQLite or COPY) {raw_per_s:.0} rows/s, duplicates {duplicates_per_s:.0}/s"
     );
     P3 {
         http_per_s,
@@ -288,6 +301,94 @@ fn raw_sqlite(batches: &[(usize, Vec<PlayRecord>)], screens: &[(Uuid, String)]) 
     (BATCHES * BATCH) as f64 / started.elapsed().as_secs_f64()
 }
 
+diesel::table! {
+    /// The reference's table on PostgreSQL: `plays`' columns, key and day partitions.
+    plays_reference (id, started_at) {
+        id -> Text,
+        schema_version -> Integer,
+        screen_id -> Text,
+        seq -> BigInt,
+        item_id -> Nullable<Text>,
+        content_hash -> Nullable<Text>,
+        owner -> Nullable<Text>,
+        kind -> Text,
+        started_at -> Timestamp,
+        ended_at -> Timestamp,
+        planned_ms -> BigInt,
+        played_ms -> BigInt,
+        clock_offset_ms -> BigInt,
+        outcome -> Text,
+        display_on -> Nullable<Bool>,
+        player_version -> Text,
+        received_at -> Timestamp,
+        building_id -> Nullable<Text>,
+        daypart -> Nullable<Text>,
+        multiplier -> Nullable<Double>,
+        multiplier_version -> Nullable<Integer>,
+        impressions_est -> Nullable<Double>,
+    }
+}
+
+/// The reference on PostgreSQL: the same rows by `COPY FROM STDIN` (text format), one
+/// statement and transaction per batch of 500, into the server's database.
+fn raw_postgres_copy(
+    url: &str,
+    batches: &[(usize, Vec<PlayRecord>)],
+    screens: &[(Uuid, String)],
+) -> f64 {
+    use diesel::prelude::*;
+    use std::io::Write;
+    let mut pg = diesel::PgConnection::establish(url).unwrap();
+    diesel::sql_query(
+        "CREATE TABLE plays_reference (LIKE plays INCLUDING ALL) PARTITION BY RANGE (started_at)",
+    )
+    .execute(&mut pg)
+    .unwrap();
+    diesel::sql_query("CREATE TABLE plays_reference_default PARTITION OF plays_reference DEFAULT")
+        .execute(&mut pg)
+        .unwrap();
+    let days: std::collections::BTreeSet<chrono::NaiveDate> = batches
+        .iter()
+        .flat_map(|(_, plays)| plays.iter().map(|play| play.started_at.date_naive()))
+        .collect();
+    for day in days {
+        diesel::sql_query(format!(
+            "CREATE TABLE plays_reference_p{} PARTITION OF plays_reference FOR VALUES FROM ('{day}') TO ('{}')",
+            day.format("%Y%m%d"),
+            day.succ_opt().unwrap()
+        ))
+        .execute(&mut pg)
+        .unwrap();
+    }
+    let building = Uuid::now_v7().to_string();
+    let started = Instant::now();
+    for (screen, plays) in batches {
+        let screen_id = screens[*screen].0.to_string();
+        let received_at = Utc::now().naive_utc();
+        let copied = diesel::copy_from(plays_reference::table)
+            .from_raw_data(plays_reference::table, |out: &mut dyn Write| {
+                for play in plays {
+                    writeln!(
+                        out,
+                        "{}\t1\t{screen_id}\t{}\t{}\t{}\t\\N\tannouncement\t{}\t{}\t8000\t8000\t0\tcomplete\tt\tbench\t{received_at}\t{building}\t09-12\t\\N\t\\N\t\\N",
+                        play.id,
+                        play.seq,
+                        play.item_id.unwrap(),
+                        play.content_hash,
+                        play.started_at.naive_utc(),
+                        play.ended_at.naive_utc(),
+                    )
+                    .unwrap();
+                }
+                diesel::QueryResult::Ok(())
+            })
+            .execute(&mut pg)
+            .unwrap();
+        assert_eq!(copied, plays.len());
+    }
+    (BATCHES * BATCH) as f64 / started.elapsed().as_secs_f64()
+}
+
 async fn p4() -> P4 {
     const BUILDINGS: usize = 50;
     const SCREENS_PER_BUILDING: usize = 2;
@@ -317,10 +418,7 @@ async fn p4() -> P4 {
         .await;
         buildings.push(id);
     }
-    let database = match app.settings.database().unwrap() {
-        civicast_server::db::DatabaseUrl::Sqlite(path) => path,
-        civicast_server::db::DatabaseUrl::Postgres(_) => panic!("P4 runs on SQLite"),
-    };
+    let database = app.settings.database().unwrap();
     let year_start: DateTime<Utc> = "2025-01-01T00:00:00Z".parse().unwrap();
     let (hours, days, plays) = fill_rollups(
         &database,
@@ -380,9 +478,111 @@ async fn p4() -> P4 {
 /// Day, building, daypart and day type of a daily rollup row.
 type DayKey = (String, String, String, &'static str);
 
+/// One hourly rollup row of the filled year.
+struct HourFill<'a> {
+    hour: &'a str,
+    screen: &'a str,
+    item: &'a str,
+    building: &'a str,
+    daypart: &'a str,
+    day_type: &'static str,
+    local_hour: u32,
+    plays: i64,
+    impressions: f64,
+}
+
 /// A year of hourly rollups (every screen, every hour, four items) and the daily rollups they
-/// sum to, written straight into the server's database as ingestion would have left them.
+/// sum to, written straight into the server's database as ingestion would have left them:
+/// through SQLite's own library, or by `COPY` on PostgreSQL.
 fn fill_rollups(
+    database: &civicast_server::db::DatabaseUrl,
+    buildings: &[String],
+    screens_per_building: usize,
+    items: usize,
+    plays_per_item_hour: i64,
+    year_start: DateTime<Utc>,
+) -> (usize, usize, i64) {
+    match database {
+        civicast_server::db::DatabaseUrl::Sqlite(path) => fill_rollups_sqlite(
+            path,
+            buildings,
+            screens_per_building,
+            items,
+            plays_per_item_hour,
+            year_start,
+        ),
+        civicast_server::db::DatabaseUrl::Postgres(url) => fill_rollups_postgres(
+            url,
+            buildings,
+            screens_per_building,
+            items,
+            plays_per_item_hour,
+            year_start,
+        ),
+    }
+}
+
+/// Hands every hourly row of the year to `emit`; returns the daily sums, the hourly row count
+/// and the plays.
+fn year_of_rollups(
+    buildings: &[String],
+    screens_per_building: usize,
+    items: usize,
+    plays_per_item_hour: i64,
+    year_start: DateTime<Utc>,
+    mut emit: impl FnMut(&HourFill),
+) -> (HashMap<DayKey, (i64, i64, f64)>, usize, i64) {
+    let dayparts = default_dayparts();
+    let tz = chrono_tz::Europe::Brussels;
+    let multiplier = |played_s: f64| 120.0 * (40.0 + played_s) / 3600.0 * 0.6;
+    let mut days: HashMap<DayKey, (i64, i64, f64)> = HashMap::new();
+    let (mut hour_rows, mut plays) = (0, 0);
+    let item_keys: Vec<String> = (0..items).map(|_| Uuid::now_v7().to_string()).collect();
+    for building in buildings {
+        let screens: Vec<String> = (0..screens_per_building)
+            .map(|_| Uuid::now_v7().to_string())
+            .collect();
+        for hour in 0..365 * 24 {
+            let start = year_start + chrono::Duration::hours(hour);
+            let local = start.with_timezone(&tz);
+            let daypart = daypart_of(&dayparts, local.hour()).to_owned();
+            let day_type = DayType::of(local.date_naive()).as_str();
+            let impressions = multiplier(8.0) * plays_per_item_hour as f64;
+            let hour_text = start.naive_utc().to_string();
+            let day = start
+                .duration_trunc(TimeDelta::days(1))
+                .unwrap()
+                .naive_utc()
+                .to_string();
+            for screen in &screens {
+                for item in &item_keys {
+                    emit(&HourFill {
+                        hour: &hour_text,
+                        screen,
+                        item,
+                        building,
+                        daypart: &daypart,
+                        day_type,
+                        local_hour: local.hour(),
+                        plays: plays_per_item_hour,
+                        impressions,
+                    });
+                    hour_rows += 1;
+                    plays += plays_per_item_hour;
+                    let entry = days
+                        .entry((day.clone(), building.clone(), daypart.clone(), day_type))
+                        .or_default();
+                    entry.0 += plays_per_item_hour;
+                    entry.1 += plays_per_item_hour * 8000;
+                    entry.2 += impressions;
+                }
+            }
+        }
+    }
+    (days, hour_rows, plays)
+}
+
+fn fill_rollups_sqlite(
     database: &Path,
     buildings: &[String],
     screens_per_building: usize,
@@ -392,13 +592,8 @@ fn fill_rollups(
 ) -> (usize, usize, i64) {
     let mut connection = rusqlite::Connection::open(database).unwrap();
     connection.busy_timeout(Duration::from_secs(30)).unwrap();
-    let dayparts = default_dayparts();
-    let tz = chrono_tz::Europe::Brussels;
-    let multiplier = |played_s: f64| 120.0 * (40.0 + played_s) / 3600.0 * 0.6;
     let transaction = connection.transaction().unwrap();
-    let mut days: HashMap<DayKey, (i64, i64, f64)> = HashMap::new();
-    let (mut hour_rows, mut plays) = (0, 0);
-    {
+    let (days, hour_rows, plays) = {
         let mut insert = transaction
             .prepare(
                 "INSERT INTO play_hours (hour, screen_id, item_key, profile_version, building_id, \
@@ -407,58 +602,36 @@ fn fill_rollups(
                  NULL, NULL, NULL, ?5, ?6, ?7, ?8, ?8, ?9, ?10)",
             )
             .unwrap();
-        let item_keys: Vec<String> = (0..items).map(|_| Uuid::now_v7().to_string()).collect();
-        for building in buildings {
-            let screens: Vec<String> = (0..screens_per_building)
-                .map(|_| Uuid::now_v7().to_string())
-                .collect();
-            for hour in 0..365 * 24 {
-                let start = year_start + chrono::Duration::hours(hour);
-                let local = start.with_timezone(&tz);
-                let daypart = daypart_of(&dayparts, local.hour()).to_owned();
-                let day_type = DayType::of(local.date_naive()).as_str();
-                let impressions = multiplier(8.0) * plays_per_item_hour as f64;
-                let hour_text = start.naive_utc().to_string();
-                for screen in &screens {
-                    for item in &item_keys {
-                        insert
-                            .execute(rusqlite::params![
-                                hour_text,
-                                screen,
-                                item,
-                                building,
-                                daypart,
-                                day_type,
-                                local.hour(),
-                                plays_per_item_hour,
-                                plays_per_item_hour * 8000,
-                                impressions,
-                            ])
-                            .unwrap();
-                        hour_rows += 1;
-                        plays += plays_per_item_hour;
-                        let day = start
-                            .duration_trunc(TimeDelta::days(1))
-                            .unwrap()
-                            .naive_utc()
-                            .to_string();
-                        let entry = days
-                            .entry((day, building.clone(), daypart.clone(), day_type))
-                            .or_default();
-                        entry.0 += plays_per_item_hour;
-                        entry.1 += plays_per_item_hour * 8000;
-                        entry.2 += impressions;
-                    }
-                }
-            }
-        }
+        let filled = year_of_rollups(
+            buildings,
+            screens_per_building,
+            items,
+            plays_per_item_hour,
+            year_start,
+            |row| {
+                insert
+                    .execute(rusqlite::params![
+                        row.hour,
+                        row.screen,
+                        row.item,
+                        row.building,
+                        row.daypart,
+                        row.day_type,
+                        row.local_hour,
+                        row.plays,
+                        row.plays * 8000,
+                        row.impressions,
+                    ])
+                    .unwrap();
+            },
+        );
         let mut insert_day = transaction
             .prepare(
                 "INSERT INTO play_days (day, building_id, daypart, day_type, profile_version, \
                  plays, complete, played_ms, impressions) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7)",
             )
             .unwrap();
-        for ((day, building, daypart, day_type), (count, ms, impressions)) in &days {
+        for ((day, building, daypart, day_type), (count, ms, impressions)) in &filled.0 {
             insert_day
                 .execute(rusqlite::params![
                     day,
@@ -471,10 +644,143 @@ fn fill_rollups(
                 ])
                 .unwrap();
         }
-    }
+        filled
+    };
     transaction.commit().unwrap();
     connection.execute_batch("ANALYZE;").unwrap();
     (hour_rows, days.len(), plays)
+}
+
+fn fill_rollups_postgres(
+    url: &str,
+    buildings: &[String],
+    screens_per_building: usize,
+    items: usize,
+    plays_per_item_hour: i64,
+    year_start: DateTime<Utc>,
+) -> (usize, usize, i64) {
+    use civicast_server::db::schema::{play_days, play_hours};
+    use diesel::prelude::*;
+    use std::io::Write;
+    let mut pg = diesel::PgConnection::establish(url).unwrap();
+    let copy_hours = |pg: &mut diesel::PgConnection, text: &str| {
+        diesel::copy_from(play_hours::table)
+            .from_raw_data(
+                (
+                    play_hours::hour,
+                    play_hours::screen_id,
+                    play_hours::item_key,
+                    play_hours::profile_version,
+                    play_hours::building_id,
+                    play_hours::kind,
+                    play_hours::daypart,
+                    play_hours::day_type,
+                    play_hours::local_hour,
+                    play_hours::plays,
+                    play_hours::complete,
+                    play_hours::played_ms,
+                    play_hours::impressions,
+                ),
+                |out: &mut dyn Write| {
+                    out.write_all(text.as_bytes()).unwrap();
+                    diesel::QueryResult::Ok(())
+                },
+            )
+            .execute(pg)
+            .unwrap();
+    };
+    let mut text = String::new();
+    let (days, hour_rows, plays) = year_of_rollups(
+        buildings,
+        screens_per_building,
+        items,
+        plays_per_item_hour,
+        year_start,
+        |row| {
+            use std::fmt::Write;
+            writeln!(
+                text,
+                "{}\t{}\t{}\t1\t{}\tannouncement\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                row.hour,
+                row.screen,
+                row.item,
+                row.building,
+                row.daypart,
+                row.day_type,
+                row.local_hour,
+                row.plays,
+                row.plays,
+                row.plays * 8000,
+                row.impressions
+            )
+            .unwrap();
+            if text.len() > 16 << 20 {
+                copy_hours(&mut pg, &text);
+                text.clear();
+            }
+        },
+    );
+    copy_hours(&mut pg, &text);
+    let mut text = String::new();
+    for ((day, building, daypart, day_type), (count, ms, impressions)) in &days {
+        use std::fmt::Write;
+        writeln!(
+            text,
+            "{day}\t{building}\t{daypart}\t{day_type}\t1\t{count}\t{count}\t{ms}\t{impressions}"
+        )
+        .unwrap();
+    }
+    diesel::copy_from(play_days::table)
+        .from_raw_data(
+            (
+                play_days::day,
+                play_days::building_id,
+                play_days::daypart,
+                play_days::day_type,
+                play_days::profile_version,
+                play_days::plays,
+                play_days::complete,
+                play_days::played_ms,
+                play_days::impressions,
+            ),
+            |out: &mut dyn Write| {
+                out.write_all(text.as_bytes()).unwrap();
+                diesel::QueryResult::Ok(())
+            },
+        )
+        .execute(&mut pg)
+        .unwrap();
+    diesel::sql_query("ANALYZE play_hours, play_days")
+        .execute(&mut pg)
+        .unwrap();
+    (hour_rows, days.len(), plays)
+}
+
+/// The PostgreSQL figures as rows for BENCHMARKS.md, printed (the section's SQLite rows stay).
+fn print_postgres_rows(p3: &P3, p4: &P4) {
+    let ratio = p3.http_per_s / p3.raw_per_s;
+    println!(
+        "| P3 (PostgreSQL) | plays ingested over HTTP, batches of {BATCH}, {CONNECTIONS} connections, deduplicated, committed before the reply | {http:.0} plays/s | COPY of the same rows into the same database, same columns, key and day partitions, {BATCH} per statement: {raw:.0} rows/s | {ratio:.2}x | >= 0.5x COPY | {verdict} |\n\
+         | P3 (PostgreSQL) | the same batches sent again (all duplicates) | {dups:.0} plays/s | — | — | — | |\n\
+         | P3 (PostgreSQL) | the server's ingestion called directly (no HTTP, no JSON, one connection) | {direct:.0} plays/s | COPY above | {direct_ratio:.2}x | — | |\n\
+         | P4 (PostgreSQL) | a year of 100 screens by building x daypart ({plays:.0} plays as {hours} hourly and {days} daily rollup rows) | {median:.1} ms median of 15 | by building alone: {by_building:.1} ms | — | < 100 ms | {p4_verdict} |",
+        http = p3.http_per_s,
+        raw = p3.raw_per_s,
+        verdict = if ratio >= 0.5 { "met" } else { "missed" },
+        dups = p3.duplicates_per_s,
+        direct = p3.direct_per_s,
+        direct_ratio = p3.direct_per_s / p3.raw_per_s,
+        plays = p4.plays,
+        hours = p4.rollup_hours,
+        days = p4.rollup_days,
+        median = p4.median_ms,
+        by_building = p4.by_building_ms,
+        p4_verdict = if p4.median_ms < 100.0 {
+            "met"
+        } else {
+            "missed"
+        },
+    );
 }
 
 fn write_results(p3: &P3, p4: &P4) {
