@@ -33,12 +33,14 @@ class Server:
     """The release server (or `binary`) on `port` with its data under `work`; `api` calls /api/v1
     as the admin."""
 
-    def __init__(self, port, work, binary=None, extra_args=()):
+    def __init__(self, port, work, binary=None, extra_args=(), log=None):
+        """`log`: a file (opened for appending) that gets the server's output; none by default."""
         self.port = port
+        output = open(log, "ab") if log else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [binary or os.path.join(TARGET, "release", "civicast-server"), "--bind", f"127.0.0.1:{port}",
              "--data-dir", os.path.join(work, "server"), *extra_args],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "RUST_LOG": "warn"})
+            stdout=output, stderr=output, env={**os.environ, "RUST_LOG": "warn"})
         password_file = os.path.join(work, "server", "initial-admin-password.txt")
         for _ in range(100):
             if os.path.exists(password_file):

@@ -6,6 +6,12 @@
 //!
 //! Run: `cargo bench -p civicast-tests --bench load` (writes the "Load" section of
 //! BENCHMARKS.md). `-- --screens N --minutes M` change the size; the defaults are the brief's.
+//!
+//! Against servers started elsewhere (a region behind its load balancer, `benches/region.py`):
+//! `-- --base-url https://localhost:PORT --ca-file CA.pem --admin-password-file FILE
+//! --report-json OUT.json --acknowledged-file IDS.txt` starts no server, prints `load started`
+//! when the screens start (so that the caller can stop an instance on cue), writes its figures
+//! as JSON and the id of every play a receipt covered, one a line, and leaves BENCHMARKS.md alone.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -15,25 +21,125 @@ use std::time::{Duration, Instant};
 use civicast_tests::load::{self, LoadPlan};
 use serde_json::{Value, json};
 
+#[derive(Clone)]
 struct Options {
     screens: usize,
     minutes: f64,
+    base_url: Option<String>,
+    ca_file: Option<PathBuf>,
+    admin_password_file: Option<PathBuf>,
+    report_json: Option<PathBuf>,
+    acknowledged_file: Option<PathBuf>,
 }
 
 fn options() -> Options {
     let mut options = Options {
         screens: 10_000,
         minutes: 5.0,
+        base_url: None,
+        ca_file: None,
+        admin_password_file: None,
+        report_json: None,
+        acknowledged_file: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.windows(2) {
+        let value = pair[1].clone();
         match pair[0].as_str() {
-            "--screens" => options.screens = pair[1].parse().expect("--screens takes a number"),
-            "--minutes" => options.minutes = pair[1].parse().expect("--minutes takes a number"),
+            "--screens" => options.screens = value.parse().expect("--screens takes a number"),
+            "--minutes" => options.minutes = value.parse().expect("--minutes takes a number"),
+            "--base-url" => options.base_url = Some(value.trim_end_matches('/').to_owned()),
+            "--ca-file" => options.ca_file = Some(value.into()),
+            "--admin-password-file" => options.admin_password_file = Some(value.into()),
+            "--report-json" => options.report_json = Some(value.into()),
+            "--acknowledged-file" => options.acknowledged_file = Some(value.into()),
             _ => {}
         }
     }
     options
+}
+
+fn traffic_json(traffic: &load::Traffic) -> Value {
+    json!({
+        "count": traffic.count(),
+        "p50_ms": traffic.percentile_ms(0.5),
+        "p99_ms": traffic.percentile_ms(0.99),
+        "max_ms": traffic.percentile_ms(1.0),
+        "errors": traffic.error_count(),
+        "retryable_errors": traffic.retryable_count(),
+        "error_kinds": traffic.error_kinds(),
+        "first_errors": traffic.first_errors(),
+    })
+}
+
+/// The run against a server started elsewhere (`--base-url`): figures as JSON, no section.
+async fn run_external(options: Options, base: String) {
+    let ca = options
+        .ca_file
+        .as_ref()
+        .map(|path| std::fs::read(path).expect("the CA file"));
+    let client = load::client(ca.as_deref());
+    let password_file = options
+        .admin_password_file
+        .as_ref()
+        .expect("--admin-password-file with --base-url");
+    let password = std::fs::read_to_string(password_file).expect("the admin password file");
+    let login: Value = client
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({ "email": "admin@civicast.local", "password": password.trim() }))
+        .send()
+        .await
+        .expect("the server answers")
+        .json()
+        .await
+        .expect("a JSON body");
+    let admin = login["token"].as_str().expect("a token").to_owned();
+    let seeding = Instant::now();
+    let (screens, items) = load::seed_with(&client, &base, &admin, options.screens, 20).await;
+    println!(
+        "{} screens paired in {:.0?}",
+        screens.len(),
+        seeding.elapsed()
+    );
+    let plan = LoadPlan {
+        duration: Duration::from_secs_f64(options.minutes * 60.0),
+        poll_interval: Duration::from_secs(10),
+        slot: Duration::from_secs(10),
+        upload_interval: Duration::from_secs(60),
+        items,
+    };
+    println!("load started");
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    let started = Instant::now();
+    let report = load::run_with(client, &base, screens, plan).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let acknowledged = std::mem::take(&mut *report.acknowledged.lock().expect("acknowledged"));
+    if let Some(path) = &options.acknowledged_file {
+        let mut text = String::with_capacity(acknowledged.len() * 37);
+        for id in &acknowledged {
+            text.push_str(&id.to_string());
+            text.push('\n');
+        }
+        std::fs::write(path, text).expect("the acknowledged file is written");
+    }
+    let figures = json!({
+        "screens": options.screens,
+        "minutes": options.minutes,
+        "elapsed_s": elapsed,
+        "seeding_s": seeding.elapsed().as_secs_f64() - elapsed,
+        "polls": traffic_json(&report.polls),
+        "unchanged": report.unchanged.load(Ordering::Relaxed),
+        "uploads": traffic_json(&report.uploads),
+        "plays_sent": report.plays_sent.load(Ordering::Relaxed),
+        "plays_accepted": report.plays_accepted.load(Ordering::Relaxed),
+        "plays_duplicates": report.plays_duplicates.load(Ordering::Relaxed),
+        "plays_acknowledged": acknowledged.len(),
+    });
+    println!("{figures:#}");
+    if let Some(path) = &options.report_json {
+        std::fs::write(path, figures.to_string()).expect("the report is written");
+    }
 }
 
 /// The release server binary, built first unless `CIVICAST_SERVER_BIN` names one.
@@ -138,6 +244,9 @@ fn main() {
         .build()
         .expect("a runtime");
     runtime.block_on(async move {
+        if let Some(base) = options.base_url.clone() {
+            return run_external(options, base).await;
+        }
         let server = start_server().await;
         let pid = server.child.id();
         let seeding = Instant::now();

@@ -11,8 +11,10 @@
 #   bombs    benches/upload_memory.py  20 concurrent decompression-bomb uploads, memory by budget
 #   mail     benches/notifications.py  10,000 e-mails to a local SMTP server, a poll's p99 meanwhile
 #   load     benches/load.rs         10,000 screens for 5 minutes (LOAD_MINUTES, LOAD_SCREENS)
+#   P13, region  benches/region.py   two instances on PostgreSQL behind HAProxy (TLS): P1 beside nginx
+#                                    over TLS; the same load with one instance killed and restarted
 # P9's pixels on real players are measured by the end-to-end tests (see BENCHMARKS.md). Installs what it needs from
-# Debian's packages when run as root. Everything talks to 127.0.0.1 only. About 35 minutes.
+# Debian's packages when run as root. Everything talks to 127.0.0.1 only. About 45 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${HOME:-/root}/.cache/civicast/target}"
@@ -26,6 +28,8 @@ command -v Xvfb >/dev/null || need+=(xvfb)
 command -v feh >/dev/null || need+=(feh)
 dpkg -s mesa-vulkan-drivers >/dev/null 2>&1 || need+=(mesa-vulkan-drivers)
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need+=(python3-aiosmtpd)
+command -v haproxy >/dev/null || need+=(haproxy)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -x "${PG_BIN:-}/initdb" ] || need+=(postgresql)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "benches/run.sh needs: ${need[*]} (apt-get install them, or run as root)" >&2
@@ -46,3 +50,4 @@ python3 benches/notifications.py
 cargo bench -p civicast-tests --bench proof_of_play
 cargo bench -p civicast-tests --bench load -- \
   --screens "${LOAD_SCREENS:-10000}" --minutes "${LOAD_MINUTES:-5}"
+python3 benches/region.py

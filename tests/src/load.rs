@@ -4,8 +4,12 @@
 //! that is not what a player expects as an error, and keeps every latency for percentiles.
 //!
 //! Used by the quick load test (`tests/api/load.rs`) and by the long run
-//! (`cargo bench -p civicast-tests --bench load`).
+//! (`cargo bench -p civicast-tests --bench load`), which can also drive a region through its load
+//! balancer over HTTPS (`client` with the balancer's CA; `benches/region.py`). Like the player, a
+//! screen keeps a batch of plays it has no receipt for and sends it again with its next upload;
+//! the server answers the plays it already stored as duplicates.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -43,11 +47,74 @@ pub struct Traffic {
     latencies_us: Mutex<Vec<u32>>,
     pub requests: AtomicU64,
     pub errors: AtomicU64,
+    /// Errors a player answers by trying again later: a refused or reset connection, 502, 503,
+    /// 504 (an instance gone or not ready behind a load balancer).
+    pub retryable: AtomicU64,
     first_errors: Mutex<Vec<String>>,
+    first_retryable: Mutex<Vec<String>>,
+    kinds: Mutex<BTreeMap<String, u64>>,
+}
+
+/// An answer a player would not expect: a short kind ("503", "connect", "timeout", ...) and
+/// what happened.
+pub struct Failure {
+    pub kind: String,
+    pub detail: String,
+}
+
+impl Failure {
+    fn status(what: &str, status: StatusCode) -> Failure {
+        Failure {
+            kind: status.as_u16().to_string(),
+            detail: format!("{what}: {status}"),
+        }
+    }
+
+    fn transport(what: &str, error: &reqwest::Error) -> Failure {
+        let kind = if error.is_connect() {
+            "connect"
+        } else if error.is_timeout() {
+            "timeout"
+        } else if error.is_body() || error.is_decode() {
+            "body"
+        } else {
+            "request"
+        };
+        Failure {
+            kind: kind.into(),
+            detail: format!("{what}: {error:?}"),
+        }
+    }
+
+    fn other(what: &str, detail: String) -> Failure {
+        Failure {
+            kind: what.into(),
+            detail,
+        }
+    }
+
+    /// Whether a player tries again (it does for every failure, but only these are expected of
+    /// a region losing an instance).
+    pub fn retryable(&self) -> bool {
+        matches!(self.kind.as_str(), "connect" | "502" | "503" | "504")
+    }
 }
 
 impl Traffic {
-    fn record(&self, started: Instant, error: Option<String>) {
+    fn record(&self, started: Instant, failure: Option<Failure>) {
+        let retryable = failure.as_ref().is_some_and(Failure::retryable);
+        let error = failure.map(|failure| {
+            *self
+                .kinds
+                .lock()
+                .expect("kinds lock")
+                .entry(failure.kind)
+                .or_default() += 1;
+            failure.detail
+        });
+        if retryable {
+            self.retryable.fetch_add(1, Ordering::Relaxed);
+        }
         let micros = u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX);
         self.latencies_us
             .lock()
@@ -56,8 +123,14 @@ impl Traffic {
         self.requests.fetch_add(1, Ordering::Relaxed);
         if let Some(error) = error {
             self.errors.fetch_add(1, Ordering::Relaxed);
-            let mut first = self.first_errors.lock().expect("errors lock");
-            if first.len() < 10 {
+            // The first few of each sort, so that the unexpected ones are not crowded out.
+            let (list, keep) = if retryable {
+                (&self.first_retryable, 5)
+            } else {
+                (&self.first_errors, 10)
+            };
+            let mut first = list.lock().expect("errors lock");
+            if first.len() < keep {
                 first.push(error);
             }
         }
@@ -82,9 +155,27 @@ impl Traffic {
         self.errors.load(Ordering::Relaxed)
     }
 
-    /// The first few errors, to say what went wrong.
+    /// Errors of the kinds a player retries (see `Failure::retryable`).
+    pub fn retryable_count(&self) -> u64 {
+        self.retryable.load(Ordering::Relaxed)
+    }
+
+    /// Errors by kind ("503", "connect", ...).
+    pub fn error_kinds(&self) -> BTreeMap<String, u64> {
+        self.kinds.lock().expect("kinds lock").clone()
+    }
+
+    /// The first few errors, to say what went wrong (those not of a retryable kind first).
     pub fn first_errors(&self) -> Vec<String> {
-        self.first_errors.lock().expect("errors lock").clone()
+        let mut errors = self.first_errors.lock().expect("errors lock").clone();
+        errors.extend(
+            self.first_retryable
+                .lock()
+                .expect("errors lock")
+                .iter()
+                .cloned(),
+        );
+        errors
     }
 }
 
@@ -95,8 +186,15 @@ pub struct LoadReport {
     pub uploads: Traffic,
     /// Manifest polls answered 304.
     pub unchanged: AtomicU64,
+    /// Plays in every upload, a batch sent again counted again.
     pub plays_sent: AtomicU64,
+    /// Plays the server stored on receipt of an upload.
     pub plays_accepted: AtomicU64,
+    /// Plays the server answered as already stored (a batch sent again after no receipt).
+    pub plays_duplicates: AtomicU64,
+    /// The ids of the plays a receipt covered (accepted or duplicate), each once: what a player
+    /// deletes from its queue, so what must be in the database exactly once.
+    pub acknowledged: Mutex<Vec<Uuid>>,
 }
 
 /// Creates a building with a playlist of `items` announcements and `count` screens with device
@@ -107,7 +205,17 @@ pub async fn seed(
     count: usize,
     items: usize,
 ) -> (Vec<SimulatedScreen>, Vec<Uuid>) {
-    let client = reqwest::Client::new();
+    seed_with(&reqwest::Client::new(), base, admin, count, items).await
+}
+
+/// `seed` with a client of the caller's (one that trusts a load balancer's CA, say).
+pub async fn seed_with(
+    client: &reqwest::Client,
+    base: &str,
+    admin: &str,
+    count: usize,
+    items: usize,
+) -> (Vec<SimulatedScreen>, Vec<Uuid>) {
     let call = |method: reqwest::Method, path: String, body: Value| {
         let request = client
             .request(method, format!("{base}/api/v1{path}"))
@@ -294,22 +402,21 @@ async fn run_screen(
                         .map(str::to_owned);
                     match response.bytes().await {
                         Ok(_) => None,
-                        Err(e) => Some(format!("manifest body: {e}")),
+                        Err(e) => Some(Failure::transport("manifest body", &e)),
                     }
                 }
-                Ok(response) => Some(format!("manifest: {}", response.status())),
-                Err(e) => Some(format!("manifest: {e}")),
+                Ok(response) => Some(Failure::status("manifest", response.status())),
+                Err(e) => Some(Failure::transport("manifest", &e)),
             };
             report.polls.record(started, error);
             next_poll += plan.poll_interval;
         } else {
-            let batch = std::mem::take(&mut pending);
-            let sent = batch.len() as u64;
+            let sent = pending.len() as u64;
             let started = Instant::now();
             let response = client
                 .post(&plays_url)
                 .bearer_auth(&screen.token)
-                .json(&json!({ "plays": batch }))
+                .json(&json!({ "plays": pending }))
                 .send()
                 .await;
             let error = match response {
@@ -317,14 +424,27 @@ async fn run_screen(
                     match response.json::<Value>().await {
                         Ok(receipt) => {
                             let accepted = receipt["accepted"].as_u64().unwrap_or_default();
+                            let duplicates = receipt["duplicates"].as_u64().unwrap_or_default();
                             report.plays_accepted.fetch_add(accepted, Ordering::Relaxed);
-                            (accepted != sent).then(|| format!("plays: {receipt}"))
+                            report
+                                .plays_duplicates
+                                .fetch_add(duplicates, Ordering::Relaxed);
+                            // The receipt settles the batch: the player deletes it.
+                            let batch = std::mem::take(&mut pending);
+                            report
+                                .acknowledged
+                                .lock()
+                                .expect("acknowledged lock")
+                                .extend(batch.iter().map(|play| play.id));
+                            (accepted + duplicates != sent)
+                                .then(|| Failure::other("receipt", format!("plays: {receipt}")))
                         }
-                        Err(e) => Some(format!("plays receipt: {e}")),
+                        // No receipt: the batch stays queued and goes again with the next upload.
+                        Err(e) => Some(Failure::transport("plays receipt", &e)),
                     }
                 }
-                Ok(response) => Some(format!("plays: {}", response.status())),
-                Err(e) => Some(format!("plays: {e}")),
+                Ok(response) => Some(Failure::status("plays", response.status())),
+                Err(e) => Some(Failure::transport("plays", &e)),
             };
             report.plays_sent.fetch_add(sent, Ordering::Relaxed);
             report.uploads.record(started, error);
@@ -341,13 +461,30 @@ fn fastrand_u32(id: &Uuid) -> u32 {
 
 /// Runs every screen for `plan.duration` against the server at `base`.
 pub async fn run(base: &str, screens: Vec<SimulatedScreen>, plan: LoadPlan) -> Arc<LoadReport> {
+    run_with(client(None), base, screens, plan).await
+}
+
+/// The screens' HTTP client: one pool for all, a 30 s timeout, and `ca_pem` trusted beside the
+/// system's roots when given (a load balancer's own CA).
+pub fn client(ca_pem: Option<&[u8]>) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder().timeout(Duration::from_secs(30));
+    if let Some(pem) = ca_pem {
+        builder = builder
+            .add_root_certificate(reqwest::Certificate::from_pem(pem).expect("a PEM certificate"));
+    }
+    builder.build().expect("an HTTP client")
+}
+
+/// `run` with a client of the caller's.
+pub async fn run_with(
+    client: reqwest::Client,
+    base: &str,
+    screens: Vec<SimulatedScreen>,
+    plan: LoadPlan,
+) -> Arc<LoadReport> {
     let report = Arc::new(LoadReport::default());
     let plan = Arc::new(plan);
     let base: Arc<str> = base.into();
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("an HTTP client");
     let deadline = tokio::time::Instant::now() + plan.duration;
     let tasks: Vec<_> = screens
         .into_iter()
