@@ -17,7 +17,7 @@ Load: the 10,000-screen load of benches/load.rs (`cargo bench -p civicast-tests 
 
 Usage (from the repository root, as root or as a user that can run PostgreSQL's initdb):
     python3 benches/region.py
-Environment: REGION_PARTS (default "p1,load"), WRK_SECONDS (10), LOAD_SCREENS (10000),
+Environment: REGION_PARTS (default "p1,load"; "none" only rewrites the section from the kept figures), WRK_SECONDS (10), LOAD_SCREENS (10000),
 LOAD_MINUTES (5), KILL_AFTER_S (half the run), RESTART_AFTER_S (30: seconds from the kill to
 the restart), PG_BIN (the newest /usr/lib/postgresql/*/bin), REGION_NO_BUILD=1 (use the release server and
 LOAD_BIN, the built load bench, as they are: no cargo run that may wait for another's build). Needs haproxy, nginx, wrk, openssl
@@ -360,7 +360,7 @@ def section(results):
         once = (r["acknowledged_missing"] == 0 and r["db_rows"] == r["db_distinct_ids"])
         lines += [
             f"Command: `{r['command'].replace(ROOT + '/', '')}`, started by `python3 benches/region.py` "
-            f"(REGION_PARTS=load) — {r['date']}, {r['machine']}, shared as above (load average "
+            f"(REGION_PARTS=load LOAD_SCREENS={r['screens']}) — {r['date']}, {r['machine']}, shared as above (load average "
             f"{', '.join(f'{x:.1f}' for x in r['load_average'])} at the end). The same region (two instances, "
             "PostgreSQL, HAProxy with TLS); the load generator (one process, one connection pool, HTTPS trusting the "
             "throw-away CA) on the same machine. Each screen polls every 10 s with its ETag, records a play per 10 s "
@@ -392,15 +392,21 @@ def section(results):
             "lost and the run ended before it went again) |",
             "",
         ]
-    return lines
+    # Observations written by hand into $REGION_RESULTS ("notes": a list of lines), e.g. of a run
+    # that did not finish.
+    return lines + results.get("notes", [])
 
 
 def main():
-    if not os.environ.get("REGION_NO_BUILD"):
-        build_release("civicast-server")
     results = {}
     if os.path.exists(RESULTS):
         results = json.load(open(RESULTS))
+    if not any(part in ("p1", "load") for part in PARTS):
+        # REGION_PARTS=none: the section again from the kept figures (and their "notes").
+        write_section(HEADING, section(results))
+        return
+    if not os.environ.get("REGION_NO_BUILD"):
+        build_release("civicast-server")
     work = tempfile.mkdtemp(prefix="civicast-region-bench-")
     os.chmod(work, 0o755)
     tls = make_certificates(work)
