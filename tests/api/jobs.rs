@@ -273,7 +273,8 @@ async fn a_run_whose_instance_died_mid_run_is_made_up_once_after_its_lease() {
     let app = civicast_tests::spawn_app().await;
     let pool = civicast_server::db::open(&app.settings.database().unwrap()).unwrap();
     let mut conn = pool.get().unwrap();
-    let now = Utc::now();
+    // The database keeps microseconds.
+    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
     // One instance claimed last night's closing two hours ago and died; another claimed the
     // purge a minute ago and is still at it.
     let died = (now - Duration::hours(10)).naive_utc();
