@@ -50,7 +50,9 @@ impl Application {
             settings.max_image_megapixels,
             settings.decode_memory_mb,
         )?
-        .with_object_storage(crate::core::media::objects::ObjectStorage::from_settings(&settings)?);
+        .with_object_storage(crate::core::media::objects::ObjectStorage::from_settings(
+            &settings,
+        )?);
         let state = AppState {
             pool,
             backend: database.backend_name(),
