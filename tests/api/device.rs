@@ -631,15 +631,7 @@ async fn the_manifest_carries_the_citys_look_with_its_logo_from_the_library() {
 
 /// Manifests this instance answered from memory and built from the database, from `/metrics`.
 async fn manifest_counts(app: &TestApp) -> (u64, u64) {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     let count = |source: &str| {
         let prefix = format!("civicast_manifests_total{{source=\"{source}\"}} ");
         text.lines()

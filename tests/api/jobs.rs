@@ -179,15 +179,7 @@ async fn a_screen_silent_in_opening_hours_raises_one_alert_until_it_calls_again(
     assert_eq!(alerts[0]["screen_id"], entrance.as_str());
     assert_eq!(alerts[0]["screen_name"], "Entrance");
     assert_eq!(alerts[0]["building_name"], "Library");
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("civicast_screens{state=\"alerted\"} 1"),
         "{metrics}"

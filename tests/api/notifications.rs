@@ -242,15 +242,7 @@ async fn outbox_until(
 }
 
 async fn metric(app: &TestApp, outcome: &str) -> f64 {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     let prefix = format!("civicast_mails_total{{outcome=\"{outcome}\"}} ");
     text.lines()
         .find_map(|line| line.strip_prefix(prefix.as_str()))

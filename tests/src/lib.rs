@@ -162,6 +162,18 @@ impl TestApp {
         request.send().await.expect("the server answers")
     }
 
+    /// `/metrics` in Prometheus's text format.
+    pub async fn metrics(&self) -> String {
+        self.client
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .expect("/metrics answers")
+            .text()
+            .await
+            .expect("/metrics is text")
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
         self.send(Method::GET, path, Some(token), None).await
     }
