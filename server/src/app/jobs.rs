@@ -144,31 +144,38 @@ impl Jobs {
     /// Runs again each run whose instance claimed it and stopped before finishing, once its
     /// lease is over; of the instances that see it, the one whose update lands takes it.
     fn make_up_abandoned(&self, conn: &mut DbConnection) -> Result<Vec<JobRun>, AppError> {
+        let now = db::now();
+        let shortest_lease = self.jobs.iter().map(|job| job.task.lease()).min();
+        let Some(shortest_lease) = shortest_lease else {
+            return Ok(Vec::new());
+        };
+        // One query for every job, newest first; each task's own lease is checked below.
+        let unfinished: Vec<(String, NaiveDateTime, NaiveDateTime)> = job_runs::table
+            .filter(job_runs::finished_at.is_null())
+            .filter(job_runs::started_at.lt(now - shortest_lease))
+            .select((job_runs::job, job_runs::due_at, job_runs::started_at))
+            .order(job_runs::due_at.desc())
+            .load(conn)?;
         let mut runs = Vec::new();
         for job in &self.jobs {
-            let now = db::now();
             let stale_before = now - job.task.lease();
-            let abandoned: Vec<NaiveDateTime> = job_runs::table
-                .filter(job_runs::job.eq(job.task.name()))
-                .filter(job_runs::finished_at.is_null())
-                .filter(job_runs::started_at.lt(stale_before))
-                .select(job_runs::due_at)
-                .order(job_runs::due_at.desc())
-                .limit(1)
-                .load(conn)?;
-            for due_at in abandoned {
-                let taken = diesel::update(
-                    job_runs::table
-                        .find((job.task.name(), due_at))
-                        .filter(job_runs::finished_at.is_null())
-                        .filter(job_runs::started_at.lt(stale_before)),
-                )
-                .set(job_runs::started_at.eq(now))
-                .execute(conn)?;
-                if taken == 1 {
-                    tracing::warn!(job = job.task.name(), %due_at, "making up a run whose instance stopped mid-run");
-                    runs.push(self.run_claimed(conn, job.task, due_at.and_utc())?);
-                }
+            let Some((_, due_at, _)) = unfinished
+                .iter()
+                .find(|(name, _, started)| name == job.task.name() && *started < stale_before)
+            else {
+                continue;
+            };
+            let taken = diesel::update(
+                job_runs::table
+                    .find((job.task.name(), due_at))
+                    .filter(job_runs::finished_at.is_null())
+                    .filter(job_runs::started_at.lt(stale_before)),
+            )
+            .set(job_runs::started_at.eq(now))
+            .execute(conn)?;
+            if taken == 1 {
+                tracing::warn!(job = job.task.name(), %due_at, "making up a run whose instance stopped mid-run");
+                runs.push(self.run_claimed(conn, job.task, due_at.and_utc())?);
             }
         }
         Ok(runs)

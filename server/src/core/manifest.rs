@@ -6,7 +6,9 @@ use crate::core::device_cache::{CachedManifest, DeviceCache};
 use crate::core::places::buildings::find_building;
 use crate::core::places::screens::find_screen;
 use crate::db::DbConnection;
-use crate::db::models::{EventRow, MediaAssetRow, PlaylistItemRow, stored_id, stored_json};
+use crate::db::models::{
+    EventRow, MediaAssetRow, PlaylistItemRow, ScreenRow, stored_id, stored_json,
+};
 use crate::db::schema::{events, media_assets, media_renditions, organisations, playlist_items};
 use crate::db::{self, DbPool};
 use crate::error::AppError;
@@ -70,13 +72,12 @@ fn look(conn: &mut DbConnection, settings: &LookSettings) -> Result<Look, AppErr
     })
 }
 
-/// Builds the manifest of a screen from the database.
+/// Builds the manifest of a screen (as read from the database) from the database.
 pub fn build_manifest(
     conn: &mut DbConnection,
-    screen_id: &str,
+    screen: ScreenRow,
     look_settings: &LookSettings,
 ) -> Result<Manifest, AppError> {
-    let screen = find_screen(conn, screen_id)?;
     let building = find_building(conn, &screen.building_id)?;
     let playlist_id = playlist_of(conn, screen.playlist_id.as_deref(), &screen.building_id)?;
     let rows: Vec<PlaylistItemRow> = match &playlist_id {
@@ -236,8 +237,9 @@ pub async fn cached(
     let id = screen_id.to_string();
     let look = look.clone();
     let (manifest, building_id) = db::run(pool, move |conn| {
-        let building_id = find_screen(conn, &id)?.building_id;
-        Ok((build_manifest(conn, &id, &look)?, building_id))
+        let screen = find_screen(conn, &id)?;
+        let building_id = screen.building_id.clone();
+        Ok((build_manifest(conn, screen, &look)?, building_id))
     })
     .await?;
     let body = serde_json::to_vec(&manifest)
