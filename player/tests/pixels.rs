@@ -150,6 +150,7 @@ impl Scene {
             content_type: "image/png".into(),
             width,
             height,
+            duration_ms: None,
         }
     }
 
@@ -354,6 +355,7 @@ fn item(kind: PlaylistItemKind, fit: Fit) -> ManifestItem {
         media: None,
         text: None,
         event: None,
+        sound: false,
     }
 }
 

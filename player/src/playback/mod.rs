@@ -756,6 +756,7 @@ mod tests {
             media: None,
             text: Some(text.into()),
             event: None,
+            sound: false,
         }
     }
 
@@ -1072,6 +1073,7 @@ mod tests {
             content_type: "image/png".into(),
             width: 1920,
             height: 1080,
+            duration_ms: None,
         });
         let fallback = announcement("Welcome", 3_000);
         harness.send(vec![slide.clone(), fallback.clone()], "\"1\"");

@@ -48,6 +48,7 @@ pub fn media_ref(row: &MediaAssetRow) -> MediaRef {
         content_type: row.content_type.clone(),
         width: u32::try_from(row.width).unwrap_or_default(),
         height: u32::try_from(row.height).unwrap_or_default(),
+        duration_ms: None,
     }
 }
 
@@ -143,6 +144,7 @@ pub fn build_manifest(
                         content_type,
                         width: u32::try_from(width).unwrap_or_default(),
                         height: u32::try_from(height).unwrap_or_default(),
+                        duration_ms: None,
                     };
                     (source, media)
                 })
@@ -202,6 +204,7 @@ pub fn build_manifest(
             media,
             text: row.text,
             event,
+            sound: false,
         });
     }
     let display_hours = building.display_hours();

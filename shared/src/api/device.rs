@@ -153,6 +153,17 @@ pub struct MediaRef {
     pub content_type: String,
     pub width: u32,
     pub height: u32,
+    /// A video's own length; `None` for an image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u32>,
+}
+
+impl MediaRef {
+    /// Whether the player plays this file as a video (decoded by GStreamer) rather than
+    /// showing it as a still image.
+    pub fn is_video(&self) -> bool {
+        self.content_type.starts_with("video/")
+    }
 }
 
 /// What an event card shows, laid out by the player for the screen's shape.
@@ -186,6 +197,9 @@ pub struct ManifestItem {
     /// The text of an announcement.
     pub text: Option<String>,
     pub event: Option<EventCard>,
+    /// Whether a video item plays its sound; videos are muted otherwise.
+    #[serde(default)]
+    pub sound: bool,
 }
 
 /// Everything a screen needs to play on its own, offline, until the next manifest.
@@ -290,7 +304,23 @@ pub struct PlayerStatus {
     pub width: u32,
     pub height: u32,
     pub uptime_s: u64,
+    /// Media files the player could not decode, skipped in the loop until the next manifest.
+    #[serde(default)]
+    pub unplayable: Vec<UnplayableMedia>,
 }
+
+/// A file the player skipped because it could not decode it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UnplayableMedia {
+    pub sha256: String,
+    /// What the decoder said, in its own words.
+    pub reason: String,
+}
+
+/// At most this many unplayable files are reported with one status.
+pub const UNPLAYABLE_REPORTED_MAX: usize = 20;
 
 impl Validate for PlayerStatus {
     fn validate(&self) -> Result<(), ValidationErrors> {
@@ -309,6 +339,18 @@ impl Validate for PlayerStatus {
         }
         if i64::try_from(self.uptime_s).is_err() {
             errors.add("uptime_s", "is too large");
+        }
+        if self.unplayable.len() > UNPLAYABLE_REPORTED_MAX {
+            errors.add(
+                "unplayable",
+                format!("lists at most {UNPLAYABLE_REPORTED_MAX} files"),
+            );
+        }
+        for file in &self.unplayable {
+            if !is_sha256_hex(&file.sha256) {
+                errors.add("unplayable", "names each file by its hex SHA-256");
+            }
+            errors.text("unplayable", &file.reason, 300);
         }
         errors.into_result()
     }
@@ -348,6 +390,7 @@ mod tests {
             media: None,
             text: Some("x".into()),
             event: None,
+            sound: false,
         }
     }
 
@@ -396,6 +439,7 @@ mod tests {
             content_type: "image/png".into(),
             width: 10,
             height: 10,
+            duration_ms: None,
         };
         let mut first = item(None, vec![]);
         first.media = Some(media.clone());
