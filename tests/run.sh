@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 
 # What the tests need beyond Rust and a C compiler, as Debian packages: PostgreSQL's server for
 # the second backend, Xvfb, lavapipe (Mesa's Vulkan on the CPU) and ImageMagick for the player's
-# real window, Chromium and Node.js for the portal's browser tests, HAProxy for a region's tests.
+# real window, Chromium and Node.js for the portal's browser tests, HAProxy for a region's tests,
+# ffmpeg and GStreamer for video.
 missing_packages() {
   local need=()
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -x "${PG_BIN:-}/initdb" ] || need+=(postgresql)
@@ -32,6 +33,16 @@ missing_packages() {
   /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need+=(python3-aiosmtpd)
   # The reference load balancer of a region (deploy/region/haproxy.cfg), run by the tests as is.
   command -v haproxy >/dev/null || need+=(haproxy)
+  # Video: the server probes, transcodes and takes poster frames with ffmpeg; the player decodes
+  # with GStreamer (its headers to build, the plugins to play H.264 / VP9 in software); the
+  # player's kiosk and video tests drive the X screen with xdotool.
+  command -v ffmpeg >/dev/null || need+=(ffmpeg)
+  dpkg -s libgstreamer1.0-dev >/dev/null 2>&1 || need+=(libgstreamer1.0-dev)
+  dpkg -s libgstreamer-plugins-base1.0-dev >/dev/null 2>&1 || need+=(libgstreamer-plugins-base1.0-dev)
+  for plugins in gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav gstreamer1.0-tools; do
+    dpkg -s "$plugins" >/dev/null 2>&1 || need+=("$plugins")
+  done
+  command -v xdotool >/dev/null || need+=(xdotool)
   echo "${need[@]}"
 }
 read -r -a need <<<"$(missing_packages)"
@@ -43,7 +54,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   else
     echo "The tests need these Debian packages, which are missing: ${need[*]}" >&2
     echo "Install them with:" >&2
-    echo "  sudo apt-get install -y postgresql mesa-vulkan-drivers libvulkan1 pkg-config xvfb imagemagick chromium nodejs npm python3-venv python3-aiosmtpd haproxy curl" >&2
+    echo "  sudo apt-get install -y postgresql mesa-vulkan-drivers libvulkan1 pkg-config xvfb imagemagick chromium nodejs npm python3-venv python3-aiosmtpd haproxy curl ffmpeg libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav gstreamer1.0-tools xdotool" >&2
     echo "(or run tests/run.sh as root, which installs them itself)" >&2
     exit 1
   fi
