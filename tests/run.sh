@@ -34,15 +34,13 @@ missing_packages() {
   # The reference load balancer of a region (deploy/region/haproxy.cfg), run by the tests as is.
   command -v haproxy >/dev/null || need+=(haproxy)
   # Video: the server probes, transcodes and takes poster frames with ffmpeg; the player decodes
-  # with GStreamer (its headers to build, the plugins to play H.264 / VP9 in software); the
-  # player's kiosk and video tests drive the X screen with xdotool.
+  # with GStreamer (its headers to build, the plugins to play H.264 / VP9 in software).
   command -v ffmpeg >/dev/null || need+=(ffmpeg)
   dpkg -s libgstreamer1.0-dev >/dev/null 2>&1 || need+=(libgstreamer1.0-dev)
   dpkg -s libgstreamer-plugins-base1.0-dev >/dev/null 2>&1 || need+=(libgstreamer-plugins-base1.0-dev)
   for plugins in gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav gstreamer1.0-tools; do
     dpkg -s "$plugins" >/dev/null 2>&1 || need+=("$plugins")
   done
-  command -v xdotool >/dev/null || need+=(xdotool)
   echo "${need[@]}"
 }
 read -r -a need <<<"$(missing_packages)"
@@ -54,7 +52,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   else
     echo "The tests need these Debian packages, which are missing: ${need[*]}" >&2
     echo "Install them with:" >&2
-    echo "  sudo apt-get install -y postgresql mesa-vulkan-drivers libvulkan1 pkg-config xvfb imagemagick chromium nodejs npm python3-venv python3-aiosmtpd haproxy curl ffmpeg libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav gstreamer1.0-tools xdotool" >&2
+    echo "  sudo apt-get install -y postgresql mesa-vulkan-drivers libvulkan1 pkg-config xvfb imagemagick chromium nodejs npm python3-venv python3-aiosmtpd haproxy curl ffmpeg libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav gstreamer1.0-tools" >&2
     echo "(or run tests/run.sh as root, which installs them itself)" >&2
     exit 1
   fi
