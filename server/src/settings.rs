@@ -117,6 +117,25 @@ pub struct Settings {
         global = true
     )]
     pub max_image_megapixels: u64,
+    /// Largest accepted video upload (MP4, WebM, MOV), in mebibytes; images keep
+    /// --max-upload-mb.
+    #[arg(
+        long,
+        env = "CIVICAST_VIDEO_MAX_MB",
+        default_value_t = 500,
+        value_parser = clap::value_parser!(u64).range(1..=1_048_576),
+        global = true
+    )]
+    pub video_max_mb: u64,
+    /// Video renditions (ffmpeg) this instance makes at once.
+    #[arg(
+        long,
+        env = "CIVICAST_VIDEO_JOBS",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u32).range(1..=64),
+        global = true
+    )]
+    pub video_jobs: u32,
     /// Memory that decoding uploaded images may use at once, in mebibytes: an upload waits
     /// until its image fits in what is left, and one that could never fit is refused. At least
     /// what the largest accepted image needs (about 4 bytes a pixel).
@@ -350,6 +369,8 @@ impl Settings {
             database_url: None,
             max_upload_mb: 50,
             max_image_megapixels: 50,
+            video_max_mb: 500,
+            video_jobs: 1,
             decode_memory_mb: 512,
             token_days: 30,
             initial_admin_email: "admin@civicast.local".into(),
@@ -417,6 +438,10 @@ impl Settings {
 
     pub fn max_upload_bytes(&self) -> u64 {
         self.max_upload_mb.saturating_mul(1024 * 1024)
+    }
+
+    pub fn video_max_bytes(&self) -> u64 {
+        self.video_max_mb.saturating_mul(1024 * 1024)
     }
 
     /// The hot folder.

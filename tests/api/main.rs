@@ -24,6 +24,7 @@ mod region;
 mod region_lb;
 mod resources;
 mod screenshots;
+mod video;
 
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};

@@ -397,3 +397,44 @@ pub fn solid_png(width: u32, height: u32, rgb: [u8; 3]) -> Vec<u8> {
         .expect("a PNG encodes");
     bytes.into_inner()
 }
+
+/// A clip made by ffmpeg with `args` (inputs and codec options; `-y` and the output are added)
+/// into a file named `name`, e.g. `ffmpeg_clip(&["-f", "lavfi", "-i",
+/// "testsrc=size=640x360:rate=30", "-t", "3", "-c:v", "libx264", "-pix_fmt", "yuv420p"],
+/// "clip.mp4")`.
+pub fn ffmpeg_clip(args: &[&str], name: &str) -> Vec<u8> {
+    let folder = tempfile::tempdir().expect("a temporary directory");
+    let path = folder.path().join(name);
+    let output = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-y"])
+        .args(args)
+        .arg(&path)
+        .output()
+        .expect("ffmpeg runs (install the ffmpeg package)");
+    assert!(
+        output.status.success(),
+        "ffmpeg failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read(&path).expect("ffmpeg wrote the clip")
+}
+
+impl TestApp {
+    /// Sends a file to `POST /api/v1/media` as the user behind `token`.
+    pub async fn upload_media(
+        &self,
+        token: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+        filename: &str,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/v1/media?filename={filename}")))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(bytes)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+}

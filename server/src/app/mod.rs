@@ -1,10 +1,11 @@
 //! Starting and stopping Civicast: builds the state, binds the HTTP server with the web layer's
 //! routes and middleware, and runs the background work (scheduled jobs, the hot folder, the
-//! push feed, the device cache, the mail worker) until a signal stops it.
+//! push feed, the device cache, the mail worker, the video renditions) until a signal stops it.
 
 pub mod jobs;
 pub mod mail;
 pub mod telemetry;
+pub mod videos;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -50,6 +51,7 @@ impl Application {
             settings.max_image_megapixels,
             settings.decode_memory_mb,
         )?
+        .with_video_limit(settings.video_max_bytes())
         .with_object_storage(crate::core::media::objects::ObjectStorage::from_settings(
             &settings,
         )?);
@@ -145,6 +147,11 @@ impl Application {
             self.state.pool.clone(),
             self.state.media.clone(),
         ));
+        let videos = tokio::spawn(crate::app::videos::run_forever(
+            self.state.pool.clone(),
+            self.state.media.clone(),
+            self.state.settings.video_jobs,
+        ));
         let (pool, media) = (self.state.pool.clone(), self.state.media.clone());
         // Not awaited or aborted: it ends by itself, and a stop mid-way leaves only whole,
         // unreferenced files that the next start makes again.
@@ -170,6 +177,7 @@ impl Application {
         let result = self.server.await;
         housekeeping.abort();
         hot_folder.abort();
+        videos.abort();
         if let Some(mailer) = mailer {
             mailer.abort();
         }

@@ -120,44 +120,74 @@ pub fn build_manifest(
         .collect();
 
     // A screen up to 1080p gets each image's 1080p rendition where it has one: a fraction of
-    // the bytes to download and of the memory to decode, for the same picture.
-    let renditions: HashMap<String, MediaRef> =
-        if screen.width.max(screen.height) <= 1920 && !media_by_id.is_empty() {
-            let sources: Vec<&str> = media_by_id.values().map(|m| m.sha256.as_str()).collect();
-            media_renditions::table
-                .filter(media_renditions::source_sha256.eq_any(&sources))
-                .filter(media_renditions::kind.eq(RenditionKind::Screen1080p.as_str()))
-                .select((
-                    media_renditions::source_sha256,
-                    media_renditions::sha256,
-                    media_renditions::size_bytes,
-                    media_renditions::content_type,
-                    media_renditions::width,
-                    media_renditions::height,
-                ))
-                .load::<(String, String, i64, String, i32, i32)>(conn)?
-                .into_iter()
-                .map(|(source, sha256, size, content_type, width, height)| {
-                    let media = MediaRef {
-                        sha256,
-                        size_bytes: u64::try_from(size).unwrap_or_default(),
-                        content_type,
-                        width: u32::try_from(width).unwrap_or_default(),
-                        height: u32::try_from(height).unwrap_or_default(),
-                        duration_ms: None,
-                    };
-                    (source, media)
-                })
-                .collect()
-        } else {
-            HashMap::new()
-        };
-    let screen_media = |row: &MediaAssetRow| {
-        renditions
-            .get(&row.sha256)
-            .cloned()
-            .unwrap_or_else(|| media_ref(row))
+    // the bytes to download and of the memory to decode, for the same picture. Every screen
+    // gets a video as its H.264 rendition (the original is never sent), or, as an event's
+    // poster, its still frame until that rendition is ready.
+    let small_screen = screen.width.max(screen.height) <= 1920;
+    let mut renditions: HashMap<(String, RenditionKind), MediaRef> = HashMap::new();
+    if !media_by_id.is_empty() {
+        let sources: Vec<&str> = media_by_id.values().map(|m| m.sha256.as_str()).collect();
+        let kinds = [
+            RenditionKind::Screen1080p.as_str(),
+            RenditionKind::Screen1080pSound.as_str(),
+            RenditionKind::PosterFrame.as_str(),
+        ];
+        for (source, kind, sha256, size, content_type, width, height) in media_renditions::table
+            .filter(media_renditions::source_sha256.eq_any(&sources))
+            .filter(media_renditions::kind.eq_any(kinds))
+            .select((
+                media_renditions::source_sha256,
+                media_renditions::kind,
+                media_renditions::sha256,
+                media_renditions::size_bytes,
+                media_renditions::content_type,
+                media_renditions::width,
+                media_renditions::height,
+            ))
+            .load::<(String, String, String, i64, String, i32, i32)>(conn)?
+        {
+            let Some(kind) = RenditionKind::parse(&kind) else {
+                continue;
+            };
+            let media = MediaRef {
+                sha256,
+                size_bytes: u64::try_from(size).unwrap_or_default(),
+                content_type,
+                width: u32::try_from(width).unwrap_or_default(),
+                height: u32::try_from(height).unwrap_or_default(),
+                duration_ms: None,
+            };
+            renditions.insert((source, kind), media);
+        }
+    }
+    let rendition = |row: &MediaAssetRow, kind: RenditionKind| {
+        renditions.get(&(row.sha256.clone(), kind)).cloned()
     };
+    // What a screen shows of a library file, and whether it carries sound: `None` for a video
+    // whose rendition is not ready (an event poster then shows the still frame).
+    let screen_media =
+        |row: &MediaAssetRow, sound: bool, as_poster: bool| -> Option<(MediaRef, bool)> {
+            let Some(duration_ms) = row.duration_ms else {
+                let image = rendition(row, RenditionKind::Screen1080p)
+                    .filter(|_| small_screen)
+                    .unwrap_or_else(|| media_ref(row));
+                return Some((image, false));
+            };
+            let with_sound = rendition(row, RenditionKind::Screen1080pSound).filter(|_| sound);
+            let played = with_sound
+                .clone()
+                .or_else(|| rendition(row, RenditionKind::Screen1080p));
+            match played {
+                Some(mut video) => {
+                    video.duration_ms = u32::try_from(duration_ms).ok();
+                    Some((video, with_sound.is_some()))
+                }
+                None if as_poster => {
+                    rendition(row, RenditionKind::PosterFrame).map(|still| (still, false))
+                }
+                None => None,
+            }
+        };
 
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
@@ -166,7 +196,7 @@ pub fn build_manifest(
             .media_id
             .as_ref()
             .and_then(|id| media_by_id.get(id))
-            .map(screen_media);
+            .and_then(|m| screen_media(m, row.sound, false));
         let mut event = None;
         if let Some(event_id) = &row.event_id {
             // Only approved events reach a screen, whatever a playlist still holds.
@@ -180,7 +210,7 @@ pub fn build_manifest(
                 .poster_media_id
                 .as_ref()
                 .and_then(|id| media_by_id.get(id))
-                .map(screen_media);
+                .and_then(|m| screen_media(m, row.sound, true));
             event = Some(EventCard {
                 title: event_row.title.clone(),
                 description: event_row.description.clone(),
@@ -193,8 +223,12 @@ pub fn build_manifest(
             });
         }
         if kind == PlaylistItemKind::Slide && media.is_none() {
-            continue; // its image was removed from the library
+            continue; // its image was removed from the library, or its video is not ready
         }
+        let (media, sound) = match media {
+            Some((media, sound)) => (Some(media), sound),
+            None => (None, false),
+        };
         items.push(ManifestItem {
             id: stored_id(&row.id),
             kind,
@@ -204,7 +238,7 @@ pub fn build_manifest(
             media,
             text: row.text,
             event,
-            sound: false,
+            sound,
         });
     }
     let display_hours = building.display_hours();

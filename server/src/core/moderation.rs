@@ -10,7 +10,7 @@ use civicast_shared::api::events::{
     ApproveRequest, DEFAULT_PROMOTION_LEAD, Decision, DecisionKind, Event, EventInput, EventStatus,
     ReasonRequest,
 };
-use civicast_shared::api::playlists::{DEFAULT_ITEM_DURATION_MS, Fit, PlaylistItemKind};
+use civicast_shared::api::playlists::{Fit, PlaylistItemKind};
 use civicast_shared::layout::poster_shortfall;
 use civicast_shared::schedule::Schedule;
 use diesel::prelude::*;
@@ -483,7 +483,15 @@ pub fn approve(
         valid_until: Some(until),
         ..Schedule::default()
     });
-    let duration = request.duration_ms.unwrap_or(DEFAULT_ITEM_DURATION_MS);
+    // An event whose poster is a video shows for the video's length unless staff set one.
+    let poster_video_ms = match &row.poster_media_id {
+        Some(poster) => crate::core::playlists::video_length(conn, poster)?
+            .flatten()
+            .and_then(|ms| u32::try_from(ms).ok()),
+        None => None,
+    };
+    let duration =
+        civicast_shared::api::playlists::item_duration(request.duration_ms, poster_video_ms);
     for building_id in &building_ids {
         let playlist_id = building_playlist(conn, &building_id.to_string())?;
         let now = db::now();
@@ -500,6 +508,7 @@ pub fn approve(
             schedule: schedule.clone(),
             created_at: now,
             updated_at: now,
+            sound: false,
         };
         diesel::insert_into(playlist_items::table)
             .values(&item)

@@ -4,7 +4,9 @@
 
 use civicast_shared::Validate;
 use civicast_shared::api::events::EventStatus;
-use civicast_shared::api::playlists::{PlaylistItem, PlaylistItemInput, PlaylistItemKind};
+use civicast_shared::api::playlists::{
+    PlaylistItem, PlaylistItemInput, PlaylistItemKind, item_duration,
+};
 use diesel::prelude::*;
 use serde_json::json;
 
@@ -82,11 +84,13 @@ pub fn renumber(conn: &mut DbConnection, playlist_id: &str) -> Result<(), AppErr
     write_positions(conn, &order)
 }
 
-/// Checks that an item's event is approved and its media exists.
+/// Checks that an item's event is approved and its media exists; returns the length of the
+/// video it shows, if it shows one.
 fn check_item_references(
     conn: &mut DbConnection,
     input: &PlaylistItemInput,
-) -> Result<(), AppError> {
+) -> Result<Option<u32>, AppError> {
+    let mut video_ms = None;
     if let Some(event_id) = input.event_id {
         let event = events::table
             .find(event_id.to_string())
@@ -100,25 +104,38 @@ fn check_item_references(
                 "only approved events can be put in a playlist",
             ));
         }
-    }
-    if let Some(media_id) = input.media_id {
-        let exists = media_assets::table
-            .find(media_id.to_string())
-            .count()
-            .get_result::<i64>(conn)?;
-        if exists == 0 {
-            return Err(AppError::invalid("media_id", "no media with this id"));
+        if let Some(poster) = &event.poster_media_id {
+            video_ms = video_length(conn, poster)?.flatten();
         }
     }
-    Ok(())
+    if let Some(media_id) = input.media_id {
+        video_ms = video_length(conn, &media_id.to_string())?
+            .ok_or_else(|| AppError::invalid("media_id", "no media with this id"))?;
+    }
+    Ok(video_ms.and_then(|ms| u32::try_from(ms).ok()))
 }
 
-fn item_fields(row: &mut PlaylistItemRow, input: &PlaylistItemInput) {
+/// A library entry's video length: `None` when there is no such entry, `Some(None)` for an
+/// image.
+pub fn video_length(
+    conn: &mut DbConnection,
+    media_id: &str,
+) -> Result<Option<Option<i32>>, AppError> {
+    Ok(media_assets::table
+        .find(media_id)
+        .select(media_assets::duration_ms)
+        .first::<Option<i32>>(conn)
+        .optional()?)
+}
+
+fn item_fields(row: &mut PlaylistItemRow, input: &PlaylistItemInput, video_ms: Option<u32>) {
     row.kind = input.kind.as_str().to_owned();
     row.event_id = input.event_id.map(|id| id.to_string());
     row.media_id = input.media_id.map(|id| id.to_string());
     row.text = input.text.as_ref().map(|t| t.trim().to_owned());
-    row.duration_ms = i32::try_from(input.duration_ms).unwrap_or(i32::MAX);
+    let duration = item_duration(input.duration_ms, video_ms);
+    row.duration_ms = i32::try_from(duration).unwrap_or(i32::MAX);
+    row.sound = input.sound;
     row.fit = input.fit.as_str().to_owned();
     row.schedule = to_json(&input.schedule);
     row.updated_at = db::now();
@@ -168,7 +185,7 @@ pub fn add_item(
     user.require_staff()?;
     input.validate()?;
     find_playlist(conn, playlist_id)?;
-    check_item_references(conn, input)?;
+    let video_ms = check_item_references(conn, input)?;
     let now = db::now();
     let mut row = PlaylistItemRow {
         id: db::new_id(),
@@ -183,8 +200,9 @@ pub fn add_item(
         schedule: String::new(),
         created_at: now,
         updated_at: now,
+        sound: false,
     };
-    item_fields(&mut row, input);
+    item_fields(&mut row, input, video_ms);
     diesel::insert_into(playlist_items::table)
         .values(&row)
         .execute(conn)?;
@@ -212,8 +230,8 @@ pub fn update_item(
     user.require_staff()?;
     input.validate()?;
     let mut row = find_item(conn, playlist_id, item_id)?;
-    check_item_references(conn, input)?;
-    item_fields(&mut row, input);
+    let video_ms = check_item_references(conn, input)?;
+    item_fields(&mut row, input, video_ms);
     diesel::update(playlist_items::table.find(item_id))
         .set(&row)
         .execute(conn)?;

@@ -330,6 +330,7 @@ pub struct PlaylistItemRow {
     pub schedule: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub sound: bool,
 }
 
 impl From<PlaylistItemRow> for PlaylistItem {
@@ -345,6 +346,7 @@ impl From<PlaylistItemRow> for PlaylistItem {
             duration_ms: u32::try_from(row.duration_ms).unwrap_or_default(),
             fit: stored(Fit::parse(&row.fit), "fit", &row.fit),
             schedule: stored_json::<Schedule>(&row.schedule),
+            sound: row.sound,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }
@@ -364,6 +366,10 @@ pub struct MediaAssetRow {
     pub height: i32,
     pub original_name: String,
     pub created_at: NaiveDateTime,
+    pub duration_ms: Option<i32>,
+    pub frame_rate: Option<f64>,
+    pub video_codec: Option<String>,
+    pub audio_codec: Option<String>,
 }
 
 impl From<MediaAssetRow> for MediaAsset {
@@ -380,6 +386,7 @@ impl From<MediaAssetRow> for MediaAsset {
             original_name: row.original_name,
             created_at: row.created_at.and_utc(),
             renditions: Vec::new(),
+            video: None,
         }
     }
 }

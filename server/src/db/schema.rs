@@ -136,6 +136,10 @@ diesel::table! {
         height -> Integer,
         original_name -> Text,
         created_at -> Timestamp,
+        duration_ms -> Nullable<Integer>,
+        frame_rate -> Nullable<Double>,
+        video_codec -> Nullable<Text>,
+        audio_codec -> Nullable<Text>,
     }
 }
 
@@ -192,6 +196,7 @@ diesel::table! {
         schedule -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        sound -> Bool,
     }
 }
 
@@ -331,6 +336,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    video_jobs (source_sha256) {
+        source_sha256 -> Text,
+        state -> Text,
+        progress -> Integer,
+        error -> Nullable<Text>,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        attempts -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     content_versions (name) {
         name -> Text,
         version -> BigInt,
@@ -421,6 +440,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     screens,
     pairing_requests,
     media_assets,
+    video_jobs,
     events,
     event_decisions,
     playlist_items,

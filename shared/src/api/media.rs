@@ -25,15 +25,67 @@ pub struct MediaAsset {
     /// None for an image that is already that small.
     #[serde(default)]
     pub renditions: Vec<MediaRendition>,
+    /// What ffprobe read from a video, and how its screen rendition is coming along; `None`
+    /// for an image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<VideoInfo>,
+}
+
+/// A video's facts, read at upload, and the state of its player-safe rendition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VideoInfo {
+    pub duration_ms: u32,
+    /// Frames per second (the stream's average).
+    pub frame_rate: f64,
+    /// ffprobe's codec name: `h264`, `hevc`, `vp9` or `av1`.
+    pub video_codec: String,
+    /// ffprobe's codec name of the first audio stream, if there is one.
+    pub audio_codec: Option<String>,
+    pub rendition: RenditionJob,
+}
+
+/// The background job that makes a video's screen rendition (H.264, at most 1080p, silent,
+/// and a variant with sound when the video has sound).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RenditionJob {
+    pub state: RenditionState,
+    /// 0 to 100.
+    pub progress: u8,
+    /// Why it failed (ffmpeg's words), when it did.
+    pub error: Option<String>,
 }
 
 crate::wire_enum! {
-    /// A smaller copy of an image, made once when it is uploaded.
+    /// Where a video's rendition job stands.
+    RenditionState {
+        /// Waiting for a free worker.
+        Queued = "queued",
+        Running = "running",
+        Done = "done",
+        Failed = "failed",
+    }
+}
+
+/// Content types accepted as video uploads (MP4, WebM, QuickTime).
+pub const VIDEO_CONTENT_TYPES: [&str; 3] = ["video/mp4", "video/webm", "video/quicktime"];
+
+crate::wire_enum! {
+    /// A copy of an upload made by the server: smaller copies of an image, made once when
+    /// it is uploaded; for a video, its still frame and its player-safe copies.
     RenditionKind {
         /// Fits in 1920 x 1080 (turned for a portrait image): what a screen up to 1080p plays.
+        /// For a video: H.264 High, yuv420p, silent MP4, what every screen plays.
         Screen1080p = "screen_1080p",
         /// Fits in 320 x 320: the library's preview.
         Thumbnail = "thumbnail",
+        /// A video's still frame (JPEG, at most 1920 x 1080): the library's, the moderation
+        /// queue's and the preview's picture of it, and an event's poster until its video
+        /// rendition is ready.
+        PosterFrame = "poster_frame",
+        /// A video's screen rendition with its sound (AAC), for items that ask for sound.
+        Screen1080pSound = "screen_1080p_sound",
     }
 }
 
@@ -41,7 +93,9 @@ impl RenditionKind {
     /// The box a rendition fits in: the long side, then the short side.
     pub fn bounds(self) -> (u32, u32) {
         match self {
-            RenditionKind::Screen1080p => (1920, 1080),
+            RenditionKind::Screen1080p
+            | RenditionKind::PosterFrame
+            | RenditionKind::Screen1080pSound => (1920, 1080),
             RenditionKind::Thumbnail => (320, 320),
         }
     }

@@ -72,6 +72,9 @@ pub struct PlaylistItem {
     pub duration_ms: u32,
     pub fit: Fit,
     pub schedule: Schedule,
+    /// Whether a video plays with its sound (muted by default).
+    #[serde(default)]
+    pub sound: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -88,18 +91,29 @@ pub struct PlaylistItemInput {
     pub media_id: Option<Uuid>,
     #[serde(default, deserialize_with = "crate::validation::clean_optional_text")]
     pub text: Option<String>,
-    #[serde(default = "default_duration")]
-    pub duration_ms: u32,
+    /// How long the item shows. Left out: a video's own length (a video slide, or an event
+    /// whose poster is a video), kept within the allowed range; else the default.
+    #[serde(default)]
+    pub duration_ms: Option<u32>,
     #[serde(default = "default_fit")]
     pub fit: Fit,
     #[serde(default)]
     pub schedule: Schedule,
     #[serde(default)]
     pub position: Option<u32>,
+    /// Play a video with its sound (default: muted).
+    #[serde(default)]
+    pub sound: bool,
 }
 
-fn default_duration() -> u32 {
-    DEFAULT_ITEM_DURATION_MS
+/// How long an item whose input left the duration out shows: the video's own length when it
+/// shows a video (kept within the allowed range), else the default.
+pub fn item_duration(given: Option<u32>, video_ms: Option<u32>) -> u32 {
+    match (given, video_ms) {
+        (Some(given), _) => given,
+        (None, Some(video)) => video.clamp(ITEM_DURATION_MIN_MS, ITEM_DURATION_MAX_MS),
+        (None, None) => DEFAULT_ITEM_DURATION_MS,
+    }
 }
 
 fn default_fit() -> Fit {
@@ -109,12 +123,14 @@ fn default_fit() -> Fit {
 impl Validate for PlaylistItemInput {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        errors.range(
-            "duration_ms",
-            i64::from(self.duration_ms),
-            i64::from(ITEM_DURATION_MIN_MS),
-            i64::from(ITEM_DURATION_MAX_MS),
-        );
+        if let Some(duration_ms) = self.duration_ms {
+            errors.range(
+                "duration_ms",
+                i64::from(duration_ms),
+                i64::from(ITEM_DURATION_MIN_MS),
+                i64::from(ITEM_DURATION_MAX_MS),
+            );
+        }
         let (needs_event, needs_media, needs_text) = match self.kind {
             PlaylistItemKind::Event => (true, false, false),
             PlaylistItemKind::Slide => (false, true, false),

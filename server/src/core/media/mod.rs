@@ -19,6 +19,7 @@ pub mod inbox;
 pub mod migrate;
 pub mod objects;
 pub mod renditions;
+pub mod video;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -43,6 +44,8 @@ pub struct MediaStore {
     root: PathBuf,
     incoming: PathBuf,
     max_bytes: u64,
+    /// The limit of a video upload (images keep `max_bytes`).
+    video_max_bytes: u64,
     max_pixels: u64,
     budget: DecodeBudget,
     /// The region's object store, when media are kept there.
@@ -106,12 +109,15 @@ pub struct StoredMedia {
     pub width: u32,
     pub height: u32,
     pub renditions: Vec<StoredRendition>,
+    /// What ffprobe read, for a video.
+    pub video: Option<video::Probed>,
 }
 
 /// A rendition of a checked upload, in place in the store.
 #[derive(Debug, Clone)]
 pub struct StoredRendition {
     pub kind: civicast_shared::api::media::RenditionKind,
+    pub content_type: &'static str,
     pub sha256: String,
     pub width: u32,
     pub height: u32,
@@ -150,10 +156,17 @@ impl MediaStore {
             root,
             incoming,
             max_bytes,
+            video_max_bytes: 500 << 20,
             max_pixels: max_megapixels.saturating_mul(1_000_000),
             budget: DecodeBudget::new(decode_memory_mb),
             objects: None,
         })
+    }
+
+    /// Accepts videos up to `bytes`.
+    pub fn with_video_limit(mut self, bytes: u64) -> MediaStore {
+        self.video_max_bytes = bytes;
+        self
     }
 
     /// Keeps media in `objects` for good, this instance's folder becoming its cache.
@@ -246,6 +259,7 @@ impl MediaStore {
             }
             stored.push(StoredRendition {
                 kind: rendition.kind,
+                content_type: "image/jpeg",
                 sha256,
                 width: rendition.width,
                 height: rendition.height,
@@ -291,16 +305,34 @@ impl MediaStore {
         S: futures_util::Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
     {
-        let limit = self.max_bytes;
-        let too_large = || {
+        let too_large = |limit: u64, what: &str| {
             AppError::PayloadTooLarge(format!(
-                "the file is larger than the limit of {} MiB",
+                "the {what} is larger than the limit of {} MiB",
                 limit / (1024 * 1024)
             ))
         };
-        if declared_length.is_some_and(|length| length > limit) {
-            return Err(too_large());
+        let declared = declared_type
+            .as_deref()
+            .map(|t| t.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let declared_video = declared.starts_with("video/");
+        // Until the first bytes say whether it is a video, the larger limit holds.
+        let mut limit = self.max_bytes.max(self.video_max_bytes);
+        let mut what = "file";
+        if let Some(length) = declared_length {
+            if declared_video && length > self.video_max_bytes {
+                return Err(too_large(self.video_max_bytes, "video"));
+            }
+            if declared.starts_with("image/") && length > self.max_bytes {
+                return Err(too_large(self.max_bytes, what));
+            }
+            if length > limit {
+                return Err(too_large(limit, what));
+            }
         }
+        let mut head: Vec<u8> = Vec::with_capacity(64);
+        let mut container = None;
+        let mut sniffed = false;
         let incoming = self.incoming.clone();
         let mut temp =
             tokio::task::spawn_blocking(move || tempfile::NamedTempFile::new_in(incoming))
@@ -313,8 +345,20 @@ impl MediaStore {
             let chunk = chunk
                 .map_err(|e| AppError::BadRequest(format!("the upload was interrupted: {e}")))?;
             size += chunk.len() as u64;
+            if !sniffed {
+                let wanted = 64 - head.len();
+                head.extend_from_slice(&chunk[..wanted.min(chunk.len())]);
+                if head.len() == 64 {
+                    sniffed = true;
+                    container = video::sniff(&head);
+                    (limit, what) = match container {
+                        Some(_) => (self.video_max_bytes, "video"),
+                        None => (self.max_bytes, "file"),
+                    };
+                }
+            }
             if size > limit {
-                return Err(too_large());
+                return Err(too_large(limit, what));
             }
             hasher.update(&chunk);
             buffer.extend_from_slice(&chunk);
@@ -328,6 +372,23 @@ impl MediaStore {
         }
         temp = write_blocking(temp, buffer).await?;
         let sha256 = hex::encode(hasher.finalize());
+        if !sniffed {
+            container = video::sniff(&head);
+            if container.is_none() && size > self.max_bytes {
+                return Err(too_large(self.max_bytes, "file"));
+            }
+        }
+        if container.is_some() {
+            return self
+                .receive_video(temp, sha256, size, head, declared_type)
+                .await;
+        }
+        if declared_video {
+            return Err(AppError::invalid(
+                "file",
+                "the content is not an MP4, WebM or MOV video, whatever its name says",
+            ));
+        }
         let destination = self.path_of(&sha256);
         let max_pixels = self.max_pixels;
         let header = {
@@ -344,6 +405,7 @@ impl MediaStore {
             width: header.width,
             height: header.height,
             renditions,
+            video: None,
         };
         // Checked whole when it first came, its renditions recorded then (or made by the
         // backfill at start): decoding it again would only spend memory.
@@ -416,6 +478,92 @@ impl MediaStore {
     }
 }
 
+impl MediaStore {
+    /// The rest of [`MediaStore::receive`] for a video: probed, its still frame and thumbnail
+    /// stored, then the file itself (its screen renditions come later, from a job).
+    async fn receive_video(
+        &self,
+        temp: tempfile::NamedTempFile,
+        sha256: String,
+        size: u64,
+        head: Vec<u8>,
+        declared_type: Option<String>,
+    ) -> Result<StoredMedia, AppError> {
+        let destination = self.path_of(&sha256);
+        let (probed, temp) = tokio::task::spawn_blocking(move || {
+            video::probe(temp.path(), &head, declared_type.as_deref()).map(|p| (p, temp))
+        })
+        .await??;
+        let stored = |renditions, probed: video::Probed| StoredMedia {
+            sha256: sha256.clone(),
+            size_bytes: size,
+            content_type: probed.content_type,
+            width: probed.width,
+            height: probed.height,
+            renditions,
+            video: Some(probed),
+        };
+        if destination.exists() {
+            if let Some(objects) = &self.objects
+                && !objects.contains(&sha256).await?
+            {
+                objects.put_file(&sha256, &destination).await?;
+            }
+            return Ok(stored(Vec::new(), probed));
+        }
+        if let Some(objects) = &self.objects
+            && objects.contains(&sha256).await?
+        {
+            tokio::task::spawn_blocking(move || {
+                temp.as_file()
+                    .sync_all()
+                    .map_err(|e| AppError::storing("the upload", e))?;
+                place(temp, &destination, "the upload")
+            })
+            .await??;
+            return Ok(stored(Vec::new(), probed));
+        }
+        let store = self.clone();
+        let facts = probed.clone();
+        let (renditions, added, temp) = tokio::task::spawn_blocking(move || {
+            let rendered = video::stills(temp.path(), &facts)?;
+            let mut added: Vec<PathBuf> = Vec::new();
+            let renditions = store
+                .put_renditions(rendered, &mut added)
+                .and_then(|renditions| {
+                    temp.as_file()
+                        .sync_all()
+                        .map_err(|e| AppError::storing("the upload", e))?;
+                    Ok(renditions)
+                })
+                .inspect_err(|_| remove_all(&added))?;
+            Ok::<_, AppError>((renditions, added, temp))
+        })
+        .await??;
+        let shared = async {
+            let hashes: Vec<&str> = renditions.iter().map(|r| r.sha256.as_str()).collect();
+            self.share(&hashes).await?;
+            if let Some(objects) = &self.objects {
+                objects.put_file(&sha256, temp.path()).await?;
+            }
+            Ok::<_, AppError>(())
+        };
+        if let Err(error) = shared.await {
+            remove_all(&added);
+            return Err(error);
+        }
+        tokio::task::spawn_blocking(move || {
+            if !destination.exists() {
+                place(temp, &destination, "the upload")?;
+            }
+            Ok::<_, AppError>(())
+        })
+        .await?
+        .inspect_err(|_| remove_all(&added))?;
+        Ok(stored(renditions, probed))
+    }
+}
+
 /// Whether `user` may upload into `organisation_id`'s library (`None`: the city's): staff into
 /// any, an association member into their own once staff have verified it. Asked before the file
 /// is read, so an account anyone can register cannot make the server decode anything.
@@ -468,6 +616,9 @@ pub fn add_to_library(
         None => existing.filter(media_assets::organisation_id.is_null()),
     };
     record_renditions(conn, &stored.sha256, &stored.renditions)?;
+    if stored.video.is_some() {
+        video::enqueue(conn, &stored.sha256)?;
+    }
     if let Some(row) = existing
         .select(MediaAssetRow::as_select())
         .first::<MediaAssetRow>(conn)
@@ -486,6 +637,13 @@ pub fn add_to_library(
         height: i32::try_from(stored.height).unwrap_or(i32::MAX),
         original_name,
         created_at: db::now(),
+        duration_ms: stored
+            .video
+            .as_ref()
+            .map(|v| i32::try_from(v.duration_ms).unwrap_or(i32::MAX)),
+        frame_rate: stored.video.as_ref().map(|v| v.frame_rate),
+        video_codec: stored.video.as_ref().map(|v| v.video_codec.clone()),
+        audio_codec: stored.video.as_ref().and_then(|v| v.audio_codec.clone()),
     };
     diesel::insert_into(media_assets::table)
         .values(&row)
@@ -517,7 +675,7 @@ fn record_renditions(
             media_renditions::source_sha256.eq(source_sha256),
             media_renditions::kind.eq(rendition.kind.as_str()),
             media_renditions::sha256.eq(&rendition.sha256),
-            media_renditions::content_type.eq("image/jpeg"),
+            media_renditions::content_type.eq(rendition.content_type),
             media_renditions::width.eq(i32::try_from(rendition.width).unwrap_or(i32::MAX)),
             media_renditions::height.eq(i32::try_from(rendition.height).unwrap_or(i32::MAX)),
             media_renditions::size_bytes

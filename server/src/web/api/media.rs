@@ -6,7 +6,7 @@ use actix_web::http::header::{self, CacheControl, CacheDirective};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use std::collections::HashMap;
 
-use civicast_shared::api::media::{MediaAsset, MediaRendition, RenditionKind};
+use civicast_shared::api::media::{MediaAsset, MediaRendition, RenditionKind, VideoInfo};
 use civicast_shared::api::{ErrorBody, Page, PageQuery};
 use diesel::prelude::*;
 use serde::Deserialize;
@@ -109,12 +109,32 @@ fn with_renditions(
             .or_default()
             .push((kind, sha256, width, height, size));
     }
+    let videos: Vec<&str> = rows
+        .iter()
+        .filter(|row| row.duration_ms.is_some())
+        .map(|row| row.sha256.as_str())
+        .collect();
+    let mut jobs = crate::core::media::video::jobs_of(conn, &videos)?;
     Ok(rows
         .into_iter()
         .map(|row| {
             let made = renditions.remove(&row.sha256).unwrap_or_default();
             let id = row.id.clone();
+            let video = row.duration_ms.map(|duration_ms| VideoInfo {
+                duration_ms: u32::try_from(duration_ms).unwrap_or_default(),
+                frame_rate: row.frame_rate.unwrap_or_default(),
+                video_codec: row.video_codec.clone().unwrap_or_default(),
+                audio_codec: row.audio_codec.clone(),
+                rendition: jobs.remove(&row.sha256).unwrap_or(
+                    civicast_shared::api::media::RenditionJob {
+                        state: civicast_shared::api::media::RenditionState::Queued,
+                        progress: 0,
+                        error: None,
+                    },
+                ),
+            });
             let mut asset = MediaAsset::from(row);
+            asset.video = video;
             asset.renditions = made
                 .into_iter()
                 .filter_map(|(kind, sha256, width, height, size)| {
@@ -172,9 +192,12 @@ async fn list_media(
     Ok(web::Json(page))
 }
 
-/// Uploads a JPEG, PNG or WebP image as the raw request body. The type is checked from the
-/// content; the image must decode completely and stay within the size limits. Uploading the same
-/// file again to the same library returns the existing entry (200).
+/// Uploads a JPEG, PNG or WebP image, or an MP4, WebM or MOV video (H.264, H.265, VP9 or AV1,
+/// up to 8K), as the raw request body. The type is checked from the content; an image must
+/// decode completely and stay within the size limits; a video is read with ffprobe, gets a
+/// still frame and thumbnail at once and its screen renditions from a background job (see
+/// `video.rendition`). Uploading the same file again to the same library returns the existing
+/// entry (200).
 #[utoipa::path(
     tag = "media",
     params(UploadQuery),
@@ -284,8 +307,9 @@ async fn media_content(
     send_content(&state, user, &req, id.into_inner().to_string()).await
 }
 
-/// A rendition of the file (a JPEG): `screen_1080p` or `thumbnail`, as the entry's
-/// `renditions` list them.
+/// A rendition of the file, as the entry's `renditions` list them: `screen_1080p` and
+/// `thumbnail` (JPEG) of an image; `poster_frame`, `thumbnail` (JPEG), `screen_1080p` and
+/// `screen_1080p_sound` (MP4) of a video.
 #[utoipa::path(
     tag = "media",
     params(("id" = Uuid, Path), ("kind" = RenditionKind, Path)),
@@ -306,25 +330,28 @@ async fn media_rendition(
     let (id, kind) = path.into_inner();
     let kind = RenditionKind::parse(&kind).ok_or_else(|| {
         AppError::NotFound(format!(
-            "no rendition kind {kind:?}: use screen_1080p or thumbnail"
+            "no rendition kind {kind:?}: use screen_1080p, thumbnail, poster_frame or \
+             screen_1080p_sound"
         ))
     })?;
     let id = id.to_string();
-    let sha256 = db::run(&state.pool, move |conn| {
+    let (sha256, content_type) = db::run(&state.pool, move |conn| {
         let row = find_visible(conn, &user, &id)?;
         media_renditions::table
             .find((&row.sha256, kind.as_str()))
-            .select(media_renditions::sha256)
-            .first::<String>(conn)
+            .select((media_renditions::sha256, media_renditions::content_type))
+            .first::<(String, String)>(conn)
             .optional()?
             .ok_or_else(|| {
-                AppError::NotFound(format!(
-                    "this image has no {kind} rendition (it is small enough as it is)"
-                ))
+                AppError::NotFound(if row.duration_ms.is_some() {
+                    format!("this video has no {kind} rendition (yet)")
+                } else {
+                    format!("this image has no {kind} rendition (it is small enough as it is)")
+                })
             })
     })
     .await?;
-    send_file(&req, state.media.local_file(&sha256).await?, "image/jpeg").await
+    send_file(&req, state.media.local_file(&sha256).await?, &content_type).await
 }
 
 /// Removes a library entry that no event or playlist uses any more.
@@ -382,6 +409,40 @@ pub(crate) async fn send_content(
         &row.content_type,
     )
     .await
+}
+
+/// A poster as the portal shows it: an image as it is; a video's still frame, or with
+/// `moving` its screen rendition (404 until it is ready).
+pub(crate) async fn send_poster(
+    state: &AppState,
+    user: CurrentUser,
+    req: &HttpRequest,
+    id: String,
+    moving: bool,
+) -> Result<HttpResponse, AppError> {
+    let (sha256, content_type) = db::run(&state.pool, move |conn| {
+        let row = find_visible(conn, &user, &id)?;
+        if row.duration_ms.is_none() {
+            return if moving {
+                Err(AppError::NotFound("this poster is an image".into()))
+            } else {
+                Ok((row.sha256, row.content_type))
+            };
+        }
+        let kind = if moving {
+            RenditionKind::Screen1080p
+        } else {
+            RenditionKind::PosterFrame
+        };
+        media_renditions::table
+            .find((&row.sha256, kind.as_str()))
+            .select((media_renditions::sha256, media_renditions::content_type))
+            .first::<(String, String)>(conn)
+            .optional()?
+            .ok_or_else(|| AppError::NotFound("the video's screen version is not ready yet".into()))
+    })
+    .await?;
+    send_file(req, state.media.local_file(&sha256).await?, &content_type).await
 }
 
 /// A stored file with ETag, Range and long-lived cache headers (content never changes).

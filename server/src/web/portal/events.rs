@@ -24,7 +24,7 @@ use crate::core::moderation;
 use crate::core::paging::Paging;
 use crate::core::places::buildings::names as building_names;
 use crate::db::models::OrganisationRow;
-use crate::db::{self};
+use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::web::extract::CurrentUser;
 use crate::web::state::AppState;
@@ -41,7 +41,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/events/{id}/edit", web::post().to(edit_form_again))
         .route("/events/{id}/edit/check", web::post().to(check_edit))
         .route("/events/{id}/withdraw", web::post().to(withdraw))
-        .route("/posters/{id}", web::get().to(poster));
+        .route("/posters/{id}", web::get().to(poster))
+        .route("/posters/{id}/video", web::get().to(poster_video));
 }
 
 /// The notices a redirect may ask for with `?done=`; only these texts can be shown.
@@ -598,14 +599,16 @@ async fn check(
     let outcome = db::run(&state.pool, move |conn| {
         let check = moderation::check_submission(conn, &checker, &checked_input);
         let organisation = crate::core::accounts::find_organisation(conn, &organisation_id)?;
-        let poster_size = match poster_id {
-            Some(id) => moderation::poster_size(conn, &id)?,
+        let poster_size = match &poster_id {
+            Some(id) => moderation::poster_size(conn, id)?,
             None => None,
         };
-        Ok((check, organisation, poster_size))
+        let video = poster_video_state(conn, poster_id.as_deref())?;
+        Ok((check, organisation, (poster_size, video)))
     })
     .await?;
     let (check, organisation, poster_size): (Result<(), AppError>, OrganisationRow, _) = outcome;
+    let (poster_size, video) = poster_size;
     if let Err(error) = check {
         let errors = FieldErrors::from_error(error, lang)?;
         let names = db::run(&state.pool, building_names).await?;
@@ -623,7 +626,8 @@ async fn check(
         poster_media_id: Some(event_form.poster_media_id.as_str()).filter(|p| !p.is_empty()),
         poster_size,
     };
-    let card = preview::card(&card_input);
+    let mut card = preview::card(&card_input);
+    card.with_video(card_input.poster_media_id, video.as_ref());
     let previews = preview::screens(lang, &card_input, tz, chrono::Utc::now());
     let (action, change_action) = match &editing {
         Some((id, _)) => (format!("/events/{id}"), format!("/events/{id}/edit")),
@@ -868,7 +872,50 @@ async fn poster(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     let user = visitor.user()?.clone();
-    crate::web::api::send_media(&state, user, &req, id.to_string()).await
+    crate::web::api::send_poster(&state, user, &req, id.to_string(), false).await
+}
+
+/// A video poster's screen rendition, for the preview.
+async fn poster_video(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let user = visitor.user()?.clone();
+    crate::web::api::send_poster(&state, user, &req, id.to_string(), true).await
+}
+
+/// A video poster's rendition job, and its line for the page ("Screen version being made
+/// (40%)"); `None` for an image or no poster.
+fn poster_video_state(
+    conn: &mut DbConnection,
+    poster_id: Option<&str>,
+) -> Result<Option<civicast_shared::api::media::RenditionJob>, AppError> {
+    let Some(id) = poster_id else {
+        return Ok(None);
+    };
+    crate::core::media::video::job_of_entry(conn, id)
+}
+
+fn video_line(lang: Lang, job: &civicast_shared::api::media::RenditionJob) -> String {
+    use civicast_shared::api::media::RenditionState;
+    match job.state {
+        RenditionState::Queued => lang.t("Video waiting for its screen version"),
+        RenditionState::Running => {
+            format!(
+                "{} ({}%)",
+                lang.t("Screen version being made"),
+                job.progress
+            )
+        }
+        RenditionState::Done => lang.t("Screen version ready"),
+        RenditionState::Failed => format!(
+            "{}: {}",
+            lang.t("The screen version failed; upload the video again or in another format"),
+            job.error.as_deref().unwrap_or_default()
+        ),
+    }
 }
 
 #[derive(Template)]
@@ -888,6 +935,8 @@ struct EventPage {
     can_moderate: bool,
     previews: Vec<ScreenPreview>,
     card: CardView,
+    /// A video poster's screen version: waiting, being made (percent), ready or failed (why).
+    video_status: Option<String>,
     buildings: Vec<Choice>,
     promotion_from: String,
     promotion_until: String,
@@ -921,9 +970,12 @@ async fn show(
             Some(poster) => moderation::poster_size(conn, &poster.to_string())?,
             None => None,
         };
-        Ok((event, organisation, names, decisions, poster_size))
+        let poster_id = event.poster_media_id.map(|p| p.to_string());
+        let video = poster_video_state(conn, poster_id.as_deref())?;
+        Ok((event, organisation, names, decisions, (poster_size, video)))
     })
     .await?;
+    let (poster_size, video) = poster_size;
     let staff = visitor.user()?.is_staff();
     let open = !matches!(event.status, EventStatus::Withdrawn | EventStatus::Expired);
     let poster_id = event.poster_media_id.map(|p| p.to_string());
@@ -939,7 +991,8 @@ async fn show(
         poster_media_id: poster_id.as_deref(),
         poster_size,
     };
-    let card = preview::card(&card_input);
+    let mut card = preview::card(&card_input);
+    card.with_video(poster_id.as_deref(), video.as_ref());
     let previews = preview::screens(lang, &card_input, tz, chrono::Utc::now());
     let chosen: Vec<String> = if event.approved_building_ids.is_empty() {
         event
@@ -992,6 +1045,7 @@ async fn show(
         can_edit: !staff && open,
         can_moderate: staff && open,
         previews,
+        video_status: card.video_state.as_ref().map(|job| video_line(lang, job)),
         card,
         buildings: Choice::from_rows(names, |id| chosen.iter().any(|c| c == id)),
         promotion_from: local_value(

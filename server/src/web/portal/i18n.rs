@@ -452,6 +452,30 @@ pub const CATALOG: &[(&str, &str)] = &[
         "Image (JPEG, PNG or WebP)",
         "Afbeelding (JPEG, PNG of WebP)",
     ),
+    (
+        "Image (JPEG, PNG or WebP) or video (MP4, WebM or MOV)",
+        "Afbeelding (JPEG, PNG of WebP) of video (MP4, WebM of MOV)",
+    ),
+    (
+        "Leave empty for a video's own length (other items: 10 s).",
+        "Leeg laten voor de eigen lengte van een video (andere onderdelen: 10 s).",
+    ),
+    ("Play the video's sound", "Het geluid van de video afspelen"),
+    (
+        "Poster (JPEG, PNG or WebP, or an MP4, WebM or MOV video)",
+        "Affiche (JPEG, PNG of WebP, of een MP4-, WebM- of MOV-video)",
+    ),
+    ("Video", "Video"),
+    (
+        "Video waiting for its screen version",
+        "Video wacht op zijn schermversie",
+    ),
+    ("Screen version being made", "Schermversie wordt gemaakt"),
+    ("Screen version ready", "Schermversie klaar"),
+    (
+        "The screen version failed; upload the video again or in another format",
+        "De schermversie is mislukt; laad de video opnieuw op of in een ander formaat",
+    ),
     ("Add", "Toevoegen"),
     ("Back to the playlist", "Terug naar de afspeellijst"),
     ("Announcement", "Mededeling"),

@@ -218,13 +218,18 @@ fn read_schedule(form: &FormData, tz: Tz, keep: &Schedule) -> Result<Schedule, A
     })
 }
 
-fn read_duration(form: &FormData) -> Result<u32, AppError> {
-    form.text("duration_s")
-        .trim()
+/// The duration field in milliseconds; left empty, `None`: a video's own length, else the
+/// default.
+fn read_duration(form: &FormData) -> Result<Option<u32>, AppError> {
+    let text = form.text("duration_s");
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    text.trim()
         .parse::<u32>()
         .ok()
         .filter(|s| (1..=600).contains(s))
-        .map(|s| s * 1000)
+        .map(|s| Some(s * 1000))
         .ok_or_else(|| AppError::invalid("duration_s", "give a number of seconds from 1 to 600"))
 }
 
@@ -464,6 +469,7 @@ async fn add_announcement(
             fit: Fit::Fit,
             schedule: read_schedule(&form, tz, &Schedule::default())?,
             position: None,
+            sound: false,
         })
     })
     .await?;
@@ -485,7 +491,8 @@ async fn add_slide(
     let (stored, name) = form
         .file
         .take()
-        .ok_or_else(|| AppError::invalid("image", "choose an image"))?;
+        .ok_or_else(|| AppError::invalid("image", "choose an image or a video"))?;
+    let sound = form.text("sound") == "on";
     let uploader = user.clone();
     add_to_playlist(&state, user, *id, move |conn, tz| {
         let schedule = read_schedule(&form, tz, &Schedule::default())?;
@@ -501,6 +508,7 @@ async fn add_slide(
             fit: Fit::Fit,
             schedule,
             position: None,
+            sound,
         })
     })
     .await?;
@@ -559,6 +567,8 @@ struct ItemPage {
     back: String,
     text: Option<String>,
     seconds: u32,
+    /// For a slide: whether it plays a video's sound.
+    sound: Option<bool>,
     schedule: ScheduleView,
 }
 
@@ -607,6 +617,7 @@ async fn edit_item_form(
             back: base,
             text: item.text.clone(),
             seconds: item.duration_ms / 1000,
+            sound: (item.kind == PlaylistItemKind::Slide).then_some(item.sound),
             schedule: ScheduleView::of(&item.schedule, lang, tz),
         },
     )
@@ -639,6 +650,7 @@ async fn edit_item(
                 fit: item.fit,
                 schedule: read_schedule(&form, tz, &item.schedule)?,
                 position: None,
+                sound: item.kind == PlaylistItemKind::Slide && form.text("sound") == "on",
             };
             playlist_rules::update_item(conn, &user, &playlist_id, &item_id.to_string(), &input)
         })

@@ -53,6 +53,10 @@ pub struct ScreenPreview {
 pub struct CardView {
     pub title: String,
     pub poster_url: Option<String>,
+    /// A video poster's screen rendition (the still frame is `poster_url`), once it is ready.
+    pub poster_video_url: Option<String>,
+    /// How a video poster's screen rendition is coming along, for the page.
+    pub video_state: Option<civicast_shared::api::media::RenditionJob>,
     /// The link as a QR code, an SVG made here from the link (never the link's text itself).
     pub qr_svg: Option<String>,
 }
@@ -77,7 +81,26 @@ pub fn card(input: &CardInput<'_>) -> CardView {
     CardView {
         title: input.title.trim().to_owned(),
         poster_url: input.poster_media_id.map(|id| format!("/posters/{id}")),
+        poster_video_url: None,
+        video_state: None,
         qr_svg: input.link.filter(|l| !l.is_empty()).and_then(qr_svg),
+    }
+}
+
+impl CardView {
+    /// Plays a video poster in the preview once its screen rendition is ready.
+    pub fn with_video(
+        &mut self,
+        poster_id: Option<&str>,
+        job: Option<&civicast_shared::api::media::RenditionJob>,
+    ) {
+        use civicast_shared::api::media::RenditionState;
+        if let (Some(id), Some(job)) = (poster_id, job) {
+            if job.state == RenditionState::Done {
+                self.poster_video_url = Some(format!("/posters/{id}/video"));
+            }
+            self.video_state = Some(job.clone());
+        }
     }
 }
 
