@@ -8,6 +8,7 @@
 //!   the channels that connect it to the app; no frame waits on the network.
 //! - `playback/`: the loop: schedules, item order, preparing the next item, atomic switching.
 //! - `render/`: what the screen shows, as full-screen layers that crossfade.
+//! - `video/`: video items, decoded by GStreamer into a texture.
 //! - `proof/`: proof of play: the recorder fed by play messages, the durable play queue and its
 //!   uploader.
 //! - `push.rs`: the push channel from the server (emergency messages, screenshot requests).
@@ -30,6 +31,7 @@ pub mod render;
 pub mod screen;
 pub mod screenshot;
 pub mod sync;
+pub mod video;
 
 use std::time::Duration;
 
@@ -71,6 +73,7 @@ pub fn plugin(app: &mut App) {
         sync::plugin,
         playback::plugin,
         render::plugin,
+        video::plugin,
         proof::recorder::plugin,
         emergency::plugin,
         push::plugin,

@@ -12,7 +12,7 @@
 
 pub mod prepare;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::window::RequestRedraw;
 use chrono::{DateTime, Utc};
-use civicast_shared::api::device::ManifestItem;
+use civicast_shared::api::device::{ManifestItem, UNPLAYABLE_REPORTED_MAX, UnplayableMedia};
 use civicast_shared::api::playlists::PlaylistItemKind;
 use civicast_shared::api::plays::PlayKind;
 use civicast_shared::schedule::TimeWindow;
@@ -30,9 +30,10 @@ use uuid::Uuid;
 use crate::net::storage::StoredManifest;
 use crate::proof::recorder::{Moment, Play, PlayEnded, PlayStarted};
 use crate::render::{self, CityLook, Fonts, LayerContent, OutputSize};
-use crate::sync::{AppRequest, IncomingManifest, PairingCode, StatusBoard, SyncOutbox};
+use crate::sync::{AppRequest, AppWaker, IncomingManifest, PairingCode, StatusBoard, SyncOutbox};
+use crate::video::{Video, VideoFile, VideoStream};
 use crate::{Screen, Step};
-use prepare::{Loading, PrepareError};
+use prepare::{Loading, MediaKind, PrepareError};
 
 /// An item whose media failed is skipped for this long before it is tried again.
 const RETRY_FAILED_AFTER: Duration = Duration::from_secs(10);
@@ -76,6 +77,8 @@ struct Prepared {
     /// An event poster blurred and darkened, to fill the screen behind its card.
     backdrop: Option<Handle<Image>>,
     qr: Option<Handle<Image>>,
+    /// A video, paused on the frame `image` holds.
+    video: Option<Video>,
 }
 
 #[derive(Debug)]
@@ -103,6 +106,11 @@ pub struct Playback {
     cut_short: bool,
     next: Option<NextUp>,
     failed: HashMap<Uuid, Duration>,
+    /// Files that could not be decoded (by SHA-256, with the decoder's words): their items are
+    /// skipped until the next manifest, and the status report lists them.
+    unplayable: BTreeMap<String, String>,
+    /// The video on screen failed: the next item comes at once, without a fade.
+    hard_cut: bool,
     /// Every item shown, in order, for tests and diagnostics (bounded).
     pub history: Vec<Uuid>,
 }
@@ -223,12 +231,39 @@ impl Playback {
                 .failed
                 .get(&id)
                 .is_some_and(|at| elapsed.saturating_sub(*at) < RETRY_FAILED_AFTER);
-            if !failed_recently {
+            let unplayable = items[index]
+                .media
+                .as_ref()
+                .is_some_and(|media| self.unplayable.contains_key(&media.sha256));
+            if !failed_recently && !unplayable {
                 return Some(index);
             }
             cursor = Some(index);
         }
         None
+    }
+
+    /// The file `sha256` cannot be decoded: its items are skipped until the next manifest.
+    fn mark_unplayable(&mut self, sha256: &str, reason: &str, board: &StatusBoard) {
+        if self.unplayable.len() < UNPLAYABLE_REPORTED_MAX || self.unplayable.contains_key(sha256) {
+            self.unplayable
+                .insert(sha256.to_owned(), reason.chars().take(300).collect());
+        }
+        share_unplayable(board, &self.unplayable);
+    }
+
+    /// The video of item `id` failed while it played: the file is unplayable, and if the item
+    /// is on screen its slot ends now, with a cut rather than a fade over a frozen frame.
+    pub fn video_failed(&mut self, id: Uuid, sha256: &str, reason: &str, board: &StatusBoard) {
+        self.mark_unplayable(sha256, reason, board);
+        if self
+            .current
+            .as_ref()
+            .is_some_and(|current| current.id == id)
+        {
+            self.slot_ends = Duration::ZERO;
+            self.hard_cut = true;
+        }
     }
 }
 
@@ -273,6 +308,8 @@ struct Loop<'w, 's> {
     playback: ResMut<'w, Playback>,
     images: ResMut<'w, Assets<Image>>,
     board: Res<'w, StatusBoard>,
+    waker: Res<'w, AppWaker>,
+    layers: Query<'w, 's, Entity, With<render::Layer>>,
     screen: Res<'w, State<Screen>>,
     next_screen: ResMut<'w, NextState<Screen>>,
     redraw: MessageWriter<'w, RequestRedraw>,
@@ -315,7 +352,13 @@ impl Loop<'_, '_> {
             .as_ref()
             .is_none_or(|next| next.id != item.id)
         {
-            let next = start_preparing(item, &self.cache, *self.output, &mut self.images);
+            let next = start_preparing(
+                item,
+                &self.cache,
+                *self.output,
+                &self.waker,
+                &mut self.images,
+            );
             self.playback.next = Some(next);
         }
     }
@@ -360,10 +403,11 @@ impl Loop<'_, '_> {
             id: item.id,
             content_hash: content_hash(item),
         };
-        let fade = *self.screen.get() != Screen::Starting;
+        let hard_cut = std::mem::take(&mut self.playback.hard_cut);
+        let fade = *self.screen.get() != Screen::Starting && !hard_cut;
         let content = LayerContent::Item {
             item,
-            image: prepared.image,
+            image: prepared.image.clone(),
             backdrop: prepared.backdrop,
             qr: prepared.qr,
             tz: manifest.manifest.tz(),
@@ -373,7 +417,7 @@ impl Loop<'_, '_> {
         // The look of the manifest this item comes from, even in the frame it arrived.
         let look = &self.look.with_colours_of(&manifest.manifest.look);
         let fonts = &self.fonts;
-        render::spawn_layer(
+        let layer = render::spawn_layer(
             &mut self.commands,
             fonts,
             look,
@@ -382,6 +426,19 @@ impl Loop<'_, '_> {
             *self.output,
             content,
         );
+        if hard_cut {
+            for old in &self.layers {
+                self.commands.entity(old).despawn();
+            }
+        }
+        if let (Some(video), Some((image, _))) = (prepared.video, prepared.image) {
+            video.play();
+            self.commands.entity(layer).insert(VideoStream {
+                video,
+                image,
+                item: item.id,
+            });
+        }
         self.start_play(manifest, item, current);
     }
 
@@ -439,6 +496,7 @@ fn switch_manifest(
     time: Res<Time<Real>>,
     mut incoming: ResMut<IncomingManifest>,
     mut playback: ResMut<Playback>,
+    board: Res<StatusBoard>,
 ) {
     let elapsed = time.elapsed();
     let Some(stored) = incoming.0.as_ref() else {
@@ -466,6 +524,11 @@ fn switch_manifest(
         playback.manifest = Some(Arc::new(*stored));
         playback.next = None;
         playback.failed.clear();
+        // The new manifest may bring the file anew (or not at all): it is tried again.
+        if !playback.unplayable.is_empty() {
+            playback.unplayable.clear();
+            share_unplayable(&board, &playback.unplayable);
+        }
     }
 }
 
@@ -522,6 +585,18 @@ fn content_hash(item: &ManifestItem) -> String {
     hex::encode(Sha256::digest(shown.to_string().as_bytes()))
 }
 
+fn share_unplayable(board: &StatusBoard, unplayable: &BTreeMap<String, String>) {
+    if let Ok(mut status) = board.0.lock() {
+        status.unplayable = unplayable
+            .iter()
+            .map(|(sha256, reason)| UnplayableMedia {
+                sha256: sha256.clone(),
+                reason: reason.clone(),
+            })
+            .collect();
+    }
+}
+
 fn set_now_playing(board: &StatusBoard, id: Option<Uuid>) {
     if let Ok(mut status) = board.0.lock() {
         status.now_playing = id;
@@ -532,6 +607,7 @@ fn start_preparing(
     item: &ManifestItem,
     cache: &CacheDir,
     output: OutputSize,
+    waker: &AppWaker,
     images: &mut Assets<Image>,
 ) -> NextUp {
     let qr = item
@@ -547,6 +623,19 @@ fn start_preparing(
                 media.sha256.clone(),
                 (output.0.x, output.0.y),
                 item.event.is_some(),
+                if media.is_video() {
+                    MediaKind::Video {
+                        file: VideoFile {
+                            sha256: media.sha256.clone(),
+                            width: media.width,
+                            height: media.height,
+                            sound: item.sound,
+                        },
+                        wake: Arc::clone(&waker.0),
+                    }
+                } else {
+                    MediaKind::Picture
+                },
             ),
             qr,
         },
@@ -554,6 +643,7 @@ fn start_preparing(
             image: None,
             backdrop: None,
             qr,
+            video: None,
         }),
     };
     NextUp { id: item.id, state }
@@ -566,6 +656,7 @@ fn poll_preparation(
     mut playback: ResMut<Playback>,
     mut images: ResMut<Assets<Image>>,
     outbox: Res<SyncOutbox>,
+    board: Res<StatusBoard>,
     mut redraw: MessageWriter<RequestRedraw>,
 ) {
     let Some(next) = playback.next.as_ref() else {
@@ -594,22 +685,26 @@ fn poll_preparation(
                     image: Some((handle, size)),
                     backdrop,
                     qr,
+                    video: decoded.video,
                 });
             }
             redraw.write(RequestRedraw);
         }
         Err(error) => {
             warn!("item {id} cannot be shown: {error}");
-            if let Some(manifest) = playback.manifest.as_ref()
-                && matches!(error, PrepareError::Damaged | PrepareError::Missing)
-                && let Some(media) = manifest
-                    .manifest
-                    .items
-                    .iter()
-                    .find(|item| item.id == id)
-                    .and_then(|item| item.media.as_ref())
-            {
-                let _ = outbox.0.send(AppRequest::Refetch(media.sha256.clone()));
+            let sha256 = playback.manifest.as_ref().and_then(|manifest| {
+                let items = &manifest.manifest.items;
+                let item = items.iter().find(|item| item.id == id)?;
+                Some(item.media.as_ref()?.sha256.clone())
+            });
+            match (&error, sha256) {
+                (PrepareError::Damaged | PrepareError::Missing, Some(sha256)) => {
+                    let _ = outbox.0.send(AppRequest::Refetch(sha256));
+                }
+                (PrepareError::Undecodable(reason), Some(sha256)) => {
+                    playback.mark_unplayable(&sha256, reason, &board);
+                }
+                _ => {}
             }
             playback.failed.insert(id, time.elapsed());
             playback.next = None;

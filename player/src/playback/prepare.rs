@@ -116,11 +116,24 @@ pub fn backdrop_of(picture: &Pixels) -> Option<Pixels> {
     })
 }
 
-/// A file prepared: the picture, and for an event's poster its backdrop.
+/// A file prepared: the picture (a video's first frame), for an event's poster its backdrop,
+/// and a video paused on that frame.
 #[derive(Debug)]
 pub struct Decoded {
     pub picture: Pixels,
     pub backdrop: Option<Pixels>,
+    pub video: Option<crate::video::Video>,
+}
+
+/// What kind of file an item shows.
+#[derive(Clone)]
+pub enum MediaKind {
+    Picture,
+    /// A video; `wake` wakes the app when it has a new frame.
+    Video {
+        file: crate::video::VideoFile,
+        wake: crate::sync::Waker,
+    },
 }
 
 /// A file being prepared on its own thread.
@@ -131,14 +144,30 @@ pub struct Loading {
 }
 
 impl Loading {
-    pub fn start(path: PathBuf, sha256: String, cover: (u32, u32), with_backdrop: bool) -> Loading {
+    pub fn start(
+        path: PathBuf,
+        sha256: String,
+        cover: (u32, u32),
+        with_backdrop: bool,
+        kind: MediaKind,
+    ) -> Loading {
         let (sender, receiver) = mpsc::channel();
         let spawned = std::thread::Builder::new()
             .name("prepare".into())
             .spawn(move || {
-                let decoded = load_verified(&path, &sha256, cover).map(|picture| Decoded {
+                let prepared = match kind {
+                    MediaKind::Picture => {
+                        load_verified(&path, &sha256, cover).map(|picture| (picture, None))
+                    }
+                    MediaKind::Video { file, wake } => {
+                        crate::video::prepare(&path, &file, cover, wake)
+                            .map(|(picture, video)| (picture, Some(video)))
+                    }
+                };
+                let decoded = prepared.map(|(picture, video)| Decoded {
                     backdrop: with_backdrop.then(|| backdrop_of(&picture)).flatten(),
                     picture,
+                    video,
                 });
                 let _ = sender.send(decoded);
             });

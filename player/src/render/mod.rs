@@ -300,11 +300,20 @@ pub fn spawn_layer(
     content: LayerContent,
 ) -> Entity {
     let background = match &content {
+        // A picture that covers the whole screen needs no ground: a black one under it would
+        // darken the crossfade (the old layer shows through both while the new one comes up).
         LayerContent::Item {
             item,
-            image: Some(_),
+            image: Some((_, size)),
             ..
-        } if item.event.is_none() => Color::BLACK,
+        } if item.event.is_none() => {
+            let (width, height) = image_percent(*size, output.aspect(), item.fit);
+            if width >= 99.9 && height >= 99.9 {
+                Color::NONE
+            } else {
+                Color::BLACK
+            }
+        }
         _ => typography::rgb(look.palette.ground),
     };
     let mut root = commands.spawn((
