@@ -552,3 +552,76 @@ async fn a_video_over_its_limit_is_refused_with_413_while_images_keep_their_own_
     let (status, _) = refused(&app, not_video, "image/png").await;
     assert_ne!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn a_rendition_job_abandoned_by_a_dead_instance_is_taken_over_once_its_lease_ran_out() {
+    use civicast_server::core::media::video;
+    use civicast_server::db::schema::video_jobs;
+    use diesel::prelude::*;
+
+    let app = spawn_app().await;
+    let clip = ffmpeg_clip(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=320x180:rate=25",
+            "-t",
+            "1",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+        ],
+        "short.mp4",
+    );
+    let entry = upload_ok(&app, &app.admin, clip, "video/mp4").await;
+    let id = entry["id"].as_str().unwrap();
+    let sha256 = entry["sha256"].as_str().unwrap().to_owned();
+    assert_eq!(
+        rendered(&app, id).await["video"]["rendition"]["state"],
+        "done"
+    );
+
+    let pool = civicast_server::db::open(&app.settings.database().unwrap()).unwrap();
+    let mut conn = pool.get().unwrap();
+    // Nothing waits: no claim.
+    assert!(video::claim_next(&mut conn).unwrap().is_none());
+
+    // An instance claimed it again and died: while its lease runs, nobody takes it over.
+    let lease_until =
+        |seconds: i64| (chrono::Utc::now() + chrono::Duration::seconds(seconds)).naive_utc();
+    diesel::update(video_jobs::table.find(&sha256))
+        .set((
+            video_jobs::state.eq("running"),
+            video_jobs::claimed_by.eq("dead instance"),
+            video_jobs::claimed_until.eq(lease_until(60)),
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    assert!(video::claim_next(&mut conn).unwrap().is_none());
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let state: (String, String) = video_jobs::table
+        .find(&sha256)
+        .select((video_jobs::state, video_jobs::claimed_by.assume_not_null()))
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(state, ("running".to_owned(), "dead instance".to_owned()));
+
+    // Its lease runs out: this instance's worker takes it and finishes it; the dead one's
+    // claim can no longer write.
+    diesel::update(video_jobs::table.find(&sha256))
+        .set(video_jobs::claimed_until.eq(lease_until(-1)))
+        .execute(&mut conn)
+        .unwrap();
+    let entry = rendered(&app, id).await;
+    assert_eq!(entry["video"]["rendition"]["state"], "done");
+    let (claimed_by, attempts): (Option<String>, i32) = video_jobs::table
+        .find(&sha256)
+        .select((video_jobs::claimed_by, video_jobs::attempts))
+        .first(&mut conn)
+        .unwrap();
+    assert_ne!(claimed_by.as_deref(), Some("dead instance"));
+    assert_eq!(attempts, 2);
+    assert!(!video::report_progress(&mut conn, &sha256, "dead instance", 50).unwrap());
+}

@@ -898,7 +898,7 @@ fn poster_video_state(
     crate::core::media::video::job_of_entry(conn, id)
 }
 
-fn video_line(lang: Lang, job: &civicast_shared::api::media::RenditionJob) -> String {
+pub(super) fn video_line(lang: Lang, job: &civicast_shared::api::media::RenditionJob) -> String {
     use civicast_shared::api::media::RenditionState;
     match job.state {
         RenditionState::Queued => lang.t("Video waiting for its screen version"),

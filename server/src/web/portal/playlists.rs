@@ -357,14 +357,24 @@ async fn show(
             .load::<PlaylistItemRow>(conn)?;
         let items: Vec<PlaylistItem> = rows.into_iter().map(PlaylistItem::from).collect();
         let contents = playlist_rules::describe(conn, &items)?;
-        let items = items
-            .into_iter()
-            .zip(contents)
-            .map(|(item, content)| {
-                let described = content_of(&item, content, lang);
-                (item, described)
-            })
-            .collect::<Vec<_>>();
+        let mut lines = Vec::with_capacity(items.len());
+        for (item, content) in items.into_iter().zip(contents) {
+            let mut described = content_of(&item, content, lang);
+            // A video slide says how its screen version is coming along: it is left out of
+            // the screens' loop until that is ready.
+            if let Some(media_id) = item.media_id
+                && let Some(job) =
+                    crate::core::media::video::job_of_entry(conn, &media_id.to_string())?
+            {
+                described.1 = format!(
+                    "{} · {}",
+                    described.1,
+                    super::events::video_line(lang, &job)
+                );
+            }
+            lines.push((item, described));
+        }
+        let items = lines;
         Ok((building, items))
     })
     .await?;
