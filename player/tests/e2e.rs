@@ -1,10 +1,11 @@
 //! End to end: the real server and the real player binary in a real X server (Xvfb, rendering
 //! with lavapipe when there is no GPU). Pair, sync, play, change the playlist, lose the server,
 //! restart offline, heal a damaged cache, resume an interrupted download and survive twenty kills
-//! during sync; pair and play over HTTPS with the city's CA (and refuse a server it does not
-//! trust, saying so); register the real output size (a wide window, a portrait one, full screen
-//! on a monitor without a window manager) — judged by the pixels on the X screen, the cache on
-//! disk, the player's log and what the server was told.
+//! during sync; play a video uploaded through the API and report its play with its length; pair
+//! and play over HTTPS with the city's CA (and refuse a server it does not trust, saying so);
+//! register the real output size (a wide window, a portrait one, full screen on a monitor without
+//! a window manager) — judged by the pixels on the X screen, the cache on disk, the player's log
+//! and what the server was told.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use civicast_tests::tls::TlsProxy;
-use civicast_tests::{TestApp, solid_png, spawn_app};
+use civicast_tests::{TestApp, ffmpeg_clip, solid_png, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -983,4 +984,155 @@ async fn full_screen_without_a_window_manager_covers_the_monitor() {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     display.save_screenshot("fullscreen");
+}
+
+/// The share of sampled pixels that differ clearly between two captures.
+fn changed_share(a: &image::RgbImage, b: &image::RgbImage) -> f64 {
+    let samples = a.pixels().zip(b.pixels()).step_by(13);
+    let (changed, all) = samples.fold((0, 0), |(changed, all), (p, q)| {
+        let far = p.0.iter().zip(q.0).any(|(x, y)| x.abs_diff(y) > 40);
+        (changed + usize::from(far), all + 1)
+    });
+    changed as f64 / all.max(1) as f64
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_video_uploaded_through_the_api_plays_and_its_play_reaches_the_server_with_its_length() {
+    use civicast_server::db::schema::plays;
+    use diesel::prelude::*;
+
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let display = Display::start();
+    let app = spawn_app().await;
+    let library = app.building("Library").await;
+    let playlist = app.playlist(&library, "Library loop").await;
+    // 4 s of a moving test pattern, H.264.
+    let clip = ffmpeg_clip(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=640x360:rate=25",
+            "-t",
+            "4",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+        ],
+        "clip.mp4",
+    );
+    let response = app
+        .upload_media(&app.admin, clip, "video/mp4", "clip")
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let video: Value = response.json().await.unwrap();
+    let media_path = format!("/api/v1/media/{}", video["id"].as_str().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let entry = app
+            .expect(Method::GET, &media_path, &app.admin, None, StatusCode::OK)
+            .await;
+        let state = entry["video"]["rendition"]["state"].as_str().unwrap_or("");
+        if state == "done" {
+            break;
+        }
+        assert!(
+            state != "failed" && Instant::now() < deadline,
+            "the rendition did not finish: {entry}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // No duration: the item lasts as long as its video.
+    let video_item = app
+        .add_item(
+            &playlist,
+            &json!({ "kind": "slide", "media_id": video["id"], "fit": "fill", "position": 0 }),
+        )
+        .await;
+    let length = video_item["duration_ms"].as_i64().unwrap();
+    assert!((3_900..=4_100).contains(&length), "{video_item}");
+    slide_item(&app, &playlist, RED, 1).await;
+
+    let data = tempfile::tempdir().unwrap();
+    let mut player = Player::start(&display, &app.address, data.path(), &[]);
+    let code = player.wait_for_pairing_code().await;
+    let screen = claim(&app, &code, &library, "Entrance").await;
+
+    // The video plays: the picture moves from capture to capture, and it is never black.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while player.log_count("decoded by") == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "no video was prepared:\n{}",
+            player.dump_log()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut moving = 0;
+    let mut previous: Option<image::RgbImage> = None;
+    while moving < 3 {
+        let now = display.capture();
+        let red = close(now.get_pixel(20, 20).0, RED);
+        if !red
+            && let Some(before) = previous.as_ref()
+            && changed_share(before, &now) > 0.002
+        {
+            moving += 1;
+        }
+        if !red {
+            let black = now
+                .pixels()
+                .step_by(11)
+                .filter(|p| p.0.iter().all(|c| *c < 8))
+                .count();
+            assert!(
+                black * 11 * 3 < (SCREEN.0 * SCREEN.1) as usize,
+                "a black screen while the video plays"
+            );
+            previous = Some(now);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the video never moved on screen:\n{}",
+            player.dump_log()
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    display.save_screenshot("video");
+    assert_eq!(
+        player.log_count("cannot be shown"),
+        0,
+        "{}",
+        player.dump_log()
+    );
+
+    // Its play reaches the server with the length it played.
+    let pool = civicast_server::db::open(&app.settings.database().unwrap()).unwrap();
+    let item_id = video_item["id"].as_str().unwrap().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        let mut conn = pool.get().unwrap();
+        let stored: Vec<(i64, i64, String)> = plays::table
+            .filter(plays::item_id.eq(&item_id))
+            .select((plays::played_ms, plays::planned_ms, plays::screen_id))
+            .load(&mut conn)
+            .unwrap();
+        if let Some((played, planned, screen_id)) = stored.first() {
+            assert_eq!(*planned, length);
+            assert_eq!(screen_id, screen["id"].as_str().unwrap());
+            assert!(
+                (length - 300..=length + 300).contains(played),
+                "played {played} ms of {length}"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no play of the video reached the server:\n{}",
+            player.dump_log()
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }

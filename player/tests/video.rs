@@ -521,3 +521,42 @@ fn a_video_that_breaks_off_while_it_plays_cuts_to_the_next_item_and_counts_what_
         vec![broken.media.as_ref().unwrap().sha256.clone()]
     );
 }
+
+#[test]
+fn a_loop_of_one_video_runs_on_without_a_seam_and_counts_each_slot() {
+    let _one_at_a_time = RENDERER.lock().unwrap_or_else(|e| e.into_inner());
+    let clips = tempfile::tempdir().unwrap();
+    let mut scene = Scene::new();
+    let only = item(
+        scene.cached(&clip(&[GREEN, CYAN], clips.path()), "video/mp4"),
+        2_000,
+    );
+    scene.play_loop(vec![only.clone()]);
+    scene.run_until("the video", |scene| scene.screen() == Screen::Playing);
+    let frames = scene.record(Duration::from_millis(5_000));
+    for (index, frame) in frames.iter().enumerate() {
+        assert!(!frame.is_black_anywhere(), "frame {index} shows black");
+        // Nothing fades at the loop's end: every frame is one of the clip's two colours.
+        assert!(
+            matches!(frame.solid(), Some(GREEN | CYAN)),
+            "frame {index}: {frame:?}"
+        );
+    }
+    let mut shown: Vec<[u8; 3]> = frames.iter().filter_map(Frame::solid).collect();
+    shown.dedup();
+    assert!(
+        shown.len() >= 4,
+        "it plays round and round: {:?}",
+        shown.iter().map(|c| hex(*c)).collect::<Vec<_>>()
+    );
+    let plays: Vec<PlayRecord> = scene.plays.try_iter().collect();
+    assert!(plays.len() >= 2, "{plays:?}");
+    for play in &plays {
+        assert_eq!(play.item_id, Some(only.id));
+        assert!(
+            (1_850..2_250).contains(&play.played_ms),
+            "{}",
+            play.played_ms
+        );
+    }
+}
