@@ -333,6 +333,8 @@ impl Loop<'_, '_> {
     /// Puts the city's default slide up, unless it is up already.
     fn show_default(&mut self) {
         self.leave_item();
+        // The default slide fades in as usual, even after a video that failed.
+        self.playback.hard_cut = false;
         if *self.screen.get() != Screen::DefaultSlide {
             self.next_screen.set(Screen::DefaultSlide);
             set_now_playing(&self.board, None);
