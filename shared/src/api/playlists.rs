@@ -159,3 +159,17 @@ impl Validate for PlaylistItemInput {
         errors.into_result()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_item_lasts_what_staff_set_else_its_videos_length_within_bounds_else_the_default() {
+        assert_eq!(item_duration(Some(5_000), Some(42_000)), 5_000);
+        assert_eq!(item_duration(None, Some(42_000)), 42_000);
+        assert_eq!(item_duration(None, Some(300)), ITEM_DURATION_MIN_MS);
+        assert_eq!(item_duration(None, Some(3_600_000)), ITEM_DURATION_MAX_MS);
+        assert_eq!(item_duration(None, None), DEFAULT_ITEM_DURATION_MS);
+    }
+}

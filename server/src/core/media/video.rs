@@ -804,3 +804,40 @@ impl MediaStore {
         Ok((sha256, size, true))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn containers_are_told_by_their_first_bytes() {
+        assert_eq!(
+            sniff(b"\0\0\0\x20ftypisom\0\0\x02\0"),
+            Some(Container::IsoMedia)
+        );
+        assert_eq!(
+            sniff(&[0x1A, 0x45, 0xDF, 0xA3, 0x9F]),
+            Some(Container::Ebml)
+        );
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n"), None);
+        assert_eq!(sniff(b"ftyp"), None);
+    }
+
+    #[test]
+    fn renditions_fit_1080p_turned_never_enlarged_in_even_sizes() {
+        assert_eq!(rendition_size(3840, 2160), (1920, 1080));
+        assert_eq!(rendition_size(2160, 3840), (1080, 1920));
+        assert_eq!(rendition_size(640, 360), (640, 360));
+        assert_eq!(rendition_size(641, 361), (640, 360));
+        assert_eq!(rendition_size(7680, 1000), (1920, 250));
+    }
+
+    #[test]
+    fn rates_and_lengths_read_as_ffprobe_writes_them() {
+        assert_eq!(rate(Some("30/1")), Some(30.0));
+        assert!((rate(Some("30000/1001")).unwrap() - 29.97).abs() < 0.01);
+        assert_eq!(rate(Some("0/0")), None);
+        assert_eq!(parse_seconds("3.000000"), Some(3.0));
+        assert_eq!(parse_seconds("00:01:02.500000000"), Some(62.5));
+    }
+}
