@@ -3,9 +3,10 @@
 //! GPU) in real time. Every frame is captured across a loop of pictures and videos, twice round,
 //! and checked: each is one of the items' colours or a blend of two neighbours in a crossfade,
 //! never black, never anything else; the videos play (a clip's second colour shows) and loop in
-//! a slot longer than themselves; their plays are recorded with their lengths. A damaged video
-//! is never shown and is fetched again; a file GStreamer cannot decode is skipped and listed in
-//! the status report.
+//! a slot longer than themselves (a loop of one video too, without a seam); their plays are
+//! recorded with their lengths. A video poster plays in its event card. A damaged video is never
+//! shown and is fetched again; a file GStreamer cannot decode is skipped and listed in the status
+//! report; one that breaks off while it plays is cut at once and counted for what it played.
 
 use std::path::Path;
 use std::process::Command;
@@ -177,7 +178,16 @@ impl Scene {
 
     /// Captures every frame for `duration` of real time; each is summed up as it comes back.
     fn record(&mut self, duration: Duration) -> Vec<Frame> {
-        let frames: Arc<Mutex<Vec<Frame>>> = Arc::default();
+        self.record_as(duration, Frame::of)
+    }
+
+    /// Captures every frame for `duration` of real time, each summed up by `sum_up`.
+    fn record_as<T: Send + 'static>(
+        &mut self,
+        duration: Duration,
+        sum_up: fn(&image::RgbaImage) -> T,
+    ) -> Vec<T> {
+        let frames: Arc<Mutex<Vec<T>>> = Arc::default();
         let started = Instant::now();
         let mut asked = 0;
         while started.elapsed() < duration {
@@ -193,7 +203,7 @@ impl Scene {
                         image.data.expect("screenshot pixels"),
                     )
                     .expect("RGBA pixels of the target's size");
-                    slot.lock().unwrap().push(Frame::of(&pixels));
+                    slot.lock().unwrap().push(sum_up(&pixels));
                 });
             asked += 1;
             self.app.update();
@@ -559,4 +569,44 @@ fn a_loop_of_one_video_runs_on_without_a_seam_and_counts_each_slot() {
             play.played_ms
         );
     }
+}
+
+#[test]
+fn a_video_as_an_events_poster_plays_in_the_card() {
+    let _one_at_a_time = RENDERER.lock().unwrap_or_else(|e| e.into_inner());
+    let clips = tempfile::tempdir().unwrap();
+    let mut scene = Scene::new();
+    let mut card = item(
+        scene.cached(&clip(&[GREEN, CYAN], clips.path()), "video/mp4"),
+        10_000,
+    );
+    card.kind = PlaylistItemKind::Event;
+    card.event = Some(civicast_shared::api::device::EventCard {
+        title: "Open repetitie".into(),
+        description: "Iedereen welkom.".into(),
+        starts_at: Utc.with_ymd_and_hms(2026, 11, 24, 18, 30, 0).unwrap(),
+        ends_at: Utc.with_ymd_and_hms(2026, 11, 24, 21, 30, 0).unwrap(),
+        venue: "Cultuurcentrum".into(),
+        category: civicast_shared::api::events::EventCategory::Youth,
+        link: None,
+        organiser: "Harmonie".into(),
+    });
+    scene.play_loop(vec![card]);
+    scene.run_until("the card", |scene| scene.screen() == Screen::Playing);
+    // Pixels of the poster's two colours in each frame.
+    let counts = scene.record_as(Duration::from_millis(2_500), |image| {
+        let count = |colour: [u8; 3]| {
+            image
+                .pixels()
+                .filter(|p| close([p[0], p[1], p[2]], colour, 14))
+                .count()
+        };
+        (count(GREEN), count(CYAN))
+    });
+    let green_at = counts.iter().position(|(green, _)| *green > 500);
+    let cyan_at = counts.iter().position(|(_, cyan)| *cyan > 500);
+    assert!(
+        matches!((green_at, cyan_at), (Some(g), Some(c)) if g < c),
+        "the poster shows the clip's green, then its cyan: {counts:?}"
+    );
 }
