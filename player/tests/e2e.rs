@@ -1061,7 +1061,7 @@ async fn a_video_uploaded_through_the_api_plays_and_its_play_reaches_the_server_
 
     // The video plays: the picture moves from capture to capture, and it is never black.
     let deadline = Instant::now() + Duration::from_secs(60);
-    while player.log_count("decoded by") == 0 {
+    while player.log_count(", decoder ") == 0 {
         assert!(
             Instant::now() < deadline,
             "no video was prepared:\n{}",

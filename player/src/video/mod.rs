@@ -11,7 +11,9 @@
 //! X11 or a bare KMS console, where a plane would need per-platform code (and DRM planes that
 //! lavapipe and most kiosks' X servers do not offer), while a texture crossfades, letterboxes and
 //! sits in an event card like any picture. The appsink keeps only the newest frame; the app copies
-//! it into the texture once per new frame and never waits on the decoder.
+//! it into the texture once per new frame and never waits on the decoder. Every 10 s the log says
+//! how many frames a playing video showed and dropped (a frame replaced by a newer one before the
+//! app took it); `benches/video.py` reads those lines.
 //!
 //! A video is prepared like a picture, ahead of its slot ([`prepare`] on the prepare thread):
 //! the file's SHA-256 checked, the pipeline built and paused, its first frame taken as the
@@ -21,8 +23,9 @@
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Once};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use gstreamer as gst;
@@ -32,6 +35,9 @@ use gstreamer_video as gst_video;
 use sha2::{Digest, Sha256};
 
 use crate::playback::prepare::{Pixels, PrepareError};
+
+/// How often the log says how many frames a playing video showed and dropped.
+const FRAME_REPORT_EVERY: Duration = Duration::from_secs(10);
 
 /// How long a file may take to show its first frame before it counts as undecodable.
 const PREROLL_TIMEOUT: Duration = Duration::from_secs(15);
@@ -122,6 +128,10 @@ pub struct Video {
     pipeline: gst::Element,
     sink: gst_app::AppSink,
     latest: Latest,
+    /// Frames shown, and frames decoded but replaced by a newer one before the app took them.
+    shown: AtomicU64,
+    dropped: Arc<AtomicU64>,
+    reported_at: Mutex<Option<Instant>>,
     /// How long the file says it is, if it says.
     length: Option<gst::ClockTime>,
     /// The decoder GStreamer picked, for the log.
@@ -151,7 +161,28 @@ impl Video {
     /// The newest frame decoded since the last call, if one was.
     pub fn take_frame(&self) -> Option<Pixels> {
         let sample = self.latest.lock().ok()?.take()?;
+        self.shown.fetch_add(1, Ordering::Relaxed);
         pixels_of(&sample)
+    }
+
+    /// Every [`FRAME_REPORT_EVERY`], logs the frames shown and dropped since the last report.
+    fn report_frames(&self) {
+        let Ok(mut reported_at) = self.reported_at.lock() else {
+            return;
+        };
+        let now = Instant::now();
+        let since = *reported_at.get_or_insert(now);
+        if now.duration_since(since) < FRAME_REPORT_EVERY {
+            return;
+        }
+        *reported_at = Some(now);
+        let shown = self.shown.swap(0, Ordering::Relaxed);
+        let dropped = self.dropped.swap(0, Ordering::Relaxed);
+        info!(
+            "video {}: frames shown {shown}, dropped {dropped} in {:.0} s",
+            self.sha256,
+            now.duration_since(since).as_secs_f64()
+        );
     }
 
     /// Reads what the pipeline posted: a video played out starts again from the start (the
@@ -270,6 +301,7 @@ fn show_new_frames(
             commands.entity(entity).remove::<VideoStream>();
             continue;
         }
+        stream.video.report_frames();
         let Some(frame) = stream.video.take_frame() else {
             continue;
         };
@@ -326,12 +358,16 @@ pub fn prepare(
         .build();
     let latest: Latest = Arc::default();
     let slot = Arc::clone(&latest);
+    let dropped = Arc::new(AtomicU64::new(0));
+    let replaced = Arc::clone(&dropped);
     sink.set_callbacks(
         gst_app::AppSinkCallbacks::builder()
             .new_sample(move |sink| {
                 let sample = sink.pull_sample().map_err(|_| gst::FlowError::Flushing)?;
-                if let Ok(mut slot) = slot.lock() {
-                    *slot = Some(sample);
+                if let Ok(mut slot) = slot.lock()
+                    && slot.replace(sample).is_some()
+                {
+                    replaced.fetch_add(1, Ordering::Relaxed);
                 }
                 wake();
                 Ok(gst::FlowSuccess::Ok)
@@ -370,6 +406,9 @@ pub fn prepare(
         pipeline,
         sink,
         latest,
+        shown: AtomicU64::new(0),
+        dropped,
+        reported_at: Mutex::new(None),
         length: None,
         decoder: String::new(),
         sha256: file.sha256.clone(),
@@ -393,7 +432,7 @@ pub fn prepare(
     video.decoder = decoder_of(&video.pipeline);
     video.length = video.pipeline.query_duration::<gst::ClockTime>();
     info!(
-        "video {}: {}x{} decoded by {}",
+        "video {}: {}x{}, decoder {}",
         file.sha256, first.width, first.height, video.decoder
     );
     Ok((first, video))
