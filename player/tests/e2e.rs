@@ -1,11 +1,11 @@
 //! End to end: the real server and the real player binary in a real X server (Xvfb, rendering
 //! with lavapipe when there is no GPU). Pair, sync, play, change the playlist, lose the server,
 //! restart offline, heal a damaged cache, resume an interrupted download and survive twenty kills
-//! during sync; play a video uploaded through the API and report its play with its length; pair
-//! and play over HTTPS with the city's CA (and refuse a server it does not trust, saying so);
-//! register the real output size (a wide window, a portrait one, full screen on a monitor without
-//! a window manager) — judged by the pixels on the X screen, the cache on disk, the player's log
-//! and what the server was told.
+//! during sync; play a loop of picture, video, picture, video twice with no black frame and
+//! report each video's plays with their length; pair and play over HTTPS with the city's CA (and
+//! refuse a server it does not trust, saying so); register the real output size (a wide window,
+//! a portrait one, full screen on a monitor without a window manager) — judged by the pixels on
+//! the X screen, the cache on disk, the player's log and what the server was told.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -996,29 +996,11 @@ fn changed_share(a: &image::RgbImage, b: &image::RgbImage) -> f64 {
     changed as f64 / all.max(1) as f64
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_video_uploaded_through_the_api_plays_and_its_play_reaches_the_server_with_its_length() {
-    use civicast_server::db::schema::plays;
-    use diesel::prelude::*;
-
-    let _turn = ONE_AT_A_TIME.lock().await;
-    let display = Display::start();
-    let app = spawn_app().await;
-    let library = app.building("Library").await;
-    let playlist = app.playlist(&library, "Library loop").await;
-    // 4 s of a moving test pattern, H.264.
+/// A video uploaded through the API, waited for until its screen rendition is done.
+async fn video_in_library(app: &TestApp, source: &str, seconds: &str) -> Value {
     let clip = ffmpeg_clip(
         &[
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=640x360:rate=25",
-            "-t",
-            "4",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
+            "-f", "lavfi", "-i", source, "-t", seconds, "-c:v", "libx264", "-pix_fmt", "yuv420p",
         ],
         "clip.mp4",
     );
@@ -1035,7 +1017,7 @@ async fn a_video_uploaded_through_the_api_plays_and_its_play_reaches_the_server_
             .await;
         let state = entry["video"]["rendition"]["state"].as_str().unwrap_or("");
         if state == "done" {
-            break;
+            return video;
         }
         assert!(
             state != "failed" && Instant::now() < deadline,
@@ -1043,64 +1025,115 @@ async fn a_video_uploaded_through_the_api_plays_and_its_play_reaches_the_server_
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    // No duration: the item lasts as long as its video.
-    let video_item = app
-        .add_item(
-            &playlist,
-            &json!({ "kind": "slide", "media_id": video["id"], "fit": "fill", "position": 0 }),
-        )
-        .await;
-    let length = video_item["duration_ms"].as_i64().unwrap();
-    assert!((3_900..=4_100).contains(&length), "{video_item}");
-    slide_item(&app, &playlist, RED, 1).await;
+}
+
+/// What the X screen shows in one capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    Red,
+    Green,
+    /// Anything else that is not black: a video frame, or a crossfade.
+    Picture,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loop_of_image_video_image_video_plays_twice_without_a_black_frame_and_reports_each_play()
+{
+    use civicast_server::db::schema::plays;
+    use diesel::prelude::*;
+
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let display = Display::start();
+    let app = spawn_app().await;
+    let library = app.building("Library").await;
+    let playlist = app.playlist(&library, "Library loop").await;
+    // Two moving test patterns, H.264, each uploaded and made into its screen rendition.
+    let first = video_in_library(&app, "testsrc=size=640x360:rate=25", "4").await;
+    let second = video_in_library(&app, "testsrc2=size=640x360:rate=30", "3").await;
+    slide_item(&app, &playlist, RED, 0).await;
+    // No duration: each video item lasts as long as its video.
+    let mut videos = Vec::new();
+    for (video, position, expected) in [(&first, 1, 4_000), (&second, 3, 3_000)] {
+        let item = app
+            .add_item(
+                &playlist,
+                &json!({ "kind": "slide", "media_id": video["id"], "fit": "fill", "position": position }),
+            )
+            .await;
+        let length = item["duration_ms"].as_i64().unwrap();
+        assert!(
+            (expected - 100..=expected + 100).contains(&length),
+            "{item}"
+        );
+        videos.push((item["id"].as_str().unwrap().to_owned(), length));
+        if position == 1 {
+            slide_item(&app, &playlist, GREEN, 2).await;
+        }
+    }
 
     let data = tempfile::tempdir().unwrap();
     let mut player = Player::start(&display, &app.address, data.path(), &[]);
     let code = player.wait_for_pairing_code().await;
     let screen = claim(&app, &code, &library, "Entrance").await;
 
-    // The video plays: the picture moves from capture to capture, and it is never black.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while player.log_count(", decoder ") == 0 {
-        assert!(
-            Instant::now() < deadline,
-            "no video was prepared:\n{}",
-            player.dump_log()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let deadline = Instant::now() + Duration::from_secs(30);
+    // Wait for the loop to begin with its red picture, then watch two whole rounds (red 4 s,
+    // video 4 s, green 4 s, video 3 s) capture after capture: never a black screen, the
+    // pictures in their order, and the videos moving.
+    wait_for_color(&display, &player, RED, "the loop's first picture").await;
+    let watch_until = Instant::now() + Duration::from_secs(2 * 15 + 1);
+    let mut phases: Vec<Seen> = Vec::new();
     let mut moving = 0;
     let mut previous: Option<image::RgbImage> = None;
-    while moving < 3 {
+    let mut captures = 0;
+    while Instant::now() < watch_until {
         let now = display.capture();
-        let red = close(now.get_pixel(20, 20).0, RED);
-        if !red
+        captures += 1;
+        let black = now
+            .pixels()
+            .step_by(11)
+            .filter(|p| p.0.iter().all(|c| *c < 8))
+            .count();
+        if black * 11 * 3 >= (SCREEN.0 * SCREEN.1) as usize {
+            display.save_screenshot("video-loop-black");
+            panic!(
+                "a black screen in capture {captures}, after {phases:?}:\n{}",
+                player.dump_log()
+            );
+        }
+        let centre = now.get_pixel(SCREEN.0 / 2, SCREEN.1 / 2).0;
+        let seen = if close(centre, RED) && close(now.get_pixel(20, 20).0, RED) {
+            Seen::Red
+        } else if close(centre, GREEN) && close(now.get_pixel(20, 20).0, GREEN) {
+            Seen::Green
+        } else {
+            Seen::Picture
+        };
+        if seen == Seen::Picture
             && let Some(before) = previous.as_ref()
             && changed_share(before, &now) > 0.002
         {
             moving += 1;
         }
-        if !red {
-            let black = now
-                .pixels()
-                .step_by(11)
-                .filter(|p| p.0.iter().all(|c| *c < 8))
-                .count();
-            assert!(
-                black * 11 * 3 < (SCREEN.0 * SCREEN.1) as usize,
-                "a black screen while the video plays"
-            );
-            previous = Some(now);
+        previous = (seen == Seen::Picture).then_some(now);
+        if phases.last() != Some(&seen) {
+            phases.push(seen);
         }
-        assert!(
-            Instant::now() < deadline,
-            "the video never moved on screen:\n{}",
-            player.dump_log()
-        );
-        tokio::time::sleep(Duration::from_millis(150)).await;
     }
-    display.save_screenshot("video");
+    display.save_screenshot("video-loop");
+    let reds = phases.iter().filter(|s| **s == Seen::Red).count();
+    let greens = phases.iter().filter(|s| **s == Seen::Green).count();
+    assert!(
+        reds >= 2 && greens >= 2 && moving >= 4,
+        "two rounds should show red and green twice each and moving video between them; \
+         saw {phases:?}, {moving} moving captures of {captures}"
+    );
+    // Between two pictures there is always a video: red, video, green, video, red, ...
+    for pair in phases.windows(2) {
+        assert!(
+            pair.contains(&Seen::Picture),
+            "two pictures met without the video between them: {phases:?}"
+        );
+    }
     assert_eq!(
         player.log_count("cannot be shown"),
         0,
@@ -1108,31 +1141,35 @@ async fn a_video_uploaded_through_the_api_plays_and_its_play_reaches_the_server_
         player.dump_log()
     );
 
-    // Its play reaches the server with the length it played.
+    // Each video's plays reach the server with the length they played, twice or more.
     let pool = civicast_server::db::open(&app.settings.database().unwrap()).unwrap();
-    let item_id = video_item["id"].as_str().unwrap().to_owned();
-    let deadline = Instant::now() + Duration::from_secs(40);
-    loop {
-        let mut conn = pool.get().unwrap();
-        let stored: Vec<(i64, i64, String)> = plays::table
-            .filter(plays::item_id.eq(&item_id))
-            .select((plays::played_ms, plays::planned_ms, plays::screen_id))
-            .load(&mut conn)
-            .unwrap();
-        if let Some((played, planned, screen_id)) = stored.first() {
-            assert_eq!(*planned, length);
-            assert_eq!(screen_id, screen["id"].as_str().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for (item_id, length) in &videos {
+        loop {
+            let mut conn = pool.get().unwrap();
+            let stored: Vec<(i64, i64, String)> = plays::table
+                .filter(plays::item_id.eq(item_id))
+                .select((plays::played_ms, plays::planned_ms, plays::screen_id))
+                .load(&mut conn)
+                .unwrap();
+            if stored.len() >= 2 {
+                for (played, planned, screen_id) in &stored {
+                    assert_eq!(planned, length);
+                    assert_eq!(screen_id, screen["id"].as_str().unwrap());
+                    assert!(
+                        (length - 300..=length + 300).contains(played),
+                        "played {played} ms of {length}"
+                    );
+                }
+                break;
+            }
             assert!(
-                (length - 300..=length + 300).contains(played),
-                "played {played} ms of {length}"
+                Instant::now() < deadline,
+                "{} plays of a video reached the server:\n{}",
+                stored.len(),
+                player.dump_log()
             );
-            break;
+            tokio::time::sleep(Duration::from_millis(500)).await;
         }
-        assert!(
-            Instant::now() < deadline,
-            "no play of the video reached the server:\n{}",
-            player.dump_log()
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
