@@ -369,6 +369,55 @@ async fn a_player_status_report_shows_in_the_cms_and_bad_reports_are_refused() {
     assert_eq!(after["player"]["cache_bytes"], 1234);
     assert_eq!(after["player"]["uptime_s"], 42);
     assert_eq!(after["player"]["player_version"], "0.1.0");
+    assert_eq!(after["player"]["unplayable"], json!([]));
+
+    // A file the player could not decode is shown with the decoder's reason until a report
+    // without it.
+    let broken = "ab".repeat(32);
+    let mut skipping = report.clone();
+    skipping["unplayable"] =
+        json!([{ "sha256": broken, "reason": "Internal data stream error: not an H.264 stream" }]);
+    app.expect(
+        Method::POST,
+        "/api/v1/screen/status",
+        &token,
+        Some(&skipping),
+        StatusCode::NO_CONTENT,
+    )
+    .await;
+    let screen_path = format!("/api/v1/screens/{screen_id}");
+    let shown = app
+        .expect(Method::GET, &screen_path, &app.admin, None, StatusCode::OK)
+        .await;
+    assert_eq!(shown["player"]["unplayable"][0]["sha256"], broken);
+    assert_eq!(
+        shown["player"]["unplayable"][0]["reason"],
+        "Internal data stream error: not an H.264 stream"
+    );
+    app.expect(
+        Method::POST,
+        "/api/v1/screen/status",
+        &token,
+        Some(&report),
+        StatusCode::NO_CONTENT,
+    )
+    .await;
+    let healed = app
+        .expect(Method::GET, &screen_path, &app.admin, None, StatusCode::OK)
+        .await;
+    assert_eq!(healed["player"]["unplayable"], json!([]));
+    let mut not_a_hash = report.clone();
+    not_a_hash["unplayable"] = json!([{ "sha256": "clip.mp4", "reason": "broken" }]);
+    let refused = app
+        .expect(
+            Method::POST,
+            "/api/v1/screen/status",
+            &token,
+            Some(&not_a_hash),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(refused["fields"][0]["field"], "unplayable");
 
     let mut bad = report.clone();
     bad["width"] = json!(100_000);

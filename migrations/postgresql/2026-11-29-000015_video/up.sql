@@ -4,6 +4,9 @@ ALTER TABLE media_assets ADD COLUMN frame_rate DOUBLE PRECISION;
 ALTER TABLE media_assets ADD COLUMN video_codec TEXT;
 ALTER TABLE media_assets ADD COLUMN audio_codec TEXT;
 
+-- What a player last reported it could not decode (JSON list of {sha256, reason}; NULL: none).
+ALTER TABLE screens ADD COLUMN unplayable TEXT;
+
 -- A playlist item plays a video's sound only when staff ask for it.
 ALTER TABLE playlist_items ADD COLUMN sound BOOLEAN NOT NULL DEFAULT FALSE;
 

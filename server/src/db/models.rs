@@ -201,6 +201,8 @@ pub struct ScreenRow {
     pub output_height: Option<i32>,
     pub uptime_s: Option<i64>,
     pub status_at: Option<NaiveDateTime>,
+    /// JSON list of the files the player said it could not decode.
+    pub unplayable: Option<String>,
 }
 
 impl ScreenRow {
@@ -230,6 +232,11 @@ impl ScreenRow {
             uptime_s: self
                 .uptime_s
                 .and_then(|v| u64::try_from(v).ok())
+                .unwrap_or_default(),
+            unplayable: self
+                .unplayable
+                .as_deref()
+                .map(stored_json)
                 .unwrap_or_default(),
         })
     }

@@ -87,6 +87,7 @@ diesel::table! {
         uptime_s -> Nullable<BigInt>,
         status_at -> Nullable<Timestamp>,
         screenshot_requested_at -> Nullable<Timestamp>,
+        unplayable -> Nullable<Text>,
     }
 }
 

@@ -140,6 +140,9 @@ pub struct PlayerReport {
     pub width: u32,
     pub height: u32,
     pub uptime_s: u64,
+    /// Files the player could not decode and skips until its next manifest.
+    #[serde(default)]
+    pub unplayable: Vec<crate::api::device::UnplayableMedia>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

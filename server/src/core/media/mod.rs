@@ -597,6 +597,45 @@ pub fn check_may_upload(
     Ok(())
 }
 
+/// The file names people uploaded, by the SHA-256 a screen knows: an original's own, or that of
+/// one of its renditions (what a screen is sent). Contents nobody uploaded under a name are
+/// left out.
+pub fn names_by_screen_sha(
+    conn: &mut DbConnection,
+    shas: &[&str],
+) -> Result<std::collections::HashMap<String, String>, AppError> {
+    use crate::db::schema::media_renditions;
+    use diesel::prelude::*;
+    if shas.is_empty() {
+        return Ok(Default::default());
+    }
+    let sources: Vec<(String, String)> = media_renditions::table
+        .filter(media_renditions::sha256.eq_any(shas))
+        .select((media_renditions::sha256, media_renditions::source_sha256))
+        .load(conn)?;
+    let originals: Vec<&str> = shas
+        .iter()
+        .copied()
+        .chain(sources.iter().map(|(_, source)| source.as_str()))
+        .collect();
+    let named: std::collections::HashMap<String, String> = media_assets::table
+        .filter(media_assets::sha256.eq_any(&originals))
+        .select((media_assets::sha256, media_assets::original_name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(shas
+        .iter()
+        .filter_map(|sha| {
+            let source = sources
+                .iter()
+                .find(|(rendition, _)| rendition == sha)
+                .map_or(*sha, |(_, source)| source.as_str());
+            Some((sha.to_string(), named.get(source)?.clone()))
+        })
+        .collect())
+}
+
 /// Puts a stored upload into an organisation's library (or the city's, for `None`). The same
 /// file uploaded again to the same library gives the existing entry and `false`. `user` is
 /// `None` for files the hot folder brought in.

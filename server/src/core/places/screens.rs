@@ -86,6 +86,7 @@ pub fn insert_screen(
         output_height: None,
         uptime_s: None,
         status_at: None,
+        unplayable: None,
     };
     diesel::insert_into(screens::table)
         .values(&row)
@@ -226,6 +227,8 @@ pub fn record_player_status(
                 screens::output_height.eq(Some(i32::try_from(status.height).unwrap_or_default())),
                 screens::uptime_s.eq(Some(i64::try_from(status.uptime_s).unwrap_or(i64::MAX))),
                 screens::status_at.eq(Some(db::now())),
+                screens::unplayable.eq((!status.unplayable.is_empty())
+                    .then(|| serde_json::to_string(&status.unplayable).unwrap_or_default())),
             ))
             .execute(conn)?;
         Ok(())

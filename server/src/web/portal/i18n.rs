@@ -583,6 +583,7 @@ pub const CATALOG: &[(&str, &str)] = &[
     ("Version", "Versie"),
     ("Running for", "Draait sinds"),
     ("Screenshot", "Schermafdruk"),
+    ("Cannot play:", "Kan niet afspelen:"),
     ("Hours", "Uren"),
     (
         "the screens must be on for some of the day: give a start and an end that differ",

@@ -50,6 +50,8 @@ struct ScreenLine {
     cache: String,
     version: String,
     uptime: String,
+    /// "clip.mp4: the reason", for each file the player could not decode.
+    unplayable: Vec<String>,
 }
 
 #[derive(Template)]
@@ -79,7 +81,7 @@ fn duration(seconds: u64) -> String {
 async fn dashboard(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
     visitor.staff()?;
     let (lang, tz) = (visitor.lang, state.settings.city_time_zone);
-    let (mut rows, alerts) = db::run(&state.pool, move |conn| {
+    let (mut rows, alerts, names) = db::run(&state.pool, move |conn| {
         let found: Vec<(ScreenRow, String)> = screens::table
             .inner_join(buildings::table)
             .order((buildings::name.asc(), screens::name.asc()))
@@ -119,7 +121,13 @@ async fn dashboard(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpR
                 (screen, building, playing)
             })
             .collect();
-        Ok((rows, crate::core::alerts::open_alerts(conn)?))
+        let unplayable: Vec<&str> = rows
+            .iter()
+            .filter_map(|(screen, _, _)| screen.player.as_ref())
+            .flat_map(|player| player.unplayable.iter().map(|file| file.sha256.as_str()))
+            .collect();
+        let names = crate::core::media::names_by_screen_sha(conn, &unplayable)?;
+        Ok((rows, crate::core::alerts::open_alerts(conn)?, names))
     })
     .await?;
     let alerts = alerts
@@ -154,6 +162,18 @@ async fn dashboard(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpR
                 }),
                 version: player.map_or_else(String::new, |p| p.player_version.clone()),
                 uptime: player.map_or_else(String::new, |p| duration(p.uptime_s)),
+                unplayable: player
+                    .map(|p| p.unplayable.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|file| {
+                        let name = names
+                            .get(&file.sha256)
+                            .cloned()
+                            .unwrap_or_else(|| file.sha256.chars().take(12).collect());
+                        format!("{name}: {}", file.reason)
+                    })
+                    .collect(),
                 id: screen.id.to_string(),
                 name: screen.name,
                 building,
