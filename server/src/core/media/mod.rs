@@ -389,7 +389,6 @@ impl MediaStore {
                 "the content is not an MP4, WebM or MOV video, whatever its name says",
             ));
         }
-        let destination = self.path_of(&sha256);
         let max_pixels = self.max_pixels;
         let header = {
             let path = temp.path().to_owned();
@@ -409,19 +408,43 @@ impl MediaStore {
         };
         // Checked whole when it first came, its renditions recorded then (or made by the
         // backfill at start): decoding it again would only spend memory.
+        let Some(temp) = self.already_kept(temp, &sha256).await? else {
+            return Ok(stored(Vec::new()));
+        };
+        let share = self.budget.reserve(header.decode_cost()).await?;
+        let renditions = self
+            .keep_new(temp, &sha256, move |path| {
+                let _share = share;
+                let Inspected { image, .. } = decode(path, &header, max_pixels)?;
+                renditions::render(&image)
+            })
+            .await?;
+        Ok(stored(renditions))
+    }
+}
+
+impl MediaStore {
+    /// `None` when the content of `temp` is kept already: here (then copied into the object
+    /// store if that lacks it, as for a file received before this instance used one), or in
+    /// the object store by another instance of the region (then placed here as the cache).
+    /// Otherwise `temp` back, to be kept with [`MediaStore::keep_new`].
+    async fn already_kept(
+        &self,
+        temp: tempfile::NamedTempFile,
+        sha256: &str,
+    ) -> Result<Option<tempfile::NamedTempFile>, AppError> {
+        let destination = self.path_of(sha256);
         if destination.exists() {
             if let Some(objects) = &self.objects
-                && !objects.contains(&sha256).await?
+                && !objects.contains(sha256).await?
             {
-                // Received here before this instance kept media in the object store.
-                objects.put_file(&sha256, &destination).await?;
+                objects.put_file(sha256, &destination).await?;
             }
-            return Ok(stored(Vec::new()));
+            return Ok(None);
         }
         if let Some(objects) = &self.objects
-            && objects.contains(&sha256).await?
+            && objects.contains(sha256).await?
         {
-            // Received by another instance of the region; kept here too, as the cache.
             tokio::task::spawn_blocking(move || {
                 temp.as_file()
                     .sync_all()
@@ -429,18 +452,25 @@ impl MediaStore {
                 place(temp, &destination, "the upload")
             })
             .await??;
-            return Ok(stored(Vec::new()));
+            return Ok(None);
         }
-        let share = self.budget.reserve(header.decode_cost()).await?;
+        Ok(Some(temp))
+    }
+
+    /// Keeps new content: its renditions made by `render` (on a blocking thread) and stored
+    /// first, the upload last, in the object store as here; on any failure (a disk filling up,
+    /// the object store away) what this upload added here is removed again, so that a file in
+    /// the store always has its renditions beside it.
+    async fn keep_new(
+        &self,
+        temp: tempfile::NamedTempFile,
+        sha256: &str,
+        render: impl FnOnce(&Path) -> Result<Vec<renditions::Rendered>, AppError> + Send + 'static,
+    ) -> Result<Vec<StoredRendition>, AppError> {
+        let destination = self.path_of(sha256);
         let store = self.clone();
-        // The renditions first and the upload last, in the object store as here, and on any
-        // failure (a disk filling up, the object store away) what this upload added here is
-        // removed again: a file in the store always has its renditions beside it.
         let (renditions, added, temp) = tokio::task::spawn_blocking(move || {
-            let _share = share;
-            let Inspected { image, .. } = decode(temp.path(), &header, max_pixels)?;
-            let rendered = renditions::render(&image)?;
-            drop(image);
+            let rendered = render(temp.path())?;
             let mut added: Vec<PathBuf> = Vec::new();
             let renditions = store
                 .put_renditions(rendered, &mut added)
@@ -458,7 +488,7 @@ impl MediaStore {
             let hashes: Vec<&str> = renditions.iter().map(|r| r.sha256.as_str()).collect();
             self.share(&hashes).await?;
             if let Some(objects) = &self.objects {
-                objects.put_file(&sha256, temp.path()).await?;
+                objects.put_file(sha256, temp.path()).await?;
             }
             Ok::<_, AppError>(())
         };
@@ -474,7 +504,7 @@ impl MediaStore {
         })
         .await?
         .inspect_err(|_| remove_all(&added))?;
-        Ok(stored(renditions))
+        Ok(renditions)
     }
 }
 
@@ -489,7 +519,6 @@ impl MediaStore {
         head: Vec<u8>,
         declared_type: Option<String>,
     ) -> Result<StoredMedia, AppError> {
-        let destination = self.path_of(&sha256);
         let (probed, temp) = tokio::task::spawn_blocking(move || {
             video::probe(temp.path(), &head, declared_type.as_deref()).map(|p| (p, temp))
         })
@@ -503,63 +532,13 @@ impl MediaStore {
             renditions,
             video: Some(probed),
         };
-        if destination.exists() {
-            if let Some(objects) = &self.objects
-                && !objects.contains(&sha256).await?
-            {
-                objects.put_file(&sha256, &destination).await?;
-            }
+        let Some(temp) = self.already_kept(temp, &sha256).await? else {
             return Ok(stored(Vec::new(), probed));
-        }
-        if let Some(objects) = &self.objects
-            && objects.contains(&sha256).await?
-        {
-            tokio::task::spawn_blocking(move || {
-                temp.as_file()
-                    .sync_all()
-                    .map_err(|e| AppError::storing("the upload", e))?;
-                place(temp, &destination, "the upload")
-            })
-            .await??;
-            return Ok(stored(Vec::new(), probed));
-        }
-        let store = self.clone();
-        let facts = probed.clone();
-        let (renditions, added, temp) = tokio::task::spawn_blocking(move || {
-            let rendered = video::stills(temp.path(), &facts)?;
-            let mut added: Vec<PathBuf> = Vec::new();
-            let renditions = store
-                .put_renditions(rendered, &mut added)
-                .and_then(|renditions| {
-                    temp.as_file()
-                        .sync_all()
-                        .map_err(|e| AppError::storing("the upload", e))?;
-                    Ok(renditions)
-                })
-                .inspect_err(|_| remove_all(&added))?;
-            Ok::<_, AppError>((renditions, added, temp))
-        })
-        .await??;
-        let shared = async {
-            let hashes: Vec<&str> = renditions.iter().map(|r| r.sha256.as_str()).collect();
-            self.share(&hashes).await?;
-            if let Some(objects) = &self.objects {
-                objects.put_file(&sha256, temp.path()).await?;
-            }
-            Ok::<_, AppError>(())
         };
-        if let Err(error) = shared.await {
-            remove_all(&added);
-            return Err(error);
-        }
-        tokio::task::spawn_blocking(move || {
-            if !destination.exists() {
-                place(temp, &destination, "the upload")?;
-            }
-            Ok::<_, AppError>(())
-        })
-        .await?
-        .inspect_err(|_| remove_all(&added))?;
+        let facts = probed.clone();
+        let renditions = self
+            .keep_new(temp, &sha256, move |path| video::stills(path, &facts))
+            .await?;
         Ok(stored(renditions, probed))
     }
 }
