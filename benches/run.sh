@@ -5,6 +5,8 @@
 #   P3, P4   benches/proof_of_play.rs  ingestion beside raw SQLite; a year of rollups
 #   P5       benches/renditions.py   upload to renditions beside vipsthumbnail and ImageMagick
 #   P6, P7   benches/player.py       the player under Xvfb beside itself in transitions and feh
+#   P11      benches/video.py        the player on 1080p30 H.264 beside gst-launch playbin; a 4K
+#                                    clip's rendition beside ffmpeg run directly
 #   P8       benches/player_memory.py  the player's memory, 200 4K posters beside one
 #   P9       benches/emergency.py    an emergency message to 50 screens' push streams
 #   P10      benches/resume.py       bytes downloaded / needed, a 500 MB set interrupted 3 times
@@ -29,6 +31,8 @@ command -v feh >/dev/null || need+=(feh)
 dpkg -s mesa-vulkan-drivers >/dev/null 2>&1 || need+=(mesa-vulkan-drivers)
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need+=(python3-aiosmtpd)
 command -v haproxy >/dev/null || need+=(haproxy)
+command -v ffmpeg >/dev/null || need+=(ffmpeg)
+command -v gst-launch-1.0 >/dev/null || need+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -x "${PG_BIN:-}/initdb" ] || need+=(postgresql)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -42,6 +46,7 @@ fi
 python3 benches/polls.py
 python3 benches/renditions.py
 python3 benches/player.py
+python3 benches/video.py
 python3 benches/player_memory.py
 python3 benches/resume.py
 python3 benches/emergency.py

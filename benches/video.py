@@ -232,6 +232,9 @@ def main():
                 process.kill()
         shutil.rmtree(work, ignore_errors=True)
 
+    # The log line without its colours: "... decoder avdec_h264 (software)".
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", decoder)
+    decoder_name = plain.split("decoder ", 1)[-1].strip() if "decoder " in plain else "unknown"
     cpu_ratio = ours / max(reference, 0.01)
     rendition_ratio = ours_rendition / direct
     lines = [
@@ -242,7 +245,7 @@ def main():
         f"of a loop, the player full screen at 1920x1080, its CPU over {SAMPLE_S} s from 3 s after the video "
         f"started. Reference: `gst-launch-1.0 playbin` playing the same rendition on its own 1920x1080 Xvfb "
         f"screen through its default sink ({sink}), sampled the same way. Player's decoder: "
-        f"`{decoder.split(']')[-1].strip()[:160]}`.",
+        f"`{decoder_name}`.",
         f"P11b: a 60 s 4K (3840x2160, 30 fps) H.264 clip uploaded ({upload_s:.1f} s to answer); the server's time "
         "from the upload's answer to its rendition being done (read from the API every 100 ms), beside ffmpeg "
         "run directly with the conversion the server asks of it.",
