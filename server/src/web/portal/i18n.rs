@@ -210,8 +210,22 @@ impl Lang {
     }
 }
 
+mod administration;
+mod audiences;
+mod layout;
+mod planning;
+
+/// The catalogs, one per part of the portal, so that each part's texts sit beside its pages.
+const CATALOGS: &[&[(&str, &str)]] = &[
+    CATALOG,
+    administration::CATALOG,
+    audiences::CATALOG,
+    planning::CATALOG,
+    layout::CATALOG,
+];
+
 static DUTCH: LazyLock<HashMap<&'static str, &'static str>> =
-    LazyLock::new(|| CATALOG.iter().copied().collect());
+    LazyLock::new(|| CATALOGS.iter().flat_map(|c| c.iter().copied()).collect());
 
 /// Every English text of the portal and its Dutch.
 pub const CATALOG: &[(&str, &str)] = &[
@@ -934,8 +948,7 @@ mod tests {
         let root = env!("CARGO_MANIFEST_DIR");
         let mut missing = Vec::new();
         for (folder, marker) in [("templates", "t(\""), ("src/web/portal", ".t(\"")] {
-            for entry in std::fs::read_dir(format!("{root}/{folder}")).unwrap() {
-                let path = entry.unwrap().path();
+            for path in files_under(std::path::Path::new(&format!("{root}/{folder}"))) {
                 let text = std::fs::read_to_string(&path).unwrap();
                 for piece in text.split(marker).skip(1) {
                     let english = piece.split("\")").next().unwrap();
@@ -948,9 +961,23 @@ mod tests {
         assert!(missing.is_empty(), "without Dutch: {missing:#?}");
     }
 
+    fn files_under(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files.extend(files_under(&path));
+            } else {
+                files.push(path);
+            }
+        }
+        files
+    }
+
     #[test]
     fn the_catalog_has_each_text_once() {
-        assert_eq!(DUTCH.len(), CATALOG.len());
+        let all: usize = CATALOGS.iter().map(|c| c.len()).sum();
+        assert_eq!(DUTCH.len(), all, "a text is in two catalogs or twice in one");
     }
 
     #[test]
