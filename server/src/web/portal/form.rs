@@ -140,6 +140,11 @@ impl FormData {
         Ok(form)
     }
 
+    /// Every field as posted, in order (for a confirmation step that posts them again).
+    pub fn fields(&self) -> Vec<(String, String)> {
+        self.fields.clone()
+    }
+
     /// The first value of `name`, trimmed of nothing (callers trim where it matters).
     pub fn get(&self, name: &str) -> Option<&str> {
         self.fields

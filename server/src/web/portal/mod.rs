@@ -9,6 +9,7 @@
 
 mod account;
 mod admin;
+pub mod confirm;
 mod emergency;
 mod events;
 mod form;
@@ -40,6 +41,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .wrap(from_fn(security_headers))
             .route("/static/portal.css", web::get().to(stylesheet))
             .route("/static/portal.js", web::get().to(script))
+            .route("/favicon.ico", web::get().to(favicon_ico))
+            .route("/favicon.svg", web::get().to(favicon_svg))
             .route("/static/fonts/{name}", web::get().to(screen_font))
             .configure(account::configure)
             .configure(events::configure)
@@ -60,6 +63,22 @@ async fn stylesheet() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(include_str!("../../../static/portal.css"))
+}
+
+/// The browser tab's icon: the Civicast mark, as SVG for browsers that take it and as the
+/// `/favicon.ico` every browser asks for.
+async fn favicon_svg() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(include_str!("../../../static/favicon.svg"))
+}
+
+async fn favicon_ico() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/x-icon")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(&include_bytes!("../../../static/favicon.ico")[..])
 }
 
 /// The screens' fonts, so that the preview sets words as the player does.
@@ -118,6 +137,13 @@ impl Frame {
             unread: visitor.unread,
             pending: visitor.pending,
         }
+    }
+
+    /// Whether the page shown is `path` or one below it, for the menu's current-page marker.
+    pub fn is_here(&self, path: &str) -> bool {
+        let here = self.here.split(['?', '#']).next().unwrap_or_default();
+        here == path
+            || (path != "/" && here.starts_with(path) && here[path.len()..].starts_with('/'))
     }
 
     pub fn with_notice(mut self, notice: Option<String>) -> Frame {
