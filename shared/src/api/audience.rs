@@ -286,6 +286,28 @@ impl AudienceProfile {
         }
         (visitors, in_segments)
     }
+
+    /// The row in which `segments` make up the largest share of visitors (ties: more visitors).
+    pub fn peak(&self, segments: &[AudienceSegment]) -> Option<SegmentPeak> {
+        self.rows
+            .iter()
+            .filter(|row| row.visitors_per_hour > 0.0)
+            .map(|row| {
+                let share: f64 = segments.iter().map(|s| row.segment_share(*s)).sum();
+                (row, share.min(1.0))
+            })
+            .max_by(|a, b| {
+                a.1.total_cmp(&b.1)
+                    .then(a.0.visitors_per_hour.total_cmp(&b.0.visitors_per_hour))
+            })
+            .filter(|(_, share)| *share > 0.0)
+            .map(|(row, share)| SegmentPeak {
+                daypart: row.daypart.clone(),
+                day_type: row.day_type,
+                segment_share: share,
+                visitors_per_hour: row.visitors_per_hour,
+            })
+    }
 }
 
 /// One building's fit for an event's target audiences.
@@ -301,6 +323,19 @@ pub struct BuildingSuggestion {
     /// Estimated weekly visitors in the target segments.
     pub weekly_segment_visitors: f64,
     pub profile_version: i32,
+    /// When the target segments make up the largest share of the building's visitors.
+    pub peak: Option<SegmentPeak>,
+}
+
+/// The daypart and day type in which target segments are most present in a building.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SegmentPeak {
+    pub daypart: String,
+    pub day_type: DayType,
+    /// Share of the visitors then in the target segments, 0 to 1 (estimated).
+    pub segment_share: f64,
+    pub visitors_per_hour: f64,
 }
 
 /// Buildings ranked for target audiences; buildings without a profile are listed apart.

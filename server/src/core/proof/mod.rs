@@ -3,6 +3,7 @@
 //! daily rollups that reports read, and purging raw plays after their retention period.
 
 pub mod enrich;
+pub mod import;
 pub mod ingest;
 pub mod ledger;
 pub mod profiles;

@@ -8,6 +8,7 @@ pub mod plays;
 pub mod query;
 pub mod render;
 pub mod targeting;
+pub mod timeline;
 
 use std::collections::BTreeMap;
 

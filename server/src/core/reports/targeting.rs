@@ -7,6 +7,34 @@ use civicast_shared::api::audience::{
 use civicast_shared::api::events::AudienceSegment;
 use uuid::Uuid;
 
+use crate::core::places::buildings::names as building_names;
+use crate::core::proof::profiles;
+use crate::db::DbConnection;
+use crate::db::models::stored_id;
+use crate::error::AppError;
+
+/// The buildings ranked for `segments`, read in two queries (names, latest profiles).
+pub fn suggest_for(
+    conn: &mut DbConnection,
+    segments: &[AudienceSegment],
+) -> Result<AudienceSuggestions, AppError> {
+    let names = building_names(conn)?;
+    let profiles: Vec<(AudienceProfile, String)> = profiles::all_latest(conn)?
+        .into_iter()
+        .map(|profile| {
+            let id = profile.building_id.to_string();
+            let name = names
+                .iter()
+                .find(|(building, _)| *building == id)
+                .map(|(_, name)| name.clone())
+                .unwrap_or_default();
+            (profile, name)
+        })
+        .collect();
+    let all: Vec<Uuid> = names.iter().map(|(id, _)| stored_id(id)).collect();
+    Ok(suggest(segments, &profiles, &all))
+}
+
 /// Ranks buildings with a profile for `segments`, highest composition index first.
 pub fn suggest(
     segments: &[AudienceSegment],
@@ -44,6 +72,7 @@ pub fn suggest(
                 },
                 weekly_segment_visitors: *in_segments,
                 profile_version: profile.version,
+                peak: profile.peak(segments),
             }
         })
         .collect();
@@ -127,5 +156,7 @@ mod tests {
         assert!((suggestions.buildings[0].composition_index - 225.0).abs() < 0.01);
         assert!(suggestions.buildings[1].composition_index < 100.0);
         assert_eq!(suggestions.without_profile, vec![bare]);
+        let peak = suggestions.buildings[0].peak.as_ref().unwrap();
+        assert!((peak.segment_share - 0.6).abs() < 1e-9);
     }
 }

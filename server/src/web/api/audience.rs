@@ -1,29 +1,22 @@
 //! Audience profiles per building (staff set them, or import them from CSV, always with a
 //! source; each change is a new version) and targeting suggestions for chosen audiences.
 
-use std::collections::BTreeMap;
-
 use actix_web::{HttpResponse, get, post, put, web};
 use civicast_shared::Validate;
-use civicast_shared::ValidationErrors;
 use civicast_shared::api::ErrorBody;
-use civicast_shared::api::audience::{
-    AudienceProfile, AudienceProfileInput, AudienceRow, AudienceSuggestions, DayType,
-};
+use civicast_shared::api::audience::{AudienceProfile, AudienceProfileInput, AudienceSuggestions};
 use civicast_shared::api::events::AudienceSegment;
 use diesel::prelude::*;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::core::audit;
 use crate::core::places::buildings::find_building;
+use crate::core::proof::import::{self, MAX_CSV_BYTES};
 use crate::core::proof::profiles::{self, ProfileRow};
 use crate::core::reports::targeting;
-use crate::db::models::stored_id;
-use crate::db::schema::{audience_profiles, buildings};
-use crate::db::{self, DbConnection};
+use crate::db;
+use crate::db::schema::audience_profiles;
 use crate::error::AppError;
 use crate::web::extract::CurrentUser;
 use crate::web::state::AppState;
@@ -35,9 +28,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(import_profiles)
         .service(suggestions);
 }
-
-/// Largest CSV import.
-const MAX_CSV_BYTES: usize = 2 * 1024 * 1024;
 
 /// The building's current audience profile.
 #[utoipa::path(
@@ -121,138 +111,11 @@ async fn put_profile(
     let profile = db::run(&state.pool, move |conn| {
         crate::db::transaction(conn, |conn| {
             find_building(conn, &id)?;
-            store(conn, &user, &id, &input)
+            import::store(conn, &user, &id, &input)
         })
     })
     .await?;
     Ok(HttpResponse::Created().json(profile))
-}
-
-fn store(
-    conn: &mut DbConnection,
-    user: &CurrentUser,
-    building_id: &str,
-    input: &AudienceProfileInput,
-) -> Result<AudienceProfile, AppError> {
-    let profile = profiles::add_version(conn, building_id, input, &user.audit_label())?;
-    audit::record(
-        conn,
-        user,
-        "audience.profile.set",
-        "building",
-        building_id,
-        json!({ "version": profile.version, "source": profile.source }),
-    )?;
-    Ok(profile)
-}
-
-/// One CSV line: the building (name or id), its daypart and day type, the figures, the source,
-/// and one column per segment share.
-#[derive(Debug)]
-struct CsvLine {
-    building: String,
-    daypart: String,
-    day_type: String,
-    visitors_per_hour: f64,
-    dwell_s: f64,
-    visibility: f64,
-    source: String,
-    segments: BTreeMap<String, f64>,
-}
-
-const CSV_COLUMNS: [&str; 7] = [
-    "building",
-    "daypart",
-    "day_type",
-    "visitors_per_hour",
-    "dwell_s",
-    "visibility",
-    "source",
-];
-
-/// Reads the CSV into lines, or says for each bad line what to fix.
-fn parse_csv(body: &[u8], errors: &mut ValidationErrors) -> Vec<(usize, CsvLine)> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(body);
-    let headers = match reader.headers() {
-        Ok(headers) => headers.clone(),
-        Err(error) => {
-            errors.add("csv", format!("the header line cannot be read: {error}"));
-            return Vec::new();
-        }
-    };
-    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let missing: Vec<&str> = CSV_COLUMNS
-        .iter()
-        .copied()
-        .filter(|c| column(c).is_none())
-        .collect();
-    if !missing.is_empty() {
-        errors.add(
-            "csv",
-            format!(
-                "the header lacks {}; it starts with {} and then names segment columns",
-                missing.join(", "),
-                CSV_COLUMNS.join(",")
-            ),
-        );
-        return Vec::new();
-    }
-    let segment_columns: Vec<(usize, String)> = headers
-        .iter()
-        .enumerate()
-        .filter(|(_, name)| !CSV_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(name)))
-        .map(|(index, name)| (index, name.to_lowercase()))
-        .collect();
-    let mut lines = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = index + 2;
-        let field = format!("line {line}");
-        let record = match record {
-            Ok(record) => record,
-            Err(error) => {
-                errors.add(&field, error.to_string());
-                continue;
-            }
-        };
-        let text = |name: &str| column(name).and_then(|i| record.get(i)).unwrap_or_default();
-        let mut bad = false;
-        let mut number = |name: &str, value: &str| match value.parse::<f64>() {
-            Ok(number) => number,
-            Err(_) => {
-                errors.add(&field, format!("{name}: '{value}' is not a number"));
-                bad = true;
-                0.0
-            }
-        };
-        let visitors_per_hour = number("visitors_per_hour", text("visitors_per_hour"));
-        let dwell_s = number("dwell_s", text("dwell_s"));
-        let visibility = number("visibility", text("visibility"));
-        let mut segments = BTreeMap::new();
-        for (index, segment) in &segment_columns {
-            let value = record.get(*index).unwrap_or_default();
-            if !value.is_empty() {
-                segments.insert(segment.clone(), number(segment, value));
-            }
-        }
-        if !bad {
-            lines.push((
-                line,
-                CsvLine {
-                    building: text("building").to_owned(),
-                    daypart: text("daypart").to_owned(),
-                    day_type: text("day_type").to_owned(),
-                    visitors_per_hour,
-                    dwell_s,
-                    visibility,
-                    source: text("source").to_owned(),
-                    segments,
-                },
-            ));
-        }
-    }
-    lines
 }
 
 /// Imports profiles from CSV (staff): a new version for every building named. Columns:
@@ -277,91 +140,7 @@ async fn import_profiles(
 ) -> Result<HttpResponse, AppError> {
     user.require_staff()?;
     let body = super::read_body(payload, MAX_CSV_BYTES).await?;
-    let mut errors = ValidationErrors::default();
-    let lines = parse_csv(&body, &mut errors);
-    if lines.is_empty() && errors.is_empty() {
-        errors.add(
-            "csv",
-            "no lines: start with the header building,daypart,day_type,visitors_per_hour,dwell_s,visibility,source then segment columns",
-        );
-    }
-    errors.clone().into_result()?;
-    let created = db::run(&state.pool, move |conn| {
-        crate::db::transaction(conn, |conn| {
-            let known: Vec<(String, String)> = buildings::table
-                .select((buildings::id, buildings::name))
-                .load(conn)?;
-            let mut inputs: BTreeMap<String, (AudienceProfileInput, Vec<usize>)> = BTreeMap::new();
-            for (line, record) in lines {
-                let Some((building_id, _)) = known.iter().find(|(id, name)| {
-                    *id == record.building || name.eq_ignore_ascii_case(&record.building)
-                }) else {
-                    errors.add(
-                        &format!("line {line}"),
-                        format!("no building named '{}'", record.building),
-                    );
-                    continue;
-                };
-                let Some(day_type) = DayType::parse(&record.day_type) else {
-                    errors.add(
-                        &format!("line {line}"),
-                        "day_type must be weekday or weekend",
-                    );
-                    continue;
-                };
-                let segments = record.segments;
-                let entry = match inputs.entry(building_id.clone()) {
-                    std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
-                    // A building keeps its dayparts; its current profile is read once.
-                    std::collections::btree_map::Entry::Vacant(entry) => entry.insert((
-                        AudienceProfileInput {
-                            source: record.source.clone(),
-                            dayparts: profiles::latest(conn, building_id)?
-                                .map(|current| current.dayparts),
-                            rows: Vec::new(),
-                        },
-                        Vec::new(),
-                    )),
-                };
-                if entry.0.source != record.source {
-                    errors.add(
-                        &format!("line {line}"),
-                        "every line of one building must name the same source",
-                    );
-                }
-                entry.0.rows.push(AudienceRow {
-                    daypart: record.daypart,
-                    day_type,
-                    visitors_per_hour: record.visitors_per_hour,
-                    dwell_s: record.dwell_s,
-                    visibility: record.visibility,
-                    segments,
-                });
-                entry.1.push(line);
-            }
-            for (input, line_numbers) in inputs.values() {
-                if let Err(invalid) = input.validate() {
-                    for error in invalid.0 {
-                        let line = error
-                            .field
-                            .strip_prefix("rows[")
-                            .and_then(|rest| rest.split(']').next())
-                            .and_then(|index| index.parse::<usize>().ok())
-                            .and_then(|index| line_numbers.get(index))
-                            .map_or_else(|| "csv".to_owned(), |line| format!("line {line}"));
-                        errors.add(&line, format!("{}: {}", error.field, error.message));
-                    }
-                }
-            }
-            errors.into_result()?;
-            let mut created = Vec::new();
-            for (building_id, (input, _)) in &inputs {
-                created.push(store(conn, &user, building_id, input)?);
-            }
-            Ok(created)
-        })
-    })
-    .await?;
+    let created = db::run(&state.pool, move |conn| import::import(conn, &user, &body)).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -413,23 +192,7 @@ async fn suggestions(
         return Err(AppError::invalid("segments", "name at least one segment"));
     }
     let suggestions = db::run(&state.pool, move |conn| {
-        let names: Vec<(String, String)> = buildings::table
-            .select((buildings::id, buildings::name))
-            .load(conn)?;
-        let profiles: Vec<(AudienceProfile, String)> = profiles::all_latest(conn)?
-            .into_iter()
-            .map(|profile| {
-                let id = profile.building_id.to_string();
-                let name = names
-                    .iter()
-                    .find(|(building, _)| *building == id)
-                    .map(|(_, name)| name.clone())
-                    .unwrap_or_default();
-                (profile, name)
-            })
-            .collect();
-        let all: Vec<Uuid> = names.iter().map(|(id, _)| stored_id(id)).collect();
-        Ok(targeting::suggest(&segments, &profiles, &all))
+        targeting::suggest_for(conn, &segments)
     })
     .await?;
     Ok(web::Json(suggestions))
