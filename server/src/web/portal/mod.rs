@@ -9,9 +9,11 @@
 
 mod account;
 mod admin;
+mod audience;
 pub mod confirm;
 mod emergency;
 mod events;
+mod figures;
 mod form;
 mod hours;
 pub mod i18n;
@@ -49,6 +51,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(moderation::configure)
             .configure(admin::configure)
             .configure(playlists::configure)
+            .configure(audience::configure)
             .configure(reports::configure)
             .configure(screens::configure)
             .configure(hours::configure)
