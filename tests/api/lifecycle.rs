@@ -50,6 +50,8 @@ async fn the_openapi_document_covers_every_route() {
         ("get", "/api/v1/users/{id}"),
         ("put", "/api/v1/users/{id}"),
         ("delete", "/api/v1/users/{id}"),
+        ("post", "/api/v1/users/{id}/disable"),
+        ("post", "/api/v1/users/{id}/enable"),
         ("get", "/api/v1/buildings"),
         ("post", "/api/v1/buildings"),
         ("get", "/api/v1/buildings/{id}"),

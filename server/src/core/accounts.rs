@@ -569,6 +569,7 @@ pub fn insert_user(
         created_at: now,
         updated_at: now,
         language: input.language.as_str().to_owned(),
+        disabled_at: None,
     };
     diesel::insert_into(users::table)
         .values(&row)
@@ -629,6 +630,7 @@ pub fn actor_for_token_hash(
         .inner_join(users::table)
         .filter(auth_tokens::token_hash.eq(&token_hash))
         .filter(auth_tokens::expires_at.gt(db::now()))
+        .filter(users::disabled_at.is_null())
         .select(UserRow::as_select())
         .first::<UserRow>(conn)
         .optional()?;
@@ -767,4 +769,175 @@ pub fn set_language(
         .set(users::language.eq(language.as_str()))
         .execute(conn)?;
     Ok(())
+}
+
+pub fn find_user(conn: &mut DbConnection, id: &str) -> Result<UserRow, AppError> {
+    crate::find_by_id!(conn, users::table, UserRow, id, "user")
+}
+
+/// An administrator disables an account (someone who left) or enables it again. A disabled
+/// user cannot sign in, and every token of theirs stops working at once.
+pub fn set_disabled(
+    conn: &mut DbConnection,
+    user: &Actor,
+    id: &str,
+    disabled: bool,
+) -> Result<User, AppError> {
+    user.require_admin()?;
+    let row = find_user(conn, id)?;
+    if disabled && row.id == user.id.to_string() {
+        return Err(AppError::Conflict(
+            "you cannot disable your own account".into(),
+        ));
+    }
+    let now = db::now();
+    diesel::update(users::table.find(id))
+        .set((
+            users::disabled_at.eq(disabled.then_some(now)),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if disabled {
+        diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(id))).execute(conn)?;
+    }
+    audit::record(
+        conn,
+        user,
+        if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        },
+        "user",
+        id,
+        json!({ "email": row.email }),
+    )?;
+    Ok(User::from(find_user(conn, id)?))
+}
+
+/// An administrator removes an account (not their own); what it made stays, without its name.
+pub fn delete_user(conn: &mut DbConnection, user: &Actor, id: &str) -> Result<(), AppError> {
+    user.require_admin()?;
+    if id == user.id.to_string() {
+        return Err(AppError::Conflict(
+            "you cannot delete your own account".into(),
+        ));
+    }
+    let row = find_user(conn, id)?;
+    diesel::delete(users::table.find(id)).execute(conn)?;
+    audit::record(
+        conn,
+        user,
+        "user.delete",
+        "user",
+        id,
+        json!({ "email": row.email }),
+    )
+}
+
+/// What removing an organisation takes along with it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OrganisationContents {
+    pub members: i64,
+    pub events: i64,
+    /// Playlist items that show its events.
+    pub playlist_items: i64,
+    pub library_files: i64,
+}
+
+pub fn organisation_contents(
+    conn: &mut DbConnection,
+    id: &str,
+) -> Result<OrganisationContents, AppError> {
+    use crate::db::schema::{events, media_assets, playlist_items};
+    let event_ids: Vec<String> = events::table
+        .filter(events::organisation_id.eq(id))
+        .select(events::id)
+        .load(conn)?;
+    Ok(OrganisationContents {
+        members: users::table
+            .filter(users::organisation_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        events: i64::try_from(event_ids.len()).unwrap_or(i64::MAX),
+        playlist_items: playlist_items::table
+            .filter(playlist_items::event_id.eq_any(&event_ids))
+            .count()
+            .get_result(conn)?,
+        library_files: media_assets::table
+            .filter(media_assets::organisation_id.eq(id))
+            .count()
+            .get_result(conn)?,
+    })
+}
+
+/// An administrator removes an organisation with everything that is its own: its members'
+/// accounts, its events (and the playlist items that show them) and its library. Refused while
+/// the city's own content (a slide, an emergency message) uses one of its library files.
+pub fn delete_organisation(
+    conn: &mut DbConnection,
+    user: &Actor,
+    id: &str,
+) -> Result<OrganisationContents, AppError> {
+    use crate::db::schema::{emergency_messages, events, media_assets, playlist_items};
+    user.require_admin()?;
+    let row = find_organisation(conn, id)?;
+    let contents = organisation_contents(conn, id)?;
+    let event_ids: Vec<String> = events::table
+        .filter(events::organisation_id.eq(id))
+        .select(events::id)
+        .load(conn)?;
+    let media_ids: Vec<String> = media_assets::table
+        .filter(media_assets::organisation_id.eq(id))
+        .select(media_assets::id)
+        .load(conn)?;
+    let used_elsewhere = playlist_items::table
+        .filter(playlist_items::media_id.eq_any(&media_ids))
+        .filter(
+            playlist_items::event_id
+                .is_null()
+                .or(playlist_items::event_id.ne_all(&event_ids)),
+        )
+        .count()
+        .get_result::<i64>(conn)?
+        + emergency_messages::table
+            .filter(emergency_messages::media_id.eq_any(&media_ids))
+            .count()
+            .get_result::<i64>(conn)?;
+    if used_elsewhere > 0 {
+        return Err(AppError::Conflict(format!(
+            "{used_elsewhere} slide(s) or emergency message(s) of the city use files of '{}': \
+             remove them first",
+            row.name
+        )));
+    }
+    let playlists: Vec<String> = playlist_items::table
+        .filter(playlist_items::event_id.eq_any(&event_ids))
+        .select(playlist_items::playlist_id)
+        .distinct()
+        .load(conn)?;
+    diesel::delete(playlist_items::table.filter(playlist_items::event_id.eq_any(&event_ids)))
+        .execute(conn)?;
+    for playlist_id in &playlists {
+        crate::core::playlists::renumber(conn, playlist_id)?;
+    }
+    diesel::delete(events::table.filter(events::organisation_id.eq(id))).execute(conn)?;
+    diesel::delete(media_assets::table.filter(media_assets::organisation_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(users::table.filter(users::organisation_id.eq(id))).execute(conn)?;
+    diesel::delete(organisations::table.find(id)).execute(conn)?;
+    audit::record(
+        conn,
+        user,
+        "organisation.delete",
+        "organisation",
+        id,
+        json!({
+            "name": row.name,
+            "members": contents.members,
+            "events": contents.events,
+            "library_files": contents.library_files,
+        }),
+    )?;
+    Ok(contents)
 }

@@ -91,6 +91,8 @@ pub struct UserRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub language: String,
+    /// When an administrator disabled the account; `None` while it may sign in.
+    pub disabled_at: Option<NaiveDateTime>,
 }
 
 impl UserRow {
@@ -108,6 +110,7 @@ impl From<UserRow> for User {
             language: Language::parse(&row.language).unwrap_or_default(),
             email: row.email,
             display_name: row.display_name,
+            disabled: row.disabled_at.is_some(),
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }

@@ -26,6 +26,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         language -> Text,
+        disabled_at -> Nullable<Timestamp>,
     }
 }
 

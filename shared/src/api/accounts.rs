@@ -113,6 +113,9 @@ pub struct User {
     pub organisation_id: Option<Uuid>,
     /// The language of their notifications.
     pub language: Language,
+    /// Disabled by an administrator: cannot sign in, and no token of theirs works.
+    #[serde(default)]
+    pub disabled: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

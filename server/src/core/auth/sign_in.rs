@@ -47,6 +47,8 @@ pub async fn sign_in(
     let found = db::run(pool, move |conn| {
         users::table
             .filter(users::email.eq(&lookup))
+            // A disabled account is refused as an unknown one is, after the same work.
+            .filter(users::disabled_at.is_null())
             .select(UserRow::as_select())
             .first::<UserRow>(conn)
             .optional()

@@ -16,6 +16,7 @@
 
 pub mod backfill;
 pub mod inbox;
+pub mod library;
 pub mod migrate;
 pub mod objects;
 pub mod renditions;

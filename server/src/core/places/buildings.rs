@@ -1,9 +1,10 @@
-//! Buildings: finding one, adding one, changing its details; names are unique.
+//! Buildings: finding one, adding one, changing its details, removing one with what it takes
+//! along (said first, by `building_contents`); names are unique.
 
 use crate::core::actor::Actor;
 use crate::core::audit;
 use crate::db::models::{BuildingRow, to_json};
-use crate::db::schema::buildings;
+use crate::db::schema::{buildings, playlist_items, playlists, screens};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use civicast_shared::Validate;
@@ -102,4 +103,68 @@ pub fn names(conn: &mut DbConnection) -> Result<Vec<(String, String)>, AppError>
         .order(buildings::name.asc())
         .select((buildings::id, buildings::name))
         .load(conn)?)
+}
+
+/// What removing a building takes along with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildingContents {
+    /// The names of its screens.
+    pub screens: Vec<String>,
+    pub playlists: i64,
+    pub playlist_items: i64,
+}
+
+pub fn building_contents(conn: &mut DbConnection, id: &str) -> Result<BuildingContents, AppError> {
+    let playlist_ids = playlists::table
+        .filter(playlists::building_id.eq(id))
+        .select(playlists::id);
+    Ok(BuildingContents {
+        screens: screens::table
+            .filter(screens::building_id.eq(id))
+            .order(screens::name.asc())
+            .select(screens::name)
+            .load(conn)?,
+        playlists: playlists::table
+            .filter(playlists::building_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        playlist_items: playlist_items::table
+            .filter(playlist_items::playlist_id.eq_any(playlist_ids))
+            .count()
+            .get_result(conn)?,
+    })
+}
+
+/// Administrators remove a building with its screens (their players lose their tokens and ask
+/// to be paired again), its playlists and their items. Its proof of play stays in the reports.
+pub fn delete_building(
+    conn: &mut DbConnection,
+    user: &Actor,
+    id: &str,
+) -> Result<BuildingContents, AppError> {
+    user.require_admin()?;
+    let row = find_building(conn, id)?;
+    let contents = building_contents(conn, id)?;
+    diesel::delete(screens::table.filter(screens::building_id.eq(id))).execute(conn)?;
+    let playlist_ids: Vec<String> = playlists::table
+        .filter(playlists::building_id.eq(id))
+        .select(playlists::id)
+        .load(conn)?;
+    diesel::delete(playlist_items::table.filter(playlist_items::playlist_id.eq_any(&playlist_ids)))
+        .execute(conn)?;
+    diesel::delete(playlists::table.filter(playlists::building_id.eq(id))).execute(conn)?;
+    diesel::delete(buildings::table.find(id)).execute(conn)?;
+    audit::record(
+        conn,
+        user,
+        "building.delete",
+        "building",
+        id,
+        json!({
+            "name": row.name,
+            "screens": contents.screens,
+            "playlist_items": contents.playlist_items,
+        }),
+    )?;
+    Ok(contents)
 }

@@ -234,3 +234,53 @@ pub fn record_player_status(
         Ok(())
     })
 }
+
+/// Administrators change a screen: its name, building, kind, size and orientation, its own
+/// playlist. Moved to another building, it plays that building's playlist from its next poll.
+pub fn update_screen(
+    conn: &mut DbConnection,
+    user: &Actor,
+    id: &str,
+    input: &ScreenInput,
+) -> Result<ScreenRow, AppError> {
+    user.require_admin()?;
+    input.validate()?;
+    find_screen(conn, id)?;
+    check_references(conn, input)?;
+    diesel::update(screens::table.find(id))
+        .set(changes(input))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        user,
+        "screen.update",
+        "screen",
+        id,
+        json!({ "name": input.name, "building_id": input.building_id }),
+    )?;
+    find_screen(conn, id)
+}
+
+/// Administrators remove a screen; its player's token stops working at once.
+pub fn delete_screen(conn: &mut DbConnection, user: &Actor, id: &str) -> Result<(), AppError> {
+    user.require_admin()?;
+    let row = find_screen(conn, id)?;
+    diesel::delete(screens::table.find(id)).execute(conn)?;
+    audit::record(
+        conn,
+        user,
+        "screen.delete",
+        "screen",
+        id,
+        json!({ "name": row.name }),
+    )
+}
+
+/// Administrators issue a new device token for a screen, revoking the one its player has.
+pub fn issue_token(conn: &mut DbConnection, user: &Actor, id: &str) -> Result<String, AppError> {
+    user.require_admin()?;
+    find_screen(conn, id)?;
+    let device_token = replace_device_token(conn, id)?;
+    audit::record(conn, user, "screen.token", "screen", id, json!({}))?;
+    Ok(device_token)
+}

@@ -5,15 +5,13 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
 use civicast_shared::api::places::{Building, BuildingInput};
 use civicast_shared::api::{ErrorBody, Page, PageQuery};
 use diesel::prelude::*;
-use serde_json::json;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::Paging;
-use crate::core::audit;
 use crate::core::places::buildings::{add_building, change_building, find_building};
 use crate::db::models::BuildingRow;
-use crate::db::schema::{buildings, playlists, screens};
+use crate::db::schema::buildings;
 use crate::db::{self};
 use crate::error::AppError;
 use crate::web::extract::CurrentUser;
@@ -121,7 +119,7 @@ async fn update_building(
     Ok(web::Json(building))
 }
 
-/// Removes a building with its playlists; refused while screens stand in it.
+/// Removes a building with its screens (their tokens stop working), playlists and items.
 #[utoipa::path(
     tag = "buildings",
     params(("id" = Uuid, Path)),
@@ -129,7 +127,6 @@ async fn update_building(
         (status = 204),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
     ),
     security(("bearer" = [])),
 )]
@@ -139,33 +136,10 @@ async fn delete_building(
     user: CurrentUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_admin()?;
     let id = id.into_inner().to_string();
     db::run(&state.pool, move |conn| {
         crate::db::transaction(conn, |conn| {
-            let row = find_building(conn, &id)?;
-            let screen_count = screens::table
-                .filter(screens::building_id.eq(&id))
-                .count()
-                .get_result::<i64>(conn)?;
-            if screen_count > 0 {
-                return Err(AppError::Conflict(format!(
-                    "'{}' still has {screen_count} screen(s): move or delete them first",
-                    row.name
-                )));
-            }
-            diesel::delete(playlists::table.filter(playlists::building_id.eq(&id)))
-                .execute(conn)?;
-            diesel::delete(buildings::table.find(&id)).execute(conn)?;
-            audit::record(
-                conn,
-                &user,
-                "building.delete",
-                "building",
-                &id,
-                json!({ "name": row.name }),
-            )?;
-            Ok(())
+            crate::core::places::buildings::delete_building(conn, &user, &id)
         })
     })
     .await?;

@@ -10,15 +10,13 @@ use civicast_shared::api::media::{MediaAsset, MediaRendition, RenditionKind, Vid
 use civicast_shared::api::{ErrorBody, Page, PageQuery};
 use diesel::prelude::*;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::Paging;
-use crate::core::audit;
 use crate::core::media::add_to_library;
 use crate::db::models::{MediaAssetRow, stored_opt_id};
-use crate::db::schema::{events, media_assets, media_renditions, playlist_items};
+use crate::db::schema::{media_assets, media_renditions};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::web::extract::CurrentUser;
@@ -354,7 +352,7 @@ async fn media_rendition(
     send_file(&req, state.media.local_file(&sha256).await?, &content_type).await
 }
 
-/// Removes a library entry that no event or playlist uses any more.
+/// Removes a library entry that no event, playlist item or emergency message uses any more.
 #[utoipa::path(
     tag = "media",
     params(("id" = Uuid, Path)),
@@ -370,24 +368,7 @@ async fn delete_media(
     let id = id.into_inner().to_string();
     db::run(&state.pool, move |conn| {
         crate::db::transaction(conn, |conn| {
-            let row = find_visible(conn, &user, &id)?;
-            let used_by_events = events::table
-                .filter(events::poster_media_id.eq(&id))
-                .count()
-                .get_result::<i64>(conn)?;
-            let used_by_items = playlist_items::table
-                .filter(playlist_items::media_id.eq(&id))
-                .count()
-                .get_result::<i64>(conn)?;
-            if used_by_events + used_by_items > 0 {
-                return Err(AppError::Conflict(format!(
-                    "'{}' is used by {used_by_events} event(s) and {used_by_items} playlist item(s)",
-                    row.original_name
-                )));
-            }
-            diesel::delete(media_assets::table.find(&id)).execute(conn)?;
-            audit::record(conn, &user, "media.delete", "media", &id, json!({ "sha256": row.sha256 }))?;
-            Ok(())
+            crate::core::media::library::delete_unused(conn, &user, &id)
         })
     })
     .await?;
@@ -440,6 +421,35 @@ pub(crate) async fn send_poster(
             .first::<(String, String)>(conn)
             .optional()?
             .ok_or_else(|| AppError::NotFound("the video's screen version is not ready yet".into()))
+    })
+    .await?;
+    send_file(req, state.media.local_file(&sha256).await?, &content_type).await
+}
+
+/// A library file's thumbnail as the portal's library shows it: the thumbnail made at upload,
+/// else (an image small enough as it is) the image itself, else a video's still frame.
+pub(crate) async fn send_thumbnail(
+    state: &AppState,
+    user: CurrentUser,
+    req: &HttpRequest,
+    id: String,
+) -> Result<HttpResponse, AppError> {
+    let (sha256, content_type) = db::run(&state.pool, move |conn| {
+        let row = find_visible(conn, &user, &id)?;
+        for kind in [RenditionKind::Thumbnail, RenditionKind::PosterFrame] {
+            if let Some(found) = media_renditions::table
+                .find((&row.sha256, kind.as_str()))
+                .select((media_renditions::sha256, media_renditions::content_type))
+                .first::<(String, String)>(conn)
+                .optional()?
+            {
+                return Ok(found);
+            }
+        }
+        if row.duration_ms.is_some() {
+            return Err(AppError::NotFound("this video has no still yet".into()));
+        }
+        Ok((row.sha256, row.content_type))
     })
     .await?;
     send_file(req, state.media.local_file(&sha256).await?, &content_type).await

@@ -20,7 +20,7 @@ mod screenshots;
 mod users;
 
 pub use known_routes::KnownRoutes;
-pub(crate) use media::send_poster;
+pub(crate) use media::{send_poster, send_thumbnail};
 pub(crate) use screenshots::screenshot_response;
 
 pub(crate) use crate::core::paging::Paging;

@@ -16,7 +16,7 @@ use crate::core::accounts;
 use crate::core::accounts::find_organisation;
 use crate::core::audit;
 use crate::db::models::OrganisationRow;
-use crate::db::schema::{events, organisations, users};
+use crate::db::schema::organisations;
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::web::extract::CurrentUser;
@@ -175,7 +175,9 @@ async fn update_organisation(
     Ok(web::Json(organisation))
 }
 
-/// Removes an organisation that no user or event refers to any more.
+/// Removes an organisation with its members' accounts, its events (and the playlist items that
+/// show them) and its library; refused while a slide or emergency message of the city uses one
+/// of its files.
 #[utoipa::path(
     tag = "organisations",
     params(("id" = Uuid, Path)),
@@ -193,29 +195,9 @@ async fn delete_organisation(
     user: CurrentUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_admin()?;
     let id = id.into_inner().to_string();
     db::run(&state.pool, move |conn| {
-        crate::db::transaction(conn, |conn| {
-            let row = find_organisation(conn, &id)?;
-            let members = users::table
-                .filter(users::organisation_id.eq(&id))
-                .count()
-                .get_result::<i64>(conn)?;
-            let event_count = events::table
-                .filter(events::organisation_id.eq(&id))
-                .count()
-                .get_result::<i64>(conn)?;
-            if members > 0 || event_count > 0 {
-                return Err(AppError::Conflict(format!(
-                    "'{}' still has {members} user(s) and {event_count} event(s): remove them first",
-                    row.name
-                )));
-            }
-            diesel::delete(organisations::table.find(&id)).execute(conn)?;
-            audit::record(conn, &user, "organisation.delete", "organisation", &id, json!({ "name": row.name }))?;
-            Ok(())
-        })
+        crate::db::transaction(conn, |conn| accounts::delete_organisation(conn, &user, &id))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

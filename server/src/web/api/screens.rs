@@ -7,15 +7,11 @@ use civicast_shared::api::places::{Screen, ScreenAlert, ScreenInput, ScreenToken
 use civicast_shared::api::{ErrorBody, Page};
 use diesel::prelude::*;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::Paging;
-use crate::core::audit;
-use crate::core::places::screens::{
-    changes, check_references, find_screen, insert_screen, replace_device_token,
-};
+use crate::core::places::screens::{find_screen, insert_screen};
 use crate::db::models::ScreenRow;
 use crate::db::schema::screens;
 use crate::db::{self};
@@ -169,20 +165,7 @@ async fn update_screen(
     let id = id.into_inner().to_string();
     let screen = db::run(&state.pool, move |conn| {
         crate::db::transaction(conn, |conn| {
-            find_screen(conn, &id)?;
-            check_references(conn, &input)?;
-            diesel::update(screens::table.find(&id))
-                .set(changes(&input))
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &user,
-                "screen.update",
-                "screen",
-                &id,
-                json!({ "name": input.name }),
-            )?;
-            find_screen(conn, &id).map(Screen::from)
+            crate::core::places::screens::update_screen(conn, &user, &id, &input).map(Screen::from)
         })
     })
     .await?;
@@ -201,21 +184,10 @@ async fn delete_screen(
     user: CurrentUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_admin()?;
     let id = id.into_inner().to_string();
     db::run(&state.pool, move |conn| {
         crate::db::transaction(conn, |conn| {
-            let row = find_screen(conn, &id)?;
-            diesel::delete(screens::table.find(&id)).execute(conn)?;
-            audit::record(
-                conn,
-                &user,
-                "screen.delete",
-                "screen",
-                &id,
-                json!({ "name": row.name }),
-            )?;
-            Ok(())
+            crate::core::places::screens::delete_screen(conn, &user, &id)
         })
     })
     .await?;
@@ -241,10 +213,7 @@ async fn issue_screen_token(
     let id = screen_id.to_string();
     let device_token = db::run(&state.pool, move |conn| {
         crate::db::transaction(conn, |conn| {
-            find_screen(conn, &id)?;
-            let device_token = replace_device_token(conn, &id)?;
-            audit::record(conn, &user, "screen.token", "screen", &id, json!({}))?;
-            Ok(device_token)
+            crate::core::places::screens::issue_token(conn, &user, &id)
         })
     })
     .await?;

@@ -5,13 +5,11 @@ use civicast_shared::Validate;
 use civicast_shared::api::accounts::{User, UserCreate, UserUpdate};
 use civicast_shared::api::{ErrorBody, Page, PageQuery};
 use diesel::prelude::*;
-use serde_json::json;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::Paging;
 use crate::core::accounts::add_user;
-use crate::core::audit;
 use crate::core::auth::password;
 use crate::db::models::UserRow;
 use crate::db::schema::users;
@@ -25,7 +23,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_user)
         .service(get_user)
         .service(update_user)
-        .service(delete_user);
+        .service(delete_user)
+        .service(disable_user)
+        .service(enable_user);
 }
 
 fn find_user(conn: &mut DbConnection, id: &str) -> Result<UserRow, AppError> {
@@ -162,28 +162,70 @@ async fn delete_user(
     user: CurrentUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_admin()?;
     let id = id.into_inner().to_string();
-    if id == user.id.to_string() {
-        return Err(AppError::Conflict(
-            "you cannot delete your own account".into(),
-        ));
-    }
     db::run(&state.pool, move |conn| {
         crate::db::transaction(conn, |conn| {
-            let row = find_user(conn, &id)?;
-            diesel::delete(users::table.find(&id)).execute(conn)?;
-            audit::record(
-                conn,
-                &user,
-                "user.delete",
-                "user",
-                &id,
-                json!({ "email": row.email }),
-            )?;
-            Ok(())
+            crate::core::accounts::delete_user(conn, &user, &id)
         })
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Disables an account (someone who left): they cannot sign in, and every token of theirs stops
+/// working at once. Nothing they made is removed.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = User),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "an administrator may not disable their own account", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/users/{id}/disable")]
+async fn disable_user(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<User>, AppError> {
+    set_disabled(&state, user, id.into_inner(), true).await
+}
+
+/// Enables a disabled account again: the user signs in with their password as before.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = User),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/users/{id}/enable")]
+async fn enable_user(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<User>, AppError> {
+    set_disabled(&state, user, id.into_inner(), false).await
+}
+
+async fn set_disabled(
+    state: &AppState,
+    user: CurrentUser,
+    id: Uuid,
+    disabled: bool,
+) -> Result<web::Json<User>, AppError> {
+    let id = id.to_string();
+    let changed = db::run(&state.pool, move |conn| {
+        crate::db::transaction(conn, |conn| {
+            crate::core::accounts::set_disabled(conn, &user, &id, disabled)
+        })
+    })
+    .await?;
+    Ok(web::Json(changed))
 }

@@ -9,6 +9,7 @@
 
 mod account;
 mod admin;
+mod buildings;
 mod audience;
 pub mod confirm;
 mod emergency;
@@ -17,6 +18,7 @@ mod figures;
 mod form;
 mod hours;
 pub mod i18n;
+mod library;
 mod moderation;
 mod notifications;
 mod playlists;
@@ -50,6 +52,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(events::configure)
             .configure(moderation::configure)
             .configure(admin::configure)
+            .configure(buildings::configure)
+            .configure(library::configure)
             .configure(playlists::configure)
             .configure(audience::configure)
             .configure(reports::configure)
