@@ -373,6 +373,8 @@ struct FormPage {
     poster_error: Option<String>,
     /// Mistakes that belong to no field shown.
     other_errors: Vec<String>,
+    /// Buildings ranked for the ticked audiences (filled in by the form's script as they change).
+    suggestions: super::audience::Suggestions,
 }
 
 fn form_page(
@@ -472,6 +474,7 @@ fn form_page(
             "poster_media_id",
             "file",
         ]),
+        suggestions: super::audience::Suggestions::default(),
     };
     let mut response = render(visitor, &page)?;
     if !errors.is_empty() {
@@ -941,6 +944,8 @@ struct EventPage {
     promotion_from: String,
     promotion_until: String,
     history: Vec<HistoryLine>,
+    /// Buildings ranked for the event's audiences, beside the approve form.
+    suggestions: super::audience::Suggestions,
 }
 
 #[derive(Debug)]
@@ -1021,6 +1026,11 @@ async fn show(
             reason: d.reason.clone(),
         })
         .collect();
+    let suggestions = if staff && open {
+        super::audience::suggestions(&state, lang, event.target_audiences.clone()).await?
+    } else {
+        super::audience::Suggestions::default()
+    };
     let page = EventPage {
         lang,
         frame: Frame::of(&visitor).with_notice(notice(lang, query.done.as_deref())),
@@ -1056,6 +1066,7 @@ async fn show(
         ),
         promotion_until: local_value(event.promotion_until.unwrap_or(event.ends_at), tz),
         history,
+        suggestions,
     };
     render(&visitor, &page)
 }
