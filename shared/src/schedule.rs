@@ -106,6 +106,85 @@ impl Schedule {
     }
 }
 
+impl Schedule {
+    /// Whether the item plays at some moment of `[from, until)` in a building in time zone
+    /// `tz`, by the same rules as [`Schedule::is_active_in`]: what a calendar shows for an hour.
+    /// Without a cron expression the answer can only change where a rule starts or ends (a
+    /// window's edges, the first valid instant, midnight for the weekday), so those moments are
+    /// the only ones looked at; with one, each moment it fires within the span.
+    pub fn plays_during<Z: TimeZone>(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        tz: Z,
+    ) -> bool {
+        if from >= until
+            || self.valid_from.is_some_and(|f| f >= until)
+            || self.valid_until.is_some_and(|u| u <= from)
+        {
+            return false;
+        }
+        let start = self.valid_from.map_or(from, |f| f.max(from));
+        let Some(expression) = &self.cron else {
+            return self.change_points(start, until, &tz).into_iter().any(|at| {
+                let local = at.with_timezone(&tz);
+                self.is_active(at, local.weekday(), local.time())
+            });
+        };
+        let Ok(cron) = cron::Schedule::from_str(expression) else {
+            return false;
+        };
+        let Some(just_before) = start
+            .with_timezone(&tz)
+            .checked_sub_signed(chrono::Duration::nanoseconds(1))
+        else {
+            return false;
+        };
+        cron.after(&just_before)
+            .map(|fire| fire.with_timezone(&Utc))
+            .take_while(|fire| *fire < until)
+            .any(|fire| {
+                let local = fire.with_timezone(&tz);
+                self.is_active(fire, local.weekday(), local.time())
+            })
+    }
+
+    /// `start` and every instant of `(start, until)` at which one of the rules without cron
+    /// may change its answer: a time window's start or end, a local midnight.
+    fn change_points<Z: TimeZone>(
+        &self,
+        start: DateTime<Utc>,
+        until: DateTime<Utc>,
+        tz: &Z,
+    ) -> Vec<DateTime<Utc>> {
+        let mut points = vec![start];
+        let mut edges: Vec<NaiveTime> = self
+            .time_windows
+            .iter()
+            .flat_map(|w| [w.start, w.end])
+            .collect();
+        edges.push(NaiveTime::MIN);
+        let first_day = start.with_timezone(tz).date_naive();
+        let last_day = until.with_timezone(tz).date_naive();
+        let mut day = first_day;
+        while day <= last_day {
+            for edge in &edges {
+                // A local time that does not exist (a clock change) is skipped: the rules
+                // change at the next one looked at.
+                if let Some(at) = tz.from_local_datetime(&day.and_time(*edge)).earliest() {
+                    let at = at.with_timezone(&Utc);
+                    if at > start && at < until {
+                        points.push(at);
+                    }
+                }
+            }
+            let Some(next) = day.succ_opt() else { break };
+            day = next;
+        }
+        points
+    }
+}
+
 impl Validate for Schedule {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
@@ -304,6 +383,49 @@ mod tests {
         assert!(!schedule.is_active_in(monday_morning, Utc));
         let saturday = Utc.with_ymd_and_hms(2026, 11, 28, 7, 30, 0).unwrap();
         assert!(!schedule.is_active_in(saturday, brussels));
+    }
+
+    #[test]
+    fn an_hour_plays_an_item_when_any_moment_of_it_does() {
+        let brussels = chrono_tz::Europe::Brussels;
+        let at = |d: u32, h: u32, m: u32| Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap();
+        let hour = |d: u32, h: u32| (at(d, h, 0), at(d, h, 0) + chrono::Duration::hours(1));
+        // 09:30-10:15 Brussels on Mondays, from Monday 23 November 2026 08:45 UTC.
+        let schedule = Schedule {
+            valid_from: Some(at(23, 8, 45)),
+            valid_until: Some(at(30, 0, 0)),
+            weekdays: vec![Weekday::Mon],
+            time_windows: vec![TimeWindow {
+                start: t(9, 30),
+                end: t(10, 15),
+            }],
+            cron: None,
+        };
+        // 08:00-09:00 UTC is 09:00-10:00 in Brussels: the window opens at 09:30.
+        let (from, until) = hour(23, 8);
+        assert!(schedule.plays_during(from, until, brussels));
+        // 09:00-10:00 UTC (10:00-11:00 there): until 10:15.
+        let (from, until) = hour(23, 9);
+        assert!(schedule.plays_during(from, until, brussels));
+        let (from, until) = hour(23, 10);
+        assert!(!schedule.plays_during(from, until, brussels));
+        // Before it is valid, and on Tuesday: never.
+        let (from, until) = hour(23, 7);
+        assert!(!schedule.plays_during(from, until, brussels));
+        let (from, until) = hour(24, 8);
+        assert!(!schedule.plays_during(from, until, brussels));
+        // A whole week in one span: it plays somewhere in it.
+        assert!(schedule.plays_during(at(22, 0, 0), at(29, 0, 0), brussels));
+        // An empty schedule plays every hour; a cron rule only in the minutes it names.
+        assert!(Schedule::default().plays_during(from, until, brussels));
+        let cron = Schedule {
+            cron: Some("0 * 7-9 * * Mon-Fri".into()),
+            ..Schedule::default()
+        };
+        let (from, until) = hour(23, 6);
+        assert!(cron.plays_during(from, until, brussels));
+        let (from, until) = hour(23, 9);
+        assert!(!cron.plays_during(from, until, brussels));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use chrono::Utc;
 use civicast_shared::Validate;
 use civicast_shared::api::events::{
     ApproveRequest, DEFAULT_PROMOTION_LEAD, Decision, DecisionKind, Event, EventInput, EventStatus,
-    ReasonRequest,
+    ReasonRequest, Resubmission,
 };
 use civicast_shared::api::playlists::{Fit, PlaylistItemKind};
 use civicast_shared::layout::poster_shortfall;
@@ -24,7 +24,9 @@ use crate::core::notify::{self, Notice};
 use crate::core::places::buildings::find_building;
 use crate::core::playlists::{building_playlist, place_item, renumber};
 use crate::core::proof::ledger;
-use crate::db::models::{DecisionRow, EventRow, MediaAssetRow, PlaylistItemRow, to_json};
+use crate::db::models::{
+    DecisionRow, EventRow, MediaAssetRow, PlaylistItemRow, stored_json, to_json,
+};
 use crate::db::schema::{
     buildings, event_decisions, events, media_assets, playlist_items, screens,
 };
@@ -85,7 +87,35 @@ fn record_decision(
     diesel::insert_into(event_decisions::table)
         .values(&row)
         .execute(conn)?;
+    // What was sent back and what came again are kept as they were, for the field-by-field
+    // comparison staff read when it returns.
+    if matches!(
+        decision,
+        DecisionKind::ChangesRequested | DecisionKind::Rejected | DecisionKind::Resubmitted
+    ) {
+        diesel::update(event_decisions::table.find(&row.id))
+            .set(event_decisions::snapshot.eq(Some(to_json(&submission_of(event)))))
+            .execute(conn)?;
+    }
     Ok(())
+}
+
+/// The event's fields as the association submitted them.
+fn submission_of(row: &EventRow) -> EventInput {
+    let event = Event::from(row.clone());
+    EventInput {
+        organisation_id: None,
+        title: event.title,
+        description: event.description,
+        starts_at: event.starts_at,
+        ends_at: event.ends_at,
+        venue: event.venue,
+        category: event.category,
+        target_audiences: event.target_audiences,
+        link: event.link,
+        poster_media_id: event.poster_media_id,
+        requested_building_ids: event.requested_building_ids,
+    }
 }
 
 /// Checks what the database knows about an input: the organisation may submit, the buildings
@@ -343,6 +373,12 @@ pub fn edit(
     diesel::update(events::table.find(id))
         .set(&row)
         .execute(conn)?;
+    if matches!(
+        status,
+        EventStatus::ChangesRequested | EventStatus::Rejected
+    ) {
+        record_decision(conn, Some(user), &row, DecisionKind::Resubmitted, None)?;
+    }
     audit::record(
         conn,
         user,
@@ -617,6 +653,85 @@ pub fn decisions(
         .select(DecisionRow::as_select())
         .load::<DecisionRow>(conn)?;
     Ok(rows.into_iter().map(Decision::from).collect())
+}
+
+/// What changed in an event the association sent again, while that is the last step of its
+/// history (no decision since); `None` otherwise.
+pub fn resubmission(
+    conn: &mut DbConnection,
+    user: &Actor,
+    id: &str,
+) -> Result<Option<Resubmission>, AppError> {
+    let row = find_visible(conn, user, id)?;
+    let steps: Vec<(
+        String,
+        Option<String>,
+        Option<String>,
+        chrono::NaiveDateTime,
+    )> = event_decisions::table
+        .filter(event_decisions::event_id.eq(id))
+        .order(event_decisions::decided_at.desc())
+        .select((
+            event_decisions::decision,
+            event_decisions::reason,
+            event_decisions::snapshot,
+            event_decisions::decided_at,
+        ))
+        .load(conn)?;
+    let Some((latest, _, _, resubmitted_at)) = steps.first() else {
+        return Ok(None);
+    };
+    if DecisionKind::parse(latest) != Some(DecisionKind::Resubmitted) {
+        return Ok(None);
+    }
+    // The version staff sent back: the last one before this resubmission.
+    let sent_back = steps.iter().skip(1).find(|(kind, _, snapshot, _)| {
+        snapshot.is_some()
+            && matches!(
+                DecisionKind::parse(kind),
+                Some(DecisionKind::ChangesRequested | DecisionKind::Rejected)
+            )
+    });
+    let Some((_, reason, Some(snapshot), _)) = sent_back else {
+        return Ok(None);
+    };
+    let previous: EventInput = stored_json(snapshot);
+    let current = submission_of(&row);
+    Ok(Some(Resubmission {
+        resubmitted_at: resubmitted_at.and_utc(),
+        reason: reason.clone(),
+        changed_fields: Resubmission::changed(&previous, &current),
+        previous,
+        current,
+    }))
+}
+
+/// Which of `event_ids` were sent again and wait for a decision since: their last step is a
+/// resubmission. One query, whatever their number.
+pub fn resubmitted_among(
+    conn: &mut DbConnection,
+    event_ids: &[String],
+) -> Result<std::collections::HashSet<String>, AppError> {
+    if event_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let steps: Vec<(String, String)> = event_decisions::table
+        .filter(event_decisions::event_id.eq_any(event_ids))
+        .order((
+            event_decisions::event_id.asc(),
+            event_decisions::decided_at.asc(),
+        ))
+        .select((event_decisions::event_id, event_decisions::decision))
+        .load(conn)?;
+    let mut latest: std::collections::HashMap<String, String> = Default::default();
+    for (event_id, decision) in steps {
+        latest.insert(event_id, decision);
+    }
+    Ok(latest
+        .into_iter()
+        .filter(|(_, decision)| decision == DecisionKind::Resubmitted.as_str())
+        .map(|(event_id, _)| event_id)
+        .collect())
 }
 
 /// What [`close_past_events`] did.

@@ -208,6 +208,9 @@ pub fn add_item(
         .execute(conn)?;
     ledger::record_item(conn, &row)?;
     place_item(conn, playlist_id, &row.id, input.position)?;
+    if let Some(event_id) = &row.event_id {
+        sync_event_buildings(conn, event_id)?;
+    }
     audit::record(
         conn,
         user,
@@ -231,6 +234,7 @@ pub fn update_item(
     input.validate()?;
     let mut row = find_item(conn, playlist_id, item_id)?;
     let video_ms = check_item_references(conn, input)?;
+    let previous_event = row.event_id.clone();
     item_fields(&mut row, input, video_ms);
     diesel::update(playlist_items::table.find(item_id))
         .set(&row)
@@ -238,6 +242,9 @@ pub fn update_item(
     ledger::record_item(conn, &row)?;
     if input.position.is_some() {
         place_item(conn, playlist_id, item_id, input.position)?;
+    }
+    for event_id in [previous_event, row.event_id.clone()].into_iter().flatten() {
+        sync_event_buildings(conn, &event_id)?;
     }
     audit::record(
         conn,
@@ -279,9 +286,12 @@ pub fn remove_item(
     item_id: &str,
 ) -> Result<(), AppError> {
     user.require_staff()?;
-    find_item(conn, playlist_id, item_id)?;
+    let item = find_item(conn, playlist_id, item_id)?;
     diesel::delete(playlist_items::table.find(item_id)).execute(conn)?;
     renumber(conn, playlist_id)?;
+    if let Some(event_id) = &item.event_id {
+        sync_event_buildings(conn, event_id)?;
+    }
     audit::record(
         conn,
         user,
@@ -290,6 +300,52 @@ pub fn remove_item(
         item_id,
         json!({ "playlist_id": playlist_id }),
     )
+}
+
+/// Keeps where an approved event is approved true to where it plays: its
+/// `approved_building_ids` become the buildings whose playlists hold it, those it was approved
+/// for first in their order, then any it was added to since. What the association reads and
+/// what the API answers follow the playlists.
+pub fn sync_event_buildings(conn: &mut DbConnection, event_id: &str) -> Result<(), AppError> {
+    let Some((status, stored)) = events::table
+        .find(event_id)
+        .select((events::status, events::approved_building_ids))
+        .first::<(String, String)>(conn)
+        .optional()?
+    else {
+        return Ok(());
+    };
+    if EventStatus::parse(&status) != Some(EventStatus::Approved) {
+        return Ok(());
+    }
+    let mut holding: Vec<String> = playlist_items::table
+        .inner_join(playlists::table)
+        .filter(playlist_items::event_id.eq(event_id))
+        .select(playlists::building_id)
+        .distinct()
+        .load(conn)?;
+    holding.sort();
+    let approved: Vec<uuid::Uuid> = crate::db::models::stored_json(&stored);
+    let mut kept: Vec<uuid::Uuid> = approved
+        .iter()
+        .copied()
+        .filter(|id| holding.contains(&id.to_string()))
+        .collect();
+    for building in &holding {
+        let id = crate::db::models::stored_id(building);
+        if !kept.contains(&id) {
+            kept.push(id);
+        }
+    }
+    if kept != approved {
+        diesel::update(events::table.find(event_id))
+            .set((
+                events::approved_building_ids.eq(to_json(&kept)),
+                events::updated_at.eq(db::now()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// What a playlist item shows, for lists and dashboards: an event's title and its organiser, a

@@ -181,6 +181,7 @@ diesel::table! {
         promotion_until -> Nullable<Timestamp>,
         decided_by -> Nullable<Text>,
         decided_at -> Timestamp,
+        snapshot -> Nullable<Text>,
     }
 }
 

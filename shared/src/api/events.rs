@@ -54,6 +54,9 @@ crate::wire_enum! {
         ChangesRequested = "changes_requested",
         Withdrawn = "withdrawn",
         Expired = "expired",
+        /// The association sent the event again after changes were asked for or it was
+        /// rejected; not a decision of staff, but a step of its history.
+        Resubmitted = "resubmitted",
     }
 }
 
@@ -223,6 +226,54 @@ pub struct Decision {
     /// Who decided; empty for decisions the system took (expiry).
     pub decided_by: Option<Uuid>,
     pub decided_at: DateTime<Utc>,
+}
+
+/// An event the association sent again after changes were asked for (or it was rejected):
+/// what it was when staff sent it back, what it is now, and which fields differ.
+/// `GET /api/v1/events/{id}/resubmission`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Resubmission {
+    pub resubmitted_at: DateTime<Utc>,
+    /// What staff asked for when they sent it back.
+    pub reason: Option<String>,
+    pub previous: EventInput,
+    pub current: EventInput,
+    /// The names of the fields of `EventInput` that differ, in the form's order.
+    pub changed_fields: Vec<String>,
+}
+
+impl Resubmission {
+    /// The fields of `EventInput` (but the organisation) in which `previous` and `current`
+    /// differ, in the form's order.
+    pub fn changed(previous: &EventInput, current: &EventInput) -> Vec<String> {
+        let fields = [
+            ("title", previous.title != current.title),
+            ("description", previous.description != current.description),
+            ("starts_at", previous.starts_at != current.starts_at),
+            ("ends_at", previous.ends_at != current.ends_at),
+            ("venue", previous.venue != current.venue),
+            ("category", previous.category != current.category),
+            (
+                "target_audiences",
+                previous.target_audiences != current.target_audiences,
+            ),
+            ("link", previous.link != current.link),
+            (
+                "poster_media_id",
+                previous.poster_media_id != current.poster_media_id,
+            ),
+            (
+                "requested_building_ids",
+                previous.requested_building_ids != current.requested_building_ids,
+            ),
+        ];
+        fields
+            .iter()
+            .filter(|(_, differs)| *differs)
+            .map(|(name, _)| (*name).to_owned())
+            .collect()
+    }
 }
 
 #[cfg(test)]

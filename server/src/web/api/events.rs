@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use civicast_shared::api::events::{
     ApproveRequest, Decision, DecisionKind, Event, EventInput, EventStatus, ReasonRequest,
+    Resubmission,
 };
 use civicast_shared::api::{ErrorBody, Page};
 use serde::Deserialize;
@@ -28,7 +29,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(approve_event)
         .service(reject_event)
         .service(request_changes)
-        .service(list_decisions);
+        .service(list_decisions)
+        .service(get_resubmission);
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -305,4 +307,29 @@ async fn list_decisions(
     })
     .await?;
     Ok(web::Json(decisions))
+}
+
+/// What changed in an event the association sent again after changes were asked for (or it
+/// was rejected), while no decision has been taken since: the version sent back, the current
+/// one, and the fields that differ. 404 when the event waits for no such decision.
+#[utoipa::path(
+    tag = "events",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Resubmission), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])),
+)]
+#[get("/events/{id}/resubmission")]
+async fn get_resubmission(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Resubmission>, AppError> {
+    let id = id.into_inner().to_string();
+    let found = db::run(&state.pool, move |conn| {
+        moderation::resubmission(conn, &user, &id)
+    })
+    .await?;
+    found.map(web::Json).ok_or_else(|| {
+        AppError::NotFound("the event was not sent again after changes were asked for".into())
+    })
 }

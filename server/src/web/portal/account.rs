@@ -27,13 +27,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/language/{code}", web::get().to(language));
 }
 
-/// The start page of each kind of user.
-async fn start(visitor: Visitor) -> HttpResponse {
-    match &visitor.user {
-        Some(user) if user.is_staff() => visitor.redirect("/moderation"),
-        Some(_) => visitor.redirect("/events"),
-        None => visitor.redirect("/login"),
+/// The start page: the dashboard of each kind of user, or signing in.
+async fn start(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
+    if visitor.user.is_none() {
+        return Ok(visitor.redirect("/login"));
     }
+    super::dashboard::show(state, visitor).await
 }
 
 #[derive(Template)]

@@ -1022,6 +1022,7 @@ async fn show(
                 civicast_shared::api::events::DecisionKind::ChangesRequested => "Changes requested",
                 civicast_shared::api::events::DecisionKind::Withdrawn => "Withdrawn",
                 civicast_shared::api::events::DecisionKind::Expired => "Expired",
+                civicast_shared::api::events::DecisionKind::Resubmitted => "Resubmitted",
             }),
             reason: d.reason.clone(),
         })

@@ -11,7 +11,9 @@ mod account;
 mod admin;
 mod buildings;
 mod audience;
+mod calendar;
 pub mod confirm;
+mod dashboard;
 mod emergency;
 mod events;
 mod figures;
@@ -55,6 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(buildings::configure)
             .configure(library::configure)
             .configure(playlists::configure)
+            .configure(calendar::configure)
             .configure(audience::configure)
             .configure(reports::configure)
             .configure(screens::configure)

@@ -297,6 +297,7 @@ struct PlaylistPage {
     lang: Lang,
     frame: Frame,
     building: String,
+    building_id: String,
     base: String,
     loop_now: String,
     active_count: usize,
@@ -418,6 +419,7 @@ async fn show(
         lang,
         frame: Frame::of(&visitor).with_notice(notice(lang, query.done.as_deref())),
         building: building.name,
+        building_id: building.id.clone(),
         base: format!("/buildings/{}/playlist", building.id),
         loop_now: format!("{loop_seconds} s"),
         active_count: lines.iter().filter(|l| l.active).count(),
@@ -548,15 +550,58 @@ async fn move_item(
     Ok(visitor.redirect(&format!("/buildings/{building_id}/playlist?done=playlist")))
 }
 
+/// Takes an item out of the building's loop, after saying what that does: an event's item
+/// also takes the building out of where the event is approved.
 async fn remove_item(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<(Uuid, Uuid)>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    FormData::posted(&visitor, payload).await?;
+    let form = FormData::posted(&visitor, payload).await?;
     let user = visitor.staff()?.clone();
     let (building_id, item_id) = path.into_inner();
+    if !super::confirm::is_confirmed(&form) {
+        let lang = visitor.lang;
+        let fallback = state.settings.city_time_zone;
+        let (building, item, content) = db::run(&state.pool, move |conn| {
+            let (building, _) = building_and_playlist(conn, &building_id.to_string())?;
+            let (_, item, _) = find_building_item(
+                conn,
+                &building_id.to_string(),
+                &item_id.to_string(),
+                fallback,
+            )?;
+            let described = playlist_rules::describe(conn, std::slice::from_ref(&item))?;
+            let content = described.into_iter().next().unwrap_or_default();
+            Ok((building.name, item, content))
+        })
+        .await?;
+        let (_, content, organisation) = content_of(&item, content, lang);
+        let mut consequences = vec![format!(
+            "{content} {} {building}.",
+            lang.t("leaves the loop of the screens of")
+        )];
+        if item.kind == PlaylistItemKind::Event {
+            consequences.push(format!(
+                "{} {building}; {organisation} {}",
+                lang.t("The event is no longer approved for"),
+                lang.t("sees this on its event's page.")
+            ));
+        }
+        let back = format!("/buildings/{building_id}/playlist");
+        return super::confirm::ask(
+            &visitor,
+            super::confirm::Confirmation {
+                title: format!("{}: {content}?", lang.t("Remove from the playlist")),
+                consequences,
+                action: format!("{back}/items/{item_id}/remove"),
+                fields: Vec::new(),
+                button: lang.t("Remove from the playlist"),
+                back,
+            },
+        );
+    }
     db::run(&state.pool, move |conn| {
         crate::db::transaction(conn, |conn| {
             let (_, playlist_id) = building_and_playlist(conn, &building_id.to_string())?;

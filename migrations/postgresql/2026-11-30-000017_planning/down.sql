@@ -1,0 +1,2 @@
+DROP INDEX event_decisions_event_time;
+ALTER TABLE event_decisions DROP COLUMN snapshot;
