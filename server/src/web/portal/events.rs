@@ -573,7 +573,12 @@ async fn check(
         };
         return form_page(visitor, &kept, &errors, names, edit);
     }
-    let mut poster_media_id = form.text("poster_media_id");
+    // "Remove the poster" drops the one kept from an earlier try (a new file replaces it anyway).
+    let mut poster_media_id = if form.get("remove_poster") == Some("yes") {
+        String::new()
+    } else {
+        form.text("poster_media_id")
+    };
     if let Some((stored, name)) = form.file.take() {
         let uploader = user.clone();
         let library = organisation_id.clone();
@@ -599,6 +604,11 @@ async fn check(
     let checked_input = input.clone();
     let checker = user.clone();
     let poster_id = Some(event_form.poster_media_id.clone()).filter(|p| !p.is_empty());
+    let requested: Vec<String> = input
+        .requested_building_ids
+        .iter()
+        .map(Uuid::to_string)
+        .collect();
     let outcome = db::run(&state.pool, move |conn| {
         let check = moderation::check_submission(conn, &checker, &checked_input);
         let organisation = crate::core::accounts::find_organisation(conn, &organisation_id)?;
@@ -607,11 +617,12 @@ async fn check(
             None => None,
         };
         let video = poster_video_state(conn, poster_id.as_deref())?;
-        Ok((check, organisation, (poster_size, video)))
+        let sizes = screen_sizes(conn, requested)?;
+        Ok((check, organisation, (poster_size, video, sizes)))
     })
     .await?;
     let (check, organisation, poster_size): (Result<(), AppError>, OrganisationRow, _) = outcome;
-    let (poster_size, video) = poster_size;
+    let (poster_size, video, sizes) = poster_size;
     if let Err(error) = check {
         let errors = FieldErrors::from_error(error, lang)?;
         let names = db::run(&state.pool, building_names).await?;
@@ -631,7 +642,8 @@ async fn check(
     };
     let mut card = preview::card(&card_input);
     card.with_video(card_input.poster_media_id, video.as_ref());
-    let previews = preview::screens(lang, &card_input, tz, chrono::Utc::now());
+    let shapes = preview::shapes_of(lang, &sizes);
+    let previews = preview::screens(&card_input, &shapes, tz, chrono::Utc::now());
     let (action, change_action) = match &editing {
         Some((id, _)) => (format!("/events/{id}"), format!("/events/{id}/edit")),
         None => ("/events".to_owned(), "/events/new".to_owned()),
@@ -889,6 +901,28 @@ async fn poster_video(
     crate::web::api::send_poster(&state, user, &req, id.to_string(), true).await
 }
 
+/// The sizes of the screens in `building_ids` (building name, width, height), for the preview.
+fn screen_sizes(
+    conn: &mut DbConnection,
+    building_ids: Vec<String>,
+) -> Result<Vec<(String, u32, u32)>, AppError> {
+    use crate::db::schema::{buildings, screens};
+    use diesel::prelude::*;
+    if building_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = screens::table
+        .inner_join(buildings::table)
+        .filter(screens::building_id.eq_any(building_ids))
+        .order((buildings::name, screens::name))
+        .select((buildings::name, screens::width, screens::height))
+        .load::<(String, i32, i32)>(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, w, h)| (name, w.max(0) as u32, h.max(0) as u32))
+        .collect())
+}
+
 /// A video poster's rendition job, and its line for the page ("Screen version being made
 /// (40%)"); `None` for an image or no poster.
 fn poster_video_state(
@@ -933,6 +967,17 @@ struct EventPage {
     organisation: String,
     when: String,
     placement: String,
+    category: String,
+    venue: String,
+    description: String,
+    link: Option<String>,
+    /// The target audiences, in words; empty when none was chosen.
+    audiences: String,
+    /// The buildings the association asked for, by name.
+    requested: String,
+    /// The organisation's contact person and address, for staff with a question.
+    contact: String,
+    submitted: String,
     note: Option<String>,
     can_edit: bool,
     can_moderate: bool,
@@ -946,6 +991,8 @@ struct EventPage {
     history: Vec<HistoryLine>,
     /// Buildings ranked for the event's audiences, beside the approve form.
     suggestions: super::audience::Suggestions,
+    /// While an event sent again after changes waits: what changed (moderation.rs).
+    resubmission: Option<super::moderation::ResubmissionView>,
 }
 
 #[derive(Debug)]
@@ -967,8 +1014,7 @@ async fn show(
     let (event, organisation, names, decisions, poster_size) = db::run(&state.pool, move |conn| {
         let event = Event::from(moderation::find_visible(conn, &user, &id)?);
         let organisation =
-            crate::core::accounts::find_organisation(conn, &event.organisation_id.to_string())?
-                .name;
+            crate::core::accounts::find_organisation(conn, &event.organisation_id.to_string())?;
         let names = building_names(conn)?;
         let decisions = moderation::decisions(conn, &user, &id)?;
         let poster_size = match event.poster_media_id {
@@ -977,10 +1023,28 @@ async fn show(
         };
         let poster_id = event.poster_media_id.map(|p| p.to_string());
         let video = poster_video_state(conn, poster_id.as_deref())?;
-        Ok((event, organisation, names, decisions, (poster_size, video)))
+        let resubmission = super::moderation::resubmission_view(conn, &user, &id, lang, tz)?;
+        let shown_in = if event.approved_building_ids.is_empty() {
+            &event.requested_building_ids
+        } else {
+            &event.approved_building_ids
+        };
+        let sizes = screen_sizes(conn, shown_in.iter().map(Uuid::to_string).collect())?;
+        Ok((
+            event,
+            organisation,
+            names,
+            decisions,
+            (poster_size, video, resubmission, sizes),
+        ))
     })
     .await?;
-    let (poster_size, video) = poster_size;
+    let (poster_size, video, resubmission, sizes) = poster_size;
+    let contact = format!(
+        "{} <{}>",
+        organisation.contact_name, organisation.contact_email
+    );
+    let organisation = organisation.name;
     let staff = visitor.user()?.is_staff();
     let open = !matches!(event.status, EventStatus::Withdrawn | EventStatus::Expired);
     let poster_id = event.poster_media_id.map(|p| p.to_string());
@@ -998,7 +1062,23 @@ async fn show(
     };
     let mut card = preview::card(&card_input);
     card.with_video(poster_id.as_deref(), video.as_ref());
-    let previews = preview::screens(lang, &card_input, tz, chrono::Utc::now());
+    let previews = preview::screens(
+        &card_input,
+        &preview::shapes_of(lang, &sizes),
+        tz,
+        chrono::Utc::now(),
+    );
+    let requested = names
+        .iter()
+        .filter(|(id, _)| {
+            event
+                .requested_building_ids
+                .iter()
+                .any(|r| r.to_string() == *id)
+        })
+        .map(|(_, name)| name.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
     let chosen: Vec<String> = if event.approved_building_ids.is_empty() {
         event
             .requested_building_ids
@@ -1046,6 +1126,19 @@ async fn show(
             lang.datetime(event.ends_at, tz)
         ),
         placement: placement(&event, &names, lang, tz),
+        category: lang.category(event.category),
+        venue: event.venue.clone(),
+        description: event.description.clone(),
+        link: event.link.clone(),
+        audiences: event
+            .target_audiences
+            .iter()
+            .map(|a| lang.audience(*a))
+            .collect::<Vec<_>>()
+            .join(", "),
+        requested,
+        contact,
+        submitted: lang.datetime(event.created_at, tz),
         note: match event.status {
             EventStatus::Rejected | EventStatus::ChangesRequested | EventStatus::Expired => event
                 .moderation_note
@@ -1068,6 +1161,7 @@ async fn show(
         promotion_until: local_value(event.promotion_until.unwrap_or(event.ends_at), tz),
         history,
         suggestions,
+        resubmission,
     };
     render(&visitor, &page)
 }

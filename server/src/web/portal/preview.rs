@@ -1,6 +1,7 @@
 //! An event as the screens will show it: the same plan the player draws
-//! (`civicast_shared::layout::plan_card`), in the same fonts (served from the binary), on a
-//! landscape screen, a portrait screen, an LED wall and a square wall. Every block sits where
+//! (`civicast_shared::layout::plan_card`), in the same fonts (served from the binary), on the
+//! screens of the buildings it is meant for (each size once), or on a landscape screen, a
+//! portrait screen and an LED wall when none is chosen. Every block sits where
 //! the player puts it, broken into the same lines, at the same size in the screen's own units
 //! (`cqh`, a share of the preview's height), so the preview is what the screen shows.
 
@@ -14,13 +15,66 @@ use civicast_shared::typeface;
 
 use super::i18n::Lang;
 
-/// The screens every event is previewed on.
-const SCREENS: [(&str, u32, u32); 4] = [
+/// The shapes an event is previewed on when no building with screens is chosen.
+const DEFAULT_SHAPES: [(&str, u32, u32); 3] = [
     ("Landscape screen", 1920, 1080),
     ("Portrait screen", 1080, 1920),
     ("LED wall", 1536, 384),
-    ("Square LED wall", 768, 768),
 ];
+
+/// Most screen sizes shown side by side: more would make the page a wall of previews.
+const MOST_SHAPES: usize = 6;
+
+/// A screen size to preview on, and the words under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewShape {
+    pub label: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The shapes of `screens` (building name, width, height): each size once, named by the
+/// buildings that have it, largest count first; the three default shapes when there are none.
+pub fn shapes_of(lang: Lang, screens: &[(String, u32, u32)]) -> Vec<PreviewShape> {
+    let mut sizes: Vec<((u32, u32), Vec<&str>, usize)> = Vec::new();
+    for (building, width, height) in screens {
+        if *width == 0 || *height == 0 {
+            continue;
+        }
+        match sizes
+            .iter_mut()
+            .find(|(size, _, _)| *size == (*width, *height))
+        {
+            Some((_, names, count)) => {
+                *count += 1;
+                if !names.contains(&building.as_str()) {
+                    names.push(building);
+                }
+            }
+            None => sizes.push(((*width, *height), vec![building], 1)),
+        }
+    }
+    if sizes.is_empty() {
+        return DEFAULT_SHAPES
+            .iter()
+            .map(|(label, width, height)| PreviewShape {
+                label: lang.t(label),
+                width: *width,
+                height: *height,
+            })
+            .collect();
+    }
+    sizes.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    sizes
+        .into_iter()
+        .take(MOST_SHAPES)
+        .map(|((width, height), names, _)| PreviewShape {
+            label: format!("{width} × {height} · {}", names.join(", ")),
+            width,
+            height,
+        })
+        .collect()
+}
 
 /// One block of text, placed.
 #[derive(Debug)]
@@ -135,8 +189,8 @@ fn role_class(role: Role) -> &'static str {
 
 /// The card on each preview screen, laid out as the player lays it out at `now`.
 pub fn screens(
-    lang: Lang,
     input: &CardInput<'_>,
+    shapes: &[PreviewShape],
     tz: Tz,
     now: DateTime<Utc>,
 ) -> Vec<ScreenPreview> {
@@ -151,46 +205,53 @@ pub fn screens(
     );
     let poster = input.poster_media_id.and(input.poster_size);
     let has_link = input.link.is_some_and(|l| !l.is_empty());
-    SCREENS
-        .into_iter()
-        .map(|(label, width, height)| {
-            let plan = plan_card((width, height), poster, has_link, &words);
-            let (w, h) = (width as f32, height as f32);
-            let blocks = plan
-                .blocks
-                .iter()
-                .map(|block| {
-                    let [r, g, b] = block.role.colour().map(|c| (c * 255.0).round() as u8);
-                    BlockView {
-                        class: role_class(block.role),
-                        style: format!(
-                            "{};font-size:{:.3}cqh;font-weight:{};color:rgb({r},{g},{b});\
+    shapes
+        .iter()
+        .map(
+            |PreviewShape {
+                 label,
+                 width,
+                 height,
+             }| {
+                let (width, height) = (*width, *height);
+                let plan = plan_card((width, height), poster, has_link, &words);
+                let (w, h) = (width as f32, height as f32);
+                let blocks = plan
+                    .blocks
+                    .iter()
+                    .map(|block| {
+                        let [r, g, b] = block.role.colour().map(|c| (c * 255.0).round() as u8);
+                        BlockView {
+                            class: role_class(block.role),
+                            style: format!(
+                                "{};font-size:{:.3}cqh;font-weight:{};color:rgb({r},{g},{b});\
                              text-align:{}",
-                            placed(block.area, w, h),
-                            block.px / h * 100.0,
-                            block.role.weight().value(),
-                            if block.centred { "center" } else { "left" }
-                        ),
-                        text: block.text(),
-                    }
-                })
-                .collect();
-            ScreenPreview {
-                label: lang.t(label),
-                width,
-                height,
-                shape: plan.shape.css_class(),
-                ground: match plan.backdrop {
-                    Backdrop::Colour(rgb) => Some(css_hex(rgb)),
-                    Backdrop::BlurredPoster => None,
-                },
-                poster: plan.poster.map(|area| placed(area, w, h)),
-                leaf: plan.leaf.map(|area| with_accent(placed(area, w, h))),
-                badge: plan.near_badge.map(|area| with_accent(placed(area, w, h))),
-                qr: plan.qr.map(|area| placed(area, w, h)),
-                blocks,
-            }
-        })
+                                placed(block.area, w, h),
+                                block.px / h * 100.0,
+                                block.role.weight().value(),
+                                if block.centred { "center" } else { "left" }
+                            ),
+                            text: block.text(),
+                        }
+                    })
+                    .collect();
+                ScreenPreview {
+                    label: label.clone(),
+                    width,
+                    height,
+                    shape: plan.shape.css_class(),
+                    ground: match plan.backdrop {
+                        Backdrop::Colour(rgb) => Some(css_hex(rgb)),
+                        Backdrop::BlurredPoster => None,
+                    },
+                    poster: plan.poster.map(|area| placed(area, w, h)),
+                    leaf: plan.leaf.map(|area| with_accent(placed(area, w, h))),
+                    badge: plan.near_badge.map(|area| with_accent(placed(area, w, h))),
+                    qr: plan.qr.map(|area| placed(area, w, h)),
+                    blocks,
+                }
+            },
+        )
         .collect()
 }
 
@@ -238,9 +299,10 @@ mod tests {
     #[test]
     fn the_preview_places_what_the_player_places() {
         let now = Utc.with_ymd_and_hms(2026, 12, 11, 9, 0, 0).unwrap();
-        let previews = screens(Lang::En, &input(false), chrono_tz::Europe::Brussels, now);
+        let defaults = shapes_of(Lang::En, &[]);
+        let previews = screens(&input(false), &defaults, chrono_tz::Europe::Brussels, now);
         let shapes: Vec<_> = previews.iter().map(|s| s.shape).collect();
-        assert_eq!(shapes, ["landscape", "portrait", "wide", "portrait"]);
+        assert_eq!(shapes, ["landscape", "portrait", "wide"]);
         let landscape = &previews[0];
         // No poster: the category's ground, darkened for contrast, and a date leaf.
         assert!(landscape.ground.is_some() && landscape.leaf.is_some());
@@ -261,7 +323,27 @@ mod tests {
         let view = card(&input(true));
         let svg = view.qr_svg.unwrap();
         assert!(svg.starts_with("<svg") && !svg.contains("example.org"));
-        let with_poster = screens(Lang::En, &input(true), chrono_tz::Europe::Brussels, now);
+        let with_poster = screens(&input(true), &defaults, chrono_tz::Europe::Brussels, now);
         assert!(with_poster[0].poster.is_some() && with_poster[0].ground.is_none());
+    }
+
+    #[test]
+    fn the_preview_uses_the_sizes_of_the_chosen_buildings_screens() {
+        let screens = [
+            ("Stadhuis".to_owned(), 1920, 1080),
+            ("Stadhuis".to_owned(), 3840, 960),
+            ("Bibliotheek".to_owned(), 1920, 1080),
+            ("Zwembad".to_owned(), 0, 0),
+        ];
+        let shapes = shapes_of(Lang::Nl, &screens);
+        let labels: Vec<_> = shapes.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "1920 × 1080 · Stadhuis, Bibliotheek",
+                "3840 × 960 · Stadhuis"
+            ]
+        );
+        assert_eq!((shapes[1].width, shapes[1].height), (3840, 960));
     }
 }

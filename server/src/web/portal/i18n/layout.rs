@@ -8,4 +8,14 @@ pub(super) const CATALOG: &[(&str, &str)] = &[
         "Dit kan niet ongedaan gemaakt worden.",
     ),
     ("Cancel", "Annuleren"),
+    // The event page and form
+    ("everyone", "iedereen"),
+    ("Link", "Link"),
+    ("none", "geen"),
+    ("Submitted", "Ingediend"),
+    ("Remove this poster", "Deze affiche verwijderen"),
+    (
+        "The poster kept from before",
+        "De affiche die eerder werd opgeladen",
+    ),
 ];
