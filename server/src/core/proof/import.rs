@@ -165,7 +165,11 @@ pub fn import(
             "no lines: start with the header building,daypart,day_type,visitors_per_hour,dwell_s,visibility,source then segment columns",
         );
     }
-    errors.clone().into_result()?;
+    if lines.is_empty() {
+        return Err(errors.into());
+    }
+    // Lines that could not be read are left out; the rest are checked too, so that one answer
+    // names every bad line.
     crate::db::transaction(conn, |conn| {
         let known: Vec<(String, String)> = buildings::table
             .select((buildings::id, buildings::name))
@@ -228,7 +232,12 @@ pub fn import(
                         .and_then(|index| index.parse::<usize>().ok())
                         .and_then(|index| line_numbers.get(index))
                         .map_or_else(|| "csv".to_owned(), |line| format!("line {line}"));
-                    errors.add(&line, format!("{}: {}", error.field, error.message));
+                    // The line is named already; the column is what to fix in it.
+                    let column = error
+                        .field
+                        .split_once("].")
+                        .map_or(error.field.as_str(), |(_, column)| column);
+                    errors.add(&line, format!("{column}: {}", error.message));
                 }
             }
         }
