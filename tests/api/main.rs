@@ -2,6 +2,7 @@
 //! SQLite by default and on PostgreSQL when `CIVICAST_TEST_POSTGRES_URL` is set.
 
 mod access;
+mod administration;
 mod bad_input;
 mod catchup;
 mod device;
@@ -18,6 +19,7 @@ mod load;
 mod mail_tls;
 mod media;
 mod notifications;
+mod planning;
 mod plays;
 mod postgres_tls;
 mod region;

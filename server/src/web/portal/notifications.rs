@@ -134,8 +134,21 @@ struct AccountPage {
     lang: Lang,
     frame: Frame,
     email: String,
-    password_error: Option<String>,
+    /// After a refused password change: what to fix, beside the current or the new password.
+    password_errors: PasswordErrors,
     preferences: Vec<PreferenceLine>,
+}
+
+#[derive(Debug, Default)]
+struct PasswordErrors {
+    current: Option<String>,
+    new: Option<String>,
+}
+
+impl PasswordErrors {
+    fn any(&self) -> bool {
+        self.current.is_some() || self.new.is_some()
+    }
 }
 
 fn kind_label(lang: Lang, kind: NotificationKind) -> String {
@@ -154,7 +167,7 @@ fn kind_label(lang: Lang, kind: NotificationKind) -> String {
 async fn account_view(
     state: &AppState,
     visitor: &Visitor,
-    password_error: Option<String>,
+    password_errors: PasswordErrors,
     done: Option<&str>,
 ) -> Result<HttpResponse, AppError> {
     let user = visitor.user()?;
@@ -185,7 +198,7 @@ async fn account_view(
             lang,
             frame: Frame::of(visitor).with_notice(notice(lang, done)),
             email: user.email.clone(),
-            password_error,
+            password_errors,
             preferences,
         },
     )
@@ -196,7 +209,13 @@ async fn account_page(
     visitor: Visitor,
     query: web::Query<DoneQuery>,
 ) -> Result<HttpResponse, AppError> {
-    account_view(&state, &visitor, None, query.done.as_deref()).await
+    account_view(
+        &state,
+        &visitor,
+        PasswordErrors::default(),
+        query.done.as_deref(),
+    )
+    .await
 }
 
 async fn change_password(
@@ -223,8 +242,13 @@ async fn change_password(
         Ok(()) => Ok(visitor.redirect("/account?done=password")),
         Err(error) => {
             let errors = FieldErrors::from_error(error, lang)?;
-            let message = errors.others(&[]).join(" ");
-            account_view(&state, &visitor, Some(message), None).await
+            let password_errors = PasswordErrors {
+                current: errors.take(&["current_password"]),
+                new: errors.take(&["new_password"]),
+            };
+            let mut response = account_view(&state, &visitor, password_errors, None).await?;
+            *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
         }
     }
 }

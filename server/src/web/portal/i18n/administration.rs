@@ -14,9 +14,19 @@ pub(super) const CATALOG: &[(&str, &str)] = &[
     ("choose a building", "kies een gebouw"),
     ("choose a role", "kies een rol"),
     ("choose a kind of building", "kies een soort gebouw"),
-    ("must be at most 1000 characters", "mag hoogstens 1000 tekens lang zijn"),
+    (
+        "must be at most 1000 characters",
+        "mag hoogstens 1000 tekens lang zijn",
+    ),
     ("is not an id", "is geen geldige id"),
-    ("Another building has this name.", "Een ander gebouw heeft deze naam."),
+    (
+        "type the 6 letters and digits shown on the screen, e.g. K7Q4MX",
+        "typ de 6 letters en cijfers die het scherm toont, bv. K7Q4MX",
+    ),
+    (
+        "Another building has this name.",
+        "Een ander gebouw heeft deze naam.",
+    ),
     (
         "Another organisation has this name, or one that reads like it.",
         "Een andere organisatie heeft deze naam, of een die er zo op lijkt.",
@@ -38,9 +48,15 @@ pub(super) const CATALOG: &[(&str, &str)] = &[
     ),
     ("Playlists removed", "Afspeellijsten verwijderd"),
     ("items", "items"),
-    ("Its plays stay in the reports.", "De vertoningen blijven in de rapporten."),
+    (
+        "Its plays stay in the reports.",
+        "De vertoningen blijven in de rapporten.",
+    ),
     ("Delete the building", "Het gebouw verwijderen"),
-    ("You are told first what goes with it.", "Je krijgt eerst te zien wat mee verdwijnt."),
+    (
+        "You are told first what goes with it.",
+        "Je krijgt eerst te zien wat mee verdwijnt.",
+    ),
     ("The building was saved.", "Het gebouw is bewaard."),
     ("The building was deleted.", "Het gebouw is verwijderd."),
     // Screens and pairing
@@ -105,7 +121,10 @@ pub(super) const CATALOG: &[(&str, &str)] = &[
         "You cannot take away your own administrator role.",
         "Je kunt je eigen beheerdersrol niet afnemen.",
     ),
-    ("You cannot disable your own account.", "Je kunt je eigen account niet uitschakelen."),
+    (
+        "You cannot disable your own account.",
+        "Je kunt je eigen account niet uitschakelen.",
+    ),
     ("Disable", "Uitschakelen:"),
     (
         "They can no longer sign in, and they are signed out everywhere now.",
@@ -116,7 +135,10 @@ pub(super) const CATALOG: &[(&str, &str)] = &[
         "Wat deze persoon maakte, blijft; je kunt de account later weer inschakelen.",
     ),
     ("Disable the account", "De account uitschakelen"),
-    ("You cannot delete your own account.", "Je kunt je eigen account niet verwijderen."),
+    (
+        "You cannot delete your own account.",
+        "Je kunt je eigen account niet verwijderen.",
+    ),
     ("Delete the user", "De gebruiker verwijderen"),
     (
         "The account is removed with its notifications and sessions.",
@@ -143,7 +165,10 @@ pub(super) const CATALOG: &[(&str, &str)] = &[
         "The user was disabled: they can no longer sign in.",
         "De gebruiker is uitgeschakeld: aanmelden kan niet meer.",
     ),
-    ("The user was enabled again.", "De gebruiker is weer ingeschakeld."),
+    (
+        "The user was enabled again.",
+        "De gebruiker is weer ingeschakeld.",
+    ),
     ("The user was deleted.", "De gebruiker is verwijderd."),
     // Associations
     (
@@ -176,7 +201,10 @@ pub(super) const CATALOG: &[(&str, &str)] = &[
         "Playlist items that show them, removed",
         "Items in afspeellijsten die ze tonen, verwijderd",
     ),
-    ("Files of its library removed", "Bestanden uit haar bibliotheek verwijderd"),
+    (
+        "Files of its library removed",
+        "Bestanden uit haar bibliotheek verwijderd",
+    ),
     ("Delete the association", "De vereniging verwijderen"),
     (
         "A slide or an emergency message of the city uses a file of this association: remove it first.",
@@ -187,8 +215,12 @@ pub(super) const CATALOG: &[(&str, &str)] = &[
     ("Members", "Leden"),
     ("Refuse the registration", "De registratie weigeren"),
     ("The association was saved.", "De vereniging is bewaard."),
-    ("The association was deleted.", "De vereniging is verwijderd."),
+    (
+        "The association was deleted.",
+        "De vereniging is verwijderd.",
+    ),
     // The media library
+    ("Media library", "Mediabibliotheek"),
     (
         "This file is in use: it cannot be deleted until nothing uses it.",
         "Dit bestand is in gebruik: het kan pas verwijderd worden als niets het nog gebruikt.",
@@ -207,7 +239,10 @@ pub(super) const CATALOG: &[(&str, &str)] = &[
         "Your association's files, newest first, and where each is used. A file nobody uses can be deleted.",
         "De bestanden van je vereniging, het nieuwste eerst, en waar elk gebruikt wordt. Een bestand dat niemand gebruikt, kan weg.",
     ),
-    ("Only the newest 200 files are listed.", "Alleen de 200 nieuwste bestanden staan in de lijst."),
+    (
+        "Only the newest 200 files are listed.",
+        "Alleen de 200 nieuwste bestanden staan in de lijst.",
+    ),
     ("No files yet.", "Nog geen bestanden."),
     ("File", "Bestand"),
     ("Kind", "Soort"),
@@ -219,5 +254,8 @@ pub(super) const CATALOG: &[(&str, &str)] = &[
     ("Playlist of", "Afspeellijst van"),
     ("Emergency messages", "Noodberichten"),
     ("Not used", "Niet gebruikt"),
-    ("The file was deleted from the library.", "Het bestand is uit de bibliotheek verwijderd."),
+    (
+        "The file was deleted from the library.",
+        "Het bestand is uit de bibliotheek verwijderd.",
+    ),
 ];
