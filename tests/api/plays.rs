@@ -496,7 +496,8 @@ async fn audience_profiles_turn_plays_into_estimated_impressions_and_suggest_bui
     let bad = import(format!(
         "{header}\nYouth centre,09-12,weekday,80,30,0.8,staff estimate,0.7,0.05\n\
          Youth centre,09-12,someday,80,30,0.8,staff estimate,0.7,0.05\n\
-         Nowhere,09-12,weekday,80,30,0.8,staff estimate,0.7,0.05\n"
+         Nowhere,09-12,weekday,80,30,0.8,staff estimate,0.7,0.05\n\
+         Youth centre,12-14,weekday,many,30,0.8,staff estimate,0.7,0.05\n"
     ))
     .await
     .unwrap();
@@ -509,6 +510,11 @@ async fn audience_profiles_turn_plays_into_estimated_impressions_and_suggest_bui
     );
     assert!(
         text.contains("line 4") && text.contains("Nowhere"),
+        "{text}"
+    );
+    // An unreadable line does not hide the mistakes on the others: every line is named.
+    assert!(
+        text.contains("line 5") && text.contains("'many' is not a number"),
         "{text}"
     );
     let centre_path = format!("/api/v1/buildings/{youth_centre}/audience");
@@ -566,6 +572,10 @@ async fn audience_profiles_turn_plays_into_estimated_impressions_and_suggest_bui
             < 100.0
     );
     assert_eq!(suggestions["estimated"], true);
+    // The reason a building fits: when the audiences are most present there.
+    let peak = &suggestions["buildings"][0]["peak"];
+    assert!(peak["segment_share"].as_f64().unwrap() > 0.0, "{peak}");
+    assert!(peak["daypart"].is_string() && peak["day_type"].is_string(), "{peak}");
     app.expect(
         Method::GET,
         "/api/v1/audience/suggestions?segments=gamers",

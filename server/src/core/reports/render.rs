@@ -174,7 +174,7 @@ pub const PLAYS_COLOUR: &str = "#1f5fa8";
 pub const IMPRESSIONS_COLOUR: &str = "#b34700";
 
 const WIDTH: f64 = 420.0;
-const FONT: f64 = 14.0;
+const FONT: f64 = 15.0;
 /// A generous average glyph width of sans-serif at [`FONT`], so that no text is clipped.
 const GLYPH: f64 = FONT * 0.62;
 
@@ -298,7 +298,17 @@ pub fn column_chart(chart: &Chart) -> String {
             });
         let top_text = top_index
             .and_then(|index| series.shown.get(index))
-            .map_or_else(String::new, Clone::clone);
+            .cloned()
+            // Every bar hidden: say why the panel is empty.
+            .or_else(|| {
+                series
+                    .values
+                    .iter()
+                    .zip(&series.shown)
+                    .find(|(v, _)| v.is_none())
+                    .map(|(_, shown)| shown.clone())
+            })
+            .unwrap_or_default();
         body.push_str(&format!(
             "<text x=\"0\" y=\"{:.0}\" fill=\"#333333\" font-size=\"13\">{}</text>",
             y + 13.0,

@@ -262,6 +262,8 @@ struct Input {
     name: String,
     id: String,
     label: String,
+    /// Said to screen readers after the label, e.g. the kind of day its fieldset shows.
+    context: String,
     value: String,
     error: Option<String>,
     /// Shown after the input: "%", "/h", "s".
@@ -274,10 +276,16 @@ impl Input {
             id: name.replace(['[', ']', '.'], "-").replace("--", "-"),
             name,
             label,
+            context: String::new(),
             value,
             error: None,
             unit,
         }
+    }
+
+    fn within(mut self, context: &str) -> Input {
+        self.context = format!(" · {context}");
+        self
     }
 }
 
@@ -386,13 +394,17 @@ fn typed_from(lang: Lang, profile: Option<&AudienceProfile>) -> Typed {
     typed_values
 }
 
-/// How many daypart lines the form has: the typed ones and one empty line to add another.
+/// How many daypart lines the form has: up to the last one named, and one empty line to add
+/// another.
 fn daypart_lines(values: &Typed) -> usize {
-    let mut lines = 0;
-    while lines < MAX_DAYPART_LINES && values.contains_key(&format!("dayparts[{lines}].name")) {
-        lines += 1;
-    }
-    lines + 1
+    let named = (0..MAX_DAYPART_LINES)
+        .filter(|line| {
+            values
+                .get(&format!("dayparts[{line}].name"))
+                .is_some_and(|name| !name.trim().is_empty())
+        })
+        .max();
+    named.map_or(0, |last| last + 1) + 1
 }
 
 /// What the form says, as the API's input, or the mistakes by input name. The form's row
@@ -613,12 +625,7 @@ fn editor_page(
             let row_key = |field: &str| format!("rows[{}].{field}", line * 2 + offset);
             let day = day_type_name(lang, *day_type);
             let figure = |field: &str, label: &str, unit: &'static str| {
-                Input::new(
-                    row_key(field),
-                    format!("{} · {day}", lang.t(label)),
-                    value(&row_key(field)),
-                    unit,
-                )
+                Input::new(row_key(field), lang.t(label), value(&row_key(field)), unit).within(&day)
             };
             let figures: Vec<Input> = vec![
                 figure("visitors_per_hour", "Visitors per hour", ""),
@@ -635,10 +642,11 @@ fn editor_page(
                     placed(
                         Input::new(
                             row_key(&field),
-                            format!("{} · {day}", segment_label(lang, *segment)),
+                            segment_label(lang, *segment),
                             value(&row_key(&field)),
                             "%",
-                        ),
+                        )
+                        .within(&day),
                         &mut shown,
                     )
                 })
@@ -855,12 +863,19 @@ pub fn suggestions_in(
                 .replace("{audiences}", &audiences)
                 .replace("{share}", &percent(lang, b.segment_share * 100.0))
                 .replace("{city}", &percent(lang, city * 100.0));
-            if let Some(peak) = &b.peak {
+            // The best time is worth saying only where it stands out from the week.
+            if let Some(peak) = b
+                .peak
+                .as_ref()
+                .filter(|peak| peak.segment_share > b.segment_share * 1.1)
+            {
                 reason.push(' ');
                 reason.push_str(
                     &lang
-                        .t("Most on {days}, {daypart}: {share}.")
-                        .replace("{days}", &day_type_name(lang, peak.day_type).to_lowercase())
+                        .t(match peak.day_type {
+                            DayType::Weekday => "Most on weekdays, {daypart}: {share}.",
+                            DayType::Weekend => "Most at weekends, {daypart}: {share}.",
+                        })
                         .replace("{daypart}", &peak.daypart)
                         .replace("{share}", &percent(lang, peak.segment_share * 100.0)),
                 );
