@@ -91,6 +91,7 @@ async fn the_openapi_document_covers_every_route() {
         ("post", "/api/v1/events/{id}/reject"),
         ("post", "/api/v1/events/{id}/request-changes"),
         ("get", "/api/v1/events/{id}/decisions"),
+        ("get", "/api/v1/events/{id}/resubmission"),
         ("get", "/api/v1/media"),
         ("post", "/api/v1/media"),
         ("get", "/api/v1/media/{id}"),

@@ -258,7 +258,7 @@ test("a building's calendar shows what each screen plays at each hour", async (t
     kind: "announcement", text: "Voorleesuurtje voor kleuters", duration_ms: 10000,
     schedule: { time_windows: [{ start: "09:00:00", end: "12:00:00" }] },
   });
-  const cell = (hour) => staff.locator(`tr[data-hour='${hour}'] td`).first();
+  const cell = (hour) => staff.locator(`tr[data-hours~='${hour}'] td`).first();
 
   await t.test("today: the announcement inside its window only, the event all day, dark outside display hours", async () => {
     await staff.goto(`${base}/buildings/${buildings.library.id}/playlist`);
@@ -286,7 +286,7 @@ test("a building's calendar shows what each screen plays at each hour", async (t
   await t.test("the week view, a building without anything scheduled, and a date that is not one", async () => {
     await staff.goto(`${base}/buildings/${buildings.library.id}/calendar?view=week`);
     assert.equal(await staff.locator("table.calendar-week thead th").count(), 8, "the hour and seven days");
-    assert.match(await staff.locator("tr[data-hour='10:00']").innerText(), /Voorleesuurtje/);
+    assert.match(await staff.locator("tr[data-hours~='10:00']").innerText(), /Voorleesuurtje/);
     await checkPage(staff, "07-calendar-week-en");
     await staff.goto(`${base}/buildings/${buildings.pool.id}/calendar`);
     assert.match(await staff.textContent("h3"), /no screens yet/);
@@ -298,7 +298,7 @@ test("a building's calendar shows what each screen plays at each hour", async (t
     const dutch = await newPage("nl-BE");
     await signIn(dutch, "staff@city.example", "staff-password-1");
     await dutch.goto(`${base}/buildings/${buildings.library.id}/calendar`);
-    assert.equal(await dutch.locator("tr[data-hour='06:00'] td").first().innerText(), "Scherm uit (schermuren)");
+    assert.equal(await dutch.locator("tr[data-hours~='06:00'] td").first().innerText(), "Scherm uit (schermuren)");
     await checkPage(dutch, "08-calendar-day-nl");
     await dutch.goto(`${base}/buildings/${buildings.library.id}/calendar?view=week`);
     await checkPage(dutch, "09-calendar-week-nl");

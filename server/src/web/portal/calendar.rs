@@ -19,9 +19,9 @@ use super::playlists::content_of;
 use super::session::Visitor;
 use super::{Frame, render};
 use crate::core::playlists as playlist_rules;
+use crate::db;
 use crate::db::models::PlaylistItemRow;
 use crate::db::schema::{playlist_items, screens};
-use crate::db;
 use crate::error::AppError;
 use crate::web::state::AppState;
 
@@ -44,9 +44,12 @@ struct Slot {
     items: Vec<String>,
 }
 
+/// Consecutive hours in which every column shows the same, as one row: "07:00–09:00".
 #[derive(Debug)]
 struct HourRow {
     label: String,
+    /// Each hour the row covers, "07:00 08:00", for finding an hour in the page.
+    hours: String,
     slots: Vec<Slot>,
 }
 
@@ -140,11 +143,10 @@ fn hours_of(
             schedule: item.schedule.clone(),
         })
         .collect();
-    (0..24)
-        .map(|hour| HourRow {
-            label: format!("{hour:02}:00"),
-            slots: days
-                .iter()
+    let hourly = (0..24u32).map(|hour| {
+        (
+            hour,
+            days.iter()
                 .map(|day| {
                     let Some(from) = local_hour(*day, hour, tz) else {
                         // The hour a clock change skips: nothing plays in it.
@@ -156,7 +158,28 @@ fn hours_of(
                     let until = from + Duration::hours(1);
                     slot(&shown, display, from, until, tz)
                 })
-                .collect(),
+                .collect::<Vec<_>>(),
+        )
+    });
+    let mut rows: Vec<(u32, u32, Vec<Slot>)> = Vec::new();
+    for (hour, slots) in hourly {
+        match rows.last_mut() {
+            Some((_, last, same)) if *same == slots => *last = hour,
+            _ => rows.push((hour, hour, slots)),
+        }
+    }
+    rows.into_iter()
+        .map(|(first, last, slots)| HourRow {
+            label: if first == last {
+                format!("{first:02}:00")
+            } else {
+                format!("{first:02}:00–{:02}:00", last + 1)
+            },
+            hours: (first..=last)
+                .map(|h| format!("{h:02}:00"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            slots,
         })
         .collect()
 }
@@ -208,7 +231,11 @@ async fn show(
             .zip(contents)
             .map(|(item, content)| {
                 let (kind, what, _) = content_of(&item, content, lang);
-                (item.playlist_id.to_string(), item, format!("{kind}: {what}"))
+                (
+                    item.playlist_id.to_string(),
+                    item,
+                    format!("{kind}: {what}"),
+                )
             })
             .collect();
         let playlists = groups
@@ -239,10 +266,7 @@ async fn show(
     } else {
         match NaiveDate::parse_from_str(typed.trim(), "%Y-%m-%d") {
             Ok(date) if (1970..=9999).contains(&date.year()) => (date, None),
-            _ => (
-                today,
-                Some(lang.t("give a date such as 2026-12-20")),
-            ),
+            _ => (today, Some(lang.t("give a date such as 2026-12-20"))),
         }
     };
     let week = query.view.as_deref() == Some("week");
@@ -349,8 +373,25 @@ mod tests {
         };
         let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         let rows = hours_of(&[morning], Some(&display), &[day], brussels);
-        assert_eq!(rows.len(), 24);
-        let at = |h: usize| &rows[h].slots[0];
+        let labels: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "00:00–07:00",
+                "07:00–09:00",
+                "09:00–12:00",
+                "12:00–22:00",
+                "22:00–24:00"
+            ]
+        );
+        let at = |h: u32| {
+            let hour = format!("{h:02}:00");
+            &rows
+                .iter()
+                .find(|r| r.hours.split(' ').any(|x| x == hour))
+                .unwrap()
+                .slots[0]
+        };
         assert!(at(6).off, "before the display hours the screen is dark");
         assert_eq!(at(8).items, Vec::<String>::new(), "the default slide");
         assert!(!at(8).off);

@@ -80,9 +80,9 @@ struct StaffPage {
     frame: Frame,
     pending: i64,
     urgent: Vec<Urgent>,
-    offline_count: usize,
+    offline_count: i64,
     offline: Vec<Offline>,
-    screens_total: usize,
+    screens_total: i64,
     emergencies: Vec<Alert>,
     week: String,
     week_plays: String,
@@ -127,7 +127,8 @@ struct StaffFigures {
     pending: i64,
     urgent: Vec<(Event, String, bool)>,
     offline: Vec<(String, String, Option<chrono::NaiveDateTime>)>,
-    screens_total: usize,
+    offline_count: i64,
+    screens_total: i64,
     emergencies: Vec<civicast_shared::api::emergency::EmergencyMessage>,
     names: Vec<(String, String)>,
     week: Report,
@@ -142,7 +143,12 @@ fn staff_figures(
         status: Some(EventStatus::Pending),
         ..EventFilter::default()
     };
-    let (rows, pending) = event_list::list(conn, user, filter, Paging::from_parts(Some(1), Some(LISTED))?)?;
+    let (rows, pending) = event_list::list(
+        conn,
+        user,
+        filter,
+        Paging::from_parts(Some(1), Some(LISTED))?,
+    )?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let resubmitted = moderation::resubmitted_among(conn, &ids)?;
     let organisations: HashMap<String, String> = crate::core::accounts::organisation_names(conn)?
@@ -159,19 +165,29 @@ fn staff_figures(
             (Event::from(row), organisation, flagged)
         })
         .collect();
-    // Paired screens (they hold a token) that have not called within the online window.
+    // Paired screens (they hold a token) that have not called within the online window: how
+    // many, and the longest silent first.
     let seen_since = db::now() - Duration::seconds(ONLINE_WINDOW_S);
-    let paired: Vec<(String, String, Option<chrono::NaiveDateTime>)> = screens::table
-        .inner_join(buildings::table)
+    let screens_total: i64 = screens::table
         .filter(screens::token_hash.is_not_null())
+        .count()
+        .get_result(conn)?;
+    let silent = || {
+        screens::table
+            .filter(screens::token_hash.is_not_null())
+            .filter(
+                screens::last_seen_at
+                    .is_null()
+                    .or(screens::last_seen_at.lt(seen_since)),
+            )
+    };
+    let offline_count: i64 = silent().count().get_result(conn)?;
+    let offline = silent()
+        .inner_join(buildings::table)
         .order((screens::last_seen_at.asc(), screens::name.asc()))
+        .limit(i64::from(LISTED))
         .select((screens::name, buildings::name, screens::last_seen_at))
         .load(conn)?;
-    let screens_total = paired.len();
-    let offline = paired
-        .into_iter()
-        .filter(|(_, _, seen)| seen.is_none_or(|seen| seen < seen_since))
-        .collect();
     let emergencies = crate::core::emergency::active(conn)?;
     let names = building_names(conn)?;
     let filters = period(Some(week.0), Some(week.1))?;
@@ -180,6 +196,7 @@ fn staff_figures(
         pending,
         urgent,
         offline,
+        offline_count,
         screens_total,
         emergencies,
         names,
@@ -209,14 +226,11 @@ async fn staff_page(
     let offline: Vec<Offline> = figures
         .offline
         .iter()
-        .take(LISTED as usize)
         .map(|(screen, building, seen)| Offline {
             screen: screen.clone(),
             building: building.clone(),
-            last_seen: seen.map_or_else(
-                || lang.t("never"),
-                |seen| lang.datetime(seen.and_utc(), tz),
-            ),
+            last_seen: seen
+                .map_or_else(|| lang.t("never"), |seen| lang.datetime(seen.and_utc(), tz)),
         })
         .collect();
     let mut busiest: Vec<(String, f64, String)> = figures
@@ -241,7 +255,7 @@ async fn staff_page(
                 resubmitted,
             })
             .collect(),
-        offline_count: figures.offline.len(),
+        offline_count: figures.offline_count,
         offline,
         screens_total: figures.screens_total,
         emergencies: figures
@@ -268,7 +282,8 @@ async fn staff_page(
     render(visitor, &page)
 }
 
-/// How far back an association's reach is counted on its dashboard.
+/// How far back an association's reach is counted at most: its events' promotion windows
+/// start within it.
 const REACH_DAYS: i64 = 365;
 
 async fn association_page(
@@ -278,14 +293,17 @@ async fn association_page(
 ) -> Result<HttpResponse, AppError> {
     let (lang, tz) = (visitor.lang, state.settings.city_time_zone);
     let now = Utc::now();
-    let from = now - Duration::days(REACH_DAYS);
-    let (events, total, counts, names, reach) = db::run(&state.pool, move |conn| {
+    let (events, total, counts, names, reach, from) = db::run(&state.pool, move |conn| {
         let filter = EventFilter {
             latest_first: true,
             ..EventFilter::default()
         };
-        let (rows, total) =
-            event_list::list(conn, &user, filter, Paging::from_parts(Some(1), Some(LISTED * 2))?)?;
+        let (rows, total) = event_list::list(
+            conn,
+            &user,
+            filter,
+            Paging::from_parts(Some(1), Some(LISTED * 2))?,
+        )?;
         let own = confine(&user, None)?;
         let counts: Vec<(String, i64)> = {
             use crate::db::schema::events;
@@ -296,11 +314,19 @@ async fn association_page(
                 .load(conn)?
         };
         let names = building_names(conn)?;
+        let events: Vec<Event> = rows.into_iter().map(Event::from).collect();
+        // The plays of the events listed can only be in their promotion windows: the hourly
+        // figures are read from the earliest of those on, not for a whole year.
+        let earliest = events
+            .iter()
+            .filter_map(|e| e.promotion_from)
+            .min()
+            .unwrap_or(now - Duration::hours(1));
+        let from = earliest.clamp(now - Duration::days(REACH_DAYS), now - Duration::hours(1));
         let mut filters = period(Some(from), Some(now))?;
         filters.organisation_id = own;
         let reach = plays_report_for(conn, &user, ReportDimension::Event, filters, None)?;
-        let events: Vec<Event> = rows.into_iter().map(Event::from).collect();
-        Ok((events, total, counts, names, reach))
+        Ok((events, total, counts, names, reach, from))
     })
     .await?;
     let by_event: HashMap<&str, &civicast_shared::api::reports::ReportRow> =
@@ -343,8 +369,7 @@ async fn association_page(
                         _ => None,
                     },
                     plays: row.map_or_else(|| "0".to_owned(), |r| figure(&r.plays)),
-                    impressions: row
-                        .map_or_else(|| "0".to_owned(), |r| figure(&r.impressions_est)),
+                    impressions: row.map_or_else(|| "0".to_owned(), |r| figure(&r.impressions_est)),
                     id,
                 }
             })
