@@ -24,7 +24,9 @@ async fn a_disabled_user_cannot_sign_in_and_their_tokens_stop_working_until_enab
         .await;
     assert_eq!(user["disabled"], false);
     let id = user["id"].as_str().unwrap();
-    let token = app.login("leaver@example.org", "a long enough password").await;
+    let token = app
+        .login("leaver@example.org", "a long enough password")
+        .await;
     let disabled = app
         .expect(
             Method::POST,
@@ -35,8 +37,14 @@ async fn a_disabled_user_cannot_sign_in_and_their_tokens_stop_working_until_enab
         )
         .await;
     assert_eq!(disabled["disabled"], true);
-    app.expect(Method::GET, "/api/v1/auth/me", &token, None, StatusCode::UNAUTHORIZED)
-        .await;
+    app.expect(
+        Method::GET,
+        "/api/v1/auth/me",
+        &token,
+        None,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
     let refused = app
         .send(
             Method::POST,
@@ -48,7 +56,13 @@ async fn a_disabled_user_cannot_sign_in_and_their_tokens_stop_working_until_enab
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     // Only administrators disable, and never themselves.
     let me = app
-        .expect(Method::GET, "/api/v1/auth/me", &app.admin, None, StatusCode::OK)
+        .expect(
+            Method::GET,
+            "/api/v1/auth/me",
+            &app.admin,
+            None,
+            StatusCode::OK,
+        )
         .await;
     app.expect(
         Method::POST,
@@ -68,9 +82,17 @@ async fn a_disabled_user_cannot_sign_in_and_their_tokens_stop_working_until_enab
         )
         .await;
     assert_eq!(enabled["disabled"], false);
-    let again = app.login("leaver@example.org", "a long enough password").await;
-    app.expect(Method::POST, &format!("/api/v1/users/{id}/disable"), &again, None, StatusCode::FORBIDDEN)
+    let again = app
+        .login("leaver@example.org", "a long enough password")
         .await;
+    app.expect(
+        Method::POST,
+        &format!("/api/v1/users/{id}/disable"),
+        &again,
+        None,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -100,8 +122,14 @@ async fn removing_a_building_takes_its_screens_and_playlists_along() {
         app.expect(Method::GET, &path, &app.admin, None, StatusCode::NOT_FOUND)
             .await;
     }
-    app.expect(Method::GET, "/api/v1/screen/self", &token, None, StatusCode::UNAUTHORIZED)
-        .await;
+    app.expect(
+        Method::GET,
+        "/api/v1/screen/self",
+        &token,
+        None,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -111,7 +139,9 @@ async fn removing_an_organisation_takes_its_members_events_and_library_along() {
         .organisation_with_member("Schaakclub", "association", "association")
         .await;
     let poster = app.upload_image(&member, png(1200, 800), "image/png").await;
-    let unused = app.upload_image(&app.admin, png(640, 480), "image/png").await;
+    let unused = app
+        .upload_image(&app.admin, png(640, 480), "image/png")
+        .await;
     let event = app
         .submit_event(
             &member,
@@ -125,7 +155,9 @@ async fn removing_an_organisation_takes_its_members_events_and_library_along() {
     // The city's own file in use by a slide cannot be removed; an unused one can.
     let building = app.building("Stadhuis").await;
     let playlist = app.playlist(&building, "Stadhuis").await;
-    let used = app.upload_image(&app.admin, png(1920, 1080), "image/png").await;
+    let used = app
+        .upload_image(&app.admin, png(1920, 1080), "image/png")
+        .await;
     app.add_item(
         &playlist,
         &json!({ "kind": "slide", "media_id": used["id"], "duration_ms": 8000 }),
@@ -164,6 +196,12 @@ async fn removing_an_organisation_takes_its_members_events_and_library_along() {
         app.expect(Method::GET, &path, &app.admin, None, StatusCode::NOT_FOUND)
             .await;
     }
-    app.expect(Method::GET, "/api/v1/auth/me", &member, None, StatusCode::UNAUTHORIZED)
-        .await;
+    app.expect(
+        Method::GET,
+        "/api/v1/auth/me",
+        &member,
+        None,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
 }

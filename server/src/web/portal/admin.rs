@@ -31,11 +31,20 @@ use crate::web::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/organisations", web::get().to(list_organisations))
-        .route("/organisations/{id:[0-9a-fA-F-]{36}}", web::get().to(organisation_page))
-        .route("/organisations/{id:[0-9a-fA-F-]{36}}", web::post().to(save_organisation))
+        .route(
+            "/organisations/{id:[0-9a-fA-F-]{36}}",
+            web::get().to(organisation_page),
+        )
+        .route(
+            "/organisations/{id:[0-9a-fA-F-]{36}}",
+            web::post().to(save_organisation),
+        )
         .route("/organisations/{id}/verify", web::post().to(verify))
         .route("/organisations/{id}/refuse", web::post().to(refuse))
-        .route("/organisations/{id}/delete", web::post().to(delete_organisation))
+        .route(
+            "/organisations/{id}/delete",
+            web::post().to(delete_organisation),
+        )
         .route("/users", web::get().to(list_users))
         .route("/users", web::post().to(add_user))
         .route("/users/{id:[0-9a-fA-F-]{36}}", web::get().to(user_page))
@@ -214,8 +223,8 @@ struct OrganisationPage {
     has_errors: bool,
     reason: String,
     reason_error: Option<String>,
-    /// Why it cannot be removed, after an attempt.
-    delete_error: Option<String>,
+    /// Why the last action could not be done (a name taken since it was asked, a file in use).
+    problem: Option<String>,
 }
 
 fn organisation_fields(lang: Lang, values: [String; 4]) -> Vec<FieldView> {
@@ -224,9 +233,14 @@ fn organisation_fields(lang: Lang, values: [String; 4]) -> Vec<FieldView> {
         FieldView::new("name", lang.t("Name"), "text", name)
             .required()
             .max(120),
-        FieldView::new("contact_name", lang.t("Contact person"), "text", contact_name)
-            .required()
-            .max(120),
+        FieldView::new(
+            "contact_name",
+            lang.t("Contact person"),
+            "text",
+            contact_name,
+        )
+        .required()
+        .max(120),
         FieldView::new(
             "contact_email",
             lang.t("E-mail address"),
@@ -276,7 +290,7 @@ struct OrganisationDraft {
     errors: FieldErrors,
     reason: String,
     reason_error: Option<String>,
-    delete_error: Option<String>,
+    problem: Option<String>,
 }
 
 impl OrganisationDraft {
@@ -286,7 +300,7 @@ impl OrganisationDraft {
             errors: FieldErrors::default(),
             reason: String::new(),
             reason_error: None,
-            delete_error: None,
+            problem: None,
         }
     }
 }
@@ -323,7 +337,7 @@ async fn show_organisation(
             has_errors: !draft.errors.is_empty(),
             reason: draft.reason,
             reason_error: draft.reason_error,
-            delete_error: draft.delete_error,
+            problem: draft.problem,
         },
     )
 }
@@ -432,11 +446,26 @@ async fn verify(
         );
     }
     let key = id.to_string();
-    db::run(&state.pool, move |conn| {
-        crate::db::transaction(conn, |conn| accounts::verify_organisation(conn, &user, &key))
+    let result = db::run(&state.pool, move |conn| {
+        crate::db::transaction(conn, |conn| {
+            accounts::verify_organisation(conn, &user, &key)
+        })
     })
-    .await?;
-    Ok(visitor.redirect("/organisations?done=verified"))
+    .await;
+    match result {
+        Ok(_) => Ok(visitor.redirect("/organisations?done=verified")),
+        // The new name it asked for was taken, or came to read like another, since.
+        Err(AppError::Conflict(_)) => {
+            let draft = OrganisationDraft {
+                problem: Some(lang.t(
+                    "Another organisation has this name, or one that reads like it.",
+                )),
+                ..OrganisationDraft::none()
+            };
+            refused(show_organisation(&state, &visitor, id, draft, None).await)
+        }
+        Err(other) => Err(other),
+    }
 }
 
 async fn refuse(
@@ -555,7 +584,7 @@ async fn delete_organisation(
         Ok(_) => Ok(visitor.redirect("/organisations?done=organisation_deleted")),
         Err(AppError::Conflict(_)) => {
             let draft = OrganisationDraft {
-                delete_error: Some(lang.t(
+                problem: Some(lang.t(
                     "A slide or an emergency message of the city uses a file of this association: remove it first.",
                 )),
                 ..OrganisationDraft::none()
@@ -730,9 +759,7 @@ async fn add_user(
             };
             db::run(&state.pool, move |conn| {
                 civicast_shared::Validate::validate(&input)?;
-                crate::db::transaction(conn, |conn| {
-                    accounts::add_user(conn, &user, &input, None)
-                })
+                crate::db::transaction(conn, |conn| accounts::add_user(conn, &user, &input, None))
             })
             .await
         }
@@ -786,9 +813,7 @@ async fn show_user(
         ))
     })
     .await?;
-    let typed = |name: &str, stored: &str| {
-        form.map_or_else(|| stored.to_owned(), |f| f.text(name))
-    };
+    let typed = |name: &str, stored: &str| form.map_or_else(|| stored.to_owned(), |f| f.text(name));
     let mut fields = vec![
         FieldView::new(
             "email",
@@ -831,14 +856,23 @@ async fn show_user(
         ),
     ];
     place_selects(&errors, &mut selects);
-    let shown = ["email", "display_name", "role", "organisation_id", "language"];
+    let shown = [
+        "email",
+        "display_name",
+        "role",
+        "organisation_id",
+        "language",
+    ];
     let problem = errors.others(&shown).into_iter().next();
     render(
         visitor,
         &UserPage {
             lang,
             frame: Frame::of(visitor).with_notice(done_notice(lang, done)),
-            own: visitor.user.as_ref().is_some_and(|u| u.id.to_string() == row.id),
+            own: visitor
+                .user
+                .as_ref()
+                .is_some_and(|u| u.id.to_string() == row.id),
             id: row.id,
             email: row.email,
             disabled: row.disabled_at.is_some(),
@@ -953,9 +987,7 @@ async fn disable_user(
     }
     let key = id.to_string();
     db::run(&state.pool, move |conn| {
-        crate::db::transaction(conn, |conn| {
-            accounts::set_disabled(conn, &user, &key, true)
-        })
+        crate::db::transaction(conn, |conn| accounts::set_disabled(conn, &user, &key, true))
     })
     .await?;
     Ok(visitor.redirect(&format!("/users/{id}?done=user_disabled")))
@@ -1089,4 +1121,3 @@ async fn audit(
         },
     )
 }
-

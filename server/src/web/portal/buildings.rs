@@ -25,8 +25,14 @@ use crate::web::state::AppState;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/buildings", web::post().to(add_building))
         .route("/buildings/new", web::get().to(new_building_page))
-        .route("/buildings/{id:[0-9a-fA-F-]{36}}", web::get().to(building_page))
-        .route("/buildings/{id:[0-9a-fA-F-]{36}}", web::post().to(save_building))
+        .route(
+            "/buildings/{id:[0-9a-fA-F-]{36}}",
+            web::get().to(building_page),
+        )
+        .route(
+            "/buildings/{id:[0-9a-fA-F-]{36}}",
+            web::post().to(save_building),
+        )
         .route("/buildings/{id}/delete", web::post().to(delete_building));
 }
 
@@ -84,7 +90,7 @@ impl BuildingDraft {
             address: self.address.clone(),
             time_zone: self.time_zone.trim().to_owned(),
             venue_type,
-            display_hours: keep.and_then(|b| b.display_hours.clone()),
+            display_hours: keep.and_then(|b| b.display_hours),
             opening_hours: keep.map(|b| b.opening_hours.clone()).unwrap_or_default(),
         })
     }
