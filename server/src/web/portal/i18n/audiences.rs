@@ -127,8 +127,12 @@ pub(super) const CATALOG: &[(&str, &str)] = &[
         "{audiences}: {share} van de bezoekers hier, tegenover {city} in alle gebouwen van de stad.",
     ),
     (
-        "Most on {days}, {daypart}: {share}.",
-        "Het meest op {days}, {daypart}: {share}.",
+        "Most on weekdays, {daypart}: {share}.",
+        "Het meest op weekdagen, {daypart}: {share}.",
+    ),
+    (
+        "Most at weekends, {daypart}: {share}.",
+        "Het meest in het weekend, {daypart}: {share}.",
     ),
     (
         "About {count} of them a week (estimated).",

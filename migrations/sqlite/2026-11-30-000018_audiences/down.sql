@@ -1,0 +1,1 @@
+DROP INDEX play_days_by_day;
