@@ -37,7 +37,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/screens/pair", web::get().to(pair_page))
         .route("/screens/pair", web::post().to(pair_screen))
         .route("/screens/{id:[0-9a-fA-F-]{36}}", web::get().to(screen_page))
-        .route("/screens/{id:[0-9a-fA-F-]{36}}", web::post().to(save_screen))
+        .route(
+            "/screens/{id:[0-9a-fA-F-]{36}}",
+            web::post().to(save_screen),
+        )
         .route("/screens/{id}/token", web::post().to(new_token))
         .route("/screens/{id}/delete", web::post().to(delete_screen))
         .route("/screens/{id}/screenshot", web::get().to(screenshot_page))
@@ -148,8 +151,9 @@ async fn dashboard(
             .flat_map(|player| player.unplayable.iter().map(|file| file.sha256.as_str()))
             .collect();
         let names = crate::core::media::names_by_screen_sha(conn, &unplayable)?;
-        let building_names: HashMap<String, String> =
-            crate::core::places::buildings::names(conn)?.into_iter().collect();
+        let building_names: HashMap<String, String> = crate::core::places::buildings::names(conn)?
+            .into_iter()
+            .collect();
         let emergencies = crate::core::emergency::active(conn)?
             .into_iter()
             .map(|message| {
@@ -196,9 +200,7 @@ async fn dashboard(
                     .map_or_else(|| lang.t("never"), |t| lang.datetime(t, tz)),
                 now_playing,
                 report_age: player.filter(|_| !screen.online).map(|p| {
-                    duration(
-                        u64::try_from((now - p.reported_at).num_seconds()).unwrap_or_default(),
-                    )
+                    duration(u64::try_from((now - p.reported_at).num_seconds()).unwrap_or_default())
                 }),
                 cache: player.map_or_else(String::new, |p| {
                     format!(
@@ -369,7 +371,7 @@ async fn show_pairing(
         FieldView::new("code", lang.t("Pairing code"), "text", form.text("code"))
             .required()
             .autocomplete("off")
-            .hint(lang.t("The code the new player shows, such as K7MX-4PQR.")),
+            .hint(lang.t("The code the new player shows, such as K7Q4MX.")),
         FieldView::new(
             "name",
             lang.t("Name of the screen"),
@@ -380,7 +382,9 @@ async fn show_pairing(
         .max(120),
     ];
     errors.place(&mut fields);
-    let kind = form.get("kind").unwrap_or(ScreenKind::InformationScreen.as_str());
+    let kind = form
+        .get("kind")
+        .unwrap_or(ScreenKind::InformationScreen.as_str());
     let mut selects = vec![
         SelectView::new(
             "building_id",
@@ -404,7 +408,13 @@ async fn show_pairing(
 
 async fn pair_page(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
     visitor.staff()?;
-    show_pairing(&state, &visitor, &FormData::default(), FieldErrors::default()).await
+    show_pairing(
+        &state,
+        &visitor,
+        &FormData::default(),
+        FieldErrors::default(),
+    )
+    .await
 }
 
 async fn pair_screen(

@@ -61,8 +61,8 @@ pub(super) const CATALOG: &[(&str, &str)] = &[
     ("The building was deleted.", "Het gebouw is verwijderd."),
     // Screens and pairing
     (
-        "The code the new player shows, such as K7MX-4PQR.",
-        "De code die de nieuwe speler toont, zoals K7MX-4PQR.",
+        "The code the new player shows, such as K7Q4MX.",
+        "De code die de nieuwe speler toont, zoals K7Q4MX.",
     ),
     ("Kind of screen", "Soort scherm"),
     ("Information screen", "Infoscherm"),
