@@ -86,9 +86,7 @@ fn line(lang: Lang, tz: chrono_tz::Tz, entry: LibraryEntry) -> FileLine {
         dimensions: format!("{} × {}", row.width, row.height),
         uploaded: lang.datetime(row.created_at.and_utc(), tz),
         uploaded_by: entry.uploaded_by.unwrap_or_else(|| "—".to_owned()),
-        organisation: entry
-            .organisation
-            .unwrap_or_else(|| lang.t("The city")),
+        organisation: entry.organisation.unwrap_or_else(|| lang.t("The city")),
         buildings: buildings_of(&entry.items),
         events: entry.events,
         emergency_messages: entry.emergency_messages,
@@ -151,7 +149,9 @@ async fn delete_file(
             vec![lang.t("This file is in use: it cannot be deleted until nothing uses it.")]
         } else {
             vec![
-                lang.t("The file leaves the library; no event, playlist or emergency message uses it."),
+                lang.t(
+                    "The file leaves the library; no event, playlist or emergency message uses it.",
+                ),
                 lang.t("This cannot be undone."),
             ]
         };
