@@ -28,10 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The start page: the dashboard of each kind of user, or signing in.
-async fn start(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-) -> Result<HttpResponse, AppError> {
+async fn start(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
     if visitor.user.is_none() {
         return Ok(visitor.redirect("/login"));
     }
