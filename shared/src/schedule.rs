@@ -125,6 +125,10 @@ impl Schedule {
             return false;
         }
         let start = self.valid_from.map_or(from, |f| f.max(from));
+        // Only a date range (an approved event's promotion window): it plays in the span.
+        if self.cron.is_none() && self.weekdays.is_empty() && self.time_windows.is_empty() {
+            return true;
+        }
         let Some(expression) = &self.cron else {
             return self.change_points(start, until, &tz).into_iter().any(|at| {
                 let local = at.with_timezone(&tz);
