@@ -368,7 +368,7 @@ test("an association's event goes from registration to the screens, in the brows
     // The town hall has no audience profile yet, so no impressions are estimated.
     assert.deepEqual(
       await row.locator("td").allTextContents(),
-      ["Kerstconcert <script>window.pwned = 1</script>", "12", "100%", "120", "0"],
+      ["Kerstconcert <script>window.pwned = 1</script>", "12", "100 %", "120", "0"],
     );
     assert.equal(await member.locator("#report tbody tr").count(), 1, "only the association's own events");
     await checkAccessibility(member, "reports");

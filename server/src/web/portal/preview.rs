@@ -34,7 +34,8 @@ pub struct PreviewShape {
 }
 
 /// The shapes of `screens` (building name, width, height): each size once, named by the
-/// buildings that have it, largest count first; the three default shapes when there are none.
+/// buildings that have it (the caption adds the size), most common first; the three default
+/// shapes when there are none.
 pub fn shapes_of(lang: Lang, screens: &[(String, u32, u32)]) -> Vec<PreviewShape> {
     let mut sizes: Vec<((u32, u32), Vec<&str>, usize)> = Vec::new();
     for (building, width, height) in screens {
@@ -69,7 +70,7 @@ pub fn shapes_of(lang: Lang, screens: &[(String, u32, u32)]) -> Vec<PreviewShape
         .into_iter()
         .take(MOST_SHAPES)
         .map(|((width, height), names, _)| PreviewShape {
-            label: format!("{width} × {height} · {}", names.join(", ")),
+            label: names.join(", "),
             width,
             height,
         })
