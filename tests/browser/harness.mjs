@@ -112,7 +112,11 @@ export function watch(page) {
   const seen = [];
   page.on("pageerror", (error) => seen.push(`script error: ${error.message}`));
   page.on("console", (message) => {
-    if (message.type() === "error") seen.push(`console error: ${message.text()}`);
+    // Chromium logs every answer of 400 or more as a console error; a form's 422 (its
+    // mistakes shown beside the fields) or a refused 403 is meant. 500s are caught below.
+    if (message.type() === "error" && !/status of 4\d\d/.test(message.text())) {
+      seen.push(`console error: ${message.text()}`);
+    }
   });
   page.on("response", (response) => {
     if (response.status() >= 500) seen.push(`${response.status()} from ${response.url()}`);

@@ -79,7 +79,9 @@ test("an association's event goes from registration to the screens, in the brows
     await member.waitForURL(/\/login\?done=registered/);
     assert.match(await member.textContent("main"), /registratie is ontvangen/);
     await signIn(member, ASSOCIATION.email, ASSOCIATION.password);
-    await member.waitForURL(/\/events/);
+    // Signing in lands on the dashboard.
+    await member.waitForURL((url) => url.pathname === "/");
+    await member.goto(`${base}/events`);
     assert.match(await member.textContent("main"), /nog niet gecontroleerd/);
     const refused = await member.goto(`${base}/events/new`);
     assert.equal(refused.status(), 403, "an unverified association cannot submit yet");
@@ -87,11 +89,15 @@ test("an association's event goes from registration to the screens, in the brows
 
   await t.test("staff verify the association", async () => {
     await signIn(staff, "staff@city.example", "staff-password-1");
-    await staff.waitForURL(/\/moderation/);
+    // Signing in lands on the dashboard.
+    await staff.waitForURL((url) => url.pathname === "/");
+    await staff.goto(`${base}/moderation`);
     await staff.goto(`${base}/organisations`);
     await checkAccessibility(staff, "associations");
     await shot(staff, "03-associations");
     await staff.click(`button[aria-label='Verify: ${ASSOCIATION.name}']`);
+    // Verifying asks first.
+    await staff.click("section.confirm button[type=submit]");
     await staff.waitForURL(/done=verified/);
     assert.match(await staff.textContent("main"), /The association was verified/);
   });
@@ -509,7 +515,9 @@ test("an association's event goes from registration to the screens, in the brows
     await other.click("form[action='/register'] button[type=submit]");
     await other.waitForURL(/done=registered/);
     await signIn(other, "jan@roodwit.example", "another-long-password");
-    await other.waitForURL(/\/events/);
+    // Signing in lands on the dashboard.
+    await other.waitForURL((url) => url.pathname === "/");
+    await other.goto(`${base}/events`);
     for (const path of [`/events/${eventId}`, `/events/${eventId}/edit`]) {
       const response = await other.goto(`${base}${path}`);
       assert.ok([403, 404].includes(response.status()), `${path} answers ${response.status()}`);
@@ -636,7 +644,9 @@ test("an association's event goes from registration to the screens, in the brows
     const watched = watch(admin);
     const adminPassword = readFileSync(join(dataDir, "initial-admin-password.txt"), "utf8").trim();
     await signIn(admin, "admin@civicast.local", adminPassword);
-    await admin.waitForURL(/\/moderation/);
+    // Signing in lands on the dashboard.
+    await admin.waitForURL((url) => url.pathname === "/");
+    await admin.goto(`${base}/moderation`);
     // The submissions above are in the inbox, unread, as many as the bell says.
     await admin.click("a#bell");
     await admin.waitForURL(/\/inbox$/);
@@ -700,7 +710,9 @@ test("an association's event goes from registration to the screens, in the brows
     const watched = watch(admin);
     const adminPassword = readFileSync(join(dataDir, "initial-admin-password.txt"), "utf8").trim();
     await signIn(admin, "admin@civicast.local", adminPassword);
-    await admin.waitForURL(/\/moderation/);
+    // Signing in lands on the dashboard.
+    await admin.waitForURL((url) => url.pathname === "/");
+    await admin.goto(`${base}/moderation`);
     await admin.click("a[href='/account']");
     await admin.waitForURL(/\/account$/);
     const kinds = await admin.$$eval("form[action='/account/preferences'] input[type=radio]",
@@ -752,7 +764,9 @@ test("an association's event goes from registration to the screens, in the brows
     const watched = watch(admin);
     const adminPassword = readFileSync(join(dataDir, "initial-admin-password.txt"), "utf8").trim();
     await signIn(admin, "admin@civicast.local", adminPassword);
-    await admin.waitForURL(/\/moderation/);
+    // Signing in lands on the dashboard.
+    await admin.waitForURL((url) => url.pathname === "/");
+    await admin.goto(`${base}/moderation`);
     await admin.goto(`${base}/users`);
     assert.equal(await admin.$eval("#user-role option", (o) => o.value), "association", "the least powerful role first");
     await admin.fill("#user-email", "x@example.org");

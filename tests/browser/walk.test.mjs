@@ -173,3 +173,23 @@ test("a poster kept from an earlier try can be removed, and the preview uses the
   assert.equal(await page.locator(".screen .leaf").count() > 0, true, "the card is made from the fields");
   await page.context().close();
 });
+
+test("approving one event with no building ticked says so beside the buildings and keeps the dates typed", async () => {
+  const page = await signedIn("staff", "nl");
+  await page.goto(`${base}/events/${ids.pending}`);
+  for (const box of await page.$$("#approve-form input[name=building_ids]")) await box.uncheck();
+  await page.fill("#promotion_from", "2030-01-02T08:00");
+  const refused = page.waitForResponse((r) => r.url().endsWith("/approve"));
+  await page.click("#approve-form button[type=submit]");
+  assert.equal((await refused).status(), 422);
+  assert.ok(await page.isVisible("#building_ids-error"), "the missing building is named beside the buildings");
+  assert.equal(await page.inputValue("#promotion_from"), "2030-01-02T08:00", "the date typed is kept");
+  await checkPage(page, "approve-no-building");
+  await page.fill("#promotion_from", "");
+  await page.check(`#approve-form input[name=building_ids][value='${ids.library}']`);
+  await page.click("#approve-form button[type=submit]");
+  await page.waitForURL(/done=approved/);
+  const event = await api("GET", `/events/${ids.pending}`);
+  assert.deepEqual(event.approved_building_ids, [ids.library]);
+  await page.context().close();
+});

@@ -94,7 +94,6 @@ pub struct EventLine {
     pub when: String,
     pub status: String,
     pub status_code: &'static str,
-    pub organisation: String,
     pub note: Option<String>,
     pub placement: String,
 }
@@ -130,7 +129,6 @@ pub fn placement(event: &Event, names: &[(String, String)], lang: Lang, tz: Tz) 
 
 pub fn event_line(
     event: &Event,
-    organisation: String,
     names: &[(String, String)],
     lang: Lang,
     tz: Tz,
@@ -141,7 +139,6 @@ pub fn event_line(
         when: lang.datetime(event.starts_at, tz),
         status: lang.status(event.status),
         status_code: event.status.as_str(),
-        organisation,
         note: match event.status {
             EventStatus::Rejected | EventStatus::ChangesRequested | EventStatus::Expired => event
                 .moderation_note
@@ -191,7 +188,7 @@ async fn list(
             .into_iter()
             .map(|row| {
                 let event = Event::from(row);
-                event_line(&event, organisation.name.clone(), &names, lang, tz)
+                event_line(&event, &names, lang, tz)
             })
             .collect::<Vec<_>>();
         Ok((organisation, rows))
@@ -988,6 +985,11 @@ struct EventPage {
     buildings: Vec<Choice>,
     promotion_from: String,
     promotion_until: String,
+    /// Why the approve form was refused, beside its fields.
+    approve_buildings_error: Option<String>,
+    approve_from_error: Option<String>,
+    approve_until_error: Option<String>,
+    approve_other_errors: Vec<String>,
     history: Vec<HistoryLine>,
     /// Buildings ranked for the event's audiences, beside the approve form.
     suggestions: super::audience::Suggestions,
@@ -1008,9 +1010,30 @@ async fn show(
     id: web::Path<Uuid>,
     query: web::Query<DoneQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let notice_text = notice(visitor.lang, query.done.as_deref());
+    event_page(&state, &visitor, id.into_inner().to_string(), notice_text, None).await
+}
+
+/// What staff typed in the approve form that was refused, and why, to show it again.
+#[derive(Default)]
+pub(super) struct ApproveTyped {
+    pub building_ids: Vec<String>,
+    pub promotion_from: String,
+    pub promotion_until: String,
+    pub errors: FieldErrors,
+}
+
+/// The event page; with `approve`, its approve form as it was posted, each mistake beside its
+/// field (answered 422).
+pub(super) async fn event_page(
+    state: &AppState,
+    visitor: &Visitor,
+    id: String,
+    notice_text: Option<String>,
+    approve: Option<ApproveTyped>,
+) -> Result<HttpResponse, AppError> {
     let user = visitor.user()?.clone();
     let (lang, tz) = (visitor.lang, state.settings.city_time_zone);
-    let id = id.into_inner().to_string();
     let (event, organisation, names, decisions, poster_size) = db::run(&state.pool, move |conn| {
         let event = Event::from(moderation::find_visible(conn, &user, &id)?);
         let organisation =
@@ -1112,9 +1135,24 @@ async fn show(
     } else {
         super::audience::Suggestions::default()
     };
+    let typed = approve.unwrap_or_default();
+    let refused = !typed.errors.is_empty();
+    let chosen = if refused {
+        typed.building_ids.clone()
+    } else {
+        chosen
+    };
     let page = EventPage {
         lang,
-        frame: Frame::of(&visitor).with_notice(notice(lang, query.done.as_deref())),
+        frame: Frame::of(visitor).with_notice(notice_text),
+        approve_buildings_error: typed.errors.take(&["building_ids"]),
+        approve_from_error: typed.errors.take(&["promotion_from"]),
+        approve_until_error: typed.errors.take(&["promotion_until"]),
+        approve_other_errors: typed.errors.others(&[
+            "building_ids",
+            "promotion_from",
+            "promotion_until",
+        ]),
         id: event.id.to_string(),
         title: event.title.clone(),
         status: lang.status(event.status),
@@ -1152,18 +1190,30 @@ async fn show(
         video_status: card.video_state.as_ref().map(|job| video_line(lang, job)),
         card,
         buildings: Choice::from_rows(names, |id| chosen.iter().any(|c| c == id)),
-        promotion_from: local_value(
-            event
-                .promotion_from
-                .unwrap_or(event.starts_at - DEFAULT_PROMOTION_LEAD),
-            tz,
-        ),
-        promotion_until: local_value(event.promotion_until.unwrap_or(event.ends_at), tz),
+        promotion_from: if refused {
+            typed.promotion_from.clone()
+        } else {
+            local_value(
+                event
+                    .promotion_from
+                    .unwrap_or(event.starts_at - DEFAULT_PROMOTION_LEAD),
+                tz,
+            )
+        },
+        promotion_until: if refused {
+            typed.promotion_until.clone()
+        } else {
+            local_value(event.promotion_until.unwrap_or(event.ends_at), tz)
+        },
         history,
         suggestions,
         resubmission,
     };
-    render(&visitor, &page)
+    let mut response = render(visitor, &page)?;
+    if refused {
+        *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
 }
 
 #[cfg(test)]

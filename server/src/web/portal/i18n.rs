@@ -977,7 +977,11 @@ mod tests {
     #[test]
     fn the_catalog_has_each_text_once() {
         let all: usize = CATALOGS.iter().map(|c| c.len()).sum();
-        assert_eq!(DUTCH.len(), all, "a text is in two catalogs or twice in one");
+        assert_eq!(
+            DUTCH.len(),
+            all,
+            "a text is in two catalogs or twice in one"
+        );
     }
 
     #[test]

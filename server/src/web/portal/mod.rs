@@ -9,8 +9,8 @@
 
 mod account;
 mod admin;
-mod buildings;
 mod audience;
+mod buildings;
 mod calendar;
 pub mod confirm;
 mod dashboard;

@@ -528,30 +528,53 @@ async fn approve(
 ) -> Result<HttpResponse, AppError> {
     let form = FormData::posted(&visitor, payload).await?;
     let user = visitor.staff()?.clone();
-    let tz = state.settings.city_time_zone;
-    let building_ids = form
-        .all("building_ids")
+    let (lang, tz) = (visitor.lang, state.settings.city_time_zone);
+    let id = id.into_inner().to_string();
+    // What was typed, shown again beside its mistakes if the approval is refused.
+    let mut typed = super::events::ApproveTyped {
+        building_ids: form.all("building_ids"),
+        promotion_from: form.text("promotion_from"),
+        promotion_until: form.text("promotion_until"),
+        errors: FieldErrors::default(),
+    };
+    let building_ids: Vec<Uuid> = typed
+        .building_ids
         .iter()
-        .map(|b| {
-            Uuid::parse_str(b)
-                .map_err(|_| AppError::invalid("building_ids", "is not a building id"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+        .filter_map(|b| Uuid::parse_str(b).ok())
+        .collect();
+    if building_ids.len() != typed.building_ids.len() {
+        typed
+            .errors
+            .add("building_ids", lang.message("is not a building id"));
+    }
+    let mut bound = |name: &str| match promotion_bound(&form, name, tz) {
+        Ok(at) => at,
+        Err(_) => {
+            let why = lang.t("give a date and time such as 2026-12-20 19:30");
+            typed.errors.add(name, why);
+            None
+        }
+    };
     let request = ApproveRequest {
         building_ids,
-        promotion_from: promotion_bound(&form, "promotion_from", tz)?,
-        promotion_until: promotion_bound(&form, "promotion_until", tz)?,
+        promotion_from: bound("promotion_from"),
+        promotion_until: bound("promotion_until"),
         duration_ms: None,
     };
-    let id = id.into_inner().to_string();
-    let event_id = id.clone();
-    db::run(&state.pool, move |conn| {
-        crate::db::transaction(conn, |conn| {
-            moderation::approve(conn, &user, &event_id, &request)
+    if typed.errors.is_empty() {
+        let event_id = id.clone();
+        let result = db::run(&state.pool, move |conn| {
+            crate::db::transaction(conn, |conn| {
+                moderation::approve(conn, &user, &event_id, &request)
+            })
         })
-    })
-    .await?;
-    Ok(visitor.redirect(&format!("/events/{id}?done=approved")))
+        .await;
+        match result {
+            Ok(_) => return Ok(visitor.redirect(&format!("/events/{id}?done=approved"))),
+            Err(error) => typed.errors = FieldErrors::from_error(error, lang)?,
+        }
+    }
+    super::events::event_page(&state, &visitor, id, None, Some(typed)).await
 }
 
 async fn decide(
