@@ -25,6 +25,7 @@ import http.client
 import json
 import os
 import random
+import re
 import sqlite3
 import statistics
 import sys
@@ -45,6 +46,8 @@ BUILDINGS_PER_EVENT = 3
 WARM_UP = int(os.environ.get("P14_WARM_UP", 20))
 MEASURED = int(os.environ.get("P14_MEASURED", 200))
 AIM_MS = 50.0
+SLOW_MS = 250.0  # a page whose warm-up never beats this is measured SLOW_MEASURED times
+SLOW_MEASURED = 20
 DAYPARTS = [(7, 9), (9, 12), (12, 14), (14, 17), (17, 19), (19, 22), (22, 7)]
 VENUES = ["town_hall", "library", "swimming_pool", "sports_hall", "culture_centre", "museum", "youth_centre", "service_centre"]
 CATEGORIES = ["sports", "culture", "music", "youth", "family", "seniors", "education", "community"]
@@ -179,7 +182,16 @@ def timed(port, token, path):
     connection = http.client.HTTPConnection("127.0.0.1", port)
     headers = {"Cookie": f"civicast_session={token}; civicast_lang=nl"}
     samples = []
+    measured = MEASURED
     for n in range(WARM_UP + MEASURED):
+        if n == WARM_UP:
+            if min(samples) > SLOW_MS:
+                # A page this slow is measured fewer times, so that the run stays minutes
+                # long; the table says how many.
+                measured = SLOW_MEASURED
+            samples = []
+        if n >= WARM_UP + measured:
+            break
         began = time.perf_counter()
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
@@ -187,18 +199,18 @@ def timed(port, token, path):
         elapsed = (time.perf_counter() - began) * 1000.0
         if response.status != 200:
             raise SystemExit(f"{path}: {response.status} {body[:300]!r}")
-        if n >= WARM_UP:
-            samples.append(elapsed)
+        samples.append(elapsed)
     connection.close()
     samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.99) - 1], len(body)
+    p99 = samples[max(0, int(len(samples) * 0.99) - 1)] if len(samples) >= 100 else samples[-1]
+    return statistics.median(samples), p99, len(body), len(samples)
 
 
 def main():
     binary = os.environ.get("CIVICAST_SERVER_BIN")
     if not binary:
         benchlib.build_release("civicast-server")
-    build = "debug build" if binary and "/debug/" in binary else "release build"
+    build = os.environ.get("P14_BUILD") or ("debug build" if binary and "/debug/" in binary else "release build")
     kept = os.environ.get("P14_WORK")  # a folder to keep the filled city in, and reuse it
     with tempfile.TemporaryDirectory(prefix="civicast-p14-") as scratch:
         work = kept or scratch
@@ -235,9 +247,9 @@ def main():
             ]
             results = []
             for name, token, path in pages:
-                median, p99, size = timed(port, token, path)
-                print(f"{name}: median {median:.1f} ms, p99 {p99:.1f} ms ({size} bytes)", flush=True)
-                results.append((name, path, median, p99, size))
+                median, p99, size, count = timed(port, token, path)
+                print(f"{name}: median {median:.1f} ms, p99 {p99:.1f} ms ({size} bytes, {count} times)", flush=True)
+                results.append((name, path, median, p99, size, count))
         finally:
             server.stop()
     lines = [
@@ -250,12 +262,14 @@ def main():
         f"rows, {first_day} to {last_day}). Each page {MEASURED} times over one kept-alive connection after "
         f"{WARM_UP} to warm up; time from request to the last byte on 127.0.0.1.",
         "",
-        "| page | median | p99 | aim (p99) | page size | |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| page | median | p99 | aim (p99) | page size | requests | |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for name, path, median, p99, size in results:
-        lines.append(f"| {name} (`{path.split('?')[0]}`) | {median:.1f} ms | {p99:.1f} ms | < {AIM_MS:.0f} ms | "
-                     f"{size / 1024:.0f} KiB | {'met' if p99 < AIM_MS else 'missed'} |")
+    for name, path, median, p99, size, count in results:
+        where = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "{id}", path)
+        slowest = "p99" if count >= 100 else "slowest"
+        lines.append(f"| {name} (`{where}`) | {median:.1f} ms | {p99:.1f} ms ({slowest}) | < {AIM_MS:.0f} ms | "
+                     f"{size / 1024:.0f} KiB | {count} | {'met' if p99 < AIM_MS else 'missed'} |")
     benchlib.write_section("Portal pages (P14)", lines)
 
 

@@ -13,6 +13,8 @@
 #   bombs    benches/upload_memory.py  20 concurrent decompression-bomb uploads, memory by budget
 #   mail     benches/notifications.py  10,000 e-mails to a local SMTP server, a poll's p99 meanwhile
 #   load     benches/load.rs         10,000 screens for 5 minutes (LOAD_MINUTES, LOAD_SCREENS)
+#   P14      benches/portal.py       the portal's pages' server time on 100 buildings, 5,000 events
+#                                    and a year of rollups
 #   P13, region  benches/region.py   two instances on PostgreSQL behind HAProxy (TLS): P1 beside nginx
 #                                    over TLS; the same load with one instance killed and restarted
 # P9's pixels on real players are measured by the end-to-end tests (see BENCHMARKS.md). Installs what it needs from
@@ -56,3 +58,4 @@ cargo bench -p civicast-tests --bench proof_of_play
 cargo bench -p civicast-tests --bench load -- \
   --screens "${LOAD_SCREENS:-10000}" --minutes "${LOAD_MINUTES:-5}"
 python3 benches/region.py
+python3 benches/portal.py
