@@ -5,8 +5,9 @@ The server is filled through its own API with 100 buildings (two screens and an 
 each), 20 verified associations and 5,000 events: 4,000 approved into three buildings each (so
 every building's playlist holds about 120 events) and 1,000 waiting in the moderation queue.
 Then, with the server stopped, a year of rollups is written straight into its SQLite database
-the way the rollup job leaves them: `play_days` per building, daypart and day (100 x 7 x 365)
-and `play_hours` per screen and hour naming one of the building's events (100 x 2 x 8,760).
+the way the ingestion leaves them: `play_months` and `play_days` per building, daypart and
+month or day, and `play_hours` per screen and hour naming one of the building's events
+(100 x 2 x 8,760).
 
 Each page is asked for sequentially over one kept-alive connection as a member of staff (and
 the dashboard as an association), 20 times to warm up and 200 times measured; the time is from
@@ -169,6 +170,12 @@ def write_rollups(database, buildings, screens, organisations, events):
         "INSERT INTO play_days (day, building_id, daypart, day_type, profile_version, plays, complete, "
         "played_ms, impressions) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)",
         [(day, b, daypart, day_type, v[0], v[0], v[1], v[2]) for (day, b, daypart, day_type), v in days.items()])
+    # The monthly rows, as the ingestion adds them beside the daily ones.
+    connection.execute(
+        "INSERT INTO play_months (month, building_id, daypart, day_type, profile_version, plays, complete, "
+        "played_ms, impressions) SELECT substr(day, 1, 7) || '-01 00:00:00', building_id, daypart, day_type, "
+        "profile_version, SUM(plays), SUM(complete), SUM(played_ms), SUM(impressions) FROM play_days "
+        "GROUP BY substr(day, 1, 7), building_id, daypart, day_type, profile_version")
     connection.commit()
     connection.execute("ANALYZE")
     hour_rows = connection.execute("SELECT COUNT(*) FROM play_hours").fetchone()[0]

@@ -644,6 +644,16 @@ fn fill_rollups_sqlite(
                 ])
                 .unwrap();
         }
+        // The monthly rows, as the ingestion adds them beside the daily ones.
+        transaction
+            .execute_batch(
+                "INSERT INTO play_months (month, building_id, daypart, day_type, profile_version, \
+                 plays, complete, played_ms, impressions) SELECT substr(day, 1, 7) || '-01 00:00:00', \
+                 building_id, daypart, day_type, profile_version, SUM(plays), SUM(complete), \
+                 SUM(played_ms), SUM(impressions) FROM play_days \
+                 GROUP BY substr(day, 1, 7), building_id, daypart, day_type, profile_version",
+            )
+            .unwrap();
         filled
     };
     transaction.commit().unwrap();
@@ -750,7 +760,16 @@ fn fill_rollups_postgres(
         )
         .execute(&mut pg)
         .unwrap();
-    diesel::sql_query("ANALYZE play_hours, play_days")
+    diesel::sql_query(
+        "INSERT INTO play_months (month, building_id, daypart, day_type, profile_version, plays, \
+         complete, played_ms, impressions) SELECT date_trunc('month', day), building_id, daypart, \
+         day_type, profile_version, SUM(plays), SUM(complete), SUM(played_ms), SUM(impressions) \
+         FROM play_days GROUP BY date_trunc('month', day), building_id, daypart, day_type, \
+         profile_version",
+    )
+    .execute(&mut pg)
+    .unwrap();
+    diesel::sql_query("ANALYZE play_hours, play_days, play_months")
         .execute(&mut pg)
         .unwrap();
     (hour_rows, days.len(), plays)

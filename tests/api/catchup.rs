@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use civicast_server::db::schema::{play_days, play_hours, plays};
+use civicast_server::db::schema::{play_days, play_hours, play_months, plays};
 use civicast_server::db::{DatabaseUrl, DbConnection};
 use civicast_tests::{TestApp, spawn_app};
 use diesel::prelude::*;
@@ -96,6 +96,7 @@ struct Counts {
     raw: i64,
     hours: i64,
     days: i64,
+    months: i64,
     hours_ms: i64,
     days_ms: i64,
 }
@@ -125,6 +126,10 @@ fn counts(conn: &mut DbConnection) -> Counts {
             .select(play_days::plays)
             .load(conn)
             .unwrap()),
+        months: sum(play_months::table
+            .select(play_months::plays)
+            .load(conn)
+            .unwrap()),
         hours_ms: sum(play_hours::table
             .select(play_hours::played_ms)
             .load(conn)
@@ -141,6 +146,7 @@ fn counted_once(plays: i64) -> Counts {
         raw: plays,
         hours: plays,
         days: plays,
+        months: plays,
         hours_ms: plays * PLAY_S * 1000,
         days_ms: plays * PLAY_S * 1000,
     }

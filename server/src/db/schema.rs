@@ -290,6 +290,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    play_months (building_id, daypart, day_type, profile_version, month) {
+        month -> Timestamp,
+        building_id -> Text,
+        daypart -> Text,
+        day_type -> Text,
+        profile_version -> Integer,
+        plays -> BigInt,
+        complete -> BigInt,
+        played_ms -> BigInt,
+        impressions -> Double,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> Text,
         at -> Timestamp,
@@ -452,6 +466,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audience_profiles,
     play_hours,
     play_days,
+    play_months,
     audit_log,
     job_runs,
     emergency_messages,

@@ -1,16 +1,17 @@
-//! Hourly (per screen and item) and daily (per building, daypart and day type) rollups, added
-//! to in the same transaction that stores the new plays, so that they never disagree.
+//! Hourly (per screen and item), daily and monthly (per building, daypart and day type) rollups,
+//! added to in the same transaction that stores the new plays, so that they never disagree. The
+//! monthly rows let a year's report read a dozen rows per building instead of 365.
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDateTime;
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 
 use super::enrich::{Placement, ScreenContext};
 use super::ledger::LedgerRow;
 use crate::db::DbConnection;
-use crate::db::schema::{play_days, play_hours};
+use crate::db::schema::{play_days, play_hours, play_months};
 use crate::error::AppError;
 use crate::on_backend;
 
@@ -52,6 +53,27 @@ pub struct DayRow {
     pub impressions: f64,
 }
 
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = play_months)]
+pub struct MonthRow {
+    pub month: NaiveDateTime,
+    pub building_id: String,
+    pub daypart: String,
+    pub day_type: String,
+    pub profile_version: i32,
+    pub plays: i64,
+    pub complete: i64,
+    pub played_ms: i64,
+    pub impressions: f64,
+}
+
+/// The first instant of the UTC month `at` falls in, as `play_months` keys it.
+pub fn month_of(at: NaiveDateTime) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(at.year(), at.month(), 1)
+        .and_then(|first| first.and_hms_opt(0, 0, 0))
+        .unwrap_or(at)
+}
+
 /// The additions one batch makes to the rollups, in key order: every batch locks the rows it
 /// adds to in that one order, so batches of one building written at once on PostgreSQL wait
 /// for each other instead of deadlocking (the daily rows are the building's, shared by all its
@@ -62,6 +84,8 @@ pub struct Rollups {
     hours: BTreeMap<(NaiveDateTime, String, i32), HourRow>,
     /// By daypart, day type, profile version and day, as `play_days`' key after the building.
     days: BTreeMap<(String, &'static str, i32, NaiveDateTime), DayRow>,
+    /// The same by month, as `play_months`' key after the building.
+    months: BTreeMap<(String, &'static str, i32, NaiveDateTime), MonthRow>,
 }
 
 impl Rollups {
@@ -125,9 +149,34 @@ impl Rollups {
         day.complete += i64::from(complete);
         day.played_ms += i64::from(played_ms);
         day.impressions += impressions;
+        let month_start = month_of(placement.day);
+        let month = self
+            .months
+            .entry((
+                placement.daypart.clone(),
+                placement.day_type.as_str(),
+                placement.profile_version,
+                month_start,
+            ))
+            .or_insert_with(|| MonthRow {
+                month: month_start,
+                building_id: screen.building_id.clone(),
+                daypart: placement.daypart.clone(),
+                day_type: placement.day_type.as_str().to_owned(),
+                profile_version: placement.profile_version,
+                plays: 0,
+                complete: 0,
+                played_ms: 0,
+                impressions: 0.0,
+            });
+        month.plays += 1;
+        month.complete += i64::from(complete);
+        month.played_ms += i64::from(played_ms);
+        month.impressions += impressions;
     }
 
-    /// Adds the batch's sums to the stored rollups, hours before days, each in key order.
+    /// Adds the batch's sums to the stored rollups, hours before days before months, each in
+    /// key order.
     pub fn write(self, conn: &mut DbConnection) -> Result<(), AppError> {
         for row in self.hours.into_values() {
             on_backend!(conn, |c| diesel::insert_into(play_hours::table)
@@ -166,6 +215,28 @@ impl Rollups {
                     play_days::played_ms.eq(play_days::played_ms + excluded(play_days::played_ms)),
                     play_days::impressions
                         .eq(play_days::impressions + excluded(play_days::impressions)),
+                ))
+                .execute(c))?;
+        }
+        for row in self.months.into_values() {
+            on_backend!(conn, |c| diesel::insert_into(play_months::table)
+                .values(&row)
+                .on_conflict((
+                    play_months::building_id,
+                    play_months::daypart,
+                    play_months::day_type,
+                    play_months::profile_version,
+                    play_months::month,
+                ))
+                .do_update()
+                .set((
+                    play_months::plays.eq(play_months::plays + excluded(play_months::plays)),
+                    play_months::complete
+                        .eq(play_months::complete + excluded(play_months::complete)),
+                    play_months::played_ms
+                        .eq(play_months::played_ms + excluded(play_months::played_ms)),
+                    play_months::impressions
+                        .eq(play_months::impressions + excluded(play_months::impressions)),
                 ))
                 .execute(c))?;
         }

@@ -182,6 +182,55 @@ fn fragments(
     })
 }
 
+/// One rollup table and its time column, and the span of a period read from it.
+pub type RollupRange = (&'static str, &'static str, NaiveDateTime, NaiveDateTime);
+
+/// Where each part of `[from, to)` is read: whole UTC months from `play_months` (when
+/// `months`), the other whole UTC days from `play_days`, the edges from `play_hours`; all of it
+/// from `play_hours` when `days` is false (a figure the daily rows do not keep, such as an
+/// event's).
+pub fn rollup_ranges(
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    days: bool,
+    months: bool,
+) -> Vec<RollupRange> {
+    let day = |t: NaiveDateTime| {
+        t.and_utc()
+            .duration_trunc(TimeDelta::days(1))
+            .unwrap_or(t.and_utc())
+            .naive_utc()
+    };
+    let first_day = if day(from) < from {
+        day(from) + TimeDelta::days(1)
+    } else {
+        day(from)
+    };
+    let last_day = day(to);
+    if !days || first_day >= last_day {
+        return vec![("play_hours", "hour", from, to)];
+    }
+    let mut ranges = vec![
+        ("play_hours", "hour", from, first_day),
+        ("play_hours", "hour", last_day, to),
+    ];
+    let month = crate::core::proof::rollup::month_of;
+    let first_month = if month(first_day) < first_day {
+        month(month(first_day) + TimeDelta::days(32))
+    } else {
+        first_day
+    };
+    let last_month = month(last_day);
+    if months && first_month < last_month {
+        ranges.push(("play_months", "month", first_month, last_month));
+        ranges.push(("play_days", "day", first_day, first_month));
+        ranges.push(("play_days", "day", last_month, last_day));
+    } else {
+        ranges.push(("play_days", "day", first_day, last_day));
+    }
+    ranges
+}
+
 /// Figures per group key (`None`: plays without one, e.g. city slides by event).
 pub fn grouped(
     conn: &mut DbConnection,
@@ -197,32 +246,14 @@ pub fn grouped(
             | ReportDimension::Daypart
             | ReportDimension::DayType
     );
-    let day = |t: NaiveDateTime| {
-        t.and_utc()
-            .duration_trunc(TimeDelta::days(1))
-            .unwrap_or(t.and_utc())
-            .naive_utc()
-    };
-    let first_whole_day = {
-        let start = day(filters.from);
-        if start < filters.from {
-            start + TimeDelta::days(1)
-        } else {
-            start
-        }
-    };
-    let last_whole_day = day(filters.to);
-    // (table, its time column, from, to): whole days from the daily rollups where they may
-    // serve, the rest from the hourly ones.
-    let ranges = if city_wide && by_place_and_time && first_whole_day < last_whole_day {
-        vec![
-            ("play_days", "day", first_whole_day, last_whole_day),
-            ("play_hours", "hour", filters.from, first_whole_day),
-            ("play_hours", "hour", last_whole_day, filters.to),
-        ]
-    } else {
-        vec![("play_hours", "hour", filters.from, filters.to)]
-    };
+    // Whole months and days from the monthly and daily rollups where they may serve, the rest
+    // from the hourly ones.
+    let ranges = rollup_ranges(
+        filters.from,
+        filters.to,
+        city_wide && by_place_and_time,
+        true,
+    );
     let mut parts = Vec::new();
     for (table, time_column, from, to) in ranges {
         parts.extend(fragments(conn, table, time_column, key, from, to, filters)?);
@@ -270,4 +301,96 @@ pub fn grouped(
         groups.entry(key_of(by, &part)).or_default().add(&sums);
     }
     Ok(groups.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn a_year_is_read_in_months_with_days_and_hours_at_its_edges() {
+        let ranges = rollup_ranges(at("2025-11-29 09:30"), at("2026-11-29 10:00"), true, true);
+        assert_eq!(
+            ranges,
+            vec![
+                (
+                    "play_hours",
+                    "hour",
+                    at("2025-11-29 09:30"),
+                    at("2025-11-30 00:00")
+                ),
+                (
+                    "play_hours",
+                    "hour",
+                    at("2026-11-29 00:00"),
+                    at("2026-11-29 10:00")
+                ),
+                (
+                    "play_months",
+                    "month",
+                    at("2025-12-01 00:00"),
+                    at("2026-11-01 00:00")
+                ),
+                (
+                    "play_days",
+                    "day",
+                    at("2025-11-30 00:00"),
+                    at("2025-12-01 00:00")
+                ),
+                (
+                    "play_days",
+                    "day",
+                    at("2026-11-01 00:00"),
+                    at("2026-11-29 00:00")
+                ),
+            ]
+        );
+        // Every instant of the period is read once.
+        let mut spans: Vec<_> = ranges
+            .iter()
+            .map(|r| (r.2, r.3))
+            .filter(|(a, b)| a < b)
+            .collect();
+        spans.sort();
+        assert!(spans.windows(2).all(|w| w[0].1 == w[1].0));
+        assert_eq!(
+            (spans[0].0, spans.last().unwrap().1),
+            (at("2025-11-29 09:30"), at("2026-11-29 10:00"))
+        );
+    }
+
+    #[test]
+    fn a_period_without_a_whole_month_or_day_is_read_finer() {
+        let march = rollup_ranges(at("2026-03-01 00:00"), at("2026-03-20 00:00"), true, true);
+        assert!(march.iter().all(|r| r.0 != "play_months"));
+        assert!(march.contains(&(
+            "play_days",
+            "day",
+            at("2026-03-01 00:00"),
+            at("2026-03-20 00:00")
+        )));
+        let whole = rollup_ranges(at("2026-03-01 00:00"), at("2026-05-01 00:00"), true, true);
+        assert!(whole.contains(&(
+            "play_months",
+            "month",
+            at("2026-03-01 00:00"),
+            at("2026-05-01 00:00")
+        )));
+        let by_event = rollup_ranges(at("2026-03-01 00:00"), at("2026-05-01 00:00"), false, true);
+        assert_eq!(
+            by_event,
+            vec![(
+                "play_hours",
+                "hour",
+                at("2026-03-01 00:00"),
+                at("2026-05-01 00:00")
+            )]
+        );
+        let weeks = rollup_ranges(at("2026-03-01 00:00"), at("2026-05-01 00:00"), true, false);
+        assert!(weeks.iter().all(|r| r.0 != "play_months"));
+    }
 }

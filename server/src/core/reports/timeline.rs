@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, Duration, DurationRound, NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use civicast_shared::api::reports::{Cell, suppress_column};
 use diesel::prelude::*;
@@ -81,7 +81,8 @@ struct Bucket {
     impressions: f64,
 }
 
-/// Sums per rollup row start (`table` is `play_days` or `play_hours`) between two instants.
+/// Sums per rollup row start (`table` is `play_months`, `play_days` or `play_hours`) between two
+/// instants.
 fn buckets(
     conn: &mut DbConnection,
     table: &str,
@@ -147,31 +148,11 @@ pub fn timeline(
     let city_wide = filters.event_id.is_none()
         && filters.organisation_id.is_none()
         && filters.building_id.is_none();
-    let day = |t: NaiveDateTime| {
-        t.and_utc()
-            .duration_trunc(TimeDelta::days(1))
-            .unwrap_or(t.and_utc())
-            .naive_utc()
-    };
-    let first_whole_day = {
-        let start = day(filters.from);
-        if start < filters.from {
-            start + TimeDelta::days(1)
-        } else {
-            start
-        }
-    };
-    let last_whole_day = day(filters.to);
-    // Whole UTC days from the daily rollups where they may serve, the edges from the hourly ones.
-    let ranges = if city_wide && first_whole_day < last_whole_day {
-        vec![
-            ("play_days", "day", first_whole_day, last_whole_day),
-            ("play_hours", "hour", filters.from, first_whole_day),
-            ("play_hours", "hour", last_whole_day, filters.to),
-        ]
-    } else {
-        vec![("play_hours", "hour", filters.from, filters.to)]
-    };
+    // Whole UTC days from the daily rollups where they may serve (and whole months from the
+    // monthly ones when the bars are months: a UTC month's days are the same dates in the
+    // city's calendar), the edges from the hourly ones.
+    let ranges =
+        super::query::rollup_ranges(filters.from, filters.to, city_wide, step == Step::Month);
     let mut sums: BTreeMap<NaiveDate, (i64, f64)> = BTreeMap::new();
     let mut bar = step.start_of(first_day);
     while bar <= last_day {

@@ -127,12 +127,7 @@ pub fn placement(event: &Event, names: &[(String, String)], lang: Lang, tz: Tz) 
     }
 }
 
-pub fn event_line(
-    event: &Event,
-    names: &[(String, String)],
-    lang: Lang,
-    tz: Tz,
-) -> EventLine {
+pub fn event_line(event: &Event, names: &[(String, String)], lang: Lang, tz: Tz) -> EventLine {
     EventLine {
         id: event.id.to_string(),
         title: event.title.clone(),
@@ -1011,7 +1006,14 @@ async fn show(
     query: web::Query<DoneQuery>,
 ) -> Result<HttpResponse, AppError> {
     let notice_text = notice(visitor.lang, query.done.as_deref());
-    event_page(&state, &visitor, id.into_inner().to_string(), notice_text, None).await
+    event_page(
+        &state,
+        &visitor,
+        id.into_inner().to_string(),
+        notice_text,
+        None,
+    )
+    .await
 }
 
 /// What staff typed in the approve form that was refused, and why, to show it again.
@@ -1131,7 +1133,7 @@ pub(super) async fn event_page(
         })
         .collect();
     let suggestions = if staff && open {
-        super::audience::suggestions(&state, lang, event.target_audiences.clone()).await?
+        super::audience::suggestions(state, lang, event.target_audiences.clone()).await?
     } else {
         super::audience::Suggestions::default()
     };
