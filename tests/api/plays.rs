@@ -575,7 +575,10 @@ async fn audience_profiles_turn_plays_into_estimated_impressions_and_suggest_bui
     // The reason a building fits: when the audiences are most present there.
     let peak = &suggestions["buildings"][0]["peak"];
     assert!(peak["segment_share"].as_f64().unwrap() > 0.0, "{peak}");
-    assert!(peak["daypart"].is_string() && peak["day_type"].is_string(), "{peak}");
+    assert!(
+        peak["daypart"].is_string() && peak["day_type"].is_string(),
+        "{peak}"
+    );
     app.expect(
         Method::GET,
         "/api/v1/audience/suggestions?segments=gamers",

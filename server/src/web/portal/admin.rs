@@ -457,9 +457,9 @@ async fn verify(
         // The new name it asked for was taken, or came to read like another, since.
         Err(AppError::Conflict(_)) => {
             let draft = OrganisationDraft {
-                problem: Some(lang.t(
-                    "Another organisation has this name, or one that reads like it.",
-                )),
+                problem: Some(
+                    lang.t("Another organisation has this name, or one that reads like it."),
+                ),
                 ..OrganisationDraft::none()
             };
             refused(show_organisation(&state, &visitor, id, draft, None).await)

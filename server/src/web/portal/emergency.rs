@@ -8,11 +8,11 @@ use civicast_shared::api::emergency::EmergencyInput;
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use super::confirm::{self, Confirmation};
 use super::events::{DoneQuery, notice};
 use super::form::FormData;
 use super::i18n::Lang;
 use super::session::Visitor;
-use super::confirm::{self, Confirmation};
 use super::{Choice, FieldErrors, Frame, render};
 use crate::core::emergency;
 use crate::core::places::buildings::names as building_names;
@@ -143,14 +143,18 @@ async fn post(
     let building_id = match typed.building_id.as_str() {
         "" => None,
         id => Uuid::parse_str(id).ok().or_else(|| {
-            typed.errors.add("building_id", lang.t("choose a building from the list"));
+            typed
+                .errors
+                .add("building_id", lang.t("choose a building from the list"));
             None
         }),
     };
     let media_id = match typed.media_id.as_str() {
         "" => None,
         id => Uuid::parse_str(id).ok().or_else(|| {
-            typed.errors.add("media_id", lang.t("choose an image from the list"));
+            typed
+                .errors
+                .add("media_id", lang.t("choose an image from the list"));
             None
         }),
     };

@@ -19,8 +19,14 @@ pub(super) const CATALOG: &[(&str, &str)] = &[
         "De affiche die eerder werd opgeladen",
     ),
     // The emergency page
-    ("choose a building from the list", "kies een gebouw uit de lijst"),
-    ("choose an image from the list", "kies een afbeelding uit de lijst"),
+    (
+        "choose a building from the list",
+        "kies een gebouw uit de lijst",
+    ),
+    (
+        "choose an image from the list",
+        "kies een afbeelding uit de lijst",
+    ),
     (
         "Show this message on every screen?",
         "Dit bericht op elk scherm tonen?",
