@@ -205,3 +205,40 @@ async fn removing_an_organisation_takes_its_members_events_and_library_along() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn an_event_is_no_longer_approved_into_a_removed_building() {
+    let app = spawn_app().await;
+    let library = app.building("Library").await;
+    let pool = app.building("Swimming pool").await;
+    let (_, choir) = app
+        .organisation_with_member("Choir", "association", "association")
+        .await;
+    let event = app
+        .submit_event(
+            &choir,
+            &crate::event_body("Winter concert", 5, &[&library, &pool]),
+        )
+        .await;
+    let path = format!("/api/v1/events/{}", event["id"].as_str().unwrap());
+    app.expect(
+        Method::POST,
+        &format!("{path}/approve"),
+        &app.admin,
+        Some(&json!({ "building_ids": [library, pool] })),
+        StatusCode::OK,
+    )
+    .await;
+    app.expect(
+        Method::DELETE,
+        &format!("/api/v1/buildings/{pool}"),
+        &app.admin,
+        None,
+        StatusCode::NO_CONTENT,
+    )
+    .await;
+    let after = app
+        .expect(Method::GET, &path, &choir, None, StatusCode::OK)
+        .await;
+    assert_eq!(after["approved_building_ids"], json!([library]));
+}

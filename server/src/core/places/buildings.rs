@@ -150,10 +150,20 @@ pub fn delete_building(
         .filter(playlists::building_id.eq(id))
         .select(playlists::id)
         .load(conn)?;
+    let shown_events: Vec<String> = playlist_items::table
+        .filter(playlist_items::playlist_id.eq_any(&playlist_ids))
+        .filter(playlist_items::event_id.is_not_null())
+        .select(playlist_items::event_id.assume_not_null())
+        .distinct()
+        .load(conn)?;
     diesel::delete(playlist_items::table.filter(playlist_items::playlist_id.eq_any(&playlist_ids)))
         .execute(conn)?;
     diesel::delete(playlists::table.filter(playlists::building_id.eq(id))).execute(conn)?;
     diesel::delete(buildings::table.find(id)).execute(conn)?;
+    // The events it showed are no longer approved into it.
+    for event_id in &shown_events {
+        crate::core::playlists::sync_event_buildings(conn, event_id)?;
+    }
     audit::record(
         conn,
         user,
