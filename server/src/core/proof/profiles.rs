@@ -66,6 +66,32 @@ pub fn version(
         .map(AudienceProfile::from))
 }
 
+/// The profiles named by `keys` (building, version), in one query: a report over a hundred
+/// buildings asks for all of them at once instead of one by one.
+pub fn versions(
+    conn: &mut DbConnection,
+    keys: &std::collections::BTreeSet<(String, i32)>,
+) -> Result<std::collections::HashMap<(String, i32), AudienceProfile>, AppError> {
+    let buildings: std::collections::BTreeSet<&str> =
+        keys.iter().map(|(building, _)| building.as_str()).collect();
+    let mut found = std::collections::HashMap::new();
+    // In slices, so that a city of many buildings stays within SQLite's bound parameters.
+    let buildings: Vec<&str> = buildings.into_iter().collect();
+    for slice in buildings.chunks(500) {
+        let rows = audience_profiles::table
+            .filter(audience_profiles::building_id.eq_any(slice))
+            .select(ProfileRow::as_select())
+            .load(conn)?;
+        for row in rows {
+            let key = (row.building_id.clone(), row.version);
+            if keys.contains(&key) {
+                found.insert(key, AudienceProfile::from(row));
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// The newest profile of every building that has one.
 pub fn all_latest(conn: &mut DbConnection) -> Result<Vec<AudienceProfile>, AppError> {
     let rows = audience_profiles::table

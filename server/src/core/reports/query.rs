@@ -259,7 +259,12 @@ pub fn grouped(
         parts.extend(fragments(conn, table, time_column, key, from, to, filters)?);
     }
 
-    let mut profiles_seen: HashMap<(String, i32), Option<AudienceProfile>> = HashMap::new();
+    let wanted: BTreeSet<(String, i32)> = parts
+        .iter()
+        .filter(|part| part.profile_version > 0)
+        .map(|part| (part.building_id.clone(), part.profile_version))
+        .collect();
+    let profiles_seen: HashMap<(String, i32), AudienceProfile> = profiles::versions(conn, &wanted)?;
     let mut groups: BTreeMap<Option<String>, Sums> = BTreeMap::new();
     for part in parts {
         let mut sums = Sums {
@@ -278,18 +283,9 @@ pub fn grouped(
         if part.profile_version > 0 {
             sums.profiles
                 .insert((part.building_id.clone(), part.profile_version));
-            let profile =
-                match profiles_seen.entry((part.building_id.clone(), part.profile_version)) {
-                    std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(entry) => entry.insert(
-                        profiles::version(conn, &part.building_id, part.profile_version)?,
-                    ),
-                };
+            let profile = profiles_seen.get(&(part.building_id.clone(), part.profile_version));
             let day_type = DayType::parse(&part.day_type).unwrap_or(DayType::Weekday);
-            if let Some(row) = profile
-                .as_ref()
-                .and_then(|p| p.row(&part.daypart, day_type))
-            {
+            if let Some(row) = profile.and_then(|p| p.row(&part.daypart, day_type)) {
                 for segment in AudienceSegment::ALL {
                     let share = row.segment_share(*segment);
                     if share > 0.0 {
