@@ -153,7 +153,7 @@ test("an association's event goes from registration to the screens, in the brows
     // the screens break it into).
     const words = (text) => text.replace(/\s+/g, " ");
     const titles = await member.$$eval(".screen .title", (ts) => ts.map((t) => t.textContent));
-    assert.deepEqual(titles.map(words), Array(4).fill("Kerstconcert <script>window.pwned = 1</script>"));
+    assert.deepEqual(titles.map(words), Array(3).fill("Kerstconcert <script>window.pwned = 1</script>"));
     assert.equal(await member.evaluate(() => window.pwned), undefined);
     assert.equal(words(await member.textContent(".screen.landscape .when")), "vr 20 december 2030, 19:30 – 22:00");
     assert.equal(words(await member.textContent(".screen.landscape .organiser")), ASSOCIATION.name);
@@ -161,13 +161,13 @@ test("an association's event goes from registration to the screens, in the brows
     const loaded = await member.evaluate(async () =>
       (await document.fonts.load('700 20px "Civicast Screen"')).map((f) => f.family));
     assert.deepEqual(loaded, ["Civicast Screen"]);
-    // As a reader sees them: once the browser has loaded the four posters.
+    // As a reader sees them: once the browser has loaded the three posters.
     await member.waitForFunction(() =>
       [...document.querySelectorAll(".screen img.poster")].every((i) => i.complete));
     const posterWidths = await member.$$eval(".screen img.poster", (imgs) => imgs.map((i) => i.naturalWidth));
-    assert.deepEqual(posterWidths, [1000, 1000, 1000, 1000], "the uploaded poster shows on each screen");
+    assert.deepEqual(posterWidths, [1000, 1000, 1000], "the uploaded poster shows on each screen");
     // The LED wall is read from too far to scan a code; the other screens show it.
-    assert.equal(await member.locator(".screen .qr svg").count(), 3, "the link shows as a QR code");
+    assert.equal(await member.locator(".screen .qr svg").count(), 2, "the link shows as a QR code");
     await checkAccessibility(member, "check page");
     await shot(member, "05-preview");
     await member.click("form.actions button:not(.secondary)");
@@ -495,6 +495,8 @@ test("an association's event goes from registration to the screens, in the brows
     await staff.goto(`${base}/events/${rejectedId}`);
     await staff.fill("#reject-reason", "Commerciële verkoop valt buiten de gratis promotie.");
     await staff.click(`form[action='/events/${rejectedId}/reject'] button[type=submit]`);
+    // Rejecting asks first.
+    await staff.click("section.confirm button[type=submit]");
     await staff.waitForURL(/done=rejected/);
     await member.goto(`${base}/events`);
     const row = member.locator("tr", { hasText: "Verkoop van loten" });
@@ -618,6 +620,7 @@ test("an association's event goes from registration to the screens, in the brows
     await checkAccessibility(staff, "associations with a rename request");
     await shot(staff, "03b-rename-request");
     await staff.click("button[aria-label='Approve the new name: Stad Brugge – Communicatiedienst']");
+    await staff.click("section.confirm button[type=submit]");
     await staff.waitForURL(/done=verified/);
     assert.match(await staff.locator("tbody").textContent(), /Stad Brugge – Communicatiedienst/);
     // Back to the old name (staff rename at once), for the tests after this one.
@@ -807,7 +810,9 @@ test("an association's event goes from registration to the screens, in the brows
     await invited.click("button:has-text('Save the password')");
     await invited.waitForURL(/\/login\?done=password_set/);
     await signIn(invited, "x@example.org", "xavier-long-password");
-    await invited.waitForURL(/\/events$/);
+    // Signing in lands on the dashboard.
+    await invited.waitForURL((url) => url.pathname === "/");
+    await invited.goto(`${base}/events`);
     assert.equal(await invited.textContent("h1"), "My events");
     assert.ok(await invited.isVisible("a#bell"), "signed in: the bell is in the header");
     assert.match(await invited.textContent("main"), /Kerstconcert/, "the association's events");

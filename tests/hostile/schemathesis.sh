@@ -42,11 +42,13 @@ TOKEN="$(curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/auth/token" -H 'content
 # Signing out would revoke the token the run uses, so that one route is left out. Every check
 # runs but positive_data_acceptance: the schema gives types and ranges, and some rules it cannot
 # say (a name must not be blank, a time zone must exist, an end comes after its start) refuse
-# values it allows, with a 422 that names the field.
+# values it allows, with a 422 that names the field. Nor ensure_resource_availability: it
+# follows a created building to every path below it, and a new building has no audience
+# profile until one is PUT (GET /buildings/{id}/audience answers 404 "no audience profile yet").
 "$ST" run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
   -H "Authorization: Bearer $TOKEN" \
   --exclude-path /api/v1/auth/logout \
-  --checks all --exclude-checks positive_data_acceptance \
+  --checks all --exclude-checks positive_data_acceptance,ensure_resource_availability \
   --max-examples "$EXAMPLES" --workers 2 --no-color --seed "$SEED"
 if grep -q "panicked" "$DATA/server.log"; then
   echo "the server panicked:"; grep -A5 panicked "$DATA/server.log"; exit 1
