@@ -133,6 +133,42 @@ fn fragments(
     to: NaiveDateTime,
     filters: &Filters,
 ) -> Result<Vec<Fragment>, AppError> {
+    let select = format!(
+        "{} AS key, building_id, daypart, day_type, profile_version, \
+         CAST(SUM(plays) AS BIGINT) AS plays, CAST(SUM(complete) AS BIGINT) AS complete, \
+         CAST(SUM(played_ms) AS BIGINT) AS played_ms, SUM(impressions) AS impressions",
+        key.unwrap_or("CAST(NULL AS TEXT)")
+    );
+    let mut group_by = "building_id, daypart, day_type, profile_version".to_owned();
+    if key.is_some() {
+        group_by.push_str(", 1");
+    }
+    sums_between(
+        conn,
+        &select,
+        table,
+        time_column,
+        (from, to),
+        filters,
+        &group_by,
+    )
+}
+
+/// `SELECT select FROM table` for the rows of `[from, to)` that `filters` keep, grouped by
+/// `group_by`, with the period and the filters' values bound (the reports' and the timeline's
+/// one way to read a rollup table).
+pub(super) fn sums_between<T>(
+    conn: &mut DbConnection,
+    select: &str,
+    table: &str,
+    time_column: &str,
+    (from, to): (NaiveDateTime, NaiveDateTime),
+    filters: &Filters,
+    group_by: &str,
+) -> Result<Vec<T>, AppError>
+where
+    T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
+{
     if from >= to {
         return Ok(Vec::new());
     }
@@ -147,11 +183,7 @@ fn fragments(
         }
     };
     let mut sql = format!(
-        "SELECT {} AS key, building_id, daypart, day_type, profile_version, \
-         CAST(SUM(plays) AS BIGINT) AS plays, CAST(SUM(complete) AS BIGINT) AS complete, \
-         CAST(SUM(played_ms) AS BIGINT) AS played_ms, SUM(impressions) AS impressions \
-         FROM {table} WHERE {time_column} >= {} AND {time_column} < {}",
-        key.unwrap_or("CAST(NULL AS TEXT)"),
+        "SELECT {select} FROM {table} WHERE {time_column} >= {} AND {time_column} < {}",
         placeholder(),
         placeholder()
     );
@@ -166,10 +198,7 @@ fn fragments(
             texts.push(value.clone());
         }
     }
-    sql.push_str(" GROUP BY building_id, daypart, day_type, profile_version");
-    if key.is_some() {
-        sql.push_str(", 1");
-    }
+    sql.push_str(&format!(" GROUP BY {group_by}"));
     on_backend!(conn, |c| {
         let mut query = diesel::sql_query(sql.as_str())
             .bind::<Timestamp, _>(from)
@@ -178,7 +207,7 @@ fn fragments(
         for text in &texts {
             query = query.bind::<Text, _>(text.clone());
         }
-        Ok(query.load::<Fragment>(c)?)
+        Ok(query.load::<T>(c)?)
     })
 }
 

@@ -9,12 +9,11 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use civicast_shared::api::reports::{Cell, suppress_column};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Double, Text, Timestamp};
+use diesel::sql_types::{BigInt, Double, Timestamp};
 
 use super::query::Filters;
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::on_backend;
 
 /// How long each bar of a timeline is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,48 +90,19 @@ fn buckets(
     to: NaiveDateTime,
     filters: &Filters,
 ) -> Result<Vec<Bucket>, AppError> {
-    if from >= to {
-        return Ok(Vec::new());
-    }
-    let postgres = matches!(conn, DbConnection::Postgres(_));
-    let mut next = 0;
-    let mut placeholder = || {
-        next += 1;
-        if postgres {
-            format!("${next}")
-        } else {
-            "?".to_owned()
-        }
-    };
-    let mut sql = format!(
-        "SELECT {time_column} AS at, CAST(SUM(plays) AS BIGINT) AS plays, \
-         CAST(SUM(impressions) AS DOUBLE PRECISION) AS impressions FROM {table} \
-         WHERE {time_column} >= {} AND {time_column} < {}",
-        placeholder(),
-        placeholder()
+    let select = format!(
+        "{time_column} AS at, CAST(SUM(plays) AS BIGINT) AS plays, \
+         CAST(SUM(impressions) AS DOUBLE PRECISION) AS impressions"
     );
-    let mut texts = Vec::new();
-    for (column, value) in [
-        ("event_id", &filters.event_id),
-        ("organisation_id", &filters.organisation_id),
-        ("building_id", &filters.building_id),
-    ] {
-        if let Some(value) = value {
-            sql.push_str(&format!(" AND {column} = {}", placeholder()));
-            texts.push(value.clone());
-        }
-    }
-    sql.push_str(&format!(" GROUP BY {time_column}"));
-    on_backend!(conn, |c| {
-        let mut query = diesel::sql_query(sql.as_str())
-            .bind::<Timestamp, _>(from)
-            .bind::<Timestamp, _>(to)
-            .into_boxed();
-        for text in &texts {
-            query = query.bind::<Text, _>(text.clone());
-        }
-        Ok(query.load::<Bucket>(c)?)
-    })
+    super::query::sums_between(
+        conn,
+        &select,
+        table,
+        time_column,
+        (from, to),
+        filters,
+        time_column,
+    )
 }
 
 /// Plays and estimated impressions of `filters` per bar, in `tz`'s calendar, every bar from the
