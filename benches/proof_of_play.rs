@@ -229,7 +229,10 @@ async fn direct(app: &TestApp, screens: &[(Uuid, String)], items: &[Uuid]) -> f6
             let receipt = civicast_server::core::proof::ingest::ingest(
                 &mut conn,
                 &plays[0].screen_id.to_string(),
-                civicast_shared::api::plays::PlayBatch { plays },
+                civicast_shared::api::plays::PlayBatch {
+                    plays,
+                    kiosk_sessions: Vec::new(),
+                },
                 Utc::now(),
             )
             .unwrap();

@@ -1138,7 +1138,8 @@ async fn a_loop_of_image_video_image_video_plays_twice_without_a_black_frame_and
     for pair in phases.windows(2) {
         assert!(
             pair.contains(&Seen::Picture),
-            "two pictures met without the video between them: {phases:?}"
+            "two pictures met without the video between them: {phases:?}:\n{}",
+            player.dump_log()
         );
     }
     assert_eq!(

@@ -184,6 +184,7 @@ impl Scene {
             display_hours: None,
             items,
             look: self.look.clone(),
+            kiosk: None,
         }
     }
 

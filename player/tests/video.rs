@@ -153,6 +153,7 @@ impl Scene {
             display_hours: None,
             items,
             look: Default::default(),
+            kiosk: None,
         };
         self.to_app
             .send(SyncMessage::Manifest(Box::new(StoredManifest {

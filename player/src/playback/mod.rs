@@ -797,6 +797,7 @@ mod tests {
                 display_hours,
                 items,
                 look: Default::default(),
+                kiosk: None,
             };
             self.to_app
                 .send(SyncMessage::Manifest(Box::new(StoredManifest {

@@ -93,7 +93,13 @@ fn upload_once(
         return Ok(false);
     };
     let count = plays.len();
-    let receipt = client.upload_plays(&token, &PlayBatch { plays })?;
+    let receipt = client.upload_plays(
+        &token,
+        &PlayBatch {
+            plays,
+            kiosk_sessions: Vec::new(),
+        },
+    )?;
     for refused in &receipt.refused {
         warn!("the server refused play {}: {}", refused.id, refused.reason);
     }

@@ -256,6 +256,7 @@ pub fn build_manifest(
         poll_interval_s: POLL_INTERVAL_S,
         items,
         look: look(conn, look_settings)?,
+        kiosk: None,
     })
 }
 

@@ -227,6 +227,9 @@ pub struct Manifest {
     /// The city's own look on its screens.
     #[serde(default)]
     pub look: Look,
+    /// What a kiosk shows when touched; `None` for every other kind of screen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kiosk: Option<crate::api::kiosk::KioskContent>,
 }
 
 /// The city's own look on its screens: its name, colours and logo (all optional; the screens'
@@ -409,6 +412,7 @@ mod tests {
             display_hours: None,
             items,
             look: Default::default(),
+            kiosk: None,
         }
     }
 

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod device;
 pub mod emergency;
 pub mod events;
+pub mod kiosk;
 pub mod media;
 pub mod notifications;
 pub mod places;

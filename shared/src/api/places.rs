@@ -9,10 +9,13 @@ use crate::validation::{Validate, ValidationErrors};
 use crate::venue::VenueType;
 
 crate::wire_enum! {
-    /// Information screens stand in buildings; LED walls stand at the city's entrances.
+    /// Information screens stand in buildings; LED walls and kiosks stand at the city's entrances.
     ScreenKind {
         InformationScreen = "information_screen",
         LedWall = "led_wall",
+        /// A touch screen at a city entrance: plays its loop until touched, then lets a visitor
+        /// browse what's on, the way to the tourist office and the city's services.
+        Kiosk = "kiosk",
     }
 }
 

@@ -194,6 +194,9 @@ impl PlayRecord {
 #[serde(deny_unknown_fields)]
 pub struct PlayBatch {
     pub plays: Vec<PlayRecord>,
+    /// A kiosk's finished visitor sessions, sent with its plays (none from other screens).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kiosk_sessions: Vec<crate::api::kiosk::KioskSession>,
 }
 
 /// A record the server will never accept, and why; the player drops it.
@@ -215,6 +218,12 @@ pub struct PlayReceipt {
     /// Already stored from an earlier upload (or twice in this one): counted once.
     pub duplicates: u32,
     pub refused: Vec<RefusedPlay>,
+    /// Kiosk sessions stored now, or already stored from an earlier upload; a session refused
+    /// for good is named in `refused_sessions` and may be dropped too.
+    #[serde(default)]
+    pub kiosk_sessions_settled: u32,
+    #[serde(default)]
+    pub refused_sessions: Vec<RefusedPlay>,
 }
 
 #[cfg(test)]

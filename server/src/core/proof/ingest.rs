@@ -269,6 +269,8 @@ impl Prepared {
             accepted: u32::try_from(inserted).unwrap_or(u32::MAX),
             duplicates,
             refused,
+            kiosk_sessions_settled: 0,
+            refused_sessions: Vec::new(),
         })
     }
 }
