@@ -222,9 +222,13 @@ pub struct KioskSession {
     /// UUID v7 made by the player: a retried upload stores it once.
     pub id: Uuid,
     pub screen_id: Uuid,
-    /// On the player's clock, like plays; the batch's plays carry the clock offset.
+    /// On the player's clock, like plays; the server adds `clock_offset_ms`.
     pub started_at: DateTime<Utc>,
     pub ended_at: DateTime<Utc>,
+    /// Server clock minus player clock, as last measured by the player (as in a play record).
+    /// A batch may carry sessions and no plays, so each session says it itself.
+    #[serde(default)]
+    pub clock_offset_ms: i64,
     /// The language the visit ended in.
     pub language: KioskLanguage,
     /// The pages opened, in order.
@@ -238,6 +242,14 @@ pub struct KioskSession {
 }
 
 impl KioskSession {
+    /// The start and end on the server's clock (left uncorrected past chrono's range or an
+    /// implausible offset, which the server refuses anyway).
+    pub fn corrected_times(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        let offset = chrono::TimeDelta::try_milliseconds(self.clock_offset_ms).unwrap_or_default();
+        let correct = |t: DateTime<Utc>| t.checked_add_signed(offset).unwrap_or(t);
+        (correct(self.started_at), correct(self.ended_at))
+    }
+
     /// Why the server refuses this record for good, if it does.
     pub fn refusal(&self) -> Option<String> {
         let length = self.ended_at - self.started_at;
