@@ -4,12 +4,14 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod agenda;
 pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod device_cache;
 pub mod emergency;
 pub mod events;
+pub mod kiosks;
 pub mod manifest;
 pub mod media;
 pub mod moderation;

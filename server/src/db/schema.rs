@@ -431,6 +431,76 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    kiosk_settings (screen_id) {
+        screen_id -> Text,
+        idle_timeout_s -> Integer,
+        diagonal_mm -> Integer,
+        map_media_id -> Nullable<Text>,
+        here_x -> Integer,
+        here_y -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    kiosk_points (id) {
+        id -> Text,
+        screen_id -> Text,
+        position -> Integer,
+        name -> Text,
+        x -> Integer,
+        y -> Integer,
+        directions -> Text,
+        building_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    city_services (id) {
+        id -> Text,
+        name -> Text,
+        name_key -> Text,
+        identifier -> Nullable<Text>,
+        purpose -> Text,
+        place -> Text,
+        desk -> Nullable<Text>,
+        hours -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        web_url -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agenda_visits (event_id, day) {
+        event_id -> Text,
+        day -> Timestamp,
+        visits -> BigInt,
+    }
+}
+
+diesel::table! {
+    kiosk_sessions (id) {
+        id -> Text,
+        screen_id -> Text,
+        building_id -> Text,
+        started_at -> Timestamp,
+        ended_at -> Timestamp,
+        clock_offset_ms -> BigInt,
+        duration_ms -> BigInt,
+        language -> Text,
+        pages -> Text,
+        events_viewed -> Text,
+        qr_shown -> Integer,
+        searches -> Integer,
+        daypart -> Text,
+        day_type -> Text,
+        received_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(notification_preferences -> users (user_id));
@@ -447,6 +517,10 @@ diesel::joinable!(events -> organisations (organisation_id));
 diesel::joinable!(event_decisions -> events (event_id));
 diesel::joinable!(playlist_items -> playlists (playlist_id));
 diesel::joinable!(playlist_items -> events (event_id));
+diesel::joinable!(agenda_visits -> events (event_id));
+diesel::joinable!(kiosk_settings -> screens (screen_id));
+diesel::joinable!(kiosk_settings -> media_assets (map_media_id));
+diesel::joinable!(kiosk_points -> buildings (building_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -478,4 +552,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     notification_preferences,
     password_links,
     event_notices,
+    kiosk_settings,
+    kiosk_points,
+    city_services,
+    agenda_visits,
+    kiosk_sessions,
 );

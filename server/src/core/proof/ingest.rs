@@ -132,6 +132,8 @@ pub struct Prepared {
     refused: Vec<RefusedPlay>,
     /// Records that repeat an id earlier in the same batch.
     duplicates: u32,
+    /// A kiosk's visitor sessions, sent with the plays.
+    sessions: super::kiosk_sessions::PreparedSessions,
 }
 
 #[derive(Debug)]
@@ -147,10 +149,16 @@ struct RollupFact {
 pub fn prepare(
     conn: &mut DbConnection,
     screen_id: &str,
-    batch: PlayBatch,
+    mut batch: PlayBatch,
     now: DateTime<Utc>,
 ) -> Result<Prepared, AppError> {
     let screen = screen_context(conn, screen_id)?;
+    let sessions = super::kiosk_sessions::prepare(
+        conn,
+        &screen,
+        std::mem::take(&mut batch.kiosk_sessions),
+        now,
+    )?;
     let screen_uuid = crate::db::models::stored_id(screen_id);
     let item_ids: Vec<uuid::Uuid> = batch
         .plays
@@ -231,6 +239,7 @@ pub fn prepare(
         facts,
         refused,
         duplicates,
+        sessions,
     })
 }
 
@@ -245,6 +254,7 @@ impl Prepared {
             facts,
             refused,
             mut duplicates,
+            sessions,
         } = self;
         let total = rows.len();
         let inserted = store_new(conn, rows, |conn, is_new| {
@@ -265,12 +275,15 @@ impl Prepared {
             rollups.write(conn)
         })?;
         duplicates += u32::try_from(total - inserted).unwrap_or(u32::MAX);
+        // After the plays, in a transaction of their own: a failure answers an error, and the
+        // player sends the whole batch again (its plays then count as duplicates).
+        let (kiosk_sessions_settled, refused_sessions) = sessions.store(conn)?;
         Ok(PlayReceipt {
             accepted: u32::try_from(inserted).unwrap_or(u32::MAX),
             duplicates,
             refused,
-            kiosk_sessions_settled: 0,
-            refused_sessions: Vec::new(),
+            kiosk_sessions_settled,
+            refused_sessions,
         })
     }
 }

@@ -5,6 +5,7 @@
 pub mod enrich;
 pub mod import;
 pub mod ingest;
+pub mod kiosk_sessions;
 pub mod ledger;
 pub mod profiles;
 pub mod retention;

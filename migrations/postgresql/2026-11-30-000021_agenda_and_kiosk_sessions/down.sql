@@ -1,0 +1,2 @@
+DROP TABLE kiosk_sessions;
+DROP TABLE agenda_visits;
