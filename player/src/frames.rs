@@ -13,6 +13,7 @@ use bevy::winit::{UpdateMode, WinitSettings};
 
 use crate::Screen;
 use crate::display_hours::DisplayHours;
+use crate::kiosk::Kiosk;
 use crate::playback::Playback;
 use crate::screenshot::ScreenshotInFlight;
 
@@ -37,15 +38,22 @@ pub fn sleep_until_needed(
     screen: Res<State<Screen>>,
     hours: Res<State<DisplayHours>>,
     screenshot: Res<ScreenshotInFlight>,
+    kiosk: Res<Kiosk>,
     mut settings: ResMut<WinitSettings>,
     mut wake_at: Local<WakeAt>,
 ) {
     let now = time.elapsed();
     // Outside the display hours the loop waits: the app looks again once a minute whether
     // the hours began (a message from a thread wakes it sooner).
-    let deadline = match hours.get() {
-        DisplayHours::Inside => playback.next_deadline(now, *screen.get()),
-        DisplayHours::Outside => None,
+    // While the kiosk view covers the loop, the loop waits: only the idle timeout is due.
+    let kiosk_wakes = playback
+        .manifest()
+        .and_then(crate::kiosk::content_of)
+        .and_then(|content| kiosk.wake_in(now, crate::kiosk::idle_of(content)));
+    let deadline = match (hours.get(), kiosk_wakes) {
+        (_, Some(idle)) => Some(idle),
+        (DisplayHours::Inside, None) => playback.next_deadline(now, *screen.get()),
+        (DisplayHours::Outside, None) => None,
     };
     let mut wait = deadline
         .unwrap_or(IDLE_WAKE)

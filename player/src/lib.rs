@@ -16,12 +16,14 @@
 //! - `screenshot.rs`: captures the screen and uploads it when staff ask.
 //! - `frames.rs`: when the app draws; a still screen is drawn once.
 //! - `display_hours.rs`: a blank screen (and a command for the panel) outside display hours.
+//! - `kiosk/`: a kiosk's touch view (what's on, the map, city services) over its loop.
 //!
 //! Each frame runs in the order of [`Step`]. `main.rs` only parses the command line.
 
 pub mod display_hours;
 pub mod emergency;
 pub mod frames;
+pub mod kiosk;
 pub mod net;
 pub mod options;
 pub mod playback;
@@ -79,6 +81,7 @@ pub fn plugin(app: &mut App) {
         push::plugin,
         screenshot::plugin,
         display_hours::plugin,
+        kiosk::plugin,
     ));
 }
 

@@ -113,6 +113,8 @@ pub struct Playback {
     hard_cut: bool,
     /// Every item shown, in order, for tests and diagnostics (bounded).
     pub history: Vec<Uuid>,
+    /// The item the kiosk view covered: the loop goes on after it when the view closes.
+    covered: Option<usize>,
 }
 
 impl Playback {
@@ -154,6 +156,23 @@ impl Playback {
         events.dedup_by(|a, b| a.title == b.title && a.starts_at == b.starts_at);
         events.truncate(most);
         events
+    }
+
+    /// The manifest playing.
+    pub fn manifest(&self) -> Option<&civicast_shared::api::device::Manifest> {
+        self.manifest.as_ref().map(|stored| &stored.manifest)
+    }
+
+    /// The kiosk view covers the screen: the item on it leaves (its play ends now, which the
+    /// caller says) and the loop waits; it goes on with the next item when the view closes.
+    /// Whether an item was on screen.
+    pub fn cover(&mut self) -> bool {
+        let Some(current) = self.current.take() else {
+            return false;
+        };
+        self.covered = Some(current.index);
+        self.slot_ends = Duration::ZERO;
+        true
     }
 
     /// The building the manifest playing is for, with its time zone.
@@ -283,7 +302,9 @@ pub fn plugin(app: &mut App) {
                 // rather than change items (and fade) where nobody sees them.
                 (
                     switch_manifest,
-                    advance.run_if(in_state(crate::display_hours::DisplayHours::Inside)),
+                    advance
+                        .run_if(in_state(crate::display_hours::DisplayHours::Inside))
+                        .run_if(not(crate::kiosk::covers_loop)),
                 )
                     .chain()
                     .run_if(not(unpaired)),
@@ -542,13 +563,19 @@ fn advance(mut steps: Loop) {
         steps.show_default();
         return;
     };
-    let after = steps.playback.current.as_ref().map(|current| {
-        let items = &manifest.manifest.items;
-        items
-            .iter()
-            .position(|item| item.id == current.id)
-            .unwrap_or(current.index)
-    });
+    let covered = steps.playback.covered.take();
+    let after = steps
+        .playback
+        .current
+        .as_ref()
+        .map(|current| {
+            let items = &manifest.manifest.items;
+            items
+                .iter()
+                .position(|item| item.id == current.id)
+                .unwrap_or(current.index)
+        })
+        .or(covered);
     let next = steps
         .playback
         .next_index(&manifest, after, now.wall, now.elapsed);

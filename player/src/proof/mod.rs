@@ -1,7 +1,7 @@
 //! Proof of play on the player: the recorder (`recorder`) turns playback's play-started and
 //! play-ended messages into finished plays and hands each to [`PlayLog`]; a writer thread stores
 //! it in the durable queue (it counts from then on), and an uploader thread sends the queue to
-//! the server in batches. Neither thread ever holds up a frame.
+//! the server in batches, with a kiosk's finished sessions. No thread ever holds up a frame.
 
 pub mod queue;
 pub mod recorder;
@@ -13,6 +13,7 @@ use std::sync::mpsc::{self, Sender};
 use std::time::Duration;
 
 use bevy::prelude::*;
+use civicast_shared::api::kiosk::KioskSession;
 use civicast_shared::api::plays::PlayRecord;
 
 use crate::net::client::ServerClient;
@@ -26,6 +27,7 @@ use queue::PlayQueue;
 #[derive(Resource, Clone, Default)]
 pub struct PlayLog {
     sender: Option<Sender<PlayRecord>>,
+    sessions: Option<Sender<KioskSession>>,
     clock: Arc<ClockOffset>,
 }
 
@@ -33,7 +35,21 @@ impl PlayLog {
     pub fn new(sender: Sender<PlayRecord>, clock: Arc<ClockOffset>) -> PlayLog {
         PlayLog {
             sender: Some(sender),
+            sessions: None,
             clock,
+        }
+    }
+
+    /// This log with a kiosk's finished sessions going to `sessions`.
+    pub fn with_sessions(mut self, sessions: Sender<KioskSession>) -> PlayLog {
+        self.sessions = Some(sessions);
+        self
+    }
+
+    /// Queues a kiosk's finished session, to be uploaded with the plays.
+    pub fn record_session(&self, session: KioskSession) {
+        if let Some(sessions) = &self.sessions {
+            let _ = sessions.send(session);
         }
     }
 
@@ -76,7 +92,24 @@ pub fn start(config: ProofConfig) -> Result<PlayLog, String> {
         .map_err(|e| e.to_string())?
         .with_clock(Arc::clone(&config.clock));
     let (sender, plays) = mpsc::channel::<PlayRecord>();
+    let mut session_queue =
+        PlayQueue::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     let (nudge, nudges) = mpsc::channel();
+    let (session_sender, sessions) = mpsc::channel::<KioskSession>();
+    let session_nudge = nudge.clone();
+    std::thread::Builder::new()
+        .name("kiosk-session-writer".into())
+        .spawn(move || {
+            for session in sessions {
+                match session_queue.push_session(&session) {
+                    Ok(()) => {
+                        let _ = session_nudge.send(());
+                    }
+                    Err(error) => error!("a kiosk session could not be stored: {error}"),
+                }
+            }
+        })
+        .map_err(|e| e.to_string())?;
     std::thread::Builder::new()
         .name("play-writer".into())
         .spawn(move || {
@@ -98,5 +131,5 @@ pub fn start(config: ProofConfig) -> Result<PlayLog, String> {
         .name("play-uploader".into())
         .spawn(move || uploader::run(upload, client, upload_queue, nudges))
         .map_err(|e| e.to_string())?;
-    Ok(PlayLog::new(sender, config.clock))
+    Ok(PlayLog::new(sender, config.clock).with_sessions(session_sender))
 }

@@ -1,11 +1,14 @@
 //! The durable play queue: an SQLite file in the data directory. A play counts once its insert
 //! has committed (synchronous=FULL: fsynced); it leaves the queue only when the server has
-//! acknowledged the batch that carried it.
+//! acknowledged the batch that carried it. A kiosk's finished sessions wait beside the plays
+//! (`queued_kiosk_sessions`) until a receipt settles them.
 
 use std::path::Path;
 
+use civicast_shared::api::kiosk::KioskSession;
 use civicast_shared::api::plays::PlayRecord;
 use rusqlite::{Connection, OptionalExtension, params};
+use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
 pub enum QueueError {
@@ -18,6 +21,8 @@ pub enum QueueError {
 /// Most records kept; at a play every 8 s that is over 50 days, longer than the server accepts
 /// late records, so the oldest dropped beyond it would be refused anyway.
 pub const MAX_QUEUED: i64 = 600_000;
+/// Most kiosk sessions kept while the server is away (a busy kiosk has a few hundred a day).
+pub const MAX_QUEUED_SESSIONS: i64 = 50_000;
 
 pub struct PlayQueue {
     connection: Connection,
@@ -45,7 +50,12 @@ impl PlayQueue {
                  only INTEGER PRIMARY KEY CHECK (only = 1),
                  last_seq INTEGER NOT NULL
              );
-             INSERT OR IGNORE INTO play_counter (only, last_seq) VALUES (1, 0);",
+             INSERT OR IGNORE INTO play_counter (only, last_seq) VALUES (1, 0);
+             CREATE TABLE IF NOT EXISTS queued_kiosk_sessions (
+                 queued INTEGER PRIMARY KEY,
+                 id TEXT NOT NULL UNIQUE,
+                 record TEXT NOT NULL
+             );",
         )?;
         Ok(PlayQueue { connection })
     }
@@ -94,6 +104,50 @@ impl PlayQueue {
             "DELETE FROM queued_plays WHERE seq <= ?1",
             params![i64::try_from(seq).unwrap_or(i64::MAX)],
         )?)
+    }
+
+    /// Stores a kiosk's finished session durably, until a receipt settles it.
+    pub fn push_session(&mut self, session: &KioskSession) -> Result<(), QueueError> {
+        self.connection.execute(
+            "INSERT OR IGNORE INTO queued_kiosk_sessions (id, record) VALUES (?1, ?2)",
+            params![session.id.to_string(), serde_json::to_string(session)?],
+        )?;
+        self.connection.execute(
+            "DELETE FROM queued_kiosk_sessions WHERE queued <= \
+             (SELECT MAX(queued) FROM queued_kiosk_sessions) - ?1",
+            params![MAX_QUEUED_SESSIONS],
+        )?;
+        Ok(())
+    }
+
+    /// The oldest `limit` sessions, oldest first.
+    pub fn oldest_sessions(&self, limit: usize) -> Result<Vec<KioskSession>, QueueError> {
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT record FROM queued_kiosk_sessions ORDER BY queued LIMIT ?1")?;
+        let rows = statement
+            .query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
+                row.get::<_, String>(0)
+            })?;
+        let mut sessions = Vec::new();
+        for row in rows {
+            sessions.push(serde_json::from_str(&row?)?);
+        }
+        Ok(sessions)
+    }
+
+    /// Removes the sessions the server settled.
+    pub fn remove_sessions(&mut self, ids: &[Uuid]) -> Result<usize, QueueError> {
+        let transaction = self.connection.transaction()?;
+        let mut removed = 0;
+        for id in ids {
+            removed += transaction.execute(
+                "DELETE FROM queued_kiosk_sessions WHERE id = ?1",
+                params![id.to_string()],
+            )?;
+        }
+        transaction.commit()?;
+        Ok(removed)
     }
 
     pub fn len(&self) -> Result<u64, QueueError> {
@@ -164,5 +218,44 @@ mod tests {
         assert!(queue.is_empty().unwrap());
         // Sequence numbers go on growing after the queue emptied, so gaps stay visible.
         assert_eq!(queue.push(play()).unwrap().seq, 6);
+    }
+
+    #[test]
+    fn kiosk_sessions_wait_beside_the_plays_until_settled() {
+        use civicast_shared::api::kiosk::{KioskLanguage, KioskPage};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plays.sqlite");
+        let mut queue = PlayQueue::open(&path).unwrap();
+        let now = Utc::now();
+        let sessions: Vec<KioskSession> = (0..3)
+            .map(|_| KioskSession {
+                id: Uuid::now_v7(),
+                screen_id: Uuid::now_v7(),
+                started_at: now - Duration::seconds(60),
+                ended_at: now,
+                clock_offset_ms: 0,
+                language: KioskLanguage::German,
+                pages: vec![KioskPage::WhatsOn, KioskPage::Map],
+                events_viewed: Vec::new(),
+                qr_shown: 0,
+                searches: 1,
+            })
+            .collect();
+        for session in &sessions {
+            queue.push_session(session).unwrap();
+        }
+        // The same session again (a retry) is kept once.
+        queue.push_session(&sessions[0]).unwrap();
+        drop(queue);
+        let mut queue = PlayQueue::open(&path).unwrap();
+        assert_eq!(queue.oldest_sessions(10).unwrap(), sessions);
+        assert!(queue.is_empty().unwrap(), "sessions are not plays");
+        assert_eq!(
+            queue
+                .remove_sessions(&[sessions[0].id, sessions[2].id])
+                .unwrap(),
+            2
+        );
+        assert_eq!(queue.oldest_sessions(10).unwrap(), sessions[1..2]);
     }
 }

@@ -1,5 +1,5 @@
-//! The uploader thread: sends the oldest queued plays in batches and removes them only once the
-//! server's receipt says they are settled. It retries with backoff for as long as it takes (a
+//! The uploader thread: sends the oldest queued plays (and a kiosk's finished sessions) in
+//! batches and removes them only once the server's receipt says they are settled. It retries with backoff for as long as it takes (a
 //! player offline for weeks catches up when it returns), one batch at a time, on its own thread,
 //! so playback never waits on it.
 
@@ -10,6 +10,7 @@ use bevy::log::warn;
 
 use civicast_shared::api::plays::PlayBatch;
 use reqwest::StatusCode;
+use uuid::Uuid;
 
 use super::queue::PlayQueue;
 use super::queue::QueueError;
@@ -19,6 +20,8 @@ use crate::net::storage::DataDir;
 
 /// Records per upload (the brief: Xibo sends 50, 300 when catching up; HTTP takes more).
 pub const BATCH_PLAYS: usize = 500;
+/// Kiosk sessions per upload, beside the plays.
+pub const BATCH_SESSIONS: usize = 100;
 
 #[derive(Debug, Clone)]
 pub struct UploadConfig {
@@ -89,20 +92,38 @@ fn upload_once(
         return Ok(false);
     };
     let plays = queue.oldest(batch_size)?;
-    let Some(last_seq) = plays.last().map(|play| play.seq) else {
+    let sessions = queue.oldest_sessions(BATCH_SESSIONS.min(batch_size))?;
+    if plays.is_empty() && sessions.is_empty() {
         return Ok(false);
-    };
+    }
+    let last_seq = plays.last().map(|play| play.seq);
     let count = plays.len();
+    let sent: Vec<Uuid> = sessions.iter().map(|session| session.id).collect();
     let receipt = client.upload_plays(
         &token,
         &PlayBatch {
             plays,
-            kiosk_sessions: Vec::new(),
+            kiosk_sessions: sessions,
         },
     )?;
     for refused in &receipt.refused {
         warn!("the server refused play {}: {}", refused.id, refused.reason);
     }
-    queue.acknowledge_through(last_seq)?;
-    Ok(count == batch_size)
+    if let Some(last_seq) = last_seq {
+        queue.acknowledge_through(last_seq)?;
+    }
+    for refused in &receipt.refused_sessions {
+        warn!(
+            "the server refused kiosk session {}: {}",
+            refused.id, refused.reason
+        );
+    }
+    // The receipt counts the sessions it stored (or knew) and names those it refused: when they
+    // add up to the batch, all of it is settled; otherwise only the refused ones are, and the
+    // rest goes again (the server stores a session once by its id).
+    let refused: Vec<Uuid> = receipt.refused_sessions.iter().map(|r| r.id).collect();
+    let all_settled = receipt.kiosk_sessions_settled as usize + refused.len() >= sent.len();
+    let settled = if all_settled { sent.clone() } else { refused };
+    queue.remove_sessions(&settled)?;
+    Ok(count == batch_size || (all_settled && sent.len() == BATCH_SESSIONS))
 }
