@@ -322,6 +322,8 @@ pub struct LookSettings {
     pub accent: Option<String>,
     pub ground: Option<String>,
     pub logo_media_id: Option<uuid::Uuid>,
+    /// The portal's address (`public_url()`): a kiosk's events link to their public pages there.
+    pub public_url: String,
 }
 
 fn check_colour(text: &str) -> Result<String, String> {
@@ -426,6 +428,7 @@ impl Settings {
             accent: self.city_accent.clone(),
             ground: self.city_ground.clone(),
             logo_media_id: self.city_logo_media_id,
+            public_url: self.public_url(),
         }
     }
 

@@ -14,6 +14,7 @@ mod hardening;
 mod hardening_auth;
 mod hardening_input;
 mod jobs;
+mod kiosks;
 mod lifecycle;
 mod load;
 mod mail_tls;

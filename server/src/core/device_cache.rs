@@ -50,6 +50,9 @@ pub struct CachedManifest {
     /// The SHA-256 of every media file the manifest references: all that its screen may fetch
     /// (besides an emergency message's image).
     pub media: HashSet<String>,
+    /// A kiosk's manifest, which also carries what the `kiosks` number follows (every
+    /// building's events, the services, the places on its map).
+    pub kiosk: bool,
 }
 
 impl CachedManifest {
@@ -58,6 +61,7 @@ impl CachedManifest {
             etag: hex::encode(&Sha256::digest(&body)[..16]),
             body: body.into(),
             media,
+            kiosk: false,
         }
     }
 }
@@ -112,9 +116,16 @@ impl Entries {
             .retain(|_, (building, _)| !buildings.contains(building.as_str()));
         self.generation += 1;
     }
+
+    fn forget_kiosks(&mut self) {
+        self.manifests.retain(|_, (_, manifest)| !manifest.kiosk);
+        self.generation += 1;
+    }
 }
 
 const EVERYTHING: &str = "everything";
+/// Raised by changes that reach every kiosk and no other screen.
+const KIOSKS: &str = "kiosks";
 const BUILDING_PREFIX: &str = "building:";
 
 #[derive(Debug)]
@@ -267,6 +278,9 @@ impl DeviceCache {
             if !moved.is_empty() {
                 entries.forget_buildings(&moved);
             }
+            if entries.numbers.get(KIOSKS) != numbers.get(KIOSKS) {
+                entries.forget_kiosks();
+            }
         }
         entries.version = version;
         entries.numbers = numbers;
@@ -349,6 +363,7 @@ mod tests {
             body: Bytes::from(text.to_owned()),
             etag: text.to_owned(),
             media: HashSet::new(),
+            kiosk: text.starts_with("kiosk"),
         })
     }
 
@@ -400,6 +415,24 @@ mod tests {
         // A building seen for the first time is a change there, and nowhere else.
         cache.advance_to(5, numbers(5, 0, &[("hall", 2), ("library", 1), ("new", 1)]));
         assert!(cache.manifest(library_screen).is_some());
+    }
+
+    #[test]
+    fn a_change_for_kiosks_forgets_only_kiosks() {
+        let cache = DeviceCache::default();
+        let mut before = numbers(3, 0, &[("hall", 1)]);
+        before.insert("kiosks".into(), 0);
+        cache.advance_to(3, before.clone());
+        let (screen, kiosk) = (Uuid::now_v7(), Uuid::now_v7());
+        let ticket = cache.ticket();
+        cache.remember_manifest(ticket, screen, "hall".into(), manifest("plain"));
+        cache.remember_manifest(ticket, kiosk, "hall".into(), manifest("kiosk"));
+
+        before.insert("kiosks".into(), 1);
+        before.insert("manifests".into(), 4);
+        cache.advance_to(4, before);
+        assert!(cache.manifest(kiosk).is_none());
+        assert_eq!(&cache.manifest(screen).unwrap().body[..], b"plain");
     }
 
     #[test]

@@ -242,11 +242,20 @@ pub fn build_manifest(
         });
     }
     let display_hours = building.display_hours();
+    let kind = ScreenKind::parse(&screen.kind).unwrap_or(ScreenKind::InformationScreen);
+    let kiosk = match kind {
+        ScreenKind::Kiosk => Some(crate::core::kiosks::content::kiosk_content(
+            conn,
+            &screen,
+            &look_settings.public_url,
+        )?),
+        _ => None,
+    };
     Ok(Manifest {
         schema_version: MANIFEST_SCHEMA_VERSION,
         screen_id: stored_id(&screen.id),
         screen_name: screen.name,
-        kind: ScreenKind::parse(&screen.kind).unwrap_or(ScreenKind::InformationScreen),
+        kind,
         width: u32::try_from(screen.width).unwrap_or_default(),
         height: u32::try_from(screen.height).unwrap_or_default(),
         orientation: Orientation::parse(&screen.orientation).unwrap_or(Orientation::Landscape),
@@ -256,7 +265,7 @@ pub fn build_manifest(
         poll_interval_s: POLL_INTERVAL_S,
         items,
         look: look(conn, look_settings)?,
-        kiosk: None,
+        kiosk,
     })
 }
 
@@ -287,7 +296,9 @@ pub async fn cached(
         .into_iter()
         .map(|media| media.sha256.clone())
         .collect();
-    let cached = Arc::new(CachedManifest::of(body, media));
+    let mut cached = CachedManifest::of(body, media);
+    cached.kiosk = manifest.kiosk.is_some();
+    let cached = Arc::new(cached);
     cache.remember_manifest(ticket, screen_id, building_id, cached.clone());
     Ok(cached)
 }

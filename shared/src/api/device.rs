@@ -252,13 +252,21 @@ pub struct Look {
 }
 
 impl Manifest {
-    /// Every media file the manifest needs, each once.
+    /// Every media file the manifest needs, each once: the loop's, the logo, and a kiosk's
+    /// posters and map.
     pub fn media(&self) -> Vec<&MediaRef> {
         let mut seen = std::collections::HashSet::new();
         self.items
             .iter()
             .filter_map(|item| item.media.as_ref())
             .chain(self.look.logo.as_ref())
+            .chain(self.kiosk.iter().flat_map(|kiosk| {
+                kiosk
+                    .events
+                    .iter()
+                    .filter_map(|event| event.poster.as_ref())
+                    .chain(kiosk.map.as_ref().map(|map| &map.image))
+            }))
             .filter(|media| seen.insert(media.sha256.as_str()))
             .collect()
     }

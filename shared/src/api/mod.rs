@@ -8,6 +8,7 @@ pub mod device;
 pub mod emergency;
 pub mod events;
 pub mod kiosk;
+pub mod kiosk_setup;
 pub mod media;
 pub mod notifications;
 pub mod places;

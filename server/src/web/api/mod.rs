@@ -9,6 +9,7 @@ mod buildings;
 mod device;
 mod emergency;
 mod events;
+mod kiosks;
 mod known_routes;
 mod media;
 pub(crate) mod notifications;
@@ -17,6 +18,7 @@ mod playlists;
 mod reports;
 mod screens;
 mod screenshots;
+mod services;
 mod users;
 
 pub use known_routes::KnownRoutes;
@@ -49,6 +51,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     audience::configure(cfg);
     reports::configure(cfg);
     notifications::configure(cfg);
+    kiosks::configure(cfg);
+    services::configure(cfg);
 }
 
 #[derive(OpenApi)]

@@ -1,0 +1,12 @@
+DROP TRIGGER media_renditions_delete_bumps_kiosks;
+DROP TRIGGER media_renditions_update_bumps_kiosks;
+DROP TRIGGER media_renditions_insert_bumps_kiosks;
+DROP TRIGGER buildings_delete_bumps_kiosks;
+DROP TRIGGER buildings_update_bumps_kiosks;
+DROP TRIGGER events_delete_bumps_kiosks;
+DROP TRIGGER events_update_bumps_kiosks;
+DROP TRIGGER events_insert_bumps_kiosks;
+DELETE FROM content_versions WHERE name = 'kiosks';
+DROP TABLE city_services;
+DROP TABLE kiosk_points;
+DROP TABLE kiosk_settings;
