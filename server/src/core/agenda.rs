@@ -280,3 +280,165 @@ pub fn visits(conn: &mut DbConnection, event_id: &str) -> Result<i64, AppError> 
         .load(conn)?;
     Ok(days.iter().sum())
 }
+
+/// The agenda as an iCalendar file (RFC 5545): one VEVENT per event, times in UTC, texts
+/// escaped, lines folded at 75 octets and ended by CRLF. `page_of` gives an event's public page.
+pub fn icalendar(
+    events: &[AgendaEvent],
+    calendar_name: &str,
+    host: &str,
+    page_of: impl Fn(Uuid) -> String,
+) -> String {
+    let mut out = String::new();
+    let mut line = |text: String| fold_line(&mut out, &text);
+    line("BEGIN:VCALENDAR".into());
+    line("VERSION:2.0".into());
+    line("PRODID:-//Civicast//Agenda//EN".into());
+    line("CALSCALE:GREGORIAN".into());
+    line("METHOD:PUBLISH".into());
+    line(format!("X-WR-CALNAME:{}", ical_text(calendar_name)));
+    for event in events {
+        line("BEGIN:VEVENT".into());
+        line(format!("UID:{}@{}", event.id, ical_text(host)));
+        line(format!("DTSTAMP:{}", ical_time(event.updated_at)));
+        line(format!("LAST-MODIFIED:{}", ical_time(event.updated_at)));
+        line(format!("DTSTART:{}", ical_time(event.starts_at)));
+        line(format!("DTEND:{}", ical_time(event.ends_at)));
+        line(format!("SUMMARY:{}", ical_text(&event.title)));
+        if !event.description.is_empty() {
+            line(format!("DESCRIPTION:{}", ical_text(&event.description)));
+        }
+        line(format!("LOCATION:{}", ical_text(&event.venue)));
+        line(format!("CATEGORIES:{}", ical_text(event.category.as_str())));
+        line(format!("URL:{}", page_of(event.id)));
+        line("STATUS:CONFIRMED".into());
+        line("END:VEVENT".into());
+    }
+    line("END:VCALENDAR".into());
+    out
+}
+
+/// A UTC time as iCalendar writes it: 20261212T183000Z.
+fn ical_time(at: DateTime<Utc>) -> String {
+    at.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// A TEXT value: backslash, semicolon, comma and line breaks escaped (RFC 5545 3.3.11).
+pub fn ical_text(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => escaped.push_str("\\\\"),
+            ';' => escaped.push_str("\\;"),
+            ',' => escaped.push_str("\\,"),
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                escaped.push_str("\\n");
+            }
+            '\n' => escaped.push_str("\\n"),
+            // Other control characters are not allowed in a TEXT value.
+            c if c.is_control() => {}
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// Appends `line` folded into lines of at most 75 octets, each continuation starting with a
+/// space, never splitting a character (RFC 5545 3.1).
+pub fn fold_line(out: &mut String, line: &str) {
+    let mut room = 75;
+    for c in line.chars() {
+        if c.len_utf8() > room {
+            out.push_str("\r\n ");
+            room = 74;
+        }
+        out.push(c);
+        room -= c.len_utf8();
+    }
+    out.push_str("\r\n");
+}
+
+/// The agenda as schema.org `Event`s in JSON-LD. `page_of` gives an event's public page and
+/// `poster_of` its poster's address.
+pub fn json_ld(
+    events: &[AgendaEvent],
+    tz: Tz,
+    page_of: impl Fn(Uuid) -> String,
+    poster_of: impl Fn(Uuid) -> String,
+) -> serde_json::Value {
+    let list = events
+        .iter()
+        .map(|event| {
+            let mut item = serde_json::json!({
+                "@context": "https://schema.org",
+                "@type": "Event",
+                "@id": page_of(event.id),
+                "name": event.title,
+                "description": event.description,
+                "startDate": event.starts_at.with_timezone(&tz).to_rfc3339(),
+                "endDate": event.ends_at.with_timezone(&tz).to_rfc3339(),
+                "eventStatus": "https://schema.org/EventScheduled",
+                "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+                "location": { "@type": "Place", "name": event.venue, "address": event.venue },
+                "organizer": { "@type": "Organization", "name": event.organiser },
+                "url": page_of(event.id),
+                "keywords": event.category.as_str(),
+            });
+            if event.poster.is_some() {
+                item["image"] = poster_of(event.id).into();
+            }
+            if let Some(link) = &event.link {
+                item["sameAs"] = link.clone().into();
+            }
+            item
+        })
+        .collect();
+    serde_json::Value::Array(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_are_escaped_and_long_lines_folded_without_splitting_a_character() {
+        assert_eq!(
+            ical_text("Quiz; bring pens, paper\\ and\r\nfriends\n"),
+            "Quiz\\; bring pens\\, paper\\\\ and\\nfriends\\n"
+        );
+        let mut out = String::new();
+        let long = format!("SUMMARY:{}", "é".repeat(100));
+        fold_line(&mut out, &long);
+        let lines: Vec<&str> = out.trim_end_matches("\r\n").split("\r\n").collect();
+        assert!(lines.len() > 2);
+        for (index, line) in lines.iter().enumerate() {
+            assert!(line.len() <= 75, "line {index} has {} octets", line.len());
+            if index > 0 {
+                assert!(line.starts_with(' '));
+            }
+        }
+        let unfolded: String = out.replace("\r\n ", "");
+        assert_eq!(unfolded, format!("{long}\r\n"));
+    }
+
+    #[test]
+    fn the_weekend_is_the_coming_saturday_and_sunday_in_the_city() {
+        let tz = chrono_tz::Europe::Brussels;
+        // Wednesday 2 December 2026, noon in Brussels.
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 11, 0, 0).unwrap();
+        let (from, to) = DayFilter::Weekend.span(now, tz);
+        assert_eq!(from, Utc.with_ymd_and_hms(2026, 12, 4, 23, 0, 0).unwrap());
+        assert_eq!(to, Utc.with_ymd_and_hms(2026, 12, 6, 23, 0, 0).unwrap());
+        // On the Sunday itself, only that day is left.
+        let sunday = Utc.with_ymd_and_hms(2026, 12, 6, 9, 0, 0).unwrap();
+        let (from, to) = DayFilter::Weekend.span(sunday, tz);
+        assert_eq!(from, Utc.with_ymd_and_hms(2026, 12, 5, 23, 0, 0).unwrap());
+        assert_eq!(to, Utc.with_ymd_and_hms(2026, 12, 6, 23, 0, 0).unwrap());
+        // Just after midnight in Brussels is already the next day there.
+        let late = Utc.with_ymd_and_hms(2026, 12, 2, 23, 30, 0).unwrap();
+        let (from, _) = DayFilter::Today.span(late, tz);
+        assert_eq!(from, Utc.with_ymd_and_hms(2026, 12, 2, 23, 0, 0).unwrap());
+    }
+}

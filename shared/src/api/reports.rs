@@ -198,6 +198,56 @@ pub struct DeliveryReport {
     pub suppression: String,
 }
 
+/// The rule of the kiosk report, as it travels with it.
+pub const KIOSK_SUPPRESSION_RULE: &str = "A kiosk and daypart with fewer than 10 sessions shows \
+     none of its figures (<10). When only one would be hidden, the next smallest is hidden as \
+     well, so that the total cannot reveal it. Sessions record what was opened, never who.";
+
+/// `GET /api/v1/reports/kiosks`: what visitors look for at each kiosk, per daypart (staff).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KioskReport {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// By kiosk (its name), then daypart (in the building's time zone).
+    pub rows: Vec<KioskReportRow>,
+    pub total_sessions: Cell,
+    pub suppression: String,
+}
+
+/// One kiosk in one daypart. A row of fewer than 10 sessions has every figure `"<10"` and no
+/// events or languages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KioskReportRow {
+    pub screen_id: Uuid,
+    /// The kiosk's name, or its id when the screen was removed.
+    pub kiosk: String,
+    pub building: String,
+    pub daypart: String,
+    pub sessions: Cell,
+    pub median_duration_s: Cell,
+    pub average_duration_s: Cell,
+    /// How often each kind of page was opened (`whats_on`, `event`, `map`, `services`,
+    /// `service`).
+    pub pages: BTreeMap<String, Cell>,
+    pub qr_shown: Cell,
+    pub searches: Cell,
+    /// The share of sessions that ended in each language, in percent.
+    pub languages_pct: BTreeMap<String, Cell>,
+    /// The events whose page was opened most, most first (at most five).
+    pub top_events: Vec<KioskEventViews>,
+}
+
+/// An event and the number of sessions that opened its page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KioskEventViews {
+    pub event_id: Uuid,
+    pub title: String,
+    pub sessions: u32,
+}
+
 /// Marks every cell of a column under [`SUPPRESS_BELOW`], plus the next smallest when only one
 /// would be hidden, so that the column total cannot give it away. Returns the hidden rows.
 pub fn suppress_column(values: &[f64]) -> Vec<bool> {

@@ -4,6 +4,7 @@
 pub mod booking;
 pub mod delivery;
 pub mod fairness;
+pub mod kiosks;
 pub mod plays;
 pub mod query;
 pub mod render;

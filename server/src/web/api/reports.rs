@@ -6,7 +6,7 @@ use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, get, web};
 use civicast_shared::api::ErrorBody;
 use civicast_shared::api::reports::{
-    DeliveryReport, FairnessReport, PeriodQuery, Report, ReportFormat, ReportQuery,
+    DeliveryReport, FairnessReport, KioskReport, PeriodQuery, Report, ReportFormat, ReportQuery,
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -21,7 +21,8 @@ use crate::web::state::AppState;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(plays_report)
         .service(fairness_report)
-        .service(delivery_report);
+        .service(delivery_report)
+        .service(kiosks_report);
 }
 
 /// Plays, completion, time on screen and estimated (segment) impressions, grouped by `by`.
@@ -124,6 +125,38 @@ async fn delivery_report(
         render::delivery_csv,
     )
     .await
+}
+
+/// What visitors look for at each kiosk, per daypart: sessions, their length, pages opened,
+/// QR codes shown, searches, languages and the events looked at most (staff; JSON only).
+#[utoipa::path(
+    tag = "reports",
+    params(PeriodQuery),
+    responses(
+        (status = 200, body = KioskReport),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/reports/kiosks")]
+async fn kiosks_report(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.require_staff()?;
+    let query = query.into_inner();
+    if matches!(query.format, Some(ReportFormat::Csv | ReportFormat::Svg)) {
+        return Err(AppError::invalid("format", "this report is json"));
+    }
+    let filters = period(query.from, query.to)?;
+    let report = db::run(&state.pool, move |conn| {
+        crate::core::reports::kiosks::kiosk_report(conn, &filters)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(report))
 }
 
 /// A report over a period that is a table only (JSON or CSV), confined to `organisation` when

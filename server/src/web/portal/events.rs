@@ -990,6 +990,8 @@ struct EventPage {
     suggestions: super::audience::Suggestions,
     /// While an event sent again after changes waits: what changed (moderation.rs).
     resubmission: Option<super::moderation::ResubmissionView>,
+    /// Visits of its public agenda page, once it was approved (agenda.rs).
+    public_visits: Option<i64>,
 }
 
 #[derive(Debug)]
@@ -1065,6 +1067,17 @@ pub(super) async fn event_page(
     })
     .await?;
     let (poster_size, video, resubmission, sizes) = poster_size;
+    let public_visits = if matches!(event.status, EventStatus::Approved | EventStatus::Expired) {
+        let event_id = event.id.to_string();
+        Some(
+            db::run(&state.pool, move |conn| {
+                crate::core::agenda::visits(conn, &event_id)
+            })
+            .await?,
+        )
+    } else {
+        None
+    };
     let contact = format!(
         "{} <{}>",
         organisation.contact_name, organisation.contact_email
@@ -1210,6 +1223,7 @@ pub(super) async fn event_page(
         history,
         suggestions,
         resubmission,
+        public_visits,
     };
     let mut response = render(visitor, &page)?;
     if refused {

@@ -211,6 +211,7 @@ impl Lang {
 }
 
 mod administration;
+mod agenda;
 mod audiences;
 mod layout;
 mod planning;
@@ -219,6 +220,7 @@ mod planning;
 const CATALOGS: &[&[(&str, &str)]] = &[
     CATALOG,
     administration::CATALOG,
+    agenda::CATALOG,
     audiences::CATALOG,
     planning::CATALOG,
     layout::CATALOG,

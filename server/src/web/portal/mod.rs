@@ -9,6 +9,7 @@
 
 mod account;
 mod admin;
+mod agenda;
 mod audience;
 mod buildings;
 mod calendar;
@@ -51,6 +52,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/favicon.svg", web::get().to(favicon_svg))
             .route("/static/fonts/{name}", web::get().to(screen_font))
             .configure(account::configure)
+            .configure(agenda::configure)
             .configure(events::configure)
             .configure(moderation::configure)
             .configure(admin::configure)
