@@ -3,6 +3,7 @@
 
 mod access;
 mod administration;
+mod agenda;
 mod bad_input;
 mod catchup;
 mod device;
