@@ -21,6 +21,7 @@ mod figures;
 mod form;
 mod hours;
 pub mod i18n;
+mod kiosk_reports;
 mod library;
 mod moderation;
 mod notifications;
@@ -62,6 +63,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(calendar::configure)
             .configure(audience::configure)
             .configure(reports::configure)
+            .configure(kiosk_reports::configure)
             .configure(screens::configure)
             .configure(hours::configure)
             .configure(emergency::configure)

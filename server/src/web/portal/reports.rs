@@ -44,10 +44,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 #[derive(Debug, Deserialize)]
-struct ReportForm {
+pub(super) struct ReportForm {
     by: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    pub(super) from: Option<String>,
+    pub(super) to: Option<String>,
 }
 
 /// The groupings the page offers; associations are not offered other organisations.
@@ -70,16 +70,16 @@ fn dimensions(staff: bool) -> Vec<(ReportDimension, &'static str)> {
 
 /// A period read from the form: whole days in the city's time zone (default: the last 30 days
 /// up to today), as typed (to show again) and as report filters.
-struct Period {
-    from: String,
-    to: String,
+pub(super) struct Period {
+    pub(super) from: String,
+    pub(super) to: String,
     first_day: NaiveDate,
     last_day: NaiveDate,
-    filters: Filters,
+    pub(super) filters: Filters,
 }
 
 /// Reads the form's period; each mistake is said in the reader's language beside its field.
-fn read_period(form: &ReportForm, tz: Tz, lang: Lang) -> Result<Period, FieldErrors> {
+pub(super) fn read_period(form: &ReportForm, tz: Tz, lang: Lang) -> Result<Period, FieldErrors> {
     let mut errors = FieldErrors::default();
     let typed = |value: &Option<String>| value.as_deref().unwrap_or_default().trim().to_owned();
     let (from_typed, to_typed) = (typed(&form.from), typed(&form.to));

@@ -71,4 +71,31 @@ pub(super) const CATALOG: &[(&str, &str)] = &[
     ("See what's on", "Bekijk wat er te doen is"),
     // The event page's reach.
     ("Public page visits", "Bezoeken van de publieke pagina"),
+    // The kiosk report.
+    ("Kiosk use", "Gebruik van de kiosken"),
+    (
+        "What visitors look for at each kiosk, per daypart in the kiosk's building. A session runs from the first touch until the kiosk goes back to its loop.",
+        "Wat bezoekers zoeken aan elke kiosk, per dagdeel in het gebouw van de kiosk. Een sessie loopt van de eerste aanraking tot de kiosk terugkeert naar zijn lus.",
+    ),
+    ("Kiosk sessions", "Kiosksessies"),
+    (
+        "No kiosk sessions in this period.",
+        "Geen kiosksessies in deze periode.",
+    ),
+    ("Sessions", "Sessies"),
+    ("Length (median · average)", "Duur (mediaan · gemiddeld)"),
+    ("Pages opened", "Geopende pagina's"),
+    ("QR codes shown", "Getoonde QR-codes"),
+    ("Service searches", "Zoekopdrachten naar diensten"),
+    ("Events looked at most", "Meest bekeken activiteiten"),
+    ("Languages", "Talen"),
+    ("List of events", "Lijst van activiteiten"),
+    ("An event's page", "Pagina van een activiteit"),
+    ("Way to go (map)", "De weg (kaart)"),
+    ("List of services", "Lijst van diensten"),
+    ("A service's page", "Pagina van een dienst"),
+    (
+        "A kiosk and daypart with fewer than 10 sessions shows none of its figures (<10), so that no visitor can be singled out. Sessions record what was opened, never who.",
+        "Een kiosk en dagdeel met minder dan 10 sessies toont geen cijfers (<10), zodat geen bezoeker herkenbaar is. Sessies houden bij wat geopend werd, nooit wie.",
+    ),
 ];
