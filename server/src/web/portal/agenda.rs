@@ -204,7 +204,10 @@ struct DayGroup {
 struct ListPage {
     lang: Lang,
     frame: PublicFrame,
-    days: Vec<Choice>,
+    /// The quick choices of day: address, label, whether it is the one shown.
+    days: Vec<(String, String, bool)>,
+    /// The day chosen by a quick choice, carried by the form.
+    day: String,
     date: String,
     categories: Vec<Choice>,
     places: Vec<Choice>,
@@ -226,6 +229,14 @@ fn thumbnail_size(poster: (i32, i32)) -> (u32, u32) {
         (width * scale).round().max(1.0) as u32,
         (height * scale).round().max(1.0) as u32,
     )
+}
+
+/// `text` with its first letter made a capital: a heading "Za 12 dec. 2026".
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// "za 12 dec. 2026 19:30 – 22:00", or both moments in full when it ends on another day.
@@ -272,7 +283,7 @@ async fn list(
     let mut groups: Vec<DayGroup> = Vec::new();
     for event in &events {
         let shown_on = event.starts_at.max(now);
-        let heading = lang.date(shown_on, tz);
+        let heading = capitalised(&lang.date(shown_on, tz));
         let item = Item {
             href: format!("/agenda/{}?lang={}", event.id, lang.code()),
             title: event.title.clone(),
@@ -293,16 +304,31 @@ async fn list(
             }),
         }
     }
+    // A quick choice of day keeps the category and place chosen, and replaces a date.
     let days = [
         ("", "Any day"),
         ("today", "Today"),
         ("weekend", "This weekend"),
     ]
     .into_iter()
-    .map(|(value, label)| Choice {
-        value: value.into(),
-        label: lang.t(label),
-        checked: read.day == value && read.date.is_empty(),
+    .map(|(value, label)| {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                [
+                    ("day", value),
+                    ("category", read.category.as_str()),
+                    ("place", read.place.as_str()),
+                    ("lang", lang.code()),
+                ]
+                .into_iter()
+                .filter(|(_, value)| !value.is_empty()),
+            )
+            .finish();
+        (
+            format!("/agenda?{query}"),
+            lang.t(label),
+            read.day == value && read.date.is_empty(),
+        )
     })
     .collect();
     let mut categories = vec![Choice {
@@ -348,6 +374,11 @@ async fn list(
         lang,
         frame: frame(&state, &req, lang),
         days,
+        day: if read.date.is_empty() && read.errors.take(&["day"]).is_none() {
+            read.day.clone()
+        } else {
+            String::new()
+        },
         date: read.date.clone(),
         categories,
         places: place_choices,

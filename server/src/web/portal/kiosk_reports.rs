@@ -28,6 +28,8 @@ struct Line {
     building: String,
     daypart: String,
     sessions: String,
+    /// Fewer than 10 sessions: no figure is shown.
+    hidden: bool,
     length: String,
     pages: Vec<(String, String)>,
     qr_shown: String,
@@ -52,11 +54,11 @@ struct KiosksPage {
 
 fn page_name(lang: Lang, page: KioskPage) -> String {
     lang.t(match page {
-        KioskPage::WhatsOn => "List of events",
-        KioskPage::Event => "An event's page",
-        KioskPage::Map => "Way to go (map)",
-        KioskPage::Services => "List of services",
-        KioskPage::Service => "A service's page",
+        KioskPage::WhatsOn => "Events list",
+        KioskPage::Event => "Event pages",
+        KioskPage::Map => "Map page",
+        KioskPage::Services => "Services list",
+        KioskPage::Service => "Service pages",
     })
 }
 
@@ -87,16 +89,20 @@ fn line(lang: Lang, row: &KioskReportRow) -> Line {
         building: row.building.clone(),
         daypart: row.daypart.clone(),
         sessions: cell(lang, &row.sessions),
-        length: format!(
-            "{} · {}",
-            length(lang, &row.median_duration_s),
-            length(lang, &row.average_duration_s)
-        ),
+        hidden: matches!(row.sessions, Cell::Suppressed(_)),
+        length: match row.median_duration_s {
+            Cell::Value(_) => format!(
+                "{} · {}",
+                length(lang, &row.median_duration_s),
+                length(lang, &row.average_duration_s)
+            ),
+            ref hidden => cell(lang, hidden),
+        },
         pages: KioskPage::ALL
             .iter()
             .filter_map(|page| {
                 let opened = row.pages.get(page.as_str())?;
-                Some((page_name(lang, *page), cell(lang, opened)))
+                (opened.value() != Some(0.0)).then(|| (page_name(lang, *page), cell(lang, opened)))
             })
             .collect(),
         qr_shown: cell(lang, &row.qr_shown),
