@@ -22,6 +22,7 @@ missing_packages() {
   command -v pkg-config >/dev/null || need+=(pkg-config)
   command -v curl >/dev/null || need+=(curl)
   command -v Xvfb >/dev/null || need+=(xvfb)
+  command -v xdotool >/dev/null || need+=(xdotool)
   command -v import >/dev/null || need+=(imagemagick)
   command -v chromium >/dev/null || need+=(chromium)
   command -v node >/dev/null || need+=(nodejs)
@@ -52,7 +53,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   else
     echo "The tests need these Debian packages, which are missing: ${need[*]}" >&2
     echo "Install them with:" >&2
-    echo "  sudo apt-get install -y postgresql mesa-vulkan-drivers libvulkan1 pkg-config xvfb imagemagick chromium nodejs npm python3-venv python3-aiosmtpd haproxy curl ffmpeg libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav gstreamer1.0-tools" >&2
+    echo "  sudo apt-get install -y postgresql mesa-vulkan-drivers libvulkan1 pkg-config xvfb xdotool imagemagick chromium nodejs npm python3-venv python3-aiosmtpd haproxy curl ffmpeg libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav gstreamer1.0-tools" >&2
     echo "(or run tests/run.sh as root, which installs them itself)" >&2
     exit 1
   fi

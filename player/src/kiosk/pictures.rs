@@ -25,6 +25,7 @@ type Decoded = (PictureKey, Option<Pixels>);
 pub struct KioskPictures {
     ready: HashMap<PictureKey, (Handle<Image>, UVec2)>,
     asked: HashSet<PictureKey>,
+    failed: HashSet<PictureKey>,
     qr_codes: HashMap<String, Handle<Image>>,
     sender: Sender<Decoded>,
     receiver: Mutex<Receiver<Decoded>>,
@@ -36,6 +37,7 @@ impl Default for KioskPictures {
         KioskPictures {
             ready: HashMap::new(),
             asked: HashSet::new(),
+            failed: HashSet::new(),
             qr_codes: HashMap::new(),
             sender,
             receiver: Mutex::new(receiver),
@@ -47,6 +49,13 @@ impl KioskPictures {
     /// The picture when it is decoded.
     pub fn get(&self, sha256: &str, side: u32) -> Option<(Handle<Image>, UVec2)> {
         self.ready.get(&(sha256.to_owned(), side)).cloned()
+    }
+
+    /// Whether a picture asked for is still being decoded.
+    pub fn waiting(&self) -> bool {
+        self.asked
+            .iter()
+            .any(|key| !self.ready.contains_key(key) && !self.failed.contains(key))
     }
 
     /// The QR code of `link`, once made by [`KioskPictures::ask`].
@@ -106,6 +115,7 @@ impl KioskPictures {
     fn forget(&mut self) {
         self.ready.clear();
         self.asked.clear();
+        self.failed.clear();
         self.qr_codes.clear();
     }
 }
@@ -131,10 +141,15 @@ pub fn receive(
     }
     for (key, pixels) in arrived {
         // A picture that cannot be decoded stays asked: the page shows without it.
-        if let Some(pixels) = pixels {
-            let size = UVec2::new(pixels.width, pixels.height);
-            let handle = images.add(pixels.into_image());
-            pictures.ready.insert(key, (handle, size));
+        match pixels {
+            Some(pixels) => {
+                let size = UVec2::new(pixels.width, pixels.height);
+                let handle = images.add(pixels.into_image());
+                pictures.ready.insert(key, (handle, size));
+            }
+            None => {
+                pictures.failed.insert(key);
+            }
         }
     }
     redraw.write(RequestRedraw);

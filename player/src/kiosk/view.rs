@@ -61,6 +61,10 @@ pub struct HereMarker;
 #[derive(Component, Debug)]
 pub struct LargeQr;
 
+/// The card over the shaded page while an event's QR code is shown large.
+#[derive(Component, Debug)]
+pub struct QrPanel;
+
 /// Sizes, in pixels, for one screen.
 #[derive(Debug, Clone, Copy)]
 struct Metrics {
@@ -124,11 +128,22 @@ struct Ui<'a> {
 
 impl Ui<'_> {
     fn words(&self, text: impl Into<String>, weight: Weight, px: f32, colour: Rgb) -> impl Bundle {
+        self.aligned_words(text, weight, px, colour, Justify::Left)
+    }
+
+    fn aligned_words(
+        &self,
+        text: impl Into<String>,
+        weight: Weight,
+        px: f32,
+        colour: Rgb,
+        justify: Justify,
+    ) -> impl Bundle {
         let light = civicast_shared::colour::luminance(colour) > 0.5;
         (
             Text::new(text),
             typography::style(self.fonts, weight, px, self.m.height, colour),
-            TextLayout::new(Justify::Left, LineBreak::NoWrap),
+            TextLayout::new(justify, LineBreak::NoWrap),
             KioskText { light },
         )
     }
@@ -212,6 +227,7 @@ pub fn draw(
     mut images: ResMut<Assets<Image>>,
     roots: Query<Entity, Or<(With<KioskRoot>, With<AttractHint>)>>,
     mut shown_for: Local<Option<(Option<String>, bool)>>,
+    mut again: Local<bool>,
     mut redraw: MessageWriter<RequestRedraw>,
 ) {
     let manifest = playback.manifest();
@@ -220,7 +236,8 @@ pub fn draw(
         playback.manifest_etag().map(str::to_owned),
         content.is_some(),
     );
-    let changed = kiosk.is_changed()
+    let changed = std::mem::take(&mut *again)
+        || kiosk.is_changed()
         || pictures.is_changed()
         || output.is_changed()
         || look.is_changed()
@@ -314,9 +331,10 @@ pub fn draw(
         waker.as_deref(),
         &mut images,
     );
-    // QR codes are made at once: show them in the next frame.
-    if wanted.links.iter().any(|link| pictures.qr(link).is_some()) && wanted.missing_qr {
-        pictures.set_changed();
+    // QR codes are made at once: they show when the page is built again, next frame (a
+    // system does not see its own changes).
+    if wanted.missing_qr && wanted.links.iter().any(|link| pictures.qr(link).is_some()) {
+        *again = true;
     }
     redraw.write(RequestRedraw);
 }
@@ -381,10 +399,7 @@ fn attract_hint(commands: &mut Commands, ui: &Ui) {
                 BackgroundColor(colour(INK).with_alpha(0.78)),
             ))
             .with_children(|pill| {
-                pill.spawn((
-                    ui.words(words, Weight::SemiBold, px, WHITE),
-                    TextLayout::new(Justify::Center, LineBreak::NoWrap),
-                ));
+                pill.spawn(ui.aligned_words(words, Weight::SemiBold, px, WHITE, Justify::Center));
             });
         });
 }
@@ -660,12 +675,16 @@ fn whats_on<Z: TimeZone>(
 ) {
     let m = ui.m;
     let area = m.page();
-    let panel_width = if m.portrait {
-        area.x
-    } else {
-        (area.x * 0.36).floor()
-    };
+    // The filters on top, each group on a line with its name before it; the list below.
+    let panel_width = area.x;
     let groups = filter_groups(ui, kiosk, content);
+    let label_width = groups
+        .iter()
+        .map(|(label, _)| typeface::width(label, Weight::SemiBold, m.small) * 1.06)
+        .fold(0.0, f32::max)
+        .ceil()
+        + m.gap;
+    let toggles_width = panel_width - label_width - m.gap;
     let panel_height: f32 = groups
         .iter()
         .map(|(_, choices)| {
@@ -673,36 +692,22 @@ fn whats_on<Z: TimeZone>(
                 .iter()
                 .map(|(label, _, _)| ui.fitted_width(label, Weight::SemiBold, m.label))
                 .collect();
-            let rows = rows_for(&widths, panel_width, m.gap) as f32;
-            m.line(m.small) + m.gap * 0.5 + rows * m.target + (rows - 1.0) * m.gap
+            let rows = rows_for(&widths, toggles_width, m.gap) as f32;
+            rows * m.target + (rows - 1.0) * m.gap
         })
         .sum::<f32>()
         + 2.0 * m.gap;
     let events = filtered_events(content, kiosk, now, tz);
     let columns = if m.portrait { 1 } else { 2 };
-    let list_width = if m.portrait {
-        area.x
-    } else {
-        area.x - panel_width - 2.0 * m.gap
-    };
-    let list_height = if m.portrait {
-        area.y - panel_height - m.gap
-    } else {
-        area.y
-    } - m.target
-        - m.gap;
+    let list_width = area.x;
+    let list_height = area.y - panel_height - m.gap - m.target - m.gap;
     let card_height = (m.width.min(m.height) * 0.13).max(m.target).round();
     let rows = (((list_height + m.gap) / (card_height + m.gap)).floor() as usize).max(1);
     let per_page = rows * columns;
     let pages = events.len().div_ceil(per_page).max(1);
     let list_page = kiosk.list_page.min(pages - 1);
     page.spawn(Node {
-        flex_direction: if m.portrait {
-            FlexDirection::Column
-        } else {
-            FlexDirection::Row
-        },
-        column_gap: Val::Px(2.0 * m.gap),
+        flex_direction: FlexDirection::Column,
         row_gap: Val::Px(m.gap),
         flex_grow: 1.0,
         ..default()
@@ -718,18 +723,36 @@ fn whats_on<Z: TimeZone>(
             })
             .with_children(|panel| {
                 for (label, choices) in groups {
-                    panel.spawn(ui.words(label, Weight::SemiBold, m.small, SLATE));
                     panel
                         .spawn(Node {
-                            flex_wrap: FlexWrap::Wrap,
                             column_gap: Val::Px(m.gap),
-                            row_gap: Val::Px(m.gap),
                             ..default()
                         })
-                        .with_children(|row| {
-                            for (label, chosen, action) in choices {
-                                toggle(row, ui, &label, chosen, action);
-                            }
+                        .with_children(|group| {
+                            group
+                                .spawn(Node {
+                                    width: Val::Px(label_width),
+                                    height: Val::Px(m.target),
+                                    align_items: AlignItems::Center,
+                                    flex_shrink: 0.0,
+                                    ..default()
+                                })
+                                .with_children(|name| {
+                                    name.spawn(ui.words(label, Weight::SemiBold, m.small, SLATE));
+                                });
+                            group
+                                .spawn(Node {
+                                    width: Val::Px(toggles_width),
+                                    flex_wrap: FlexWrap::Wrap,
+                                    column_gap: Val::Px(m.gap),
+                                    row_gap: Val::Px(m.gap),
+                                    ..default()
+                                })
+                                .with_children(|row| {
+                                    for (label, chosen, action) in choices {
+                                        toggle(row, ui, &label, chosen, action);
+                                    }
+                                });
                         });
                 }
             });
@@ -972,8 +995,10 @@ fn fact(
     value: &str,
     width: f32,
     lines: usize,
-) {
+) -> f32 {
     let m = ui.m;
+    let value = fit_lines(value, Weight::Regular, m.body, width, lines);
+    let height = m.line(m.small) + value.lines().count().max(1) as f32 * m.line(m.body);
     parent
         .spawn(Node {
             flex_direction: FlexDirection::Column,
@@ -982,13 +1007,9 @@ fn fact(
         })
         .with_children(|fact| {
             fact.spawn(ui.words(label, Weight::SemiBold, m.small, SLATE));
-            fact.spawn(ui.words(
-                fit_lines(value, Weight::Regular, m.body, width, lines),
-                Weight::Regular,
-                m.body,
-                INK,
-            ));
+            fact.spawn(ui.words(value, Weight::Regular, m.body, INK));
         });
+    height
 }
 
 fn event_page<Z: TimeZone>(
@@ -1049,15 +1070,11 @@ fn event_page<Z: TimeZone>(
             words.spawn(ui.words(title, Weight::Bold, m.heading, INK));
             let texts = ui.texts;
             let when = texts.when(event.starts_at, event.ends_at, tz);
-            fact(words, ui, texts.when, &when, text_width, 2);
-            fact(words, ui, texts.place, &event.venue, text_width, 2);
-            fact(words, ui, texts.organiser, &event.organiser, text_width, 1);
+            let facts = fact(words, ui, texts.when, &when, text_width, 2)
+                + fact(words, ui, texts.place, &event.venue, text_width, 2)
+                + fact(words, ui, texts.organiser, &event.organiser, text_width, 1);
             // What is left for the text, under everything else and above the QR button.
-            let used = title_lines * m.line(m.heading)
-                + 3.0 * m.line(m.small)
-                + 5.0 * m.line(m.body)
-                + 7.0 * m.gap
-                + m.target * 1.2;
+            let used = title_lines * m.line(m.heading) + facts + 7.0 * m.gap + m.target * 1.2;
             let lines = ((text_height - used) / m.line(m.body)).floor().max(0.0) as usize;
             if lines > 0 {
                 words.spawn(ui.words(
@@ -1102,7 +1119,10 @@ fn large_qr(root: &mut ChildSpawnerCommands, ui: &Ui, qr: Option<Handle<Image>>)
     let m = ui.m;
     let side = (m.width.min(m.height) * 0.55).floor();
     let panel = side + 2.0 * m.pad;
+    // A touch anywhere on the shade closes the code, as its button does.
     root.spawn((
+        Button,
+        KioskButton(KioskAction::HideQr),
         Node {
             position_type: PositionType::Absolute,
             left: Val::Px(0.0),
@@ -1119,6 +1139,7 @@ fn large_qr(root: &mut ChildSpawnerCommands, ui: &Ui, qr: Option<Handle<Image>>)
     .with_children(|shade| {
         shade
             .spawn((
+                QrPanel,
                 Node {
                     width: Val::Px(panel),
                     flex_direction: FlexDirection::Column,
@@ -1131,14 +1152,12 @@ fn large_qr(root: &mut ChildSpawnerCommands, ui: &Ui, qr: Option<Handle<Image>>)
                 BackgroundColor(colour(WHITE)),
             ))
             .with_children(|card| {
-                card.spawn((
-                    ui.words(
-                        fit_lines(ui.texts.scan_event, Weight::SemiBold, m.body, side, 3),
-                        Weight::SemiBold,
-                        m.body,
-                        INK,
-                    ),
-                    TextLayout::new(Justify::Center, LineBreak::NoWrap),
+                card.spawn(ui.aligned_words(
+                    fit_lines(ui.texts.scan_event, Weight::SemiBold, m.body, side, 3),
+                    Weight::SemiBold,
+                    m.body,
+                    INK,
+                    Justify::Center,
                 ));
                 let mut code = card.spawn(Node {
                     width: Val::Px(side),
@@ -1542,7 +1561,12 @@ fn search_results(
     let summary = if typing && found.is_empty() {
         ui.texts.no_services.to_owned()
     } else {
-        format!("{} {}", found.len(), ui.texts.services_found)
+        let noun = if found.len() == 1 {
+            ui.texts.service_found
+        } else {
+            ui.texts.services_found
+        };
+        format!("{} {noun}", found.len())
     };
     column.spawn(ui.words(
         fit_lines(&summary, Weight::SemiBold, m.small, width, 1),
