@@ -37,3 +37,35 @@ if (suggestions && audienceBoxes.length > 0) {
   audienceBoxes.forEach((box) => box.addEventListener("change", refresh));
   if (Array.from(audienceBoxes).some((box) => box.checked)) refresh();
 }
+
+// A kiosk's map page: a click on the map preview places the point whose fields had the focus
+// last ("you are here" until another is chosen), in thousandths of the map's width and height.
+const mapPreview = document.getElementById("map-preview");
+if (mapPreview) {
+  let target = { mark: "here", x: "here_x", y: "here_y" };
+  document.querySelectorAll("#kiosk-form input, #kiosk-form textarea, #kiosk-form select").forEach((field) => {
+    field.addEventListener("focus", () => {
+      const place = field.id.match(/^point_[a-z]+_(\d+)$/);
+      if (place) target = { mark: `point_${place[1]}`, x: `point_x_${place[1]}`, y: `point_y_${place[1]}`, number: Number(place[1]) + 1 };
+      else if (/^here_[xy]$/.test(field.id)) target = { mark: "here", x: "here_x", y: "here_y" };
+    });
+  });
+  mapPreview.addEventListener("click", (event) => {
+    const image = mapPreview.querySelector("img").getBoundingClientRect();
+    const perMille = (offset, size) => Math.min(1000, Math.max(0, Math.round((offset / size) * 1000)));
+    const x = perMille(event.clientX - image.left, image.width);
+    const y = perMille(event.clientY - image.top, image.height);
+    document.getElementById(target.x).value = x;
+    document.getElementById(target.y).value = y;
+    let mark = mapPreview.querySelector(`.mark[data-for="${target.mark}"]`);
+    if (!mark) {
+      mark = document.createElement("span");
+      mark.className = "mark";
+      mark.dataset.for = target.mark;
+      mark.textContent = String(target.number);
+      mapPreview.append(mark);
+    }
+    mark.style.left = `${x / 10}%`;
+    mark.style.top = `${y / 10}%`;
+  });
+}

@@ -214,6 +214,8 @@ pub fn parse_csv(body: &[u8], errors: &mut ValidationErrors) -> Vec<(u64, CitySe
         return Vec::new();
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The csv reader counts a line after CRLF one short; browsers send pasted text with CRLF.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let header_line = text.lines().next().unwrap_or_default();
     let delimiter = if header_line.contains(';') && !header_line.contains(',') {
         b';'
@@ -457,11 +459,11 @@ mod tests {
     #[test]
     fn every_bad_line_is_named() {
         let mut errors = ValidationErrors::default();
-        let csv = "name,purpose,place,web_url\n\
-                   Passport,Travel documents,City hall,https://city.example/passport\n\
-                   ,No name,City hall,\n\
-                   Passport,Again,City hall,\n\
-                   Waste,Collection days,Depot,ftp://nope\n";
+        let csv = "name,purpose,place,web_url\r\n\
+                   Passport,Travel documents,City hall,https://city.example/passport\r\n\
+                   ,No name,City hall,\r\n\
+                   Passport,Again,City hall,\r\n\
+                   Waste,Collection days,Depot,ftp://nope\r\n";
         let lines = parse_csv(csv.as_bytes(), &mut errors);
         assert_eq!(lines.len(), 1);
         let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();

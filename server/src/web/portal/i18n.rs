@@ -213,6 +213,7 @@ impl Lang {
 mod administration;
 mod agenda;
 mod audiences;
+mod kiosks;
 mod layout;
 mod planning;
 
@@ -222,6 +223,7 @@ const CATALOGS: &[&[(&str, &str)]] = &[
     administration::CATALOG,
     agenda::CATALOG,
     audiences::CATALOG,
+    kiosks::CATALOG,
     planning::CATALOG,
     layout::CATALOG,
 ];

@@ -22,6 +22,7 @@ mod form;
 mod hours;
 pub mod i18n;
 mod kiosk_reports;
+mod kiosks;
 mod library;
 mod moderation;
 mod notifications;
@@ -29,6 +30,7 @@ mod playlists;
 mod preview;
 mod reports;
 mod screens;
+mod services;
 mod session;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -65,6 +67,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(reports::configure)
             .configure(kiosk_reports::configure)
             .configure(screens::configure)
+            .configure(kiosks::configure)
+            .configure(services::configure)
             .configure(hours::configure)
             .configure(emergency::configure)
             .configure(notifications::configure)

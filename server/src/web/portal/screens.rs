@@ -345,6 +345,7 @@ fn kind_choices(lang: Lang, chosen: &str) -> Vec<Choice> {
     [
         (ScreenKind::InformationScreen, "Information screen"),
         (ScreenKind::LedWall, "LED wall"),
+        (ScreenKind::Kiosk, "Interactive kiosk"),
     ]
     .into_iter()
     .map(|(kind, label)| Choice {
@@ -483,6 +484,8 @@ struct ScreenPage {
     has_errors: bool,
     /// A new device token, shown once, right after it was issued.
     token: Option<String>,
+    /// A kiosk links to its map page and settings.
+    kiosk: bool,
 }
 
 async fn show_screen(
@@ -578,6 +581,7 @@ async fn show_screen(
             selects,
             has_errors: !errors.is_empty(),
             token,
+            kiosk: screen.kind == ScreenKind::Kiosk,
         },
     )
 }
