@@ -32,6 +32,7 @@ pub fn update_mode(wait: Duration) -> UpdateMode {
 #[derive(Default)]
 pub struct WakeAt(Option<Duration>);
 
+#[allow(clippy::too_many_arguments)]
 pub fn sleep_until_needed(
     time: Res<Time<Real>>,
     playback: Res<Playback>,

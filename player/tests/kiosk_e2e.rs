@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use civicast_tests::{TestApp, solid_png, spawn_app};
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const WIDTH: u32 = 1080;
 const HEIGHT: u32 = 1920;

@@ -210,6 +210,12 @@ fn colour(rgb: Rgb) -> Color {
     typography::rgb(rgb)
 }
 
+/// What the kiosk draws: the view or the hint.
+type Drawn = Or<(With<KioskRoot>, With<AttractHint>)>;
+
+/// A filter's name and its choices: label, chosen, what a touch does.
+type FilterGroup = (&'static str, Vec<(String, bool, KioskAction)>);
+
 /// Builds the view again when what it shows changed; puts up or takes down the attract hint.
 #[allow(clippy::too_many_arguments)]
 pub fn draw(
@@ -225,7 +231,7 @@ pub fn draw(
     waker: Option<Res<AppWaker>>,
     mut pictures: ResMut<KioskPictures>,
     mut images: ResMut<Assets<Image>>,
-    roots: Query<Entity, Or<(With<KioskRoot>, With<AttractHint>)>>,
+    roots: Query<Entity, Drawn>,
     mut shown_for: Local<Option<(Option<String>, bool)>>,
     mut again: Local<bool>,
     mut redraw: MessageWriter<RequestRedraw>,
@@ -599,11 +605,7 @@ pub fn filtered_events<'a, Z: TimeZone>(
 }
 
 /// The filters' choices: the days, and the categories and audiences the agenda has.
-fn filter_groups(
-    ui: &Ui,
-    kiosk: &Kiosk,
-    content: &KioskContent,
-) -> Vec<(&'static str, Vec<(String, bool, KioskAction)>)> {
+fn filter_groups(ui: &Ui, kiosk: &Kiosk, content: &KioskContent) -> Vec<FilterGroup> {
     let texts = ui.texts;
     let days = [
         (texts.all, None),
