@@ -330,6 +330,23 @@ async fn an_event_page_counts_the_visits_of_people_and_sets_no_cookie() {
         civicast_server::core::agenda::visits(&mut conn, &concert).unwrap(),
         3
     );
+    // The delivery report carries them beside the event's airtime.
+    let delivery = app
+        .expect(
+            Method::GET,
+            "/api/v1/reports/delivery",
+            &city.choir,
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    let row = delivery["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["event_id"] == concert.as_str())
+        .unwrap_or_else(|| panic!("no row of the concert in {delivery}"));
+    assert_eq!(row["public_page_visits"], 3);
     assert_eq!(
         civicast_server::core::agenda::visits(&mut conn, &pending).unwrap(),
         0

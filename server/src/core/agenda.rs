@@ -271,6 +271,25 @@ pub fn count_visit(
     Ok(())
 }
 
+/// The visits of every event's public page on the UTC days that `from` to `to` touch, by event.
+pub fn visits_between(
+    conn: &mut DbConnection,
+    from: chrono::NaiveDateTime,
+    to: chrono::NaiveDateTime,
+) -> Result<std::collections::HashMap<String, i64>, AppError> {
+    let first_day = from.date().and_hms_opt(0, 0, 0).unwrap_or(from);
+    let days: Vec<(String, i64)> = agenda_visits::table
+        .filter(agenda_visits::day.ge(first_day))
+        .filter(agenda_visits::day.lt(to))
+        .select((agenda_visits::event_id, agenda_visits::visits))
+        .load(conn)?;
+    let mut by_event = std::collections::HashMap::new();
+    for (event, visits) in days {
+        *by_event.entry(event).or_insert(0) += visits;
+    }
+    Ok(by_event)
+}
+
 /// Every visit of the event's public page so far (one row per day, added up here: a sum in
 /// SQL is a NUMERIC on PostgreSQL).
 pub fn visits(conn: &mut DbConnection, event_id: &str) -> Result<i64, AppError> {

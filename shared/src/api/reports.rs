@@ -186,6 +186,10 @@ pub struct DeliveryRow {
     pub plays: Cell,
     pub delivered_s: Cell,
     pub delivered_pct: Cell,
+    /// Visits of the event's public agenda page (what its QR codes open) on the UTC days of
+    /// the period: page loads by people, counted without cookies or anything about them.
+    #[serde(default)]
+    pub public_page_visits: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -70,6 +70,7 @@ pub fn delivery(conn: &mut DbConnection, filters: &Filters) -> Result<DeliveryRe
             .filter_map(|(event, sums)| Some((event?, sums)))
             .collect();
 
+    let visits = crate::core::agenda::visits_between(conn, filters.from, filters.to)?;
     let mut rows: Vec<(DeliveryRow, i64, f64)> = Vec::new();
     for (event, title, organisation, promotion_from, promotion_until) in approved {
         let start = promotion_from.map_or(filters.from, |from| from.max(filters.from));
@@ -96,6 +97,9 @@ pub fn delivery(conn: &mut DbConnection, filters: &Filters) -> Result<DeliveryRe
                 plays: Cell::Value(0.0),
                 delivered_s: Cell::Value(0.0),
                 delivered_pct: Cell::Value(0.0),
+                public_page_visits: visits
+                    .get(&event)
+                    .map_or(0, |n| u64::try_from(*n).unwrap_or_default()),
             },
             sums.plays,
             delivered_s,
