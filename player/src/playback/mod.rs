@@ -963,6 +963,108 @@ mod tests {
     }
 
     #[test]
+    fn the_kiosk_view_cuts_the_play_it_covers_counts_nothing_and_records_the_visit() {
+        use crate::kiosk::{Kiosk, KioskAction, Section};
+        use civicast_shared::api::kiosk::{KioskContent, KioskLanguage, KioskPage};
+        let mut harness = Harness::new();
+        let (sender, plays) = std::sync::mpsc::channel();
+        let (session_sender, sessions) = std::sync::mpsc::channel();
+        let clock = Arc::new(crate::net::clock::ClockOffset::default());
+        harness
+            .app
+            .insert_resource(PlayLog::new(sender, clock).with_sessions(session_sender));
+        let a = announcement("A", 10_000);
+        let b = announcement("B", 10_000);
+        let screen_id = Uuid::now_v7();
+        let manifest = Manifest {
+            schema_version: MANIFEST_SCHEMA_VERSION,
+            screen_id,
+            screen_name: "Station kiosk".into(),
+            kind: ScreenKind::Kiosk,
+            width: 1080,
+            height: 1920,
+            orientation: Orientation::Portrait,
+            building_name: "Station".into(),
+            time_zone: "Europe/Brussels".into(),
+            poll_interval_s: 10,
+            display_hours: None,
+            items: vec![a.clone(), b.clone()],
+            look: Default::default(),
+            kiosk: Some(KioskContent {
+                idle_timeout_s: 15,
+                diagonal_mm: 1092,
+                events: Vec::new(),
+                map: None,
+                services: Vec::new(),
+            }),
+        };
+        harness
+            .to_app
+            .send(SyncMessage::Manifest(Box::new(StoredManifest {
+                etag: "\"kiosk\"".into(),
+                manifest,
+            })))
+            .unwrap();
+        harness.run_for(Duration::from_millis(3_000));
+        assert_eq!(harness.on_screen(), OnScreen::Item { index: 0, id: a.id });
+
+        // A touch: the view covers the loop, and the play on screen ends there, cut short.
+        let world = harness.app.world_mut();
+        world.write_message(KioskAction::Open);
+        harness.run_for(FRAME);
+        assert!(harness.app.world().resource::<Kiosk>().is_open());
+        let cut: Vec<PlayRecord> = plays.try_iter().collect();
+        assert_eq!(cut.len(), 1, "{cut:?}");
+        assert_eq!(cut[0].item_id, Some(a.id));
+        assert_eq!(cut[0].outcome, PlayOutcome::Partial);
+        assert!(
+            (2_900..3_300).contains(&cut[0].played_ms),
+            "{}",
+            cut[0].played_ms
+        );
+
+        // While the view is open nothing plays, however long the visit.
+        harness
+            .app
+            .world_mut()
+            .write_message(KioskAction::Language(KioskLanguage::German));
+        harness
+            .app
+            .world_mut()
+            .write_message(KioskAction::Section(Section::Map));
+        harness.run_for(Duration::from_millis(12_000));
+        assert_eq!(plays.try_iter().count(), 0, "no plays under the view");
+        assert!(harness.app.world().resource::<Kiosk>().is_open());
+        // The idle timeout (15 s after the last touch) closes it; the visit is recorded.
+        harness.run_for(Duration::from_millis(3_500));
+        let kiosk = harness.app.world().resource::<Kiosk>();
+        assert!(!kiosk.is_open(), "closed after the idle timeout");
+        assert_eq!(
+            kiosk.language,
+            KioskLanguage::Dutch,
+            "the visit is forgotten"
+        );
+        let visits: Vec<_> = sessions.try_iter().collect();
+        assert_eq!(visits.len(), 1);
+        let visit = &visits[0];
+        assert_eq!(visit.screen_id, screen_id);
+        assert_eq!(visit.language, KioskLanguage::German);
+        assert_eq!(visit.pages, [KioskPage::WhatsOn, KioskPage::Map]);
+        let length = (visit.ended_at - visit.started_at).num_milliseconds();
+        assert!((14_900..15_400).contains(&length), "{length}");
+
+        // The loop goes on with the next item, which counts in full.
+        harness.run_for(FRAME);
+        assert_eq!(harness.on_screen(), OnScreen::Item { index: 1, id: b.id });
+        harness.run_for(Duration::from_millis(10_100));
+        let after: Vec<PlayRecord> = plays.try_iter().collect();
+        assert_eq!(
+            after.first().map(|p| (p.item_id, p.outcome)),
+            Some((Some(b.id), PlayOutcome::Complete))
+        );
+    }
+
+    #[test]
     fn a_loop_of_one_keeps_its_layer_and_counts_each_slot() {
         let mut harness = Harness::new();
         let (sender, plays) = std::sync::mpsc::channel();
