@@ -70,6 +70,9 @@ struct Fixtures {
     event: String,
     screen: String,
     item: String,
+    /// A screen of kind kiosk, whose settings the cases set, and a map for it.
+    kiosk: String,
+    map: String,
 }
 
 /// Instants as a client may write them: chrono's ends, year 0, the edges of the accepted
@@ -579,6 +582,41 @@ fn requests(fixtures: Fixtures) -> impl Strategy<Value = Request> {
             }
         });
 
+    let services = (
+        text("Parking permit"),
+        text("Apply for a parking permit"),
+        text("https://city.example/parking"),
+    )
+        .prop_map(|(name, purpose, link)| Request {
+            method: Method::POST,
+            path: "/api/v1/services".to_owned(),
+            query: vec![],
+            body: Some(format!(
+                r#"{{"name":{name},"purpose":{purpose},"place":"City hall","web_url":{link}}}"#
+            )),
+            form: None,
+            caller: Caller::Admin,
+        });
+
+    let (kiosk, map) = (f.kiosk.clone(), f.map.clone());
+    let kiosks = (
+        number("60"),
+        number("1092"),
+        number("500"),
+        text("Tourist office"),
+    )
+        .prop_map(move |(idle, diagonal, at, name)| Request {
+            method: Method::PUT,
+            path: format!("/api/v1/screens/{kiosk}/kiosk"),
+            query: vec![],
+            body: Some(format!(
+                r#"{{"idle_timeout_s":{idle},"diagonal_mm":{diagonal},"map_media_id":"{map}","here":{{"x":{at},"y":{at}}},
+                "points":[{{"name":{name},"at":{{"x":{at},"y":1}},"directions":{name}}}]}}"#
+            )),
+            form: None,
+            caller: Caller::Admin,
+        });
+
     prop_oneof![
         3 => report,
         2 => portal_report,
@@ -592,6 +630,8 @@ fn requests(fixtures: Fixtures) -> impl Strategy<Value = Request> {
         1 => paging,
         1 => status,
         2 => portal_events,
+        1 => services,
+        1 => kiosks,
     ]
 }
 
@@ -691,6 +731,26 @@ async fn fixtures(app: &TestApp) -> (Fixtures, String, String) {
     let (screen, screen_token) = app
         .pair_screen(&building, "Generated hall", 1920, 1080)
         .await;
+    let (kiosk, _) = app
+        .pair_screen(&building, "Generated kiosk", 1080, 1920)
+        .await;
+    app.expect(
+        Method::PUT,
+        &format!("/api/v1/screens/{kiosk}"),
+        &app.admin,
+        Some(&json!({
+            "building_id": building, "name": "Generated kiosk", "kind": "kiosk",
+            "width": 1080, "height": 1920, "orientation": "portrait"
+        })),
+        StatusCode::OK,
+    )
+    .await;
+    let map = app
+        .upload_image(&app.admin, civicast_tests::png(800, 600), "image/png")
+        .await["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
     (
         Fixtures {
             building,
@@ -699,6 +759,8 @@ async fn fixtures(app: &TestApp) -> (Fixtures, String, String) {
             event,
             screen,
             item,
+            kiosk,
+            map,
         },
         member,
         screen_token,
@@ -916,6 +978,8 @@ fn generated_requests_never_get_a_server_error() {
         "GET /api/v1/reports/plays",
         "GET /reports",
         "POST /api/v1/playlists/{id}/items",
+        "POST /api/v1/services",
+        "PUT /api/v1/screens/{id}/kiosk",
     ] {
         assert!(
             answers
