@@ -107,6 +107,7 @@ async fn the_openapi_document_covers_every_route() {
         ("get", "/api/v1/reports/plays"),
         ("get", "/api/v1/reports/fairness"),
         ("get", "/api/v1/reports/delivery"),
+        ("get", "/api/v1/reports/kiosks"),
         ("get", "/api/v1/emergency"),
         ("post", "/api/v1/emergency"),
         ("delete", "/api/v1/emergency/{id}"),
