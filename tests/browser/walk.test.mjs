@@ -61,7 +61,7 @@ function pages() {
     member: ["/", "/events", "/events/new", `/events/${ids.approved}`, `/events/${ids.pending}/edit`, "/reports", "/library", "/inbox", "/account"],
     staff: [
       "/", "/moderation", `/events/${ids.pending}`, "/buildings", `/buildings/${ids.townHall}/playlist`, `/buildings/${ids.townHall}/calendar`,
-      `/buildings/${ids.townHall}/audience`, "/audience", "/screens", `/screens/${ids.screen}`, "/screens/pair",
+      `/buildings/${ids.townHall}/audience`, "/audience", "/screens", `/screens/${ids.screen}`, "/screens/pair", "/services", "/services/new",
       "/organisations", `/organisations/${ids.organisation}`, "/library", "/reports", "/reports/fairness",
       "/reports/delivery", "/emergency", "/audit", "/inbox", "/account",
     ],
