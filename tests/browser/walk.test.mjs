@@ -57,13 +57,13 @@ after(stopCivicast);
 /// The pages each person opens, by the path they open them at.
 function pages() {
   return {
-    visitor: ["/login", "/register", "/password/forgot"],
+    visitor: ["/login", "/register", "/password/forgot", "/agenda", `/agenda/${ids.approved}`],
     member: ["/", "/events", "/events/new", `/events/${ids.approved}`, `/events/${ids.pending}/edit`, "/reports", "/library", "/inbox", "/account"],
     staff: [
       "/", "/moderation", `/events/${ids.pending}`, "/buildings", `/buildings/${ids.townHall}/playlist`, `/buildings/${ids.townHall}/calendar`,
       `/buildings/${ids.townHall}/audience`, "/audience", "/screens", `/screens/${ids.screen}`, "/screens/pair", "/services", "/services/new",
       "/organisations", `/organisations/${ids.organisation}`, "/library", "/reports", "/reports/fairness",
-      "/reports/delivery", "/emergency", "/audit", "/inbox", "/account",
+      "/reports/delivery", "/reports/kiosks", "/emergency", "/audit", "/inbox", "/account",
     ],
     admin: ["/users", `/users/${ids.member}`, "/mail", `/buildings/${ids.townHall}`, "/buildings/new", `/buildings/${ids.townHall}/hours`],
   };
