@@ -294,6 +294,7 @@ fn requests(fixtures: Fixtures) -> impl Strategy<Value = Request> {
             "/api/v1/reports/plays",
             "/api/v1/reports/delivery",
             "/api/v1/reports/fairness",
+            "/api/v1/reports/kiosks",
         ]),
         any::<bool>(),
     )
@@ -617,9 +618,36 @@ fn requests(fixtures: Fixtures) -> impl Strategy<Value = Request> {
             caller: Caller::Admin,
         });
 
+    let agenda_event = f.event.clone();
+    let agenda = (
+        prop::sample::select(vec![
+            "/agenda",
+            "/agenda.ics",
+            "/agenda.json",
+            "/agenda/{event}",
+        ]),
+        mostly(vec![String::new()], owned(DAYS)),
+        mostly(vec!["music".to_owned()], owned(NUMBERS)),
+        mostly(vec!["weekend".to_owned()], owned(NUMBERS)),
+    )
+        .prop_map(move |(path, date, category, day)| Request {
+            method: Method::GET,
+            path: path.replace("{event}", &agenda_event),
+            query: vec![
+                ("date".to_owned(), date),
+                ("category".to_owned(), category.clone()),
+                ("day".to_owned(), day),
+                ("place".to_owned(), category),
+            ],
+            body: None,
+            form: None,
+            caller: Caller::Portal,
+        });
+
     prop_oneof![
         3 => report,
         2 => portal_report,
+        1 => agenda,
         3 => plays,
         2 => events,
         1 => approve,
