@@ -308,18 +308,19 @@ pub fn draw(
                     Page::WhatsOn => {
                         whats_on(page, &ui, &kiosk, content, now, &tz, pictures, &mut wanted)
                     }
-                    Page::Event(id) => {
-                        if let Some(event) = content.events.iter().find(|e| e.id == id) {
-                            event_page(page, &ui, event, &tz, pictures, &mut wanted);
+                    // An event or a service a new manifest took away leaves its list.
+                    Page::Event(id) => match content.events.iter().find(|e| e.id == id) {
+                        Some(event) => event_page(page, &ui, event, &tz, pictures, &mut wanted),
+                        None => {
+                            whats_on(page, &ui, &kiosk, content, now, &tz, pictures, &mut wanted)
                         }
-                    }
+                    },
                     Page::Map => map_page(page, &ui, content, pictures, &mut wanted),
                     Page::Services => services_page(page, &ui, &kiosk, content),
-                    Page::Service(id) => {
-                        if let Some(service) = content.services.iter().find(|s| s.id == id) {
-                            service_page(page, &ui, service, pictures, &mut wanted);
-                        }
-                    }
+                    Page::Service(id) => match content.services.iter().find(|s| s.id == id) {
+                        Some(service) => service_page(page, &ui, service, pictures, &mut wanted),
+                        None => services_page(page, &ui, &kiosk, content),
+                    },
                 }
             });
             if kiosk.qr
