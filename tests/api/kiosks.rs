@@ -304,6 +304,22 @@ async fn a_kiosk_carries_the_city_agenda_its_map_and_the_services_and_fetches_th
         .await;
     assert!(refused.status().is_client_error(), "{}", refused.status());
 
+    // The map is in use: the library keeps it, and says where it is used.
+    let media_path = format!("/api/v1/media/{}", map["id"].as_str().unwrap());
+    let kept = app
+        .expect(
+            Method::DELETE,
+            &media_path,
+            &app.admin,
+            None,
+            StatusCode::CONFLICT,
+        )
+        .await;
+    assert!(
+        kept["message"].as_str().unwrap().contains("1 kiosk map(s)"),
+        "{kept}"
+    );
+
     // A screen that is not a kiosk carries no kiosk content.
     let plain = manifest(&app, &plain_token).await;
     assert!(plain.get("kiosk").is_none(), "{plain}");

@@ -1,5 +1,6 @@
 //! The media library as people see it: each file with who uploaded it and where it is used
-//! (events' posters, playlist items, emergency messages), and removing a file nobody uses.
+//! (events' posters, playlist items, emergency messages, kiosks' maps), and removing a file
+//! nobody uses.
 //! Staff see every library; an association member sees their organisation's.
 
 use std::collections::HashMap;
@@ -12,8 +13,8 @@ use crate::core::audit;
 use crate::db::DbConnection;
 use crate::db::models::{MediaAssetRow, stored_opt_id};
 use crate::db::schema::{
-    buildings, emergency_messages, events, media_assets, media_renditions, organisations,
-    playlist_items, playlists, users,
+    buildings, emergency_messages, events, kiosk_settings, media_assets, media_renditions,
+    organisations, playlist_items, playlists, screens, users,
 };
 use crate::error::AppError;
 
@@ -34,12 +35,17 @@ pub struct LibraryEntry {
     pub items: Vec<String>,
     /// Emergency messages (shown or past) with it as their image.
     pub emergency_messages: i64,
+    /// The names of the kiosks that show it as their "you are here" map.
+    pub kiosk_maps: Vec<String>,
     pub has_thumbnail: bool,
 }
 
 impl LibraryEntry {
     pub fn is_used(&self) -> bool {
-        !self.events.is_empty() || !self.items.is_empty() || self.emergency_messages > 0
+        !self.events.is_empty()
+            || !self.items.is_empty()
+            || self.emergency_messages > 0
+            || !self.kiosk_maps.is_empty()
     }
 }
 
@@ -139,6 +145,19 @@ pub fn describe(
     {
         *alarms.entry(media).or_default() += 1;
     }
+    let mut maps: HashMap<String, Vec<String>> = HashMap::new();
+    for (media, kiosk) in kiosk_settings::table
+        .inner_join(screens::table)
+        .filter(kiosk_settings::map_media_id.eq_any(&ids))
+        .order(screens::name.asc())
+        .select((
+            kiosk_settings::map_media_id.assume_not_null(),
+            screens::name,
+        ))
+        .load::<(String, String)>(conn)?
+    {
+        maps.entry(media).or_default().push(kiosk);
+    }
     let with_thumbnail: Vec<String> = media_renditions::table
         .filter(media_renditions::source_sha256.eq_any(&shas))
         .filter(media_renditions::kind.eq("thumbnail"))
@@ -158,24 +177,27 @@ pub fn describe(
             events: posters.remove(&row.id).unwrap_or_default(),
             items: shown.remove(&row.id).unwrap_or_default(),
             emergency_messages: alarms.remove(&row.id).unwrap_or_default(),
+            kiosk_maps: maps.remove(&row.id).unwrap_or_default(),
             has_thumbnail: with_thumbnail.contains(&row.sha256),
             row,
         })
         .collect())
 }
 
-/// Removes a library entry that no event, playlist item or emergency message uses; the content
+/// Removes a library entry that no event, playlist item, emergency message or kiosk uses; the content
 /// itself stays in the store while another library holds it.
 pub fn delete_unused(conn: &mut DbConnection, user: &Actor, id: &str) -> Result<(), AppError> {
     let row = find_visible(conn, user, id)?;
     let entry = describe(conn, vec![row])?.remove(0);
     if entry.is_used() {
         return Err(AppError::Conflict(format!(
-            "'{}' is used by {} event(s), {} playlist item(s) and {} emergency message(s)",
+            "'{}' is used by {} event(s), {} playlist item(s), {} emergency message(s) and {} \
+             kiosk map(s)",
             entry.row.original_name,
             entry.events.len(),
             entry.items.len(),
-            entry.emergency_messages
+            entry.emergency_messages,
+            entry.kiosk_maps.len()
         )));
     }
     diesel::delete(media_assets::table.find(id)).execute(conn)?;

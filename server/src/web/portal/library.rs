@@ -39,6 +39,7 @@ struct FileLine {
     /// "Library (2)": the buildings whose playlists show it, with how many items.
     buildings: Vec<String>,
     emergency_messages: i64,
+    kiosk_maps: Vec<String>,
     used: bool,
 }
 
@@ -90,6 +91,7 @@ fn line(lang: Lang, tz: chrono_tz::Tz, entry: LibraryEntry) -> FileLine {
         buildings: buildings_of(&entry.items),
         events: entry.events,
         emergency_messages: entry.emergency_messages,
+        kiosk_maps: entry.kiosk_maps,
         used,
         id: row.id,
         name: row.original_name,

@@ -179,4 +179,5 @@ pub(super) const CATALOG: &[(&str, &str)] = &[
         "the file is not UTF-8 text: save it from the spreadsheet as 'CSV UTF-8'",
         "het bestand is geen UTF-8-tekst: bewaar het uit het rekenblad als 'CSV UTF-8'",
     ),
+    ("Map of the kiosk", "Kaart van de kiosk"),
 ];
