@@ -91,7 +91,24 @@ fn query_error(error: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error
     AppError::BadRequest(format!("invalid query string: {error}")).into()
 }
 
-fn path_error(error: PathError, _req: &HttpRequest) -> actix_web::Error {
+fn path_error(error: PathError, request: &HttpRequest) -> actix_web::Error {
+    // `PUT /services/import` reaches the route of `PUT /services/{id}`: the path is a documented
+    // one that does not answer this method.
+    if let Some(allow) = request
+        .app_data::<web::Data<super::api::KnownRoutes>>()
+        .and_then(|known| known.methods_of(request.path()))
+        .filter(|allow| !allow.split(", ").any(|m| m == request.method().as_str()))
+    {
+        return AppError::MethodNotAllowed {
+            message: format!(
+                "{} is not answered at {}; use {allow}",
+                request.method(),
+                request.path()
+            ),
+            allow,
+        }
+        .into();
+    }
     AppError::NotFound(format!("no such resource ({error})")).into()
 }
 

@@ -38,16 +38,18 @@ impl KnownRoutes {
     }
 
     /// The methods the documented path matching `path` answers ("GET, PUT"), if one matches.
+    /// A path with its own name wins over a template (`/services/import` over `/services/{id}`).
     pub fn methods_of(&self, path: &str) -> Option<String> {
         let asked: Vec<&str> = path.split('/').collect();
         self.routes
             .iter()
-            .find(|(template, _)| {
+            .filter(|(template, _)| {
                 template.len() == asked.len()
                     && template.iter().zip(&asked).all(|(t, a)| {
                         t == a || (t.starts_with('{') && t.ends_with('}') && !a.is_empty())
                     })
             })
+            .max_by_key(|(template, _)| template.iter().zip(&asked).filter(|(t, a)| t == a).count())
             .map(|(_, methods)| methods.join(", "))
     }
 }
@@ -72,5 +74,23 @@ mod tests {
         );
         assert_eq!(known.methods_of("/api/v1/screens/"), None);
         assert_eq!(known.methods_of("/api/v1/nothing"), None);
+    }
+
+    #[test]
+    fn a_path_with_its_own_name_wins_over_a_template() {
+        for order in [
+            r#"{"paths": {"/services/{id}": {"put": {}}, "/services/import": {"post": {}}}}"#,
+            r#"{"paths": {"/services/import": {"post": {}}, "/services/{id}": {"put": {}}}}"#,
+        ] {
+            let known = KnownRoutes::from_openapi(order);
+            assert_eq!(
+                known.methods_of("/services/import").as_deref(),
+                Some("POST")
+            );
+            assert_eq!(
+                known.methods_of("/services/0190f0a0").as_deref(),
+                Some("PUT")
+            );
+        }
     }
 }
