@@ -5,10 +5,6 @@
 //! pixels on the X screen (colours and regions a person would see), and the visit arrives at the
 //! server once, as one anonymous session.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use civicast_tests::{TestApp, solid_png, spawn_app};
@@ -31,143 +27,9 @@ const PAPER: [u8; 3] = [242, 244, 246];
 /// The "you are here" marker.
 const HERE_RED: [u8; 3] = [217, 26, 26];
 
-/// An X server of our own, `WIDTH` x `HEIGHT`, with no window manager.
-struct Display {
-    number: u32,
-    process: Child,
-}
+mod support;
 
-impl Display {
-    fn start() -> Display {
-        let mut process = Command::new("Xvfb")
-            .args(["-displayfd", "1"])
-            .args(["-screen", "0", &format!("{WIDTH}x{HEIGHT}x24")])
-            .args(["-nolisten", "tcp"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb runs (Debian: apt-get install xvfb; tests/run.sh installs it)");
-        let mut line = String::new();
-        BufReader::new(process.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let number: u32 = line
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("Xvfb gave no display number: {line:?}"));
-        Display { number, process }
-    }
-
-    fn capture(&self) -> image::RgbImage {
-        let file = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
-        let status = Command::new("import")
-            .args(["-display", &format!(":{}", self.number), "-window", "root"])
-            .arg(file.path())
-            .status()
-            .expect("ImageMagick's import runs (apt-get install imagemagick)");
-        assert!(status.success(), "import could not capture the screen");
-        image::open(file.path()).unwrap().into_rgb8()
-    }
-
-    fn save(&self, picture: &image::RgbImage, name: &str) {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-        std::fs::create_dir_all(&dir).unwrap();
-        picture
-            .save(dir.join(format!("kiosk-e2e-{name}.png")))
-            .unwrap();
-    }
-
-    /// A touch: the pointer moves there and clicks, as `xdotool` does for a finger.
-    fn touch(&self, at: (u32, u32)) {
-        let status = Command::new("xdotool")
-            .args([
-                "mousemove",
-                &at.0.to_string(),
-                &at.1.to_string(),
-                "click",
-                "1",
-            ])
-            .env("DISPLAY", format!(":{}", self.number))
-            .status()
-            .expect("xdotool runs (apt-get install xdotool; tests/run.sh installs it)");
-        assert!(status.success(), "xdotool could not click at {at:?}");
-    }
-}
-
-impl Drop for Display {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .arg(self.process.id().to_string())
-            .status();
-        let _ = self.process.wait();
-    }
-}
-
-struct Player {
-    process: Child,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Player {
-    fn start(display: &Display, server: &str, data_dir: &Path) -> Player {
-        let mut process = Command::new(env!("CARGO_BIN_EXE_civicast-player"))
-            .args(["--server", server])
-            .arg("--data-dir")
-            .arg(data_dir)
-            .args(["--upload-every-s", "1"])
-            .args(["--window", &format!("{WIDTH}x{HEIGHT}")])
-            .env("DISPLAY", format!(":{}", display.number))
-            .env("RUST_LOG", "info,wgpu=error,naga=error")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the player binary starts");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let stderr = process.stderr.take().unwrap();
-        let lines = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                lines.lock().unwrap().push(line);
-            }
-        });
-        Player { process, log }
-    }
-
-    async fn wait_for_pairing_code(&mut self) -> String {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let code = self.log.lock().unwrap().iter().find_map(|line| {
-                let rest = line.split("pairing code ").nth(1)?;
-                Some(rest.split(':').next()?.trim().to_owned())
-            });
-            if let Some(code) = code {
-                return code;
-            }
-            assert!(
-                self.process.try_wait().unwrap().is_none(),
-                "the player stopped:\n{}",
-                self.dump_log()
-            );
-            assert!(
-                Instant::now() < deadline,
-                "no pairing code:\n{}",
-                self.dump_log()
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    fn dump_log(&self) -> String {
-        self.log.lock().unwrap().join("\n")
-    }
-}
-
-impl Drop for Player {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
+use support::{Display, Player};
 
 fn close(actual: [u8; 3], expected: [u8; 3], within: i16) -> bool {
     actual
@@ -214,11 +76,11 @@ async fn wait_until(
     loop {
         let picture = display.capture();
         if seen(&picture) {
-            display.save(&picture, name);
+            display.save(&picture, &format!("kiosk-e2e-{name}"));
             return picture;
         }
         if Instant::now() > deadline {
-            display.save(&picture, &format!("failed-{name}"));
+            display.save(&picture, &format!("kiosk-e2e-failed-{name}"));
             panic!(
                 "{name}: never seen on screen\nplayer log:\n{}",
                 player.dump_log()
@@ -261,7 +123,7 @@ async fn put_screen_kind(app: &TestApp, screen: &str, building: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_browses_the_kiosk_and_it_returns_to_its_loop() {
-    let display = Display::start();
+    let display = Display::start_sized(WIDTH, HEIGHT);
     let app = spawn_app().await;
     let station = app.building("Station").await;
     let museum = app.building("Museum").await;
@@ -339,7 +201,12 @@ async fn a_visitor_browses_the_kiosk_and_it_returns_to_its_loop() {
 
     // Pair the player and make its screen a kiosk with a map page and a 15 s idle timeout.
     let data = tempfile::tempdir().unwrap();
-    let mut player = Player::start(&display, &app.address, data.path());
+    let mut player = Player::start_with(
+        &display,
+        &app.address,
+        data.path(),
+        &["--window", &format!("{WIDTH}x{HEIGHT}")],
+    );
     let code = player.wait_for_pairing_code().await;
     let screen = app
         .expect(
