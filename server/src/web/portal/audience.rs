@@ -14,11 +14,11 @@ use civicast_shared::api::audience::{
 };
 use civicast_shared::api::events::AudienceSegment;
 use diesel::prelude::*;
-use futures_util::StreamExt;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::figures::{number, parse, percent, typed};
+use super::form;
 use super::i18n::Lang;
 use super::session::Visitor;
 use super::{FieldErrors, Frame, render};
@@ -130,38 +130,10 @@ async fn overview_page(
     Ok(response)
 }
 
-/// Reads the import form: its CSRF field, then the file (kept in memory: at most 2 MiB).
-async fn read_csv(visitor: &Visitor, mut multipart: Multipart) -> Result<Vec<u8>, AppError> {
-    let mut csrf_checked = false;
-    let mut file = Vec::new();
-    while let Some(field) = multipart.next().await {
-        let mut field =
-            field.map_err(|e| AppError::BadRequest(format!("the form is malformed: {e}")))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let mut value = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk =
-                chunk.map_err(|e| AppError::BadRequest(format!("the form is malformed: {e}")))?;
-            if value.len() + chunk.len() > MAX_CSV_BYTES {
-                return Err(AppError::PayloadTooLarge(
-                    "the file is larger than 2 MiB".into(),
-                ));
-            }
-            value.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "csrf" => {
-                visitor.check_csrf(std::str::from_utf8(&value).ok())?;
-                csrf_checked = true;
-            }
-            "csv" if csrf_checked => file = value,
-            _ => {}
-        }
-    }
-    if !csrf_checked {
-        visitor.check_csrf(None)?;
-    }
-    Ok(file)
+/// Reads the import form's file (kept in memory: at most 2 MiB).
+async fn read_csv(visitor: &Visitor, multipart: Multipart) -> Result<Vec<u8>, AppError> {
+    let mut fields = form::small_multipart(visitor, multipart, &["csv"], MAX_CSV_BYTES).await?;
+    Ok(fields.remove("csv").unwrap_or_default())
 }
 
 async fn import_csv(

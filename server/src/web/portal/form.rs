@@ -172,6 +172,46 @@ impl FormData {
     }
 }
 
+/// Reads a small multipart form that `visitor` posted and keeps it in memory: the CSRF field
+/// first, then the fields named in `wanted` (a CSV file, pasted text), each at most `limit`
+/// bytes. Fields before the CSRF field and others are passed over.
+pub async fn small_multipart(
+    visitor: &Visitor,
+    mut multipart: Multipart,
+    wanted: &[&str],
+    limit: usize,
+) -> Result<std::collections::HashMap<String, Vec<u8>>, AppError> {
+    let mut csrf_checked = false;
+    let mut kept = std::collections::HashMap::new();
+    while let Some(field) = multipart.next().await {
+        let mut field =
+            field.map_err(|e| AppError::BadRequest(format!("the form is malformed: {e}")))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let mut value = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk =
+                chunk.map_err(|e| AppError::BadRequest(format!("the form is malformed: {e}")))?;
+            if value.len() + chunk.len() > limit {
+                return Err(AppError::PayloadTooLarge(format!(
+                    "the file is larger than {} MiB",
+                    limit / (1024 * 1024)
+                )));
+            }
+            value.extend_from_slice(&chunk);
+        }
+        if name == "csrf" {
+            visitor.check_csrf(std::str::from_utf8(&value).ok())?;
+            csrf_checked = true;
+        } else if csrf_checked && wanted.contains(&name.as_str()) {
+            kept.insert(name, value);
+        }
+    }
+    if !csrf_checked {
+        visitor.check_csrf(None)?;
+    }
+    Ok(kept)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

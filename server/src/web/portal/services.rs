@@ -8,13 +8,12 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use civicast_shared::api::kiosk::{CityService, CityServiceInput, SERVICE_NAME_MAX};
 use civicast_shared::validation::clean;
-use futures_util::StreamExt;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::admin::refused;
 use super::confirm::{self, Confirmation};
-use super::form::FormData;
+use super::form::{self, FormData};
 use super::i18n::Lang;
 use super::session::Visitor;
 use super::{FieldErrors, FieldView, Frame, render};
@@ -102,40 +101,17 @@ async fn show_list(
     if failed { refused(response) } else { response }
 }
 
-/// Reads the import form: its CSRF field, then the file or the pasted text (at most 2 MiB).
-async fn read_import(visitor: &Visitor, mut multipart: Multipart) -> Result<Vec<u8>, AppError> {
-    let mut csrf_checked = false;
-    let (mut file, mut pasted) = (Vec::new(), Vec::new());
-    while let Some(field) = multipart.next().await {
-        let mut field =
-            field.map_err(|e| AppError::BadRequest(format!("the form is malformed: {e}")))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let mut value = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk =
-                chunk.map_err(|e| AppError::BadRequest(format!("the form is malformed: {e}")))?;
-            if value.len() + chunk.len() > MAX_CSV_BYTES {
-                return Err(AppError::PayloadTooLarge(
-                    "the file is larger than 2 MiB".into(),
-                ));
-            }
-            value.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "csrf" => {
-                visitor.check_csrf(std::str::from_utf8(&value).ok())?;
-                csrf_checked = true;
-            }
-            "csv" if csrf_checked => file = value,
-            "csv_text" if csrf_checked => pasted = value,
-            _ => {}
-        }
-    }
-    if !csrf_checked {
-        visitor.check_csrf(None)?;
-    }
+/// Reads the import form: the file, or else the pasted text (at most 2 MiB each).
+async fn read_import(visitor: &Visitor, multipart: Multipart) -> Result<Vec<u8>, AppError> {
+    let mut fields =
+        form::small_multipart(visitor, multipart, &["csv", "csv_text"], MAX_CSV_BYTES).await?;
+    let file = fields.remove("csv").unwrap_or_default();
     // A browser sends pasted text with CRLF line ends; the file as it is.
-    Ok(if file.is_empty() { pasted } else { file })
+    Ok(if file.is_empty() {
+        fields.remove("csv_text").unwrap_or_default()
+    } else {
+        file
+    })
 }
 
 async fn import_csv(
