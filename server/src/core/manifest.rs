@@ -52,6 +52,48 @@ pub fn media_ref(row: &MediaAssetRow) -> MediaRef {
     }
 }
 
+/// The renditions of the originals with these SHA-256 sums, of the kinds asked for, as a screen
+/// fetches them: by (original's SHA-256, kind).
+pub fn renditions_of(
+    conn: &mut DbConnection,
+    sources: &[&str],
+    kinds: &[RenditionKind],
+) -> Result<HashMap<(String, RenditionKind), MediaRef>, AppError> {
+    let mut renditions = HashMap::new();
+    if sources.is_empty() {
+        return Ok(renditions);
+    }
+    let kinds: Vec<&str> = kinds.iter().map(|kind| kind.as_str()).collect();
+    for (source, kind, sha256, size, content_type, width, height) in media_renditions::table
+        .filter(media_renditions::source_sha256.eq_any(sources))
+        .filter(media_renditions::kind.eq_any(kinds))
+        .select((
+            media_renditions::source_sha256,
+            media_renditions::kind,
+            media_renditions::sha256,
+            media_renditions::size_bytes,
+            media_renditions::content_type,
+            media_renditions::width,
+            media_renditions::height,
+        ))
+        .load::<(String, String, String, i64, String, i32, i32)>(conn)?
+    {
+        let Some(kind) = RenditionKind::parse(&kind) else {
+            continue;
+        };
+        let media = MediaRef {
+            sha256,
+            size_bytes: u64::try_from(size).unwrap_or_default(),
+            content_type,
+            width: u32::try_from(width).unwrap_or_default(),
+            height: u32::try_from(height).unwrap_or_default(),
+            duration_ms: None,
+        };
+        renditions.insert((source, kind), media);
+    }
+    Ok(renditions)
+}
+
 /// The look a manifest carries: the settings, with the logo's file from the library (a logo
 /// removed from the library is left out rather than failing every screen's manifest).
 fn look(conn: &mut DbConnection, settings: &LookSettings) -> Result<Look, AppError> {
@@ -124,42 +166,16 @@ pub fn build_manifest(
     // gets a video as its H.264 rendition (the original is never sent), or, as an event's
     // poster, its still frame until that rendition is ready.
     let small_screen = screen.width.max(screen.height) <= 1920;
-    let mut renditions: HashMap<(String, RenditionKind), MediaRef> = HashMap::new();
-    if !media_by_id.is_empty() {
-        let sources: Vec<&str> = media_by_id.values().map(|m| m.sha256.as_str()).collect();
-        let kinds = [
-            RenditionKind::Screen1080p.as_str(),
-            RenditionKind::Screen1080pSound.as_str(),
-            RenditionKind::PosterFrame.as_str(),
-        ];
-        for (source, kind, sha256, size, content_type, width, height) in media_renditions::table
-            .filter(media_renditions::source_sha256.eq_any(&sources))
-            .filter(media_renditions::kind.eq_any(kinds))
-            .select((
-                media_renditions::source_sha256,
-                media_renditions::kind,
-                media_renditions::sha256,
-                media_renditions::size_bytes,
-                media_renditions::content_type,
-                media_renditions::width,
-                media_renditions::height,
-            ))
-            .load::<(String, String, String, i64, String, i32, i32)>(conn)?
-        {
-            let Some(kind) = RenditionKind::parse(&kind) else {
-                continue;
-            };
-            let media = MediaRef {
-                sha256,
-                size_bytes: u64::try_from(size).unwrap_or_default(),
-                content_type,
-                width: u32::try_from(width).unwrap_or_default(),
-                height: u32::try_from(height).unwrap_or_default(),
-                duration_ms: None,
-            };
-            renditions.insert((source, kind), media);
-        }
-    }
+    let sources: Vec<&str> = media_by_id.values().map(|m| m.sha256.as_str()).collect();
+    let renditions = renditions_of(
+        conn,
+        &sources,
+        &[
+            RenditionKind::Screen1080p,
+            RenditionKind::Screen1080pSound,
+            RenditionKind::PosterFrame,
+        ],
+    )?;
     let rendition = |row: &MediaAssetRow, kind: RenditionKind| {
         renditions.get(&(row.sha256.clone(), kind)).cloned()
     };

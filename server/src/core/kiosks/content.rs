@@ -16,9 +16,9 @@ use diesel::prelude::*;
 
 use crate::core::kiosks::services;
 use crate::core::kiosks::settings::{self, map_point};
-use crate::core::manifest::media_ref;
+use crate::core::manifest::{media_ref, renditions_of};
 use crate::db::models::{BuildingRow, EventRow, MediaAssetRow, ScreenRow, stored_id, stored_json};
-use crate::db::schema::{buildings, events, media_assets, media_renditions, organisations};
+use crate::db::schema::{buildings, events, media_assets, organisations};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 
@@ -132,40 +132,13 @@ fn pictures(
         .select(MediaAssetRow::as_select())
         .load(conn)?;
     let sources: Vec<&str> = rows.iter().map(|row| row.sha256.as_str()).collect();
-    let mut renditions: HashMap<(String, String), MediaRef> = HashMap::new();
-    for (source, kind, sha256, size, content_type, width, height) in media_renditions::table
-        .filter(media_renditions::source_sha256.eq_any(&sources))
-        .filter(media_renditions::kind.eq_any([
-            RenditionKind::Screen1080p.as_str(),
-            RenditionKind::PosterFrame.as_str(),
-        ]))
-        .select((
-            media_renditions::source_sha256,
-            media_renditions::kind,
-            media_renditions::sha256,
-            media_renditions::size_bytes,
-            media_renditions::content_type,
-            media_renditions::width,
-            media_renditions::height,
-        ))
-        .load::<(String, String, String, i64, String, i32, i32)>(conn)?
-    {
-        renditions.insert(
-            (source, kind),
-            MediaRef {
-                sha256,
-                size_bytes: u64::try_from(size).unwrap_or_default(),
-                content_type,
-                width: u32::try_from(width).unwrap_or_default(),
-                height: u32::try_from(height).unwrap_or_default(),
-                duration_ms: None,
-            },
-        );
-    }
+    let renditions = renditions_of(
+        conn,
+        &sources,
+        &[RenditionKind::Screen1080p, RenditionKind::PosterFrame],
+    )?;
     let rendition = |row: &MediaAssetRow, kind: RenditionKind| {
-        renditions
-            .get(&(row.sha256.clone(), kind.as_str().to_owned()))
-            .cloned()
+        renditions.get(&(row.sha256.clone(), kind)).cloned()
     };
     Ok(rows
         .iter()
